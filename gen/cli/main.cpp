@@ -1,0 +1,45 @@
+// strata: the command line of the Strata generator.
+//
+// Exit codes: 0 success; 1 a check or tool failed (lint warnings, a
+// co-simulation mismatch, synthesis error); 2 bad input (command line, config).
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "cli/tools.h"
+#include "config/config.h"
+#include "elaborate.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"Strata: a generator of neural-network accelerator SoCs for FPGAs.\n"
+               "Exit codes: 0 success, 1 a check or tool failed, 2 bad input.",
+               "strata"};
+  app.set_version_flag("--version", std::string(strata::kGeneratorName) + " " + strata::generator_version());
+  app.require_subcommand(1);
+  strata::cli::add_gen(app);
+  strata::cli::add_lint(app);
+  strata::cli::add_sim(app);
+  strata::cli::add_synth(app);
+  strata::cli::add_random_config(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 2;
+  } catch (const strata::ConfigError& e) {
+    fmt::print(stderr, "{}\n", e.what());
+    return 2;
+  } catch (const strata::cli::CliError& e) {
+    fmt::print(stderr, "strata: error: {}\n", e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "strata: error: {}\n", e.what());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,54 @@
+#include <fmt/format.h>
+
+#include <iostream>
+#include <random>
+
+#include "cli/commands.h"
+#include "cli/tools.h"
+#include "config/config.h"
+
+namespace strata::cli {
+
+namespace {
+
+// A valid config drawn uniformly over the schema's choices (log-uniform for
+// the accumulation count). Uses its own integer arithmetic on mt19937_64 so
+// the same seed gives the same config with every standard library.
+SocConfig random_config(std::uint64_t seed, const std::string& name) {
+  std::mt19937_64 rng(seed);
+  auto below = [&](std::uint64_t n) { return rng() % n; };
+  SocConfig c;
+  c.name = name;
+  c.au.formats.clear();
+  while (c.au.formats.empty())
+    for (const auto& f : golden::kFormats)
+      if (below(2)) c.au.formats.push_back(f.format);
+  const int log2k = static_cast<int>(below(25));  // 1 .. 2^24
+  c.au.max_accumulations = (std::uint64_t{1} << log2k) + below(std::uint64_t{1} << log2k) * (log2k < 24);
+  c.au.pipeline_stages = static_cast<int>(below(ConfigLimits::pipeline_stages_max + 1));
+  c.synth.clock_mhz = static_cast<double>(6 + below(60));
+  return c;
+}
+
+}  // namespace
+
+void add_random_config(CLI::App& app) {
+  auto* cmd = app.add_subcommand("random-config", "Print a random valid config (for sweeps and tests)");
+  auto seed = std::make_shared<std::uint64_t>(1);
+  auto name = std::make_shared<std::string>("rand");
+  auto out = std::make_shared<std::string>();
+  cmd->add_option("--seed", *seed, "random seed")->required();
+  cmd->add_option("--name", *name, "config name");
+  cmd->add_option("-o,--output", *out, "write to this file instead of stdout");
+  cmd->callback([seed, name, out] {
+    const SocConfig c = random_config(*seed, *name);
+    const std::string text = fmt::format("# strata random-config --seed {}\n{}", *seed, to_yaml(c));
+    parse_config(text, "<random-config>");  // it must be valid, with a valid name
+    if (out->empty())
+      std::cout << text;
+    else
+      write_file(*out, text);
+  });
+}
+
+}  // namespace strata::cli

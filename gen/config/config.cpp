@@ -1,0 +1,195 @@
+#include "config/config.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <charconv>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace strata {
+
+namespace {
+
+using golden::Format;
+
+// Collects the file name so every error can point at a node.
+class Reader {
+ public:
+  explicit Reader(std::string file) : file_(std::move(file)) {}
+
+  [[noreturn]] void fail(const YAML::Mark& mark, const std::string& what) const {
+    const int line = mark.line < 0 ? 1 : mark.line + 1;
+    const int col = mark.column < 0 ? 1 : mark.column + 1;
+    throw ConfigError(fmt::format("{}:{}:{}: error: {}", file_, line, col, what));
+  }
+  [[noreturn]] void fail(const YAML::Node& node, const std::string& key, const std::string& problem,
+                         const std::string& allowed) const {
+    fail(node.Mark(), fmt::format("{}: {}; allowed: {}", key, problem, allowed));
+  }
+
+  static std::string shown(const YAML::Node& n) {
+    if (n.IsNull()) return "an empty value";
+    if (n.IsSequence()) return "a list";
+    if (n.IsMap()) return "a mapping";
+    return fmt::format("'{}'", n.Scalar());
+  }
+
+  // Checks that `node` is a mapping with only `allowed` keys, each once.
+  void keys(const YAML::Node& node, const std::string& path, const std::vector<std::string>& allowed) const {
+    const std::string where = path.empty() ? "the config" : path;
+    if (!node.IsMap())
+      fail(node, where, fmt::format("{} is not a mapping", shown(node)), fmt::format("a mapping with keys {}", fmt::join(allowed, ", ")));
+    std::set<std::string> seen;
+    for (const auto& kv : node) {
+      const std::string k = kv.first.IsScalar() ? kv.first.Scalar() : "?";
+      const std::string full = path.empty() ? k : path + "." + k;
+      if (std::find(allowed.begin(), allowed.end(), k) == allowed.end())
+        fail(kv.first, full, "unknown key", fmt::format("{}", fmt::join(allowed, ", ")));
+      if (!seen.insert(k).second) fail(kv.first, full, "duplicate key", "each key once");
+    }
+  }
+
+  // A plain (unquoted) decimal integer scalar within [lo, hi].
+  long long integer(const YAML::Node& n, const std::string& key, long long lo, long long hi) const {
+    const std::string allowed = fmt::format("an integer from {} to {}", lo, hi);
+    if (!n.IsScalar() || n.Tag() == "!") fail(n, key, fmt::format("{} is not an integer", shown(n)), allowed);
+    const std::string& s = n.Scalar();
+    long long v = 0;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec == std::errc::result_out_of_range) fail(n, key, fmt::format("'{}' is out of range", s), allowed);
+    if (ec != std::errc() || end != s.data() + s.size()) fail(n, key, fmt::format("'{}' is not an integer", s), allowed);
+    if (v < lo || v > hi) fail(n, key, fmt::format("{} is out of range", v), allowed);
+    return v;
+  }
+
+  double number(const YAML::Node& n, const std::string& key, double lo, double hi) const {
+    const std::string allowed = fmt::format("a number from {} to {}", lo, hi);
+    if (!n.IsScalar() || n.Tag() == "!") fail(n, key, fmt::format("{} is not a number", shown(n)), allowed);
+    const std::string& s = n.Scalar();
+    double v = 0;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || end != s.data() + s.size() || !(v == v)) fail(n, key, fmt::format("'{}' is not a number", s), allowed);
+    if (v < lo || v > hi) fail(n, key, fmt::format("{} is out of range", s), allowed);
+    return v;
+  }
+
+ private:
+  std::string file_;
+};
+
+const std::vector<std::string> kTopKeys{"name", "au", "synth"};
+const std::vector<std::string> kAuKeys{"formats", "max_accumulations", "pipeline_stages"};
+const std::vector<std::string> kSynthKeys{"clock_mhz"};
+
+std::string format_names() {
+  std::vector<std::string_view> names;
+  for (const auto& f : golden::kFormats) names.push_back(f.name);
+  return fmt::format("{}", fmt::join(names, ", "));
+}
+
+std::string parse_name(const Reader& r, const YAML::Node& n) {
+  const std::string allowed =
+      fmt::format("a lower-case identifier of 1 to {} characters: a-z first, then a-z, 0-9 or _", ConfigLimits::name_max);
+  if (!n.IsScalar()) r.fail(n, "name", fmt::format("{} is not a name", Reader::shown(n)), allowed);
+  const std::string& s = n.Scalar();
+  const bool ok = !s.empty() && s.size() <= ConfigLimits::name_max && s[0] >= 'a' && s[0] <= 'z' &&
+                  std::all_of(s.begin(), s.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
+  if (!ok) r.fail(n, "name", fmt::format("'{}' is not a valid name", s), allowed);
+  return s;
+}
+
+AuConfig parse_au(const Reader& r, const YAML::Node& n) {
+  AuConfig au;
+  r.keys(n, "au", kAuKeys);
+  if (const auto f = n["formats"]) {
+    const std::string allowed = fmt::format("a non-empty list of distinct formats from: {}", format_names());
+    if (!f.IsSequence()) r.fail(f, "au.formats", fmt::format("{} is not a list", Reader::shown(f)), allowed);
+    if (f.size() == 0) r.fail(f, "au.formats", "the list is empty", allowed);
+    au.formats.clear();
+    for (const auto& item : f) {
+      const auto fmt_ = item.IsScalar() ? golden::format_from_name(item.Scalar()) : std::nullopt;
+      if (!fmt_) r.fail(item, "au.formats", fmt::format("{} is not a format", Reader::shown(item)), allowed);
+      if (std::find(au.formats.begin(), au.formats.end(), *fmt_) != au.formats.end())
+        r.fail(item, "au.formats", fmt::format("'{}' is listed twice", item.Scalar()), allowed);
+      au.formats.push_back(*fmt_);
+    }
+    // The order in the file does not matter: keep the canonical order.
+    std::sort(au.formats.begin(), au.formats.end());
+  }
+  if (const auto k = n["max_accumulations"])
+    au.max_accumulations = static_cast<std::uint64_t>(
+        r.integer(k, "au.max_accumulations", 1, static_cast<long long>(ConfigLimits::max_accumulations_max)));
+  if (const auto p = n["pipeline_stages"])
+    au.pipeline_stages = static_cast<int>(r.integer(p, "au.pipeline_stages", 0, ConfigLimits::pipeline_stages_max));
+  return au;
+}
+
+}  // namespace
+
+SocConfig parse_config(const std::string& text, const std::string& file) {
+  Reader r(file);
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    r.fail(e.mark, fmt::format("invalid YAML: {}", e.msg));
+  }
+  if (!root || root.IsNull()) r.fail(YAML::Mark(), fmt::format("the config is empty; expected a mapping with keys {}", fmt::join(kTopKeys, ", ")));
+  r.keys(root, "", kTopKeys);
+
+  SocConfig c;
+  const auto name = root["name"];
+  if (!name) r.fail(root.Mark(), "name: missing; every config needs a name (a lower-case identifier)");
+  c.name = parse_name(r, name);
+  if (const auto au = root["au"]) c.au = parse_au(r, au);
+  if (const auto synth = root["synth"]) {
+    r.keys(synth, "synth", kSynthKeys);
+    if (const auto mhz = synth["clock_mhz"])
+      c.synth.clock_mhz = r.number(mhz, "synth.clock_mhz", ConfigLimits::clock_mhz_min, ConfigLimits::clock_mhz_max);
+  }
+  return c;
+}
+
+SocConfig load_config(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError(fmt::format("{}: error: cannot read the config file", path.string()));
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return parse_config(ss.str(), path.string());
+}
+
+nlohmann::json to_json(const SocConfig& c) {
+  nlohmann::json j;  // keys sorted: the canonical form that is hashed
+  j["name"] = c.name;
+  std::vector<std::string> formats;
+  for (auto f : c.au.formats) formats.emplace_back(golden::info(f).name);
+  j["au"]["formats"] = formats;
+  j["au"]["max_accumulations"] = c.au.max_accumulations;
+  j["au"]["pipeline_stages"] = c.au.pipeline_stages;
+  j["synth"]["clock_mhz"] = c.synth.clock_mhz;
+  return j;
+}
+
+std::string to_yaml(const SocConfig& c) {
+  std::vector<std::string_view> formats;
+  for (auto f : c.au.formats) formats.push_back(golden::info(f).name);
+  return fmt::format("name: {}\nau:\n  formats: [{}]\n  max_accumulations: {}\n  pipeline_stages: {}\nsynth:\n  clock_mhz: {}\n", c.name,
+                     fmt::join(formats, ", "), c.au.max_accumulations, c.au.pipeline_stages, c.synth.clock_mhz);
+}
+
+std::string config_hash(const SocConfig& c) {
+  std::uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char ch : to_json(c).dump()) {
+    h ^= ch;
+    h *= 0x100000001b3ull;
+  }
+  return fmt::format("{:016x}", h);
+}
+
+golden::AuSpec au_spec(const SocConfig& c) { return {c.au.formats, c.au.max_accumulations, c.au.pipeline_stages}; }
+
+}  // namespace strata

@@ -1,0 +1,63 @@
+// SocConfig: the one config every part of Strata reads (generator, golden
+// model, co-simulation, synthesis flow). Parsed from YAML and validated here;
+// docs/config.md is the schema in prose.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "golden/au.h"
+#include "golden/formats.h"
+
+namespace strata {
+
+// Limits of the schema, shared by the parser, the random-config sweep and docs.
+struct ConfigLimits {
+  static constexpr std::uint64_t max_accumulations_max = std::uint64_t{1} << 24;
+  static constexpr int pipeline_stages_max = 2;
+  static constexpr double clock_mhz_min = 1.0;
+  static constexpr double clock_mhz_max = 500.0;
+  static constexpr std::size_t name_max = 32;
+};
+
+struct AuConfig {
+  std::vector<golden::Format> formats{golden::Format::int4, golden::Format::int8, golden::Format::int16};
+  std::uint64_t max_accumulations = 1024;
+  int pipeline_stages = 1;
+};
+
+struct SynthConfig {
+  double clock_mhz = 12.0;  // timing target handed to nextpnr
+};
+
+struct SocConfig {
+  std::string name;
+  AuConfig au;
+  SynthConfig synth;
+};
+
+// A config that cannot be used. what() is the whole message:
+// "FILE:LINE:COL: error: KEY: PROBLEM; allowed: WHAT".
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+SocConfig parse_config(const std::string& yaml_text, const std::string& file_name);
+SocConfig load_config(const std::filesystem::path& path);
+
+// The config with every default filled in, keys in a fixed order.
+nlohmann::json to_json(const SocConfig& c);
+// YAML text that parses back to the same config.
+std::string to_yaml(const SocConfig& c);
+// 16 hex digits: FNV-1a 64 of the canonical JSON dump of to_json(c).
+std::string config_hash(const SocConfig& c);
+
+golden::AuSpec au_spec(const SocConfig& c);
+
+}  // namespace strata

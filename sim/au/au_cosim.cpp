@@ -1,0 +1,239 @@
+// Co-simulation of the generated AU against its golden model. The RTL is the
+// one `strata gen` wrote for STRATA_CONFIG_PATH; the tests registered depend
+// on the formats that config enables, so none is skipped and none is empty.
+//
+//   au_cosim [--seed=N] [--vectors=N] [--trace=FILE.fst] [GoogleTest flags]
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <functional>
+#include <random>
+
+#include "au/au_harness.h"
+#include "config/config.h"
+
+namespace strata::sim {
+namespace {
+
+std::uint64_t g_seed = 1;
+std::uint64_t g_vectors = 1000000;
+std::string g_trace;
+
+const SocConfig& config() {
+  static const SocConfig c = load_config(STRATA_CONFIG_PATH);
+  return c;
+}
+
+// Each test draws from its own stream: seed mixed with the test's name.
+std::uint64_t test_seed(const std::string& name) {
+  std::uint64_t h = g_seed ^ 0x9e3779b97f4a7c15ull;
+  for (unsigned char ch : name) h = (h ^ ch) * 0x100000001b3ull;
+  return h;
+}
+
+// The harness every test uses; the FST trace, if asked for, covers the first one.
+std::unique_ptr<AuHarness> make_harness(const std::string& name) {
+  static bool traced = false;
+  std::string trace;
+  if (!g_trace.empty() && !traced) {
+    trace = g_trace;
+    traced = true;
+  }
+  return std::make_unique<AuHarness>(au_spec(config()), test_seed(name), trace);
+}
+
+// Packs per-lane values (low bits used) into an operand word.
+std::uint16_t pack(const std::vector<unsigned>& lanes, int bits) {
+  unsigned w = 0;
+  for (std::size_t i = 0; i < lanes.size(); ++i) w |= (lanes[i] & ((1u << bits) - 1u)) << (bits * static_cast<int>(i));
+  return static_cast<std::uint16_t>(w);
+}
+
+// An operand word biased to the corners: a quarter of the lanes take one of
+// the extreme values (most negative, -1, 0, 1, most positive).
+std::uint16_t corner_biased(std::mt19937_64& rng, const golden::FormatInfo& f) {
+  std::vector<unsigned> lanes;
+  const unsigned mn = 1u << (f.lane_bits - 1);
+  const unsigned extremes[] = {mn, (1u << f.lane_bits) - 1, 0, 1, mn - 1};
+  for (int i = 0; i < f.lanes; ++i) lanes.push_back(rng() % 4 == 0 ? extremes[rng() % 5] : static_cast<unsigned>(rng()));
+  return pack(lanes, f.lane_bits);
+}
+
+#define EXPECT_HARNESS_OK(h, min_results)                                                             \
+  do {                                                                                                \
+    (h).drain();                                                                                      \
+    EXPECT_TRUE((h).ok()) << (h).failure() << "\n  replay: --seed=" << g_seed;                        \
+    EXPECT_GE((h).results_checked(), static_cast<std::uint64_t>(min_results)) << "too few results compared"; \
+  } while (0)
+
+// Every operand pair of a <= 8-bit format in every lane position, the other
+// lanes random, each beat its own dot product; then every pair in all lanes.
+void exhaustive(const golden::FormatInfo& f) {
+  auto h = make_harness("exhaustive");
+  std::mt19937_64 rng(test_seed("exhaustive-data"));
+  const unsigned n = 1u << f.lane_bits;
+  for (int lane = 0; lane < f.lanes; ++lane)
+    for (unsigned x = 0; x < n; ++x)
+      for (unsigned y = 0; y < n; ++y) {
+        std::vector<unsigned> a, b;
+        for (int i = 0; i < f.lanes; ++i) {
+          a.push_back(i == lane ? x : static_cast<unsigned>(rng()));
+          b.push_back(i == lane ? y : static_cast<unsigned>(rng()));
+        }
+        h->send({pack(a, f.lane_bits), pack(b, f.lane_bits), static_cast<unsigned>(f.format), true});
+      }
+  for (unsigned x = 0; x < n; ++x)
+    for (unsigned y = 0; y < n; ++y)
+      h->send({pack(std::vector<unsigned>(static_cast<std::size_t>(f.lanes), x), f.lane_bits),
+               pack(std::vector<unsigned>(static_cast<std::size_t>(f.lanes), y), f.lane_bits), static_cast<unsigned>(f.format), true});
+  EXPECT_HARNESS_OK(*h, (f.lanes + 1) * n * n);
+}
+
+// g_vectors random beats in dot products of random length 1..64.
+void random_beats(const golden::FormatInfo& f) {
+  auto h = make_harness("random");
+  std::mt19937_64 rng(test_seed("random-data"));
+  std::uint64_t results = 0;
+  for (std::uint64_t i = 0; i < g_vectors;) {
+    const std::uint64_t len = 1 + rng() % 64;
+    for (std::uint64_t k = 0; k < len && i < g_vectors; ++k, ++i)
+      h->send({corner_biased(rng, f), corner_biased(rng, f), static_cast<unsigned>(f.format), k + 1 == len || i + 1 == g_vectors});
+    ++results;
+  }
+  EXPECT_HARNESS_OK(*h, results);
+}
+
+// Runs of exactly max_accumulations worst-case beats reach the accumulator's
+// bounds without saturating; one beat more saturates and clamps.
+void accumulation_bounds(const golden::FormatInfo& f) {
+  const SocConfig& c = config();
+  auto h = make_harness("bounds");
+  const unsigned mn = 1u << (f.lane_bits - 1), mx = mn - 1;
+  const auto all = [&](unsigned v) { return pack(std::vector<unsigned>(static_cast<std::size_t>(f.lanes), v), f.lane_bits); };
+  const auto code = static_cast<unsigned>(f.format);
+  const std::uint64_t k = c.au.max_accumulations;
+  // Largest positive: (-2^(N-1))^2 in every lane, K times.
+  for (std::uint64_t i = 0; i < k; ++i) h->send({all(mn), all(mn), code, i + 1 == k});
+  // Most negative reachable: (-2^(N-1)) * (2^(N-1)-1), K times.
+  for (std::uint64_t i = 0; i < k; ++i) h->send({all(mn), all(mx), code, i + 1 == k});
+  // One more beat than allowed, both ways, then a beat back towards zero.
+  for (std::uint64_t i = 0; i <= k + 1; ++i) h->send({all(mn), all(i <= k ? mn : mx), code, i == k + 1});
+  for (std::uint64_t i = 0; i <= k; ++i) h->send({all(mn), all(mx), code, i == k});
+  EXPECT_HARNESS_OK(*h, 4);
+}
+
+// Random formats beat by beat (enabled and not), random lengths, with
+// back-pressure on out_ready_i and idle cycles on the input.
+void mixed_with_backpressure(unsigned ready_low, unsigned idle, const std::string& name) {
+  auto h = make_harness(name);
+  h->set_backpressure(ready_low, idle);
+  std::mt19937_64 rng(test_seed(name + "-data"));
+  const auto& enabled = config().au.formats;
+  std::uint64_t results = 0;
+  const std::uint64_t beats = std::max<std::uint64_t>(g_vectors / 4, 1000);
+  for (std::uint64_t i = 0; i < beats;) {
+    const std::uint64_t len = 1 + rng() % 16;
+    for (std::uint64_t k = 0; k < len && i < beats; ++k, ++i) {
+      // One beat in 64 carries a code that is not enabled.
+      const unsigned code = rng() % 64 == 0 ? static_cast<unsigned>(rng() % 8) : static_cast<unsigned>(enabled[rng() % enabled.size()]);
+      const auto& f = golden::kFormats[code < golden::kFormats.size() ? code : 0];
+      h->send({corner_biased(rng, f), corner_biased(rng, f), code, k + 1 == len || i + 1 == beats});
+    }
+    ++results;
+  }
+  EXPECT_HARNESS_OK(*h, results);
+}
+
+void registered(const std::string& suite, const std::string& name, std::function<void()> body) {
+  testing::RegisterTest(suite.c_str(), name.c_str(), nullptr, nullptr, __FILE__, __LINE__, [body]() -> testing::Test* {
+    struct T : testing::Test {
+      std::function<void()> f;
+      explicit T(std::function<void()> g) : f(std::move(g)) {}
+      void TestBody() override { f(); }
+    };
+    return new T(body);
+  });
+}
+
+void register_tests() {
+  for (golden::Format fmt : config().au.formats) {
+    const auto& f = golden::info(fmt);
+    if (f.lane_bits <= 8) registered("AuExhaustive", std::string(f.name), [&f] { exhaustive(f); });
+    registered("AuRandom", std::string(f.name), [&f] { random_beats(f); });
+    registered("AuAccumulationBounds", std::string(f.name), [&f] { accumulation_bounds(f); });
+  }
+  registered("AuStream", "MixedFormatsNoBackpressure", [] { mixed_with_backpressure(0, 0, "mixed"); });
+  registered("AuStream", "MixedFormatsWithBackpressure", [] { mixed_with_backpressure(500, 300, "backpressure"); });
+  registered("AuStream", "ResetMidStream", [] {
+    auto h = make_harness("reset");
+    h->set_backpressure(300, 100);
+    std::mt19937_64 rng(test_seed("reset-data"));
+    const auto& enabled = config().au.formats;
+    std::uint64_t results = 0;
+    for (int i = 0; i < 20000; ++i) {
+      const auto& f = golden::info(enabled[rng() % enabled.size()]);
+      const bool last = rng() % 5 == 0;
+      h->send({corner_biased(rng, f), corner_biased(rng, f), static_cast<unsigned>(f.format), last});
+      results += last;
+      if (rng() % 97 == 0) h->reset(1 + static_cast<int>(rng() % 3));  // mid-product or with a result waiting
+    }
+    h->send({0x1111, 0x2222, static_cast<unsigned>(enabled[0]), true});
+    EXPECT_HARNESS_OK(*h, results / 2);
+  });
+  registered("AuStream", "DisabledFormatCodes", [] {
+    auto h = make_harness("disabled");
+    const auto& enabled = config().au.formats;
+    int bad = 0;
+    for (unsigned code = 0; code < (1u << golden::kFormatCodeBits); ++code) {
+      if (std::find(enabled.begin(), enabled.end(), static_cast<golden::Format>(code)) != enabled.end()) continue;
+      ++bad;
+      h->send({0x7fff, 0x7fff, code, true});                             // alone: 0 and the flag
+      h->send({0x1234, 0x4321, static_cast<unsigned>(enabled[0]), false});  // inside a product
+      h->send({0x7fff, 0x7fff, code, false});
+      h->send({0x0101, 0x0303, static_cast<unsigned>(enabled[0]), true});
+      h->send({0x0101, 0x0303, static_cast<unsigned>(enabled[0]), true});  // flag cleared again
+    }
+    EXPECT_HARNESS_OK(*h, 3 * bad);
+  });
+  registered("AuStream", "FullThroughput", [] {
+    // Without back-pressure one beat is accepted every cycle and each result
+    // appears exactly `latency` cycles after its last beat (checked per result).
+    auto h = make_harness("throughput");
+    const std::uint64_t start = h->cycles();
+    const auto code = static_cast<unsigned>(config().au.formats[0]);
+    for (int i = 0; i < 1000; ++i) h->send({static_cast<std::uint16_t>(i * 7919), static_cast<std::uint16_t>(i * 104729), code, i % 3 == 2});
+    EXPECT_EQ(h->cycles() - start, 1000u) << "a beat was refused without back-pressure";
+    EXPECT_HARNESS_OK(*h, 333);
+  });
+}
+
+}  // namespace
+}  // namespace strata::sim
+
+int main(int argc, char** argv) {
+  using namespace strata::sim;
+  std::vector<char*> rest;
+  for (int i = 0; i < argc; ++i) {
+    if (std::strncmp(argv[i], "--seed=", 7) == 0)
+      g_seed = std::stoull(argv[i] + 7);
+    else if (std::strncmp(argv[i], "--vectors=", 10) == 0)
+      g_vectors = std::stoull(argv[i] + 10);
+    else if (std::strncmp(argv[i], "--trace=", 8) == 0)
+      g_trace = argv[i] + 8;
+    else
+      rest.push_back(argv[i]);
+  }
+  int n = static_cast<int>(rest.size());
+  testing::InitGoogleTest(&n, rest.data());
+  try {
+    const auto& c = config();
+    fmt::print("AU co-simulation of config '{}' ({}), seed {} (replay with --seed={}), {} random vectors\n", c.name, STRATA_CONFIG_PATH, g_seed,
+               g_seed, g_vectors);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "{}\n", e.what());
+    return 2;
+  }
+  register_tests();
+  return RUN_ALL_TESTS();
+}
