@@ -34,7 +34,8 @@ void sim(const SimOptions& o) {
   fs::remove(log);
   run_step("configure co-simulation (generate RTL, verilate)",
            {"cmake", "-S", fs::path(STRATA_SOURCE_DIR) / "sim" / "cosim", "-B", build, "-G", "Ninja", "-DCMAKE_BUILD_TYPE=Release",
-            "-DSTRATA_EXE=" + self_exe().string(), "-DSTRATA_CONFIG=" + fs::absolute(o.config).string()},
+            "-DSTRATA_EXE=" + self_exe().string(), "-DSTRATA_CONFIG=" + fs::absolute(o.config).string(),
+            "-DSTRATA_PREBUILT_DIR=" STRATA_BINARY_DIR},
            log);
   run_step("build co-simulation", {"cmake", "--build", build}, log);
   std::vector<std::string> argv{(build / "au_cosim").string(), fmt::format("--seed={}", o.seed), fmt::format("--vectors={}", o.vectors)};

@@ -1,0 +1,3 @@
+rtl/strata_int4_int16_mul_s4.sv
+rtl/strata_int4_int16_mul_s16.sv
+rtl/strata_int4_int16_au.sv
