@@ -8,6 +8,7 @@
 #include "config/config.h"
 #include "elaborate.h"
 #include "ir/emit_sv.h"
+#include "strata_version.h"
 
 namespace strata::cli {
 
@@ -19,6 +20,7 @@ namespace {
 // One synthesis target: the yosys command and, for iCE40, nextpnr's device.
 struct Target {
   std::string name;
+  std::string pcf;  // constraints/ file of a board with this device, if any
   std::string yosys_synth;  // without -top
   std::string nextpnr_device;  // empty: yosys estimate only
   std::string package;
@@ -28,15 +30,15 @@ struct Target {
 
 const std::vector<Target>& targets() {
   static const std::vector<Target> t{
-      {"ice40-up5k", "synth_ice40 -dsp", "--up5k", "sg48",
+      {"ice40-up5k", "icebreaker.pcf", "synth_ice40 -dsp", "--up5k", "sg48",
        {{"SB_LUT4", "lut"}, {"SB_DFF", "ff"}, {"SB_CARRY", "carry"}, {"SB_MAC16", "dsp"}, {"SB_RAM40_4K", "bram"}, {"SB_SPRAM256KA", "spram"}}},
-      {"ice40-hx8k", "synth_ice40", "--hx8k", "ct256",
+      {"ice40-hx8k", "", "synth_ice40", "--hx8k", "ct256",
        {{"SB_LUT4", "lut"}, {"SB_DFF", "ff"}, {"SB_CARRY", "carry"}, {"SB_RAM40_4K", "bram"}}},
-      {"xc7", "synth_xilinx -family xc7", "", "",
+      {"xc7", "", "synth_xilinx -family xc7", "", "",
        {{"LUT", "lut"}, {"FD", "ff"}, {"CARRY4", "carry"}, {"DSP48E1", "dsp"}, {"RAMB18E1", "bram"}, {"RAMB36E1", "bram"}, {"RAM", "lutram"}}},
-      {"ecp5", "synth_ecp5", "", "",
+      {"ecp5", "", "synth_ecp5", "", "",
        {{"LUT4", "lut"}, {"TRELLIS_FF", "ff"}, {"CCU2C", "carry"}, {"MULT18X18D", "dsp"}, {"DP16KD", "bram"}, {"TRELLIS_DPR16X4", "lutram"}}},
-      {"gowin", "synth_gowin", "", "",
+      {"gowin", "", "synth_gowin", "", "",
        {{"LUT", "lut"}, {"DFF", "ff"}, {"ALU", "carry"}, {"MULT", "dsp"}, {"SDP", "bram"}, {"DP", "bram"}, {"RAM16", "lutram"}}},
   };
   return t;
@@ -111,11 +113,14 @@ void synth(const SynthOptions& o) {
 
   if (!t->nextpnr_device.empty()) {
     const double freq = o.freq > 0 ? o.freq : c.synth.clock_mhz;
+    std::vector<std::string> pins{"--pcf-allow-unconstrained"};
+    if (!t->pcf.empty()) pins = {"--pcf", (fs::path(STRATA_SOURCE_DIR) / "constraints" / t->pcf).string()};
+    std::vector<std::string> argv{"nextpnr-ice40", t->nextpnr_device, "--package", t->package, "--json", "synth.json", "--asc", "design.asc",
+                                  "--freq", fmt::format("{}", freq), "--timing-allow-fail", "--seed", std::to_string(o.seed), "--report",
+                                  "pnr.json", "-q", "-l", "nextpnr.log"};
+    argv.insert(argv.end(), pins.begin(), pins.end());
     run_step(fmt::format("nextpnr-ice40 place and route ({} {}, target {} MHz)", t->nextpnr_device.substr(2), t->package, freq),
-             {"nextpnr-ice40", t->nextpnr_device, "--package", t->package, "--json", "synth.json", "--asc", "design.asc", "--freq",
-              fmt::format("{}", freq), "--timing-allow-fail", "--pcf-allow-unconstrained", "--seed", std::to_string(o.seed), "--report",
-              "pnr.json", "-q", "-l", "nextpnr.log"},
-             log, dir);
+             argv, log, dir);
     const json pnr = json::parse(read_file(dir / "pnr.json"));
     double fmax = 0;
     for (const auto& [clk, f] : pnr.at("fmax").items())

@@ -65,6 +65,8 @@ std::uint16_t corner_biased(std::mt19937_64& rng, const golden::FormatInfo& f) {
     (h).drain();                                                                                      \
     EXPECT_TRUE((h).ok()) << (h).failure() << "\n  replay: --seed=" << g_seed;                        \
     EXPECT_GE((h).results_checked(), static_cast<std::uint64_t>(min_results)) << "too few results compared"; \
+    fmt::print("  compared {} results over {} cycles ({:.2f} M cycles/s)\n", (h).results_checked(), (h).cycles(), \
+               (h).cycles_per_second() / 1e6);                                                 \
   } while (0)
 
 // Every operand pair of a <= 8-bit format in every lane position, the other

@@ -5,6 +5,7 @@
 #include <verilated.h>
 #include <verilated_fst_c.h>
 
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -46,6 +47,10 @@ class AuHarness {
   std::uint64_t results_checked() const { return checked_; }
   std::uint64_t cycles() const { return cycle_; }
   const golden::AuModel& model() const { return model_; }
+  // Simulated clock cycles per wall-clock second since construction.
+  double cycles_per_second() const {
+    return static_cast<double>(cycle_) / std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  }
 
  private:
   struct Expected {
@@ -67,6 +72,7 @@ class AuHarness {
   std::uint64_t cycle_ = 0, checked_ = 0, beats_in_dot_ = 0, time_ = 0;
   unsigned ready_low_ = 0, idle_ = 0;
   std::string failure_;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
 
 }  // namespace strata::sim
