@@ -8,11 +8,15 @@ cd "$(dirname "$0")/.."
 seed=1
 [[ ${1:-} == --seed ]] && seed=$2
 ./scripts/setup.sh >/dev/null
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build --target strata >/dev/null
-strata=$PWD/build/bin/strata
+build=${STRATA_BUILD_DIR:-build}
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$build" --target strata >/dev/null
+strata=$PWD/$build/bin/strata
 work=build/bench/au
 rm -rf "$work" && mkdir -p "$work"
+
+# Runs a command quietly; on failure shows its output and stops.
+quiet() { "$@" > "$work/last.log" 2>&1 || { cat "$work/last.log" >&2; echo "bench_au: failed: $*" >&2; exit 1; }; }
 
 sets=("int4" "int8" "int16" "int4, int8" "int4, int16" "int8, int16" "int4, int8, int16")
 for formats in "${sets[@]}"; do
@@ -22,14 +26,15 @@ for formats in "${sets[@]}"; do
     printf 'name: au_%s\nau:\n  formats: [%s]\n  max_accumulations: 1024\n  pipeline_stages: %s\nsynth:\n  clock_mhz: 24\n' \
       "$tag" "$formats" "$stages" > "$cfg"
     echo "bench_au: $tag" >&2
-    $strata synth "$cfg" --target ice40-up5k --seed "$seed" -o "$work/$tag/up5k" >/dev/null 2>&1
-    $strata synth "$cfg" --target ice40-up5k --no-dsp --seed "$seed" -o "$work/$tag/up5k-nodsp" >/dev/null 2>&1
-    $strata synth "$cfg" --target xc7 -o "$work/$tag/xc7" >/dev/null 2>&1
+    quiet $strata synth "$cfg" --target ice40-up5k --seed "$seed" -o "$work/$tag/up5k"
+    quiet $strata synth "$cfg" --target ice40-up5k --no-dsp --seed "$seed" -o "$work/$tag/up5k-nodsp"
+    quiet $strata synth "$cfg" --target xc7 -o "$work/$tag/xc7"
   done
 done
 
 echo "bench_au: simulation speed" >&2
-$strata sim gen/configs/default.yaml --build-dir "$work/sim" --vectors 2000000 --filter 'AuRandom.*' > "$work/sim.log" 2>/dev/null
+quiet $strata sim gen/configs/default.yaml --build-dir "$work/sim" --vectors 2000000 --filter 'AuRandom.*'
+cp "$work/last.log" "$work/sim.log"
 
 python3 - "$work" "$seed" "$(yosys -V)" "$(nextpnr-ice40 --version 2>&1 | head -1)" "$(verilator --version)" <<'PY'
 import json, re, sys, pathlib, platform

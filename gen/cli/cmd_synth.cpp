@@ -34,7 +34,7 @@ const std::vector<Target>& targets() {
        {{"SB_LUT4", "lut"}, {"SB_DFF", "ff"}, {"SB_CARRY", "carry"}, {"SB_MAC16", "dsp"}, {"SB_RAM40_4K", "bram"}, {"SB_SPRAM256KA", "spram"}}},
       {"ice40-hx8k", "", "synth_ice40", "--hx8k", "ct256",
        {{"SB_LUT4", "lut"}, {"SB_DFF", "ff"}, {"SB_CARRY", "carry"}, {"SB_RAM40_4K", "bram"}}},
-      {"xc7", "", "synth_xilinx -family xc7", "", "",
+      {"xc7", "", "synth_xilinx -family xc7 -flatten", "", "",
        {{"LUT", "lut"}, {"FD", "ff"}, {"CARRY4", "carry"}, {"DSP48E1", "dsp"}, {"RAMB18E1", "bram"}, {"RAMB36E1", "bram"}, {"RAM", "lutram"}}},
       {"ecp5", "", "synth_ecp5", "", "",
        {{"LUT4", "lut"}, {"TRELLIS_FF", "ff"}, {"CCU2C", "carry"}, {"MULT18X18D", "dsp"}, {"DP16KD", "bram"}, {"TRELLIS_DPR16X4", "lutram"}}},
@@ -86,7 +86,7 @@ void synth(const SynthOptions& o) {
   script += " wrap/" + wrap.name + ".sv\n";
   script += fmt::format("hierarchy -check -top {}\n", wrap.name);
   script += fmt::format("setattr -mod -set keep_hierarchy 1 {}\n", d.top());
-  script += fmt::format("{} -top {} -json synth.json\n", synth_cmd, wrap.name);
+  script += fmt::format("{} -top {}\nwrite_json synth.json\n", synth_cmd, wrap.name);
   script += "tee -q -o stat.json stat -json\n";
   write_file(dir / "synth.ys", script);
   const fs::path log = dir / "synth.log";
