@@ -106,23 +106,56 @@ void random_beats(const golden::FormatInfo& f) {
   EXPECT_HARNESS_OK(*h, results);
 }
 
-// Runs of exactly max_accumulations worst-case beats reach the accumulator's
-// bounds without saturating; one beat more saturates and clamps.
+// Largest magnitudes one beat of format f reaches: every lane (-2^(N-1))^2
+// upwards, (-2^(N-1)) * (2^(N-1)-1) downwards.
+std::uint64_t beat_max(const golden::FormatInfo& f) { return std::uint64_t(f.lanes) << (2 * f.lane_bits - 2); }
+std::uint64_t beat_min_magnitude(const golden::FormatInfo& f) {
+  return (std::uint64_t(f.lanes) << (f.lane_bits - 1)) * ((std::uint64_t{1} << (f.lane_bits - 1)) - 1);
+}
+
+struct Extremes {
+  std::uint16_t most_negative, most_positive;
+};
+Extremes extremes(const golden::FormatInfo& f) {
+  const unsigned mn = 1u << (f.lane_bits - 1);
+  return {pack(std::vector<unsigned>(static_cast<std::size_t>(f.lanes), mn), f.lane_bits),
+          pack(std::vector<unsigned>(static_cast<std::size_t>(f.lanes), mn - 1), f.lane_bits)};
+}
+
+// Dot products of exactly max_accumulations worst-case beats reach the
+// bound each way; the golden model says they must not saturate.
 void accumulation_bounds(const golden::FormatInfo& f) {
-  const SocConfig& c = config();
   auto h = make_harness("bounds");
-  const unsigned mn = 1u << (f.lane_bits - 1), mx = mn - 1;
-  const auto all = [&](unsigned v) { return pack(std::vector<unsigned>(static_cast<std::size_t>(f.lanes), v), f.lane_bits); };
+  const auto [mn, mx] = extremes(f);
   const auto code = static_cast<unsigned>(f.format);
-  const std::uint64_t k = c.au.max_accumulations;
-  // Largest positive: (-2^(N-1))^2 in every lane, K times.
-  for (std::uint64_t i = 0; i < k; ++i) h->send({all(mn), all(mn), code, i + 1 == k});
-  // Most negative reachable: (-2^(N-1)) * (2^(N-1)-1), K times.
-  for (std::uint64_t i = 0; i < k; ++i) h->send({all(mn), all(mx), code, i + 1 == k});
-  // One more beat than allowed, both ways, then a beat back towards zero.
-  for (std::uint64_t i = 0; i <= k + 1; ++i) h->send({all(mn), all(i <= k ? mn : mx), code, i == k + 1});
-  for (std::uint64_t i = 0; i <= k; ++i) h->send({all(mn), all(mx), code, i == k});
-  EXPECT_HARNESS_OK(*h, 4);
+  const std::uint64_t k = config().au.max_accumulations;
+  for (std::uint64_t i = 0; i < k; ++i) h->send({mn, mn, code, i + 1 == k});
+  for (std::uint64_t i = 0; i < k; ++i) h->send({mn, mx, code, i + 1 == k});
+  EXPECT_HARNESS_OK(*h, 2);
+  EXPECT_EQ(h->saturated_results(), 0u) << "K worst-case beats must fit the accumulator";
+}
+
+// Worst-case beats until the accumulator clamps, both ways, two beats past
+// it, then one beat back: clamping is per step and flagged until `last`.
+void saturation(const golden::FormatInfo& f) {
+  auto h = make_harness("saturation");
+  const auto [mn, mx] = extremes(f);
+  const auto code = static_cast<unsigned>(f.format);
+  const int w = h->model().acc_width();
+  const std::uint64_t top = (std::uint64_t{1} << (w - 1)) - 1;
+  const std::uint64_t up = top / beat_max(f) + 3, down = (top + 1) / beat_min_magnitude(f) + 3;
+  for (std::uint64_t i = 0; i < up; ++i) h->send({mn, i + 1 == up ? mx : mn, code, i + 1 == up});
+  for (std::uint64_t i = 0; i < down; ++i) h->send({mn, i + 1 == down ? mn : mx, code, i + 1 == down});
+  h->send({mx, mx, code, true});  // the flag does not leak into the next product
+  EXPECT_HARNESS_OK(*h, 3);
+  EXPECT_EQ(h->saturated_results(), 2u);
+}
+
+// Saturation is reachable within a test's time only for formats whose beats
+// fill the accumulator in a few times max_accumulations beats.
+bool saturation_reachable(const golden::FormatInfo& f) {
+  const int w = golden::au_acc_width(config().au.formats, config().au.max_accumulations);
+  return ((std::uint64_t{1} << (w - 1)) / beat_min_magnitude(f)) <= 4 * config().au.max_accumulations + 4;
 }
 
 // Random formats beat by beat (enabled and not), random lengths, with
@@ -164,6 +197,7 @@ void register_tests() {
     if (f.lane_bits <= 8) registered("AuExhaustive", std::string(f.name), [&f] { exhaustive(f); });
     registered("AuRandom", std::string(f.name), [&f] { random_beats(f); });
     registered("AuAccumulationBounds", std::string(f.name), [&f] { accumulation_bounds(f); });
+    if (saturation_reachable(f)) registered("AuSaturation", std::string(f.name), [&f] { saturation(f); });
   }
   registered("AuStream", "MixedFormatsNoBackpressure", [] { mixed_with_backpressure(0, 0, "mixed"); });
   registered("AuStream", "MixedFormatsWithBackpressure", [] { mixed_with_backpressure(500, 300, "backpressure"); });

@@ -39,6 +39,7 @@ void AuHarness::check_output() {
   golden::AuResult g{0, top_->sat_o != 0, top_->fmt_err_o != 0};
   g.acc = static_cast<std::int64_t>(static_cast<std::uint64_t>(top_->acc_o) << (64 - w)) >> (64 - w);
   ++checked_;
+  saturated_ += e.result.saturated;
   if (!(g == e.result))
     fail(fmt::format("result #{} ({} beats): RTL acc={} sat={} fmt_err={}, golden acc={} sat={} fmt_err={}", checked_, e.beats, g.acc, g.saturated,
                      g.format_error, e.result.acc, e.result.saturated, e.result.format_error));

@@ -45,6 +45,8 @@ class AuHarness {
   bool ok() const { return failure_.empty(); }
   const std::string& failure() const { return failure_; }
   std::uint64_t results_checked() const { return checked_; }
+  // Compared results whose golden value was saturated.
+  std::uint64_t saturated_results() const { return saturated_; }
   std::uint64_t cycles() const { return cycle_; }
   const golden::AuModel& model() const { return model_; }
   // Simulated clock cycles per wall-clock second since construction.
@@ -69,7 +71,7 @@ class AuHarness {
   std::mt19937_64 rng_;
   Beat current_;
   std::deque<Expected> expected_;
-  std::uint64_t cycle_ = 0, checked_ = 0, beats_in_dot_ = 0, time_ = 0;
+  std::uint64_t cycle_ = 0, checked_ = 0, saturated_ = 0, beats_in_dot_ = 0, time_ = 0;
   unsigned ready_low_ = 0, idle_ = 0;
   std::string failure_;
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
