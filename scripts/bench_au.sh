@@ -37,7 +37,7 @@ quiet $strata sim gen/configs/default.yaml --build-dir "$work/sim" --vectors 200
 cp "$work/last.log" "$work/sim.log"
 
 python3 - "$work" "$seed" "$(yosys -V)" "$(nextpnr-ice40 --version 2>&1 | head -1)" "$(verilator --version)" <<'PY'
-import json, re, sys, pathlib, platform
+import json, re, sys, pathlib
 work, seed, yosys, nextpnr, verilator = pathlib.Path(sys.argv[1]), *sys.argv[2:]
 rows = []
 for cfg in sorted(work.glob("*.yaml"), key=lambda p: (len(p.stem.split("_s")[0]), p.stem)):
@@ -64,11 +64,12 @@ out += ["", "## Xilinx 7-series, yosys estimate (`synth_xilinx -family xc7`, not
 for tag, r in rows:
     x = r["xc7"]["resources"]
     out.append("| %s | %s | %d | %d | %d | %d |" % (fmts(tag), tag[-1], x["lut"], x["ff"], x["carry"], x["dsp"]))
+cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "this machine")
 speeds = re.findall(r"compared (\d+) results over (\d+) cycles \(([\d.]+) M cycles/s\)", (work / "sim.log").read_text())
 tests = re.findall(r"\[ RUN      \] (\S+)", (work / "sim.log").read_text())
 out += ["", "## Verilator simulation speed", "",
         "The default config's co-simulation harness (Verilated AU, golden model checking every result, random "
-        "operands), 2,000,000 beats per test, one thread on %s:" % platform.processor() or "this machine", "",
+        "operands), 2,000,000 beats per test, one thread on %s:" % cpu, "",
         "| test | cycles | results compared | M cycles/s |", "|---|---|---|---|"]
 for t, (res, cyc, mcs) in zip(tests, speeds):
     out.append("| %s | %s | %s | %s |" % (t, cyc, res, mcs))

@@ -1,6 +1,7 @@
-// Co-simulation of the generated AU against its golden model. The RTL is the
-// one `strata gen` wrote for STRATA_CONFIG_PATH; the tests registered depend
-// on the formats that config enables, so none is skipped and none is empty.
+// Co-simulation of generated AUs against the golden model. sim/cosim writes
+// au_duts.h: one Verilated model per config (STRATA_DUTS lists model class and
+// config file). The tests registered for a config depend on the formats it
+// enables, so none is skipped and none is empty.
 //
 //   au_cosim [--seed=N] [--vectors=N] [--trace=FILE.fst] [GoogleTest flags]
 #include <fmt/format.h>
@@ -11,6 +12,7 @@
 #include <random>
 
 #include "au/au_harness.h"
+#include "au_duts.h"
 #include "config/config.h"
 
 namespace strata::sim {
@@ -20,10 +22,21 @@ std::uint64_t g_seed = 1;
 std::uint64_t g_vectors = 1000000;
 std::string g_trace;
 
-const SocConfig& config() {
-  static const SocConfig c = load_config(STRATA_CONFIG_PATH);
-  return c;
+// One generated AU: its config and a factory of harnesses for its model.
+struct Dut {
+  std::string path;
+  SocConfig config;
+  std::function<std::unique_ptr<AuDriver>(const golden::AuSpec&, std::uint64_t, const std::string&)> make;
+};
+
+std::vector<Dut>& duts() {
+  static std::vector<Dut> d;
+  return d;
 }
+
+// The config of the test being run.
+const Dut* g_dut = nullptr;
+const SocConfig& config() { return g_dut->config; }
 
 // Each test draws from its own stream: seed mixed with the test's name.
 std::uint64_t test_seed(const std::string& name) {
@@ -33,14 +46,14 @@ std::uint64_t test_seed(const std::string& name) {
 }
 
 // The harness every test uses; the FST trace, if asked for, covers the first one.
-std::unique_ptr<AuHarness> make_harness(const std::string& name) {
+std::unique_ptr<AuDriver> make_harness(const std::string& name) {
   static bool traced = false;
   std::string trace;
   if (!g_trace.empty() && !traced) {
     trace = g_trace;
     traced = true;
   }
-  return std::make_unique<AuHarness>(au_spec(config()), test_seed(name), trace);
+  return g_dut->make(au_spec(config()), test_seed(config().name + "/" + name), trace);
 }
 
 // Packs per-lane values (low bits used) into an operand word.
@@ -180,18 +193,30 @@ void mixed_with_backpressure(unsigned ready_low, unsigned idle, const std::strin
   EXPECT_HARNESS_OK(*h, results);
 }
 
+const Dut* g_registering = nullptr;
+
+// Registers a test of the DUT being registered; with several DUTs the test's
+// name starts with the config's name.
 void registered(const std::string& suite, const std::string& name, std::function<void()> body) {
-  testing::RegisterTest(suite.c_str(), name.c_str(), nullptr, nullptr, __FILE__, __LINE__, [body]() -> testing::Test* {
+  const Dut* dut = g_registering;
+  const std::string full = duts().size() > 1 ? dut->config.name + "_" + name : name;
+  testing::RegisterTest(suite.c_str(), full.c_str(), nullptr, nullptr, __FILE__, __LINE__, [body, dut]() -> testing::Test* {
     struct T : testing::Test {
       std::function<void()> f;
-      explicit T(std::function<void()> g) : f(std::move(g)) {}
-      void TestBody() override { f(); }
+      const Dut* d;
+      T(std::function<void()> g, const Dut* x) : f(std::move(g)), d(x) {}
+      void TestBody() override {
+        g_dut = d;
+        f();
+      }
     };
-    return new T(body);
+    return new T(body, dut);
   });
 }
 
-void register_tests() {
+void register_tests(const Dut& dut) {
+  g_registering = &dut;
+  g_dut = &dut;
   for (golden::Format fmt : config().au.formats) {
     const auto& f = golden::info(fmt);
     if (f.lane_bits <= 8) registered("AuExhaustive", std::string(f.name), [&f] { exhaustive(f); });
@@ -263,13 +288,19 @@ int main(int argc, char** argv) {
   int n = static_cast<int>(rest.size());
   testing::InitGoogleTest(&n, rest.data());
   try {
-    const auto& c = config();
-    fmt::print("AU co-simulation of config '{}' ({}), seed {} (replay with --seed={}), {} random vectors\n", c.name, STRATA_CONFIG_PATH, g_seed,
-               g_seed, g_vectors);
+#define STRATA_ADD_DUT(MODEL, PATH)                                                                                   \
+  duts().push_back({PATH, strata::load_config(PATH), [](const strata::golden::AuSpec& spec, std::uint64_t seed, const std::string& trace) { \
+                      return std::unique_ptr<AuDriver>(new AuHarness<MODEL>(spec, seed, trace));                          \
+                    }});
+    STRATA_DUTS(STRATA_ADD_DUT)
   } catch (const std::exception& e) {
     fmt::print(stderr, "{}\n", e.what());
     return 2;
   }
-  register_tests();
+  for (const auto& d : duts()) {
+    fmt::print("AU co-simulation of config '{}' ({})\n", d.config.name, d.path);
+    register_tests(d);
+  }
+  fmt::print("seed {} (replay with --seed={}), {} random vectors\n", g_seed, g_seed, g_vectors);
   return RUN_ALL_TESTS();
 }
