@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <charconv>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -26,9 +27,12 @@ class Reader {
     const int col = mark.column < 0 ? 1 : mark.column + 1;
     throw ConfigError(fmt::format("{}:{}:{}: error: {}", file_, line, col, what));
   }
+  // An empty value has no position of its own: point at its key instead.
   [[noreturn]] void fail(const YAML::Node& node, const std::string& key, const std::string& problem,
                          const std::string& allowed) const {
-    fail(node.Mark(), fmt::format("{}: {}; allowed: {}", key, problem, allowed));
+    const auto k = key_marks_.find(key);
+    const YAML::Mark mark = node.IsNull() && k != key_marks_.end() ? k->second : node.Mark();
+    fail(mark, fmt::format("{}: {}; allowed: {}", key, problem, allowed));
   }
 
   static std::string shown(const YAML::Node& n) {
@@ -50,13 +54,15 @@ class Reader {
       if (std::find(allowed.begin(), allowed.end(), k) == allowed.end())
         fail(kv.first, full, "unknown key", fmt::format("{}", fmt::join(allowed, ", ")));
       if (!seen.insert(k).second) fail(kv.first, full, "duplicate key", "each key once");
+      key_marks_[full] = kv.first.Mark();
     }
   }
 
   // A plain (unquoted) decimal integer scalar within [lo, hi].
   long long integer(const YAML::Node& n, const std::string& key, long long lo, long long hi) const {
     const std::string allowed = fmt::format("an integer from {} to {}", lo, hi);
-    if (!n.IsScalar() || n.Tag() == "!") fail(n, key, fmt::format("{} is not an integer", shown(n)), allowed);
+    if (n.IsScalar() && n.Tag() == "!") fail(n, key, fmt::format("'{}' is a quoted string, not an integer", n.Scalar()), allowed);
+    if (!n.IsScalar()) fail(n, key, fmt::format("{} is not an integer", shown(n)), allowed);
     const std::string& s = n.Scalar();
     long long v = 0;
     auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
@@ -68,7 +74,8 @@ class Reader {
 
   double number(const YAML::Node& n, const std::string& key, double lo, double hi) const {
     const std::string allowed = fmt::format("a number from {} to {}", lo, hi);
-    if (!n.IsScalar() || n.Tag() == "!") fail(n, key, fmt::format("{} is not a number", shown(n)), allowed);
+    if (n.IsScalar() && n.Tag() == "!") fail(n, key, fmt::format("'{}' is a quoted string, not a number", n.Scalar()), allowed);
+    if (!n.IsScalar()) fail(n, key, fmt::format("{} is not a number", shown(n)), allowed);
     const std::string& s = n.Scalar();
     double v = 0;
     auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
@@ -79,6 +86,7 @@ class Reader {
 
  private:
   std::string file_;
+  mutable std::map<std::string, YAML::Mark> key_marks_;  // full key -> position of the key
 };
 
 const std::vector<std::string> kTopKeys{"name", "au", "synth"};
@@ -132,6 +140,25 @@ AuConfig parse_au(const Reader& r, const YAML::Node& n) {
 
 SocConfig parse_config(const std::string& text, const std::string& file) {
   Reader r(file);
+  // yaml-cpp's message for a tab in indentation is cryptic: say it plainly.
+  std::size_t line = 1, col = 1;
+  bool indent = true;
+  for (char ch : text) {
+    if (ch == '\n') {
+      ++line;
+      col = 1;
+      indent = true;
+      continue;
+    }
+    if (indent && ch == '\t') {
+      YAML::Mark m;
+      m.line = static_cast<int>(line - 1);
+      m.column = static_cast<int>(col - 1);
+      r.fail(m, "invalid YAML: a tab in indentation; allowed: spaces only");
+    }
+    if (ch != ' ') indent = false;
+    ++col;
+  }
   YAML::Node root;
   try {
     root = YAML::Load(text);
