@@ -11,6 +11,8 @@
 #include "config/config.h"
 #include "elaborate.h"
 
+#include <nlohmann/json.hpp>
+
 namespace strata {
 namespace {
 
@@ -161,6 +163,44 @@ TEST(Cli, RandomConfigIsValidAndReproducible) {
     distinct.insert(a.out.substr(a.out.find('\n')));  // without the seed comment
   }
   EXPECT_GE(distinct.size(), 3u);
+}
+
+}  // namespace
+}  // namespace strata
+
+namespace strata {
+namespace {
+
+// The synthesis flow end to end: yosys and nextpnr on the default config.
+TEST(CliSynth, Ice40Up5kIsPlacedAndReported) {
+  const fs::path out = fresh("synth-up5k");
+  const Outcome r = strata(fmt::format("synth '{}' --target ice40-up5k --seed 2 -o '{}'", kDefault, out.string()));
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto report = nlohmann::json::parse(slurp(out / "report.json"));
+  EXPECT_EQ(report["target"], "ice40-up5k");
+  EXPECT_EQ(report["config_hash"], config_hash(load_config(kDefault)));
+  EXPECT_GT(report["resources"]["lut"].get<long>(), 0);
+  // The AU's accumulator and beat registers at least: ACC_W + DOT_W flops.
+  EXPECT_GE(report["resources"]["ff"].get<long>(), 42 + 32);
+  EXPECT_GE(report["resources_with_wrapper"]["ff"].get<long>(), report["resources"]["ff"].get<long>());
+  EXPECT_GT(report["placed"]["fmax_mhz"].get<double>(), 1.0);
+  EXPECT_EQ(report["placed"]["seed"], 2);
+  EXPECT_NE(report["tools"]["yosys"].get<std::string>().find("Yosys"), std::string::npos);
+  EXPECT_TRUE(fs::exists(out / "design.asc")) << "a bitstream-ready placement";
+  EXPECT_NE(slurp(out / "report.md").find("| strata_default | ice40-up5k |"), std::string::npos);
+  EXPECT_NE(r.out.find("| strata_default | ice40-up5k |"), std::string::npos);
+  fs::remove_all(out);
+}
+
+TEST(CliSynth, Xc7IsAYosysEstimate) {
+  const fs::path out = fresh("synth-xc7");
+  const Outcome r = strata(fmt::format("synth '{}' --target xc7 -o '{}'", kDefault, out.string()));
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto report = nlohmann::json::parse(slurp(out / "report.json"));
+  EXPECT_GT(report["resources"]["lut"].get<long>(), 0);
+  EXPECT_FALSE(report.contains("placed"));
+  EXPECT_NE(slurp(out / "report.md").find("n/a (not placed)"), std::string::npos);
+  fs::remove_all(out);
 }
 
 }  // namespace

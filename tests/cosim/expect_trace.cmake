@@ -1,0 +1,17 @@
+# ctest driver: --trace=FILE writes a non-empty FST waveform with the AU's ports.
+#   cmake -DBIN=au_cosim -DFST=out.fst -P expect_trace.cmake
+file(REMOVE "${FST}")
+get_filename_component(dir "${FST}" DIRECTORY)
+file(MAKE_DIRECTORY "${dir}")
+execute_process(COMMAND "${BIN}" --gtest_filter=AuStream.FullThroughput "--trace=${FST}" RESULT_VARIABLE rc OUTPUT_VARIABLE out)
+if(rc)
+  message(FATAL_ERROR "co-simulation with --trace failed:\n${out}")
+endif()
+if(NOT EXISTS "${FST}")
+  message(FATAL_ERROR "--trace=${FST} wrote no file")
+endif()
+file(SIZE "${FST}" size)
+if(size LESS 1000)
+  message(FATAL_ERROR "${FST} is only ${size} bytes")
+endif()
+message(STATUS "${FST}: ${size} bytes")
