@@ -13,7 +13,8 @@ namespace fs = std::filesystem;
 namespace {
 
 // verilator --lint-only -Wall with each module as the top, then one yosys parse
-// of the whole design. Logs go to a temporary file kept only on failure.
+// and one Icarus elaboration of the whole design: the three tools the
+// generated subset must satisfy. Logs go to a temporary file kept on failure.
 void lint(const fs::path& dir) {
   const fs::path manifest_path = dir / "manifest.json";
   if (!fs::exists(manifest_path)) throw CliError(fmt::format("{}: no manifest.json; is this a directory written by 'strata gen'?", dir.string()));
@@ -35,6 +36,9 @@ void lint(const fs::path& dir) {
   for (const auto& f : files) script += " " + f;
   script += fmt::format("; hierarchy -check -top {}; proc; check -assert", m.at("top").get<std::string>());
   run_step("yosys parse", {"yosys", "-q", "-p", script}, log, dir);
+  std::vector<std::string> icarus{"iverilog", "-g2012", "-o", "/dev/null", "-s", m.at("top").get<std::string>()};
+  icarus.insert(icarus.end(), files.begin(), files.end());
+  run_step("icarus elaboration", icarus, log, dir);
   fs::remove(log);
   progress(fmt::format("lint clean: {} module(s) in {}", files.size(), dir.string()));
 }
@@ -42,7 +46,7 @@ void lint(const fs::path& dir) {
 }  // namespace
 
 void add_lint(CLI::App& app) {
-  auto* cmd = app.add_subcommand("lint", "Lint a generated design: verilator --lint-only -Wall per module and a yosys parse");
+  auto* cmd = app.add_subcommand("lint", "Lint a generated design: verilator --lint-only -Wall per module, a yosys parse, an Icarus elaboration");
   auto dir = std::make_shared<std::string>();
   cmd->add_option("DIR", *dir, "directory written by 'strata gen'")->required()->check(CLI::ExistingDirectory);
   cmd->callback([dir] { lint(*dir); });
