@@ -21,7 +21,7 @@ $strata synth "$config" --target ice40-up5k -o "$work/synth-ice40-up5k" >/dev/nu
 echo
 echo "== Strata report: $config =="
 echo "design:      $work/design ($(wc -l < "$work/design/files.f") modules, top $(grep -m1 '"top"' "$work/design/manifest.json" | cut -d'"' -f4))"
-echo "lint:        clean (verilator -Wall, yosys)"
-echo "co-sim:      $(grep -E '^\[  PASSED  \]' "$work/sim.log") bit-exact against the golden model ($(head -1 "$work/sim.log" | sed 's/.*seed \([0-9]*\).*/seed \1/'))"
+echo "lint:        clean (verilator -Wall per module, yosys, icarus)"
+echo "co-sim:      $(grep -Eo '[0-9]+ tests?' <(grep -E '^\[  PASSED  \]' "$work/sim.log")) passed, every result bit-exact against the golden model ($(grep -Eo '^seed [0-9]+' "$work/sim.log"); replay with: build/bin/strata sim $config --seed N)"
 echo "synthesis:   $work/synth-ice40-up5k/report.json"
 cat "$work/synth-ice40-up5k/report.md"
