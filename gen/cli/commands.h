@@ -11,5 +11,6 @@ void add_lint(CLI::App& app);
 void add_sim(CLI::App& app);
 void add_synth(CLI::App& app);
 void add_random_config(CLI::App& app);
+void add_numerics(CLI::App& app);
 
 }  // namespace strata::cli

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   strata::cli::add_sim(app);
   strata::cli::add_synth(app);
   strata::cli::add_random_config(app);
+  strata::cli::add_numerics(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -30,10 +30,10 @@ std::string slurp(const fs::path& p) {
   return ss.str();
 }
 
-Outcome strata(const std::string& args) {
+Outcome strata(const std::string& args, const std::string& input_file = "/dev/null") {
   static int n = 0;
   const fs::path base = fs::temp_directory_path() / fmt::format("strata-cli-{}-{}", ::getpid(), n++);
-  const int rc = std::system(fmt::format("'{}' {} >'{}.out' 2>'{}.err' </dev/null", STRATA_EXE_PATH, args, base.string(), base.string()).c_str());
+  const int rc = std::system(fmt::format("'{}' {} >'{}.out' 2>'{}.err' <'{}'", STRATA_EXE_PATH, args, base.string(), base.string(), input_file).c_str());
   Outcome r{WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, slurp(base.string() + ".out"), slurp(base.string() + ".err")};
   fs::remove(base.string() + ".out");
   fs::remove(base.string() + ".err");
@@ -201,6 +201,65 @@ TEST(CliSynth, Xc7IsAYosysEstimate) {
   EXPECT_FALSE(report.contains("placed"));
   EXPECT_NE(slurp(out / "report.md").find("n/a (not placed)"), std::string::npos);
   fs::remove_all(out);
+}
+
+}  // namespace
+}  // namespace strata
+
+namespace strata {
+namespace {
+
+Outcome numerics(const std::string& args, const std::string& input) {
+  const fs::path in = fs::temp_directory_path() / fmt::format("strata-numerics-{}.txt", ::getpid());
+  std::ofstream(in) << input;
+  Outcome r = strata("numerics " + args, in.string());
+  fs::remove(in);
+  return r;
+}
+
+TEST(CliNumerics, DecodeListsEveryCodeWithItsExactValue) {
+  const Outcome r = numerics("posit8_0 decode", "");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 256);
+  for (const char* line : {"0x00 0\n", "0x40 1\n", "0x7f 64\n", "0x80 NaR\n", "0xff -0.015625\n", "0x01 0.015625\n"})
+    EXPECT_NE(r.out.find(line), std::string::npos) << line;
+  const Outcome p32 = numerics("posit32_2 decode", "0x40000000\n0x80000000 7fffffff\n");
+  EXPECT_EQ(p32.out, "0x40000000 1\n0x80000000 NaR\n0x7fffffff 1329227995784915872903807060280344576\n");  // 2^120
+}
+
+TEST(CliNumerics, EncodeRoundsRealsFromStdin) {
+  const Outcome r = numerics("posit16_1 encode", "1\n-1.5\n1e300\n1e-300\n\n0.0\n");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "0x4000\n0xb800\n0x7fff\n0x0001\n0x0000\n");
+  EXPECT_EQ(numerics("fp4 encode", "2.5\n-7\n").out, "0x4\n0xf\n");
+  EXPECT_EQ(numerics("int8 encode", "2.5\n3.5\n-200\n").out, "0x02\n0x04\n0x80\n");
+}
+
+TEST(CliNumerics, MulAndAddCoverEveryPairOfSmallFormats) {
+  for (const char* f : {"fp4", "posit4_1", "int4", "posit8_0"}) {
+    const Outcome r = strata(fmt::format("numerics {} mul", f));
+    ASSERT_EQ(r.status, 0) << f;
+    const int bits = std::string(f).find('8') != std::string::npos ? 8 : 4;
+    EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1 << (2 * bits)) << f;
+  }
+  EXPECT_NE(strata("numerics posit8_0 add").out.find("0x40 0x40 0x60\n"), std::string::npos);  // 1 + 1 = 2
+  EXPECT_NE(strata("numerics posit8_0 mul").out.find("0x80 0x40 0x80\n"), std::string::npos);  // NaR * 1 = NaR
+  EXPECT_EQ(numerics("posit16_1 mul", "0x4000 0x5000\n").out, "0x4000 0x5000 0x5000\n");       // 1 * 2
+}
+
+TEST(CliNumerics, FusedDotProductRoundsOnce) {
+  // posit8_0: 64*64 - 64*64 + 1/64*1/64 is exactly 2^-12, below minpos: minpos.
+  EXPECT_EQ(numerics("posit8_0 fdp", "0x7f 0x7f 0x81 0x7f 0x01 0x01\n").out, "0x01\n");
+  EXPECT_EQ(numerics("posit8_0 fdp", "0x40 0x40 0x80 0x40\n").out, "0x80\n");
+}
+
+TEST(CliNumerics, BadInputNamesTheLine) {
+  const Outcome r = numerics("posit8_0 fdp", "0x40 0x40\n0x40 0x140\n");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err, "stdin:2: error: '0x140' is not a posit8_0 code; allowed: hex from 0x00 to 0xff\n");
+  EXPECT_EQ(numerics("posit8_0 encode", "1.2.3\n").err, "stdin:1: error: '1.2.3' is not a decimal number (e.g. -1.25, 3e-7)\n");
+  EXPECT_EQ(strata("numerics posit8_9 decode").status, 2);
+  EXPECT_EQ(strata("numerics posit8_0 divide").status, 2);
 }
 
 }  // namespace

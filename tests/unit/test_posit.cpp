@@ -5,6 +5,7 @@
 
 #include <random>
 
+#include "golden/number_format.h"
 #include "golden/posit.h"
 
 namespace strata::golden {
@@ -154,6 +155,56 @@ TEST(Decimal, ParsesAndPrintsExactly) {
   EXPECT_EQ(to_decimal(mpq_class(-3, 64)), "-0.046875");
   EXPECT_EQ(to_decimal(mpq_class(6)), "6");
   EXPECT_EQ(to_decimal(mpq_class(1, 3)), "1/3");
+}
+
+}  // namespace
+}  // namespace strata::golden
+
+namespace strata::golden {
+namespace {
+
+TEST(NumberFormat, ParsesNamesAndRejectsOthers) {
+  EXPECT_EQ(NumberFormat::parse("posit16_1").bits(), 16);
+  EXPECT_EQ(NumberFormat::parse("posit16_1").name(), "posit16_1");
+  EXPECT_EQ(NumberFormat::parse("fp4").kind(), NumberFormat::Kind::fp4);
+  EXPECT_EQ(NumberFormat::parse("int8").bits(), 8);
+  for (const char* bad : {"posit", "posit8", "posit8_4", "posit33_0", "posit8_0x", "posit08_0", "int5", "fp8", ""})
+    EXPECT_THROW(NumberFormat::parse(bad), std::invalid_argument) << bad;
+}
+
+TEST(NumberFormat, IntegersRoundHalfEvenAndSaturate) {
+  const auto f = NumberFormat::parse("int8");
+  EXPECT_EQ(f.encode(mpq_class(5, 2)), 2u);
+  EXPECT_EQ(f.encode(mpq_class(7, 2)), 4u);
+  EXPECT_EQ(f.encode(mpq_class(-5, 2)), 0xfeu);
+  EXPECT_EQ(f.encode(mpq_class(1000)), 0x7fu);
+  EXPECT_EQ(f.encode(mpq_class(-1000)), 0x80u);
+  EXPECT_EQ(f.mul(0x80, 0x80), 0x7fu);  // 16384 saturates
+  EXPECT_EQ(f.add(0x7f, 0x01), 0x7fu);
+  EXPECT_EQ(*f.decode(0xff), -1);
+}
+
+// The fused dot product rounds once: summing rounded products differs.
+TEST(NumberFormat, FusedDotProductIsExactUntilTheEnd) {
+  const auto p8 = NumberFormat::parse("posit8_0");
+  const std::uint32_t maxpos = 0x7f, minus_maxpos = 0x81, minpos = 0x01;
+  EXPECT_EQ(p8.fdp({{maxpos, maxpos}, {minus_maxpos, maxpos}, {0x40, 0x40}}), 0x40u);  // 4096 - 4096 + 1
+  // 1.03125^2 - 1.0625 = 2^-10 exactly (below minpos: minpos); rounding the
+  // square first (to 1.0625) loses it.
+  EXPECT_EQ(p8.fdp({{0x41, 0x41}, {0xbe, 0x40}}), minpos);
+  EXPECT_EQ(p8.add(p8.mul(0x41, 0x41), p8.mul(0xbe, 0x40)), 0u);
+  EXPECT_EQ(p8.fdp({{minpos, minpos}}), minpos);
+  EXPECT_EQ(p8.fdp({{0x80, 0x00}, {0x40, 0x40}}), 0x80u);
+  EXPECT_EQ(p8.fdp({}), 0u);
+  std::mt19937_64 rng(5);
+  const auto p16 = NumberFormat::parse("posit16_1");
+  for (int i = 0; i < 2000; ++i) {  // order does not matter
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> v;
+    for (int k = 0; k < 8; ++k) v.emplace_back(static_cast<std::uint32_t>(rng()) & 0x7fff, static_cast<std::uint32_t>(rng()) & 0xffff);
+    const auto r = p16.fdp(v);
+    std::reverse(v.begin(), v.end());
+    ASSERT_EQ(p16.fdp(v), r);
+  }
 }
 
 }  // namespace
