@@ -10,6 +10,7 @@
 
 #include "config/config.h"
 #include "elaborate.h"
+#include "support.h"
 
 #include <nlohmann/json.hpp>
 
@@ -18,27 +19,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Outcome {
-  int status;
-  std::string out, err;
-};
+using test_support::Outcome;
+using test_support::slurp;
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-Outcome strata(const std::string& args, const std::string& input_file = "/dev/null") {
-  static int n = 0;
-  const fs::path base = fs::temp_directory_path() / fmt::format("strata-cli-{}-{}", ::getpid(), n++);
-  const int rc = std::system(fmt::format("'{}' {} >'{}.out' 2>'{}.err' <'{}'", STRATA_EXE_PATH, args, base.string(), base.string(), input_file).c_str());
-  Outcome r{WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, slurp(base.string() + ".out"), slurp(base.string() + ".err")};
-  fs::remove(base.string() + ".out");
-  fs::remove(base.string() + ".err");
-  return r;
-}
+Outcome strata(const std::string& args, const std::string& input_file = "/dev/null") { return test_support::run_strata(args, input_file); }
 
 const std::string kDefault = std::string(STRATA_SOURCE) + "/gen/configs/default.yaml";
 

@@ -10,18 +10,14 @@
 
 #include "config/config.h"
 #include "elaborate.h"
+#include "support.h"
 
 namespace strata {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using test_support::slurp;
 
 fs::path fresh_dir(const std::string& tag) {
   const fs::path d = fs::temp_directory_path() / fmt::format("strata-test-{}-{}", tag, ::testing::UnitTest::GetInstance()->random_seed());
@@ -31,11 +27,9 @@ fs::path fresh_dir(const std::string& tag) {
 
 // Runs the strata binary; returns its exit status, output in `log`.
 int strata(const std::string& args, std::string* log = nullptr) {
-  const fs::path out = fs::temp_directory_path() / fmt::format("strata-test-{}.log", std::hash<std::string>{}(args));
-  const int rc = std::system(fmt::format("'{}' {} >'{}' 2>&1", STRATA_EXE_PATH, args, out.string()).c_str());
-  if (log) *log = slurp(out);
-  fs::remove(out);
-  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+  const auto r = test_support::run_strata(args);
+  if (log) *log = r.out + r.err;
+  return r.status;
 }
 
 std::map<std::string, std::string> read_tree(const fs::path& dir) {
