@@ -77,7 +77,7 @@ std::string generate_au(const SocConfig& c, ir::Design& d) {
   m.assign("in_ready_o", "~stall");
 
   if (reg_operands) {
-    m.net("op_valid_q").net("op_a_q", 16).net("op_b_q", 16).net("op_fmt_q", golden::kFormatCodeBits).net("op_last_q");
+    m.net("op_valid_q").net("op_a_q", golden::kOperandBits).net("op_b_q", golden::kOperandBits).net("op_fmt_q", golden::kFormatCodeBits).net("op_last_q");
     m.comment("Operand stage.");
     m.assign("op_valid", "op_valid_q").assign("op_a", "op_a_q").assign("op_b", "op_b_q").assign("op_fmt", "op_fmt_q").assign("op_last", "op_last_q");
     ctrl_reset.push_back(ir::assign("op_valid_q", "1'b0"));
