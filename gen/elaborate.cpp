@@ -110,7 +110,12 @@ void write_tree(const fs::path& dir_in, const std::map<std::string, std::string>
     if (fs::exists(dir)) {
       const fs::path old = parent / (tag + "-old");
       fs::rename(dir, old);
-      fs::rename(staging, dir);
+      std::error_code ec;
+      fs::rename(staging, dir, ec);
+      if (ec) {
+        fs::rename(old, dir);  // put the previous output back
+        throw fs::filesystem_error("cannot replace the output directory", staging, dir, ec);
+      }
       fs::remove_all(old);
     } else {
       fs::rename(staging, dir);
