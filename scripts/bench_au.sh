@@ -65,7 +65,7 @@ for tag, r in rows:
     x = r["xc7"]["resources"]
     out.append("| %s | %s | %d | %d | %d | %d |" % (fmts(tag), tag[-1], x["lut"], x["ff"], x["carry"], x["dsp"]))
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "this machine")
-speeds = re.findall(r"compared (\d+) results over (\d+) cycles \(([\d.]+) M cycles/s\)", (work / "sim.log").read_text())
+speeds = re.findall(r"compared (\d+) results \(\d+ saturated\) over (\d+) cycles \(([\d.]+) M cycles/s\)", (work / "sim.log").read_text())
 tests = re.findall(r"\[ RUN      \] (\S+)", (work / "sim.log").read_text())
 out += ["", "## Verilator simulation speed", "",
         "The default config's co-simulation harness (Verilated AU, golden model checking every result, random "

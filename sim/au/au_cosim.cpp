@@ -78,8 +78,8 @@ std::uint16_t corner_biased(std::mt19937_64& rng, const golden::FormatInfo& f) {
     (h).drain();                                                                                      \
     EXPECT_TRUE((h).ok()) << (h).failure() << "\n  replay: --seed=" << g_seed;                        \
     EXPECT_GE((h).results_checked(), static_cast<std::uint64_t>(min_results)) << "too few results compared"; \
-    fmt::print("  compared {} results over {} cycles ({:.2f} M cycles/s)\n", (h).results_checked(), (h).cycles(), \
-               (h).cycles_per_second() / 1e6);                                                 \
+    fmt::print("  compared {} results ({} saturated) over {} cycles ({:.2f} M cycles/s)\n", (h).results_checked(), \
+               (h).saturated_results(), (h).cycles(), (h).cycles_per_second() / 1e6);          \
   } while (0)
 
 // Every operand pair of a <= 8-bit format in every lane position, the other
@@ -171,6 +171,34 @@ bool saturation_reachable(const golden::FormatInfo& f) {
   return ((std::uint64_t{1} << (w - 1)) / beat_min_magnitude(f)) <= 4 * config().au.max_accumulations + 4;
 }
 
+// g_vectors beats in long dot products: lengths up to max_accumulations (and
+// a few past it, all beats extreme, so saturation is reached at random
+// points), one random enabled format per product, with back-pressure.
+void long_accumulations() {
+  auto h = make_harness("long");
+  h->set_backpressure(100, 50);
+  std::mt19937_64 rng(test_seed("long-data"));
+  const auto& enabled = config().au.formats;
+  const std::uint64_t k = config().au.max_accumulations;
+  const std::uint64_t longest = std::min<std::uint64_t>(k, 1u << 16);
+  std::uint64_t results = 0;
+  for (std::uint64_t i = 0; i < g_vectors; ++results) {
+    const auto& f = golden::info(enabled[rng() % enabled.size()]);
+    // One product in eight runs 3K..4K extreme beats that mostly drift one
+    // way: enough to clamp wherever the format can fill the accumulator.
+    const bool past = rng() % 8 == 0 && k <= (1u << 14) && saturation_reachable(f);
+    const std::uint64_t len = past ? 3 * k + rng() % (k + 1) : 1 + rng() % longest;
+    const auto [mn, mx] = extremes(f);
+    const bool upwards = rng() % 2;
+    for (std::uint64_t j = 0; j < len; ++j, ++i) {
+      const bool up = (rng() % 32 != 0) == upwards;
+      const auto a = past ? mn : corner_biased(rng, f), b = past ? (up ? mn : mx) : corner_biased(rng, f);
+      h->send({a, b, static_cast<unsigned>(f.format), j + 1 == len});
+    }
+  }
+  EXPECT_HARNESS_OK(*h, results);
+}
+
 // Random formats beat by beat (enabled and not), random lengths, with
 // back-pressure on out_ready_i and idle cycles on the input.
 void mixed_with_backpressure(unsigned ready_low, unsigned idle, const std::string& name) {
@@ -224,6 +252,7 @@ void register_tests(const Dut& dut) {
     registered("AuAccumulationBounds", std::string(f.name), [&f] { accumulation_bounds(f); });
     if (saturation_reachable(f)) registered("AuSaturation", std::string(f.name), [&f] { saturation(f); });
   }
+  registered("AuStream", "LongAccumulations", [] { long_accumulations(); });
   registered("AuStream", "MixedFormatsNoBackpressure", [] { mixed_with_backpressure(0, 0, "mixed"); });
   registered("AuStream", "MixedFormatsWithBackpressure", [] { mixed_with_backpressure(500, 300, "backpressure"); });
   registered("AuStream", "ResetMidStream", [] {
