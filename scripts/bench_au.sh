@@ -26,8 +26,8 @@ for formats in "${sets[@]}"; do
     printf 'name: au_%s\nau:\n  formats: [%s]\n  max_accumulations: 1024\n  pipeline_stages: %s\nsynth:\n  clock_mhz: 24\n' \
       "$tag" "$formats" "$stages" > "$cfg"
     echo "bench_au: $tag" >&2
-    quiet $strata synth "$cfg" --target ice40-up5k --seed "$seed" -o "$work/$tag/up5k"
-    quiet $strata synth "$cfg" --target ice40-up5k --no-dsp --seed "$seed" -o "$work/$tag/up5k-nodsp"
+    quiet $strata synth "$cfg" --target ice40-up5k --seed "$seed" --seeds 3 -o "$work/$tag/up5k"
+    quiet $strata synth "$cfg" --target ice40-up5k --no-dsp --seed "$seed" --seeds 3 -o "$work/$tag/up5k-nodsp"
     quiet $strata synth "$cfg" --target xc7 -o "$work/$tag/xc7"
   done
 done
@@ -46,10 +46,10 @@ for cfg in sorted(work.glob("*.yaml"), key=lambda p: (len(p.stem.split("_s")[0])
     rows.append((tag, r))
 def fmts(tag): return tag.rsplit("_s", 1)[0].replace("_", "/")
 out = ["# AU resources, Fmax and simulation speed", "",
-       "Measured by `./scripts/bench_au.sh` (seed %s): every config has max_accumulations 1024; " % seed +
+       "Measured by `./scripts/bench_au.sh`: every config has max_accumulations 1024; " +
        "formats and pipeline stages as listed. Resources are the AU module's own cells (yosys `stat`, "
        "kept as its own hierarchy inside the 3-pin out-of-context wrapper); Fmax is nextpnr's for the whole "
-       "placed wrapper on iCE40 UP5K (sg48, iCEBreaker pins), one seed.", "",
+       "placed wrapper on iCE40 UP5K (sg48, iCEBreaker pins), the median over placement seeds %d, %d and %d." % (int(seed), int(seed) + 1, int(seed) + 2), "",
        "Tools: %s; %s; %s." % (yosys, nextpnr, verilator), "",
        "## iCE40 UP5K, placed and routed", "",
        "| formats | stages | LUT4 | FF | carry | DSP (SB_MAC16) | Fmax (MHz) | LUT4 without DSP | carry without DSP | Fmax without DSP (MHz) |",

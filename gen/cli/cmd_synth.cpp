@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -63,6 +64,7 @@ struct SynthOptions {
   std::string target = "ice40-up5k";
   std::string out;
   int seed = 1;
+  int seeds = 1;
   double freq = 0;
   bool no_dsp = false;
 };
@@ -91,7 +93,6 @@ void synth(const SynthOptions& o) {
   write_file(dir / "synth.ys", script);
   const fs::path log = dir / "synth.log";
   fs::remove(log);
-  fs::remove(dir / "pnr.json");
   run_step(fmt::format("yosys {} for {}", synth_cmd, t->name), {"yosys", "-q", "-l", "yosys.log", "-s", "synth.ys"}, log, dir);
 
   json stat = json::parse(read_file(dir / "stat.json"));
@@ -115,22 +116,36 @@ void synth(const SynthOptions& o) {
     const double freq = o.freq > 0 ? o.freq : c.synth.clock_mhz;
     std::vector<std::string> pins{"--pcf-allow-unconstrained"};
     if (!t->pcf.empty()) pins = {"--pcf", (fs::path(STRATA_SOURCE_DIR) / "constraints" / t->pcf).string()};
-    std::vector<std::string> argv{"nextpnr-ice40", t->nextpnr_device, "--package", t->package, "--json", "synth.json", "--asc", "design.asc",
-                                  "--freq", fmt::format("{}", freq), "--timing-allow-fail", "--seed", std::to_string(o.seed), "--report",
-                                  "pnr.json", "-q", "-l", "nextpnr.log"};
-    argv.insert(argv.end(), pins.begin(), pins.end());
-    run_step(fmt::format("nextpnr-ice40 place and route ({} {}, target {} MHz)", t->nextpnr_device.substr(2), t->package, freq),
-             argv, log, dir);
-    const json pnr = json::parse(read_file(dir / "pnr.json"));
-    double fmax = 0;
-    for (const auto& [clk, f] : pnr.at("fmax").items())
-      if (clk.find("clk") != std::string::npos) fmax = f.at("achieved").get<double>();
+    // One placement per seed; Fmax is the median over the seeds.
+    std::vector<std::pair<double, int>> runs;  // (fmax, seed)
+    json pnr;
+    for (int seed = o.seed; seed < o.seed + o.seeds; ++seed) {
+      const std::string tag = std::to_string(seed);
+      std::vector<std::string> argv{"nextpnr-ice40", t->nextpnr_device, "--package", t->package, "--json", "synth.json", "--asc",
+                                    "design-seed" + tag + ".asc", "--freq", fmt::format("{}", freq), "--timing-allow-fail", "--seed", tag,
+                                    "--report", "pnr-seed" + tag + ".json", "-q", "-l", "nextpnr-seed" + tag + ".log"};
+      argv.insert(argv.end(), pins.begin(), pins.end());
+      run_step(fmt::format("nextpnr-ice40 place and route ({} {}, target {} MHz, seed {})", t->nextpnr_device.substr(2), t->package, freq, seed),
+               argv, log, dir);
+      pnr = json::parse(read_file(dir / ("pnr-seed" + tag + ".json")));
+      double fmax = 0;
+      for (const auto& [clk, f] : pnr.at("fmax").items())
+        if (clk.find("clk") != std::string::npos) fmax = f.at("achieved").get<double>();
+      runs.emplace_back(fmax, seed);
+    }
+    std::sort(runs.begin(), runs.end());
+    const auto& median = runs[runs.size() / 2];  // odd counts: the middle run; even: the upper middle
+    fs::copy_file(dir / fmt::format("design-seed{}.asc", median.second), dir / "design.asc", fs::copy_options::overwrite_existing);
+    json by_seed = json::object();
+    for (const auto& [f, seed] : runs) by_seed[std::to_string(seed)] = f;
     report["placed"] = {{"device", t->nextpnr_device.substr(2)},
                         {"package", t->package},
-                        {"seed", o.seed},
+                        {"seeds", by_seed.size()},
+                        {"fmax_by_seed", by_seed},
+                        {"median_seed", median.second},
                         {"logic_cells", pnr.at("utilization").at("ICESTORM_LC").at("used")},
                         {"logic_cells_available", pnr.at("utilization").at("ICESTORM_LC").at("available")},
-                        {"fmax_mhz", fmax},
+                        {"fmax_mhz", median.first},
                         {"target_mhz", freq}};
     report["tools"]["nextpnr"] = tool_version("nextpnr-ice40", "--version");
   }
@@ -140,7 +155,10 @@ void synth(const SynthOptions& o) {
   std::string md = fmt::format("| config | target | LUT | FF | carry | DSP | BRAM | SPRAM | Fmax (MHz) |\n|---|---|---|---|---|---|---|---|---|\n");
   md += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", c.name, t->name, r["lut"].get<long>(), r["ff"].get<long>(),
                     r["carry"].get<long>(), r["dsp"].get<long>(), r["bram"].get<long>(), r["spram"].get<long>(),
-                    report.contains("placed") ? fmt::format("{:.1f}", report["placed"]["fmax_mhz"].get<double>()) : "n/a (not placed)");
+                    !report.contains("placed")         ? std::string("n/a (not placed)")
+                    : report["placed"]["seeds"] == 1    ? fmt::format("{:.1f}", report["placed"]["fmax_mhz"].get<double>())
+                                                        : fmt::format("{:.1f} (median of {} seeds)", report["placed"]["fmax_mhz"].get<double>(),
+                                                                      report["placed"]["seeds"].get<int>()));
   write_file(dir / "report.md", md);
   fmt::print("{}", md);
   progress(fmt::format("synthesis report: {}", (dir / "report.json").string()));
@@ -158,7 +176,10 @@ void add_synth(CLI::App& app) {
       ->check(CLI::IsMember(names))
       ->capture_default_str();
   cmd->add_option("-o,--output", o->out, "work directory (default build/<name>/synth-<target>)");
-  cmd->add_option("--seed", o->seed, "nextpnr placement seed")->capture_default_str();
+  cmd->add_option("--seed", o->seed, "first nextpnr placement seed")->capture_default_str();
+  cmd->add_option("--seeds", o->seeds, "place with this many seeds (--seed, --seed+1, ...) and report the median Fmax")
+      ->check(CLI::Range(1, 25))
+      ->capture_default_str();
   cmd->add_option("--freq", o->freq, "nextpnr timing target in MHz (default: the config's synth.clock_mhz)")->check(CLI::Range(1.0, 1000.0));
   cmd->add_flag("--no-dsp", o->no_dsp, "do not map multipliers to DSP blocks (iCE40 UP5K)");
   cmd->callback([o] { synth(*o); });
