@@ -1,18 +1,22 @@
-// The strata command line run as a user runs it: exit codes and messages.
+// The strata command line run as a user runs it (a subprocess): exit codes,
+// messages and what it writes. Exit codes: 0 success, 1 a check or tool
+// failed, 2 bad input (command line or config).
 #include <fmt/format.h>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "config/config.h"
 #include "elaborate.h"
 #include "support.h"
-
-#include <nlohmann/json.hpp>
 
 namespace strata {
 namespace {
@@ -25,101 +29,223 @@ using test_support::slurp;
 Outcome strata(const std::string& args, const std::string& input_file = "/dev/null") { return test_support::run_strata(args, input_file); }
 
 const std::string kDefault = std::string(STRATA_SOURCE) + "/gen/configs/default.yaml";
+const std::vector<std::string> kTargets{"ice40-up5k", "ice40-hx8k", "xc7", "ecp5", "gowin"};
 
+// A path under the temporary directory that does not exist (yet).
 fs::path fresh(const std::string& tag) {
-  const fs::path d = fs::temp_directory_path() / fmt::format("strata-cli-{}-{}", tag, ::getpid());
+  const fs::path d = fs::temp_directory_path() / fmt::format("strata-test-cli-{}-{}", ::getpid(), tag);
   fs::remove_all(d);
   return d;
 }
 
-TEST(Cli, VersionPrintsGeneratorVersion) {
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> v;
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);) {
+    if (!l.empty() && l.back() == '\r') l.pop_back();
+    if (!l.empty()) v.push_back(l);
+  }
+  return v;
+}
+
+// The first word of each line of the "Subcommands:" section of --help.
+std::set<std::string> listed_subcommands(const std::string& help) {
+  std::set<std::string> subs;
+  bool in_section = false;
+  for (const auto& l : lines_of(help)) {
+    if (l.rfind("Subcommands:", 0) == 0 || l.rfind("SUBCOMMANDS:", 0) == 0) {
+      in_section = true;
+      continue;
+    }
+    if (!in_section) continue;
+    if (l[0] != ' ') break;
+    std::istringstream words(l);
+    std::string first;
+    words >> first;
+    subs.insert(first);
+  }
+  return subs;
+}
+
+// ---------------------------------------------------------------------------
+// Usage
+
+TEST(Cli, VersionPrintsStrataAndTheVersion) {
   const Outcome r = strata("--version");
-  EXPECT_EQ(r.status, 0);
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_FALSE(generator_version().empty());
   EXPECT_EQ(r.out, fmt::format("Strata {}\n", generator_version()));
 }
 
-TEST(Cli, HelpListsEverySubcommand) {
+TEST(Cli, HelpListsTheSubcommands) {
   const Outcome r = strata("--help");
-  EXPECT_EQ(r.status, 0);
-  for (const char* sub : {"gen", "lint", "sim", "synth", "random-config"}) EXPECT_NE(r.out.find(sub), std::string::npos) << sub;
+  EXPECT_EQ(r.status, 0) << r.err;
+  const auto subs = listed_subcommands(r.out);
+  for (const char* sub : {"gen", "lint", "sim", "synth"}) EXPECT_TRUE(subs.count(sub)) << sub << " not listed in:\n" << r.out;
   for (const char* sub : {"gen", "lint", "sim", "synth"}) {
     const Outcome h = strata(fmt::format("{} --help", sub));
     EXPECT_EQ(h.status, 0) << sub;
-    EXPECT_NE(h.out.find("CONFIG"), h.out.find("DIR")) << sub << " --help names its argument";
+    EXPECT_NE(h.out.find(fmt::format("strata {}", sub)), std::string::npos) << sub << " --help:\n" << h.out;
   }
 }
 
-TEST(Cli, UsageErrorsExitTwo) {
-  EXPECT_EQ(strata("").status, 2);
-  EXPECT_EQ(strata("nosuch").status, 2);
-  EXPECT_EQ(strata(fmt::format("gen '{}'", kDefault)).status, 2) << "-o is required";
-  EXPECT_EQ(strata("lint /nonexistent/dir").status, 2);
-  const Outcome r = strata(fmt::format("synth '{}' --target nosuch", kDefault));
+TEST(Cli, NoSubcommandExitsTwo) {
+  const Outcome r = strata("");
   EXPECT_EQ(r.status, 2);
-  for (const char* t : {"ice40-up5k", "ice40-hx8k", "xc7", "ecp5", "gowin"}) EXPECT_NE(r.err.find(t), std::string::npos) << r.err;
+  EXPECT_FALSE(r.err.empty());
+}
+
+TEST(Cli, UnknownSubcommandExitsTwo) {
+  const Outcome r = strata("nosuch");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_FALSE(r.err.empty());
+}
+
+TEST(Cli, GenWithoutOutputExitsTwo) {
+  const Outcome r = strata(fmt::format("gen '{}'", kDefault));
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("--output"), std::string::npos) << r.err;
+}
+
+TEST(Cli, SynthUnknownTargetExitsTwoAndListsTheTargets) {
+  const fs::path out = fresh("synth-nosuch");
+  const Outcome r = strata(fmt::format("synth '{}' --target nosuch -o '{}'", kDefault, out.string()));
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("nosuch"), std::string::npos) << r.err;
+  for (const auto& t : kTargets) EXPECT_NE(r.err.find(t), std::string::npos) << t << " missing from: " << r.err;
+  EXPECT_FALSE(fs::exists(out));
+}
+
+TEST(Cli, OtherUsageErrorsExitTwo) {
+  EXPECT_EQ(strata("lint /nonexistent/strata-dir").status, 2);
   EXPECT_EQ(strata(fmt::format("sim '{}' --vectors 0", kDefault)).status, 2);
+  EXPECT_EQ(strata("random-config").status, 2) << "--seed is required";
 }
 
 TEST(Cli, ConfigErrorsExitTwoBeforeAnyWork) {
   const fs::path dir = fresh("cfgerr");
   fs::create_directories(dir);
-  std::ofstream(dir / "bad.yaml") << "name: x\nau:\n  pipeline_stages: 9\n";
-  for (const char* cmd : {"sim", "synth"}) {
-    const Outcome r = strata(fmt::format("{} '{}' --{} '{}'", cmd, (dir / "bad.yaml").string(), cmd == std::string("sim") ? "build-dir" : "output",
-                                     (dir / "work").string()));
+  const fs::path bad = dir / "bad.yaml";
+  std::ofstream(bad) << "name: x\nau:\n  pipeline_stages: 9\n";
+  const std::string message = fmt::format("{}:3:20: error: au.pipeline_stages: 9 is out of range; allowed: an integer from 0 to 2\n", bad.string());
+  for (const std::string cmd : {"sim", "synth"}) {
+    const Outcome r = strata(fmt::format("{} '{}' --{} '{}'", cmd, bad.string(), cmd == "sim" ? "build-dir" : "output", (dir / "work").string()));
     EXPECT_EQ(r.status, 2) << cmd;
-    EXPECT_EQ(r.err, fmt::format("{}:3:20: error: au.pipeline_stages: 9 is out of range; allowed: an integer from 0 to 2\n", (dir / "bad.yaml").string()))
-        << cmd;
+    EXPECT_EQ(r.err, message) << cmd;
     EXPECT_FALSE(fs::exists(dir / "work")) << cmd;
   }
   fs::remove_all(dir);
 }
 
-TEST(Cli, GenWritesTheWholeDesignAndLintPasses) {
-  const fs::path out = fresh("gen");
-  const Outcome g = strata(fmt::format("gen '{}' -o '{}'", kDefault, out.string()));
-  ASSERT_EQ(g.status, 0) << g.err;
-  for (const char* f : {"files.f", "manifest.json", "strata_default.core"}) EXPECT_TRUE(fs::exists(out / f)) << f;
-  std::istringstream list(slurp(out / "files.f"));
-  int files = 0;
-  for (std::string line; std::getline(list, line); ++files) EXPECT_TRUE(fs::exists(out / line)) << line;
-  EXPECT_EQ(files, 4);
-  const Outcome l = strata(fmt::format("lint '{}'", out.string()));
-  EXPECT_EQ(l.status, 0) << l.err;
-  fs::remove_all(out);
+// ---------------------------------------------------------------------------
+// gen and lint on the default config, generated once for the suite.
+
+class CliGen : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    out_ = new fs::path(fresh("gen-default"));
+    gen_ = new Outcome(strata(fmt::format("gen '{}' -o '{}'", kDefault, out_->string())));
+  }
+  static void TearDownTestSuite() {
+    fs::remove_all(*out_);
+    delete out_;
+    delete gen_;
+    out_ = nullptr;
+    gen_ = nullptr;
+  }
+  void SetUp() override { ASSERT_EQ(gen_->status, 0) << "strata gen of the default config failed:\n" << gen_->err; }
+
+  static const fs::path& out() { return *out_; }
+
+  // The design copied to a directory of its own, to be damaged.
+  static fs::path copy(const std::string& tag) {
+    const fs::path c = fresh(tag);
+    fs::copy(*out_, c, fs::copy_options::recursive);
+    return c;
+  }
+
+  static nlohmann::json manifest(const fs::path& dir) { return nlohmann::json::parse(slurp(dir / "manifest.json")); }
+
+ private:
+  static fs::path* out_;
+  static Outcome* gen_;
+};
+
+fs::path* CliGen::out_ = nullptr;
+Outcome* CliGen::gen_ = nullptr;
+
+TEST_F(CliGen, WritesTheWholeDesign) {
+  for (const char* f : {"files.f", "manifest.json", "strata_default.core"}) EXPECT_TRUE(fs::is_regular_file(out() / f)) << f;
+
+  const auto listed = lines_of(slurp(out() / "files.f"));
+  EXPECT_FALSE(listed.empty());
+  for (const auto& f : listed) EXPECT_TRUE(fs::is_regular_file(out() / f)) << "files.f lists " << f << ", which does not exist";
+
+  std::vector<std::string> sv;
+  ASSERT_TRUE(fs::is_directory(out() / "rtl"));
+  for (const auto& e : fs::directory_iterator(out() / "rtl"))
+    if (e.path().extension() == ".sv") sv.push_back("rtl/" + e.path().filename().string());
+  EXPECT_FALSE(sv.empty()) << "no rtl/*.sv";
+  for (const auto& f : sv) EXPECT_NE(std::find(listed.begin(), listed.end(), f), listed.end()) << f << " is not in files.f";
+
+  const auto m = manifest(out());
+  EXPECT_EQ(m.at("config_hash").get<std::string>(), config_hash(load_config(kDefault)));
+  for (const auto& mod : m.at("modules")) EXPECT_TRUE(fs::is_regular_file(out() / mod.at("file").get<std::string>())) << mod.dump();
 }
 
-TEST(Cli, LintFailsOnABrokenModuleAndNamesIt) {
-  const fs::path out = fresh("lintbad");
-  ASSERT_EQ(strata(fmt::format("gen '{}' -o '{}'", kDefault, out.string())).status, 0);
-  const fs::path sv = out / "rtl" / "strata_default_mul_s8.sv";
+TEST_F(CliGen, LintPasses) {
+  const Outcome r = strata(fmt::format("lint '{}'", out().string()));
+  EXPECT_EQ(r.status, 0) << r.err;
+}
+
+TEST_F(CliGen, LintFailsOnASyntaxErrorAndNamesTheModule) {
+  const fs::path broken = copy("lint-syntax");
+  // Break a module that is not the first one linted, so the message must name
+  // the broken module rather than merely the one being linted.
+  const auto mods = manifest(broken).at("modules");
+  ASSERT_GE(mods.size(), 1u);
+  const auto& mod = mods.size() > 1 ? mods.at(1) : mods.at(0);
+  const std::string name = mod.at("name").get<std::string>();
+  const fs::path sv = broken / mod.at("file").get<std::string>();
   std::string text = slurp(sv);
-  text.erase(text.find("endmodule"));
-  std::ofstream(sv, std::ios::trunc) << text;
-  const Outcome r = strata(fmt::format("lint '{}'", out.string()));
-  EXPECT_EQ(r.status, 1);
-  EXPECT_NE(r.err.find("strata_default_mul_s8"), std::string::npos) << r.err;
-  fs::remove_all(out);
+  std::string kept;
+  int removed = 0;
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);) {
+    const auto first = l.find_first_not_of(" \t");
+    if (first != std::string::npos && l.compare(first, 9, "endmodule") == 0) {
+      ++removed;
+      continue;
+    }
+    kept += l + "\n";
+  }
+  ASSERT_EQ(removed, 1) << sv;
+  std::ofstream(sv, std::ios::binary | std::ios::trunc) << kept;
+
+  const Outcome r = strata(fmt::format("lint '{}'", broken.string()));
+  EXPECT_EQ(r.status, 1) << r.err;
+  EXPECT_NE(r.err.find(name), std::string::npos) << "stderr does not name " << name << ":\n" << r.err;
+  fs::remove_all(broken);
 }
 
-TEST(Cli, LintFailsOnAWarning) {
-  const fs::path out = fresh("lintwarn");
-  ASSERT_EQ(strata(fmt::format("gen '{}' -o '{}'", kDefault, out.string())).status, 0);
-  const fs::path sv = out / "rtl" / "strata_default_au.sv";
+TEST_F(CliGen, LintFailsOnAWarning) {
+  const fs::path broken = copy("lint-warning");
+  const fs::path sv = broken / "rtl" / "strata_default_au.sv";
   std::string text = slurp(sv);
   const std::string from = "assign acc_o = acc_q;";
   ASSERT_NE(text.find(from), std::string::npos);
   text.replace(text.find(from), from.size(), "assign acc_o = acc_q[40:0];");  // one bit short
-  std::ofstream(sv, std::ios::trunc) << text;
-  const Outcome r = strata(fmt::format("lint '{}'", out.string()));
+  std::ofstream(sv, std::ios::binary | std::ios::trunc) << text;
+  const Outcome r = strata(fmt::format("lint '{}'", broken.string()));
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.err.find("%Warning-WIDTH"), std::string::npos) << r.err;
-  fs::remove_all(out);
+  fs::remove_all(broken);
 }
 
 TEST(Cli, LintNeedsAManifest) {
-  const fs::path dir = fresh("nomanifest");
-  fs::create_directories(dir);
+  const fs::path dir = fresh("no-manifest");
+  fs::create_directories(dir / "rtl");
+  std::ofstream(dir / "rtl" / "m.sv") << "module m; endmodule\n";
   const Outcome r = strata(fmt::format("lint '{}'", dir.string()));
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.err.find("manifest.json"), std::string::npos) << r.err;
@@ -130,32 +256,43 @@ TEST(Cli, GenReplacesAnOldOutputDirectoryWhole) {
   const fs::path out = fresh("replace");
   fs::create_directories(out / "rtl");
   std::ofstream(out / "rtl" / "stale.sv") << "module stale; endmodule\n";
-  ASSERT_EQ(strata(fmt::format("gen '{}' -o '{}'", kDefault, out.string())).status, 0);
+  const Outcome r = strata(fmt::format("gen '{}' -o '{}'", kDefault, out.string()));
+  ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_FALSE(fs::exists(out / "rtl" / "stale.sv"));
   EXPECT_TRUE(fs::exists(out / "manifest.json"));
   fs::remove_all(out);
 }
 
-TEST(Cli, RandomConfigIsValidAndReproducible) {
+// ---------------------------------------------------------------------------
+// random-config
+
+TEST(Cli, RandomConfigIsValidReproducibleAndVaried) {
   std::set<std::string> distinct;
   for (int seed = 1; seed <= 5; ++seed) {
     const Outcome a = strata(fmt::format("random-config --seed {}", seed));
     const Outcome b = strata(fmt::format("random-config --seed {}", seed));
     ASSERT_EQ(a.status, 0) << a.err;
-    EXPECT_EQ(a.out, b.out);
-    EXPECT_NO_THROW(parse_config(a.out, "random"));
-    distinct.insert(a.out.substr(a.out.find('\n')));  // without the seed comment
+    ASSERT_EQ(b.status, 0) << b.err;
+    EXPECT_EQ(a.out, b.out) << "seed " << seed << " gave two different configs";
+    try {
+      const SocConfig c = parse_config(a.out, fmt::format("random-config-{}.yaml", seed));
+      distinct.insert(to_json(c).dump());
+    } catch (const ConfigError& e) {
+      ADD_FAILURE() << "seed " << seed << ": " << e.what() << "\n" << a.out;
+    }
   }
-  EXPECT_GE(distinct.size(), 3u);
+  EXPECT_GE(distinct.size(), 3u) << "seeds 1..5 gave too few distinct configs";
 }
 
 }  // namespace
 }  // namespace strata
 
+// ---------------------------------------------------------------------------
+// The synthesis flow end to end: yosys and nextpnr on the default config.
+
 namespace strata {
 namespace {
 
-// The synthesis flow end to end: yosys and nextpnr on the default config.
 TEST(CliSynth, Ice40Up5kIsPlacedAndReported) {
   const fs::path out = fresh("synth-up5k");
   const Outcome r = strata(fmt::format("synth '{}' --target ice40-up5k --seed 2 --seeds 3 -o '{}'", kDefault, out.string()));
@@ -195,11 +332,14 @@ TEST(CliSynth, Xc7IsAYosysEstimate) {
 }  // namespace
 }  // namespace strata
 
+// ---------------------------------------------------------------------------
+// strata numerics: the golden number formats on the command line.
+
 namespace strata {
 namespace {
 
 Outcome numerics(const std::string& args, const std::string& input) {
-  const fs::path in = fs::temp_directory_path() / fmt::format("strata-numerics-{}.txt", ::getpid());
+  const fs::path in = fs::temp_directory_path() / fmt::format("strata-test-cli-{}-numerics.txt", ::getpid());
   std::ofstream(in) << input;
   Outcome r = strata("numerics " + args, in.string());
   fs::remove(in);

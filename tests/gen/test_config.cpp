@@ -1,13 +1,22 @@
-// The config schema: the bad-config catalogue (tests/configs/bad/, each file's
-// first line "# expect: LINE:COL: error: ..." is its exact message), defaults,
-// canonical form and hash.
+// The config schema (gen/config): the catalogue of bad configs and their exact
+// messages, through the library and through `strata gen`; then good configs:
+// defaults, canonical form, YAML round trip and hash.
+//
+// tests/configs/bad/NN_what.yaml: the first line is "# expect: LINE:COL: error:
+// MESSAGE", the message that follows "PATH:" when the file is loaded.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <array>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
+#include <set>
+#include <string>
+#include <vector>
 
 #include "config/config.h"
 #include "support.h"
@@ -19,141 +28,343 @@ namespace fs = std::filesystem;
 
 using test_support::slurp;
 
-std::vector<fs::path> bad_configs() {
+const fs::path kBadDir = fs::path(STRATA_SOURCE) / "tests" / "configs" / "bad";
+const fs::path kGoodDir = fs::path(STRATA_SOURCE) / "gen" / "configs";
+
+std::vector<fs::path> yaml_files(const fs::path& dir) {
   std::vector<fs::path> v;
-  for (const auto& e : fs::directory_iterator(fs::path(STRATA_SOURCE) / "tests" / "configs" / "bad"))
-    if (e.path().extension() == ".yaml") v.push_back(e.path());
+  if (fs::is_directory(dir))
+    for (const auto& e : fs::directory_iterator(dir))
+      if (e.is_regular_file() && e.path().extension() == ".yaml") v.push_back(e.path());
   std::sort(v.begin(), v.end());
   return v;
 }
 
+// "PATH:" + the text after "# expect: " on the first line; empty if the file has no such line.
 std::string expected_message(const fs::path& p) {
   const std::string text = slurp(p);
   const std::string tag = "# expect: ";
-  if (text.rfind(tag, 0) != 0) return "(" + p.filename().string() + " has no '# expect:' first line)";
-  return p.string() + ":" + text.substr(tag.size(), text.find('\n') - tag.size());
+  if (text.rfind(tag, 0) != 0) return "";
+  const std::size_t eol = text.find('\n');
+  std::string expect = text.substr(tag.size(), eol == std::string::npos ? std::string::npos : eol - tag.size());
+  if (!expect.empty() && expect.back() == '\r') expect.pop_back();
+  return p.string() + ":" + expect;
 }
 
-TEST(BadConfigCatalogue, HasAtLeastTwentyEntries) { EXPECT_GE(bad_configs().size(), 20u); }
+// A fresh directory of this test's own under the temporary directory.
+fs::path scratch(const std::string& tag) {
+  const fs::path d = fs::temp_directory_path() / fmt::format("strata-test-config-{}-{}", ::getpid(), tag);
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+std::vector<fs::path> entries(const fs::path& dir) {
+  std::vector<fs::path> v;
+  for (const auto& e : fs::directory_iterator(dir)) v.push_back(e.path().filename());
+  std::sort(v.begin(), v.end());
+  return v;
+}
+
+// ---------------------------------------------------------------------------
+// Bad configs
+
+TEST(BadConfigCatalogue, HasAtLeast24Entries) { EXPECT_GE(yaml_files(kBadDir).size(), 24u) << kBadDir; }
+
+TEST(BadConfigCatalogue, EveryEntryStatesItsMessage) {
+  for (const auto& p : yaml_files(kBadDir)) {
+    const std::string m = expected_message(p);
+    ASSERT_FALSE(m.empty()) << p << ": the first line must be '# expect: LINE:COL: error: MESSAGE'";
+    const std::string rest = m.substr(p.string().size() + 1);
+    const std::size_t c1 = rest.find(':');
+    const std::size_t c2 = rest.find(':', c1 + 1);
+    ASSERT_TRUE(c1 != std::string::npos && c2 != std::string::npos) << p;
+    const std::string line = rest.substr(0, c1);
+    const std::string col = rest.substr(c1 + 1, c2 - c1 - 1);
+    auto digits = [](const std::string& s) { return !s.empty() && std::all_of(s.begin(), s.end(), [](char ch) { return ch >= '0' && ch <= '9'; }); };
+    EXPECT_TRUE(digits(line) && digits(col)) << p << ": " << rest;
+    EXPECT_EQ(rest.substr(c2, 9), ": error: ") << p << ": " << rest;
+    const std::string stem = p.stem().string();
+    EXPECT_TRUE(stem.size() > 3 && std::isdigit(static_cast<unsigned char>(stem[0])) && std::isdigit(static_cast<unsigned char>(stem[1])) &&
+                stem[2] == '_')
+        << p << ": name it NN_short_description.yaml";
+  }
+}
 
 class BadConfig : public ::testing::TestWithParam<fs::path> {};
 
-TEST_P(BadConfig, LoadFailsWithItsExactMessage) {
+TEST_P(BadConfig, LoadThrowsTheExpectedMessage) {
+  const fs::path& p = GetParam();
+  const std::string expected = expected_message(p);
+  ASSERT_FALSE(expected.empty()) << p << " has no '# expect:' first line";
   try {
-    load_config(GetParam());
-    ADD_FAILURE() << GetParam() << " was accepted";
+    const SocConfig c = load_config(p);
+    ADD_FAILURE() << p << " was accepted as: " << to_json(c).dump();
   } catch (const ConfigError& e) {
-    EXPECT_EQ(e.what(), expected_message(GetParam()));
+    EXPECT_EQ(std::string(e.what()), expected);
   }
 }
 
-// strata gen exits 2 with the message, creates no output directory and
-// leaves an existing one untouched.
+// `strata gen` exits 2 with the same message on stderr and writes nothing: no
+// new output directory, an existing one untouched, nothing left beside it.
 TEST_P(BadConfig, GenExitsTwoAndWritesNothing) {
-  const fs::path tmp = fs::temp_directory_path() / fmt::format("strata-bad-{}", GetParam().stem().string());
-  fs::remove_all(tmp);
-  fs::create_directories(tmp);
-  auto gen = [&](const fs::path& out) { return test_support::run_strata(fmt::format("gen '{}' -o '{}'", GetParam().string(), out.string())); };
-  const auto r = gen(tmp / "new");
-  EXPECT_EQ(r.status, 2);
-  EXPECT_EQ(r.err, expected_message(GetParam()) + "\n");
-  EXPECT_FALSE(fs::exists(tmp / "new"));
+  const fs::path& p = GetParam();
+  const std::string expected = expected_message(p);
+  ASSERT_FALSE(expected.empty()) << p << " has no '# expect:' first line";
+  const fs::path tmp = scratch(p.stem().string());
+  auto gen = [&](const fs::path& out) { return test_support::run_strata(fmt::format("gen '{}' -o '{}'", p.string(), out.string())); };
 
-  fs::create_directories(tmp / "old");
-  std::ofstream(tmp / "old" / "keep.txt") << "precious";
-  EXPECT_EQ(gen(tmp / "old").status, 2);
-  EXPECT_EQ(slurp(tmp / "old" / "keep.txt"), "precious");
-  EXPECT_EQ(std::distance(fs::directory_iterator(tmp / "old"), fs::directory_iterator()), 1);
-  std::size_t entries = 0;
-  for ([[maybe_unused]] const auto& e : fs::directory_iterator(tmp)) ++entries;
-  EXPECT_EQ(entries, 1u) << "no staging directory may be left behind";
+  const fs::path fresh = tmp / "out";
+  ASSERT_FALSE(fs::exists(fresh));
+  const auto r = gen(fresh);
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err, expected + "\n");
+  EXPECT_EQ(r.out, "");
+  EXPECT_FALSE(fs::exists(fresh)) << "a bad config created " << fresh;
+  EXPECT_TRUE(entries(tmp).empty()) << "something was left in " << tmp;
+
+  const fs::path old = tmp / "old";
+  fs::create_directories(old);
+  const std::string precious = "written before 'strata gen' ran\n";
+  std::ofstream(old / "keep.txt", std::ios::binary) << precious;
+  const auto r2 = gen(old);
+  EXPECT_EQ(r2.status, 2);
+  EXPECT_EQ(r2.err, expected + "\n");
+  EXPECT_EQ(entries(old), std::vector<fs::path>{"keep.txt"});
+  EXPECT_EQ(slurp(old / "keep.txt"), precious);
+  EXPECT_EQ(entries(tmp), std::vector<fs::path>{"old"}) << "something was left beside " << old;
   fs::remove_all(tmp);
 }
 
-std::string test_name(const ::testing::TestParamInfo<fs::path>& info) {
+std::string param_name(const ::testing::TestParamInfo<fs::path>& info) {
   std::string n = info.param.stem().string();
-  for (char& c : n)
-    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  for (char& ch : n)
+    if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
   return n;
 }
 
-INSTANTIATE_TEST_SUITE_P(Catalogue, BadConfig, ::testing::ValuesIn(bad_configs()), test_name);
+INSTANTIATE_TEST_SUITE_P(Catalogue, BadConfig, ::testing::ValuesIn(yaml_files(kBadDir)), param_name);
 
-TEST(Config, AnEmptyFileIsAnError) {
+// A file of zero bytes (the catalogue's files all hold at least their "# expect:" line).
+TEST(Config, AZeroByteFileIsEmpty) {
+  const fs::path tmp = scratch("zero");
+  const fs::path empty = tmp / "empty.yaml";
+  std::ofstream(empty, std::ios::binary).close();
+  ASSERT_EQ(fs::file_size(empty), 0u);
+  const std::string expected = fmt::format("{}:1:1: error: the config is empty; expected a mapping with keys name, au, synth", empty.string());
   try {
-    parse_config("", "empty.yaml");
-    FAIL() << "accepted";
+    load_config(empty);
+    ADD_FAILURE() << "an empty file was accepted";
   } catch (const ConfigError& e) {
-    EXPECT_EQ(std::string(e.what()), "empty.yaml:1:1: error: the config is empty; expected a mapping with keys name, au, synth");
+    EXPECT_EQ(std::string(e.what()), expected);
   }
+  EXPECT_THROW(parse_config("", "empty.yaml"), ConfigError);
+  fs::remove_all(tmp);
 }
 
 TEST(Config, AMissingFileNamesThePath) {
+  const fs::path missing = fs::temp_directory_path() / fmt::format("strata-test-config-{}-no-such-file.yaml", ::getpid());
+  fs::remove(missing);
   try {
-    load_config("/nonexistent/strata.yaml");
-    FAIL() << "accepted";
+    load_config(missing);
+    ADD_FAILURE() << "a missing file was accepted";
   } catch (const ConfigError& e) {
-    EXPECT_EQ(std::string(e.what()), "/nonexistent/strata.yaml: error: cannot read the config file");
+    const std::string what = e.what();
+    EXPECT_EQ(what.rfind(missing.string() + ":", 0), 0u) << what;
+    EXPECT_NE(what.find("error:"), std::string::npos) << what;
   }
 }
 
-TEST(Config, ShippedConfigsLoad) {
-  int n = 0;
-  for (const auto& e : fs::directory_iterator(fs::path(STRATA_SOURCE) / "gen" / "configs")) {
-    EXPECT_NO_THROW(load_config(e.path())) << e.path();
-    ++n;
+// ---------------------------------------------------------------------------
+// Good configs
+
+TEST(GoodConfig, ShippedConfigsLoad) {
+  const auto files = yaml_files(kGoodDir);
+  EXPECT_GE(files.size(), 1u) << kGoodDir;
+  for (const auto& p : files) {
+    try {
+      const SocConfig c = load_config(p);
+      EXPECT_FALSE(c.name.empty()) << p;
+    } catch (const ConfigError& e) {
+      ADD_FAILURE() << p << ": " << e.what();
+    }
   }
-  EXPECT_GE(n, 3);
 }
 
-TEST(Config, DefaultsFillWhatIsOmitted) {
-  const SocConfig c = parse_config("name: x\n", "t.yaml");
+TEST(GoodConfig, DefaultsFillWhatIsOmitted) {
   const AuConfig au;
   const SynthConfig synth;
-  EXPECT_EQ(c.name, "x");
-  EXPECT_EQ(c.au.formats, au.formats);
-  EXPECT_EQ(c.au.max_accumulations, au.max_accumulations);
-  EXPECT_EQ(c.au.pipeline_stages, au.pipeline_stages);
-  EXPECT_EQ(c.synth.clock_mhz, synth.clock_mhz);
+  auto expect_default_au = [&](const AuConfig& a, const std::string& what) {
+    EXPECT_EQ(a.formats, au.formats) << what;
+    EXPECT_EQ(a.max_accumulations, au.max_accumulations) << what;
+    EXPECT_EQ(a.pipeline_stages, au.pipeline_stages) << what;
+  };
+
+  const SocConfig bare = parse_config("name: bare\n", "bare.yaml");
+  EXPECT_EQ(bare.name, "bare");
+  expect_default_au(bare.au, "no au");
+  EXPECT_EQ(bare.synth.clock_mhz, synth.clock_mhz);
+
+  // An au mapping with one key: the other two keep their defaults.
+  const SocConfig only_stages = parse_config("name: x\nau:\n  pipeline_stages: 2\nsynth:\n  clock_mhz: 48\n", "t.yaml");
+  EXPECT_EQ(only_stages.au.formats, au.formats);
+  EXPECT_EQ(only_stages.au.max_accumulations, au.max_accumulations);
+  EXPECT_EQ(only_stages.au.pipeline_stages, 2);
+  EXPECT_EQ(only_stages.synth.clock_mhz, 48.0);
+
+  const SocConfig only_formats = parse_config("name: x\nau:\n  formats: [int8]\n", "t.yaml");
+  EXPECT_EQ(only_formats.au.formats, std::vector<golden::Format>{golden::Format::int8});
+  EXPECT_EQ(only_formats.au.max_accumulations, au.max_accumulations);
+  EXPECT_EQ(only_formats.au.pipeline_stages, au.pipeline_stages);
+  EXPECT_EQ(only_formats.synth.clock_mhz, synth.clock_mhz);
+
+  // An empty synth mapping is all defaults too.
+  EXPECT_EQ(parse_config("name: x\nsynth: {}\nau: {}\n", "t.yaml").synth.clock_mhz, synth.clock_mhz);
+  expect_default_au(parse_config("name: x\nau: {}\n", "t.yaml").au, "au: {}");
+
+  // The defaults are a valid config: they survive the round trip unchanged.
+  SocConfig d;
+  d.name = "defaults";
+  EXPECT_EQ(to_json(parse_config("name: defaults\n", "t.yaml")), to_json(d));
 }
 
-TEST(Config, FormatsTakeTheCanonicalOrder) {
-  const SocConfig a = parse_config("name: x\nau:\n  formats: [int16, int4]\n", "a.yaml");
-  const SocConfig b = parse_config("name: x\nau:\n  formats: [int4, int16]\n", "b.yaml");
-  EXPECT_EQ(a.au.formats, (std::vector<golden::Format>{golden::Format::int4, golden::Format::int16}));
-  EXPECT_EQ(config_hash(a), config_hash(b));
-}
-
-TEST(Config, LimitsAreInclusive) {
-  EXPECT_EQ(parse_config("name: x\nau:\n  max_accumulations: 16777216\n", "t").au.max_accumulations, ConfigLimits::max_accumulations_max);
-  EXPECT_EQ(parse_config("name: x\nau:\n  max_accumulations: 1\n", "t").au.max_accumulations, 1u);
-  EXPECT_EQ(parse_config("name: x\nau:\n  pipeline_stages: 0\n", "t").au.pipeline_stages, 0);
-  EXPECT_EQ(parse_config("name: x\nsynth:\n  clock_mhz: 500\n", "t").synth.clock_mhz, 500.0);
-  EXPECT_EQ(parse_config("name: x\nsynth:\n  clock_mhz: 12.5\n", "t").synth.clock_mhz, 12.5);
-  EXPECT_EQ(parse_config(fmt::format("name: {}\n", std::string(32, 'z')), "t").name.size(), 32u);
-}
-
-TEST(Config, YamlRoundTripKeepsJsonAndHash) {
-  for (const auto& e : fs::directory_iterator(fs::path(STRATA_SOURCE) / "gen" / "configs")) {
-    const SocConfig c = load_config(e.path());
-    const SocConfig back = parse_config(to_yaml(c), "round-trip");
-    EXPECT_EQ(to_json(back), to_json(c)) << e.path();
-    EXPECT_EQ(config_hash(back), config_hash(c)) << e.path();
+TEST(GoodConfig, FormatsTakeTheCanonicalOrder) {
+  std::vector<golden::Format> canonical;
+  for (const auto& f : golden::kFormats) canonical.push_back(f.format);
+  ASSERT_TRUE(std::is_sorted(canonical.begin(), canonical.end()));
+  // Every non-empty subset of the formats, in every order, as a flow and as a block list.
+  for (unsigned mask = 1; mask < (1u << canonical.size()); ++mask) {
+    std::vector<std::size_t> order;
+    std::vector<golden::Format> want;
+    for (std::size_t i = 0; i < canonical.size(); ++i)
+      if (mask & (1u << i)) {
+        order.push_back(i);
+        want.push_back(canonical[i]);
+      }
+    std::set<std::string> hashes;
+    do {
+      std::vector<std::string_view> names;
+      for (auto i : order) names.push_back(golden::kFormats[i].name);
+      const std::string flow = fmt::format("name: x\nau:\n  formats: [{}]\n", fmt::join(names, ", "));
+      std::string block = "name: x\nau:\n  formats:\n";
+      for (auto n : names) block += fmt::format("    - {}\n", n);
+      for (const auto& text : {flow, block}) {
+        const SocConfig c = parse_config(text, "t.yaml");
+        EXPECT_EQ(c.au.formats, want) << text;
+        hashes.insert(config_hash(c));
+      }
+    } while (std::next_permutation(order.begin(), order.end()));
+    EXPECT_EQ(hashes.size(), 1u) << "the order in the file changed the hash, mask " << mask;
   }
 }
 
-TEST(Config, HashIsSixteenHexDigitsAndSeesEveryField) {
-  const SocConfig base = parse_config("name: x\n", "t");
-  const std::string h = config_hash(base);
-  ASSERT_EQ(h.size(), 16u);
-  EXPECT_EQ(h.find_first_not_of("0123456789abcdef"), std::string::npos);
-  std::vector<SocConfig> changed(5, base);
-  changed[0].name = "y";
-  changed[1].au.formats = {golden::Format::int8};
-  changed[2].au.max_accumulations += 1;
-  changed[3].au.pipeline_stages = 2;
-  changed[4].synth.clock_mhz += 1;
-  for (const auto& c : changed) EXPECT_NE(config_hash(c), h) << to_json(c).dump();
+TEST(GoodConfig, LimitsAreInclusive) {
+  EXPECT_EQ(parse_config(fmt::format("name: x\nau:\n  max_accumulations: {}\n", ConfigLimits::max_accumulations_max), "t").au.max_accumulations,
+            ConfigLimits::max_accumulations_max);
+  EXPECT_EQ(parse_config("name: x\nau:\n  max_accumulations: 1\n", "t").au.max_accumulations, 1u);
+  EXPECT_EQ(parse_config("name: x\nau:\n  pipeline_stages: 0\n", "t").au.pipeline_stages, 0);
+  EXPECT_EQ(parse_config(fmt::format("name: x\nau:\n  pipeline_stages: {}\n", ConfigLimits::pipeline_stages_max), "t").au.pipeline_stages,
+            ConfigLimits::pipeline_stages_max);
+  EXPECT_EQ(parse_config(fmt::format("name: x\nsynth:\n  clock_mhz: {}\n", ConfigLimits::clock_mhz_min), "t").synth.clock_mhz, ConfigLimits::clock_mhz_min);
+  EXPECT_EQ(parse_config(fmt::format("name: x\nsynth:\n  clock_mhz: {}\n", ConfigLimits::clock_mhz_max), "t").synth.clock_mhz, ConfigLimits::clock_mhz_max);
+  EXPECT_EQ(parse_config("name: x\nsynth:\n  clock_mhz: 12.5\n", "t").synth.clock_mhz, 12.5);
+  const std::string longest = "a" + std::string(ConfigLimits::name_max - 1, '9');
+  EXPECT_EQ(parse_config(fmt::format("name: {}\n", longest), "t").name, longest);
+  EXPECT_EQ(parse_config("name: a_0\n", "t").name, "a_0");
+}
+
+TEST(GoodConfig, WindowsLineEndingsReadTheSame) {
+  const std::string unix_text = "# c\nname: x\nau:\n  formats: [int8, int4]\n  max_accumulations: 77\nsynth:\n  clock_mhz: 30\n";
+  std::string dos_text;
+  for (char ch : unix_text) dos_text += ch == '\n' ? std::string("\r\n") : std::string(1, ch);
+  EXPECT_EQ(to_json(parse_config(dos_text, "dos.yaml")), to_json(parse_config(unix_text, "unix.yaml")));
+}
+
+// Configs that exercise every field away from its default.
+std::vector<SocConfig> sample_configs() {
+  std::vector<SocConfig> v;
+  for (const auto& p : yaml_files(kGoodDir)) v.push_back(load_config(p));
+  SocConfig a;
+  a.name = "sample_a";
+  a.au.formats = {golden::Format::int16};
+  a.au.max_accumulations = 1;
+  a.au.pipeline_stages = 0;
+  a.synth.clock_mhz = 12.345678901234567;
+  v.push_back(a);
+  SocConfig b;
+  b.name = "b";
+  b.au.formats = {golden::Format::int4, golden::Format::int8};
+  b.au.max_accumulations = ConfigLimits::max_accumulations_max;
+  b.au.pipeline_stages = ConfigLimits::pipeline_stages_max;
+  b.synth.clock_mhz = ConfigLimits::clock_mhz_max;
+  v.push_back(b);
+  SocConfig c;
+  c.name = std::string(ConfigLimits::name_max, 'z');
+  c.au.max_accumulations = 1000003;
+  c.synth.clock_mhz = 1.0 / 3.0 + 1.0;
+  v.push_back(c);
+  return v;
+}
+
+TEST(GoodConfig, YamlRoundTripKeepsJsonAndHash) {
+  for (const SocConfig& c : sample_configs()) {
+    const std::string yaml = to_yaml(c);
+    SocConfig back;
+    try {
+      back = parse_config(yaml, "round-trip.yaml");
+    } catch (const ConfigError& e) {
+      ADD_FAILURE() << "to_yaml wrote a config parse_config rejects:\n" << yaml << e.what();
+      continue;
+    }
+    EXPECT_EQ(to_json(back), to_json(c)) << yaml;
+    EXPECT_EQ(config_hash(back), config_hash(c)) << yaml;
+    EXPECT_EQ(to_yaml(back), yaml);
+  }
+}
+
+TEST(GoodConfig, HashIsSixteenLowerCaseHexDigits) {
+  for (const SocConfig& c : sample_configs()) {
+    const std::string h = config_hash(c);
+    EXPECT_EQ(h.size(), 16u) << h;
+    EXPECT_EQ(h.find_first_not_of("0123456789abcdef"), std::string::npos) << h;
+    EXPECT_EQ(config_hash(c), h) << "the hash is a function of the config";
+  }
+}
+
+TEST(GoodConfig, EveryFieldChangesTheHash) {
+  for (const SocConfig& base : sample_configs()) {
+    const std::string h = config_hash(base);
+    std::vector<std::pair<std::string, SocConfig>> changed;
+    auto change = [&](const std::string& what, auto edit) {
+      SocConfig c = base;
+      edit(c);
+      changed.emplace_back(what, c);
+    };
+    change("name", [](SocConfig& c) { c.name = c.name == "other" ? "another" : "other"; });
+    change("name by one character", [](SocConfig& c) { c.name.back() = c.name.back() == 'q' ? 'r' : 'q'; });
+    for (const auto& f : golden::kFormats) {
+      change(fmt::format("formats toggle {}", f.name), [&](SocConfig& c) {
+        auto& fs_ = c.au.formats;
+        const auto it = std::find(fs_.begin(), fs_.end(), f.format);
+        if (it != fs_.end() && fs_.size() > 1)
+          fs_.erase(it);
+        else if (it == fs_.end()) {
+          fs_.push_back(f.format);
+          std::sort(fs_.begin(), fs_.end());
+        } else {
+          fs_ = {f.format == golden::Format::int4 ? golden::Format::int8 : golden::Format::int4};
+        }
+      });
+    }
+    change("max_accumulations", [](SocConfig& c) { c.au.max_accumulations = c.au.max_accumulations == 1 ? 2 : c.au.max_accumulations - 1; });
+    change("pipeline_stages", [](SocConfig& c) { c.au.pipeline_stages = (c.au.pipeline_stages + 1) % (ConfigLimits::pipeline_stages_max + 1); });
+    change("clock_mhz", [](SocConfig& c) { c.synth.clock_mhz = c.synth.clock_mhz == 100.0 ? 101.0 : 100.0; });
+    change("clock_mhz by a little", [](SocConfig& c) { c.synth.clock_mhz += 0.001; });
+    for (const auto& [what, c] : changed) {
+      EXPECT_NE(to_json(c), to_json(base)) << what << " did not change the config (test bug)";
+      EXPECT_NE(config_hash(c), h) << base.name << ": changing " << what << " kept the hash; " << to_json(c).dump();
+    }
+  }
 }
 
 }  // namespace
