@@ -35,6 +35,12 @@ class Reader {
     fail(mark, fmt::format("{}: {}; allowed: {}", key, problem, allowed));
   }
 
+  // "tag:yaml.org,2002:str" as it is written in YAML: "!!str".
+  static std::string short_tag(const std::string& tag) {
+    const std::string core = "tag:yaml.org,2002:";
+    return tag.rfind(core, 0) == 0 ? "!!" + tag.substr(core.size()) : tag;
+  }
+
   static std::string shown(const YAML::Node& n) {
     if (n.IsNull()) return "an empty value";
     if (n.IsSequence()) return "a list";
@@ -62,6 +68,8 @@ class Reader {
   long long integer(const YAML::Node& n, const std::string& key, long long lo, long long hi) const {
     const std::string allowed = fmt::format("an integer from {} to {}", lo, hi);
     if (n.IsScalar() && n.Tag() == "!") fail(n, key, fmt::format("'{}' is a quoted string, not an integer", n.Scalar()), allowed);
+    if (n.IsScalar() && n.Tag() != "?" && n.Tag() != "tag:yaml.org,2002:int")
+      fail(n, key, fmt::format("'{}' is tagged {}, not an integer", n.Scalar(), short_tag(n.Tag())), allowed);
     if (!n.IsScalar()) fail(n, key, fmt::format("{} is not an integer", shown(n)), allowed);
     const std::string& s = n.Scalar();
     long long v = 0;
@@ -75,6 +83,8 @@ class Reader {
   double number(const YAML::Node& n, const std::string& key, double lo, double hi) const {
     const std::string allowed = fmt::format("a number from {} to {}", lo, hi);
     if (n.IsScalar() && n.Tag() == "!") fail(n, key, fmt::format("'{}' is a quoted string, not a number", n.Scalar()), allowed);
+    if (n.IsScalar() && n.Tag() != "?" && n.Tag() != "tag:yaml.org,2002:int" && n.Tag() != "tag:yaml.org,2002:float")
+      fail(n, key, fmt::format("'{}' is tagged {}, not a number", n.Scalar(), short_tag(n.Tag())), allowed);
     if (!n.IsScalar()) fail(n, key, fmt::format("{} is not a number", shown(n)), allowed);
     const std::string& s = n.Scalar();
     double v = 0;
@@ -161,7 +171,9 @@ SocConfig parse_config(const std::string& text, const std::string& file) {
   }
   YAML::Node root;
   try {
-    root = YAML::Load(text);
+    const std::vector<YAML::Node> docs = YAML::LoadAll(text);
+    if (docs.size() > 1) r.fail(docs[1].Mark(), fmt::format("{} YAML documents in one file; allowed: one config per file", docs.size()));
+    if (!docs.empty()) root = docs[0];
   } catch (const YAML::Exception& e) {
     r.fail(e.mark, fmt::format("invalid YAML: {}", e.msg));
   }
