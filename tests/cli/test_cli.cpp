@@ -138,6 +138,18 @@ TEST(Cli, ConfigErrorsExitTwoBeforeAnyWork) {
 }
 
 // ---------------------------------------------------------------------------
+// strata lint keeps its log when it fails and names it ("last lines of
+// LOG:"): the message must point at a real file, which the test then removes.
+void expect_and_remove_lint_log(const std::string& err) {
+  const std::string tag = "last lines of ";
+  const auto at = err.find(tag);
+  ASSERT_NE(at, std::string::npos) << err;
+  const auto end = err.find(":\n", at);
+  const fs::path log = err.substr(at + tag.size(), end - at - tag.size());
+  EXPECT_TRUE(fs::exists(log)) << log;
+  fs::remove(log);
+}
+
 // gen and lint on the default config, generated once for the suite.
 
 class CliGen : public ::testing::Test {
@@ -225,6 +237,7 @@ TEST_F(CliGen, LintFailsOnASyntaxErrorAndNamesTheModule) {
   const Outcome r = strata(fmt::format("lint '{}'", broken.string()));
   EXPECT_EQ(r.status, 1) << r.err;
   EXPECT_NE(r.err.find(name), std::string::npos) << "stderr does not name " << name << ":\n" << r.err;
+  expect_and_remove_lint_log(r.err);
   fs::remove_all(broken);
 }
 
@@ -239,6 +252,7 @@ TEST_F(CliGen, LintFailsOnAWarning) {
   const Outcome r = strata(fmt::format("lint '{}'", broken.string()));
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.err.find("%Warning-WIDTH"), std::string::npos) << r.err;
+  expect_and_remove_lint_log(r.err);
   fs::remove_all(broken);
 }
 
