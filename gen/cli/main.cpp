@@ -2,7 +2,10 @@
 //
 // Exit codes: 0 success; 1 a check or tool failed (lint warnings, a
 // co-simulation mismatch, synthesis error); 2 bad input (command line, config).
+#include <algorithm>
+
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "cli/commands.h"
 #include "cli/tools.h"
@@ -21,6 +24,13 @@ int main(int argc, char** argv) {
   strata::cli::add_synth(app);
   strata::cli::add_random_config(app);
   strata::cli::add_numerics(app);
+  // CLI11 reports a mistyped command only as "a subcommand is required": name it.
+  std::vector<std::string> names;
+  for (const auto* sub : app.get_subcommands({})) names.push_back(sub->get_name());
+  if (argc > 1 && argv[1][0] != '-' && std::find(names.begin(), names.end(), argv[1]) == names.end()) {
+    fmt::print(stderr, "strata: error: unknown command '{}'; allowed: {} (see strata --help)\n", argv[1], fmt::join(names, ", "));
+    return 2;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
