@@ -44,9 +44,13 @@ nlohmann::json manifest(const SocConfig& c, const ir::Design& d) {
   const auto spec = au_spec(c);
   nlohmann::json codes = nlohmann::json::object();
   for (auto f : spec.formats) codes[std::string(golden::info(f).name)] = static_cast<unsigned>(f);
+  const golden::AuShape shape = golden::au_shape(spec.formats, spec.max_accumulations);
   j["au"] = {{"module", c.name + "_au"},
-             {"acc_width", golden::au_acc_width(spec.formats, spec.max_accumulations)},
-             {"dot_width", golden::au_dot_width(spec.formats)},
+             {"acc_width", shape.acc_width},
+             {"acc_frac_bits", shape.frac_bits},
+             {"beat_width", shape.beat_width},
+             {"readout", golden::au_has_readout(spec.formats)},
+             {"nar", golden::au_has_nar(spec.formats)},
              {"latency_cycles", golden::au_latency(spec)},
              {"format_codes", codes}};
   return j;

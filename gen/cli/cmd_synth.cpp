@@ -23,6 +23,7 @@ struct Target {
   std::string name;
   std::string pcf;  // constraints/ file of a board with this device, if any
   std::string yosys_synth;  // without -top
+  std::string dsp_on, dsp_off;  // flags added to map multipliers to DSP blocks, or to keep them in LUTs
   std::string nextpnr_device;  // empty: yosys estimate only
   std::string package;
   // yosys cell type prefix -> resource column
@@ -31,15 +32,15 @@ struct Target {
 
 const std::vector<Target>& targets() {
   static const std::vector<Target> t{
-      {"ice40-up5k", "icebreaker.pcf", "synth_ice40 -dsp", "--up5k", "sg48",
+      {"ice40-up5k", "icebreaker.pcf", "synth_ice40", " -dsp", "", "--up5k", "sg48",
        {{"SB_LUT4", "lut"}, {"SB_DFF", "ff"}, {"SB_CARRY", "carry"}, {"SB_MAC16", "dsp"}, {"SB_RAM40_4K", "bram"}, {"SB_SPRAM256KA", "spram"}}},
-      {"ice40-hx8k", "", "synth_ice40", "--hx8k", "ct256",
+      {"ice40-hx8k", "", "synth_ice40", "", "", "--hx8k", "ct256",
        {{"SB_LUT4", "lut"}, {"SB_DFF", "ff"}, {"SB_CARRY", "carry"}, {"SB_RAM40_4K", "bram"}}},
-      {"xc7", "", "synth_xilinx -family xc7 -flatten", "", "",
+      {"xc7", "", "synth_xilinx -family xc7 -flatten", "", " -nodsp", "", "",
        {{"LUT", "lut"}, {"FD", "ff"}, {"CARRY4", "carry"}, {"DSP48E1", "dsp"}, {"RAMB18E1", "bram"}, {"RAMB36E1", "bram"}, {"RAM", "lutram"}}},
-      {"ecp5", "", "synth_ecp5", "", "",
+      {"ecp5", "", "synth_ecp5", "", " -nodsp", "", "",
        {{"LUT4", "lut"}, {"TRELLIS_FF", "ff"}, {"CCU2C", "carry"}, {"MULT18X18D", "dsp"}, {"DP16KD", "bram"}, {"TRELLIS_DPR16X4", "lutram"}}},
-      {"gowin", "", "synth_gowin", "", "",
+      {"gowin", "", "synth_gowin", "", "", "", "",
        {{"LUT", "lut"}, {"DFF", "ff"}, {"ALU", "carry"}, {"MULT", "dsp"}, {"SDP", "bram"}, {"DP", "bram"}, {"RAM16", "lutram"}}},
   };
   return t;
@@ -81,8 +82,9 @@ void synth(const SynthOptions& o) {
   const ir::EmitHeader header{fmt::format("{} {}", kGeneratorName, generator_version()), c.name, config_hash(c)};
   write_file(dir / "wrap" / (wrap.name + ".sv"), ir::emit_sv(wrap, header));
 
-  std::string synth_cmd = t->yosys_synth;
-  if (o.no_dsp && synth_cmd.ends_with(" -dsp")) synth_cmd.resize(synth_cmd.size() - 5);
+  // au.multipliers chooses DSP blocks or LUTs; --no-dsp forces LUTs.
+  const bool dsp = c.au.multipliers == Multipliers::dsp && !o.no_dsp;
+  const std::string synth_cmd = t->yosys_synth + (dsp ? t->dsp_on : t->dsp_off);
   std::string script = "read_verilog -sv";
   for (const auto& m : d.modules()) script += " design/rtl/" + m.name + ".sv";
   script += " wrap/" + wrap.name + ".sv\n";
@@ -107,7 +109,7 @@ void synth(const SynthOptions& o) {
   report["config_hash"] = config_hash(c);
   report["target"] = t->name;
   report["top"] = d.top();
-  report["dsp_mapping"] = synth_cmd.find("-dsp") != std::string::npos;
+  report["dsp_mapping"] = dsp;
   report["resources"] = count(*t, find_mod(d.top()).at("num_cells_by_type"));
   report["resources_with_wrapper"] = count(*t, stat.at("design").at("num_cells_by_type"));
   report["tools"]["yosys"] = tool_version("yosys", "-V");
@@ -181,7 +183,7 @@ void add_synth(CLI::App& app) {
       ->check(CLI::Range(1, 25))
       ->capture_default_str();
   cmd->add_option("--freq", o->freq, "nextpnr timing target in MHz (default: the config's synth.clock_mhz)")->check(CLI::Range(1.0, 1000.0));
-  cmd->add_flag("--no-dsp", o->no_dsp, "do not map multipliers to DSP blocks (iCE40 UP5K)");
+  cmd->add_flag("--no-dsp", o->no_dsp, "keep multipliers in LUTs even when the config's au.multipliers is dsp");
   cmd->callback([o] { synth(*o); });
 }
 

@@ -26,6 +26,9 @@ SocConfig random_config(std::uint64_t seed, const std::string& name) {
   const int log2k = static_cast<int>(below(25));  // 1 .. 2^24
   c.au.max_accumulations = (std::uint64_t{1} << log2k) + below(std::uint64_t{1} << log2k) * (log2k < 24);
   c.au.pipeline_stages = static_cast<int>(below(ConfigLimits::pipeline_stages_max + 1));
+  c.au.share = below(2);
+  c.au.isolate = below(2);
+  c.au.multipliers = below(2) ? Multipliers::dsp : Multipliers::lut;
   c.synth.clock_mhz = static_cast<double>(6 + below(60));
   return c;
 }

@@ -80,6 +80,24 @@ class Reader {
     return v;
   }
 
+  // A plain (unquoted) true or false.
+  bool boolean(const YAML::Node& n, const std::string& key) const {
+    const std::string allowed = "true or false";
+    if (n.IsScalar() && n.Tag() == "!") fail(n, key, fmt::format("'{}' is a quoted string, not a boolean", n.Scalar()), allowed);
+    if (!n.IsScalar()) fail(n, key, fmt::format("{} is not a boolean", shown(n)), allowed);
+    if (n.Tag() == "?" && n.Scalar() == "true") return true;
+    if (n.Tag() == "?" && n.Scalar() == "false") return false;
+    fail(n, key, fmt::format("'{}' is not a boolean", n.Scalar()), allowed);
+  }
+
+  // One of a fixed set of plain words.
+  std::string word(const YAML::Node& n, const std::string& key, const std::vector<std::string>& words) const {
+    const std::string allowed = fmt::format("one of {}", fmt::join(words, ", "));
+    if (!n.IsScalar()) fail(n, key, fmt::format("{} is not a word", shown(n)), allowed);
+    if (n.Tag() != "!" && std::find(words.begin(), words.end(), n.Scalar()) != words.end()) return n.Scalar();
+    fail(n, key, fmt::format("'{}' is not allowed", n.Scalar()), allowed);
+  }
+
   double number(const YAML::Node& n, const std::string& key, double lo, double hi) const {
     const std::string allowed = fmt::format("a number from {} to {}", lo, hi);
     if (n.IsScalar() && n.Tag() == "!") fail(n, key, fmt::format("'{}' is a quoted string, not a number", n.Scalar()), allowed);
@@ -100,7 +118,7 @@ class Reader {
 };
 
 const std::vector<std::string> kTopKeys{"name", "au", "synth"};
-const std::vector<std::string> kAuKeys{"formats", "max_accumulations", "pipeline_stages"};
+const std::vector<std::string> kAuKeys{"formats", "max_accumulations", "pipeline_stages", "share", "isolate", "multipliers"};
 const std::vector<std::string> kSynthKeys{"clock_mhz"};
 
 std::string format_names() {
@@ -143,6 +161,9 @@ AuConfig parse_au(const Reader& r, const YAML::Node& n) {
         r.integer(k, "au.max_accumulations", 1, static_cast<long long>(ConfigLimits::max_accumulations_max)));
   if (const auto p = n["pipeline_stages"])
     au.pipeline_stages = static_cast<int>(r.integer(p, "au.pipeline_stages", 0, ConfigLimits::pipeline_stages_max));
+  if (const auto s = n["share"]) au.share = r.boolean(s, "au.share");
+  if (const auto i = n["isolate"]) au.isolate = r.boolean(i, "au.isolate");
+  if (const auto m = n["multipliers"]) au.multipliers = r.word(m, "au.multipliers", {"dsp", "lut"}) == "dsp" ? Multipliers::dsp : Multipliers::lut;
   return au;
 }
 
@@ -209,6 +230,9 @@ nlohmann::json to_json(const SocConfig& c) {
   j["au"]["formats"] = formats;
   j["au"]["max_accumulations"] = c.au.max_accumulations;
   j["au"]["pipeline_stages"] = c.au.pipeline_stages;
+  j["au"]["share"] = c.au.share;
+  j["au"]["isolate"] = c.au.isolate;
+  j["au"]["multipliers"] = to_string(c.au.multipliers);
   j["synth"]["clock_mhz"] = c.synth.clock_mhz;
   return j;
 }
@@ -216,8 +240,11 @@ nlohmann::json to_json(const SocConfig& c) {
 std::string to_yaml(const SocConfig& c) {
   std::vector<std::string_view> formats;
   for (auto f : c.au.formats) formats.push_back(golden::info(f).name);
-  return fmt::format("name: {}\nau:\n  formats: [{}]\n  max_accumulations: {}\n  pipeline_stages: {}\nsynth:\n  clock_mhz: {}\n", c.name,
-                     fmt::join(formats, ", "), c.au.max_accumulations, c.au.pipeline_stages, c.synth.clock_mhz);
+  return fmt::format(
+      "name: {}\nau:\n  formats: [{}]\n  max_accumulations: {}\n  pipeline_stages: {}\n  share: {}\n  isolate: {}\n  multipliers: {}\n"
+      "synth:\n  clock_mhz: {}\n",
+      c.name, fmt::join(formats, ", "), c.au.max_accumulations, c.au.pipeline_stages, c.au.share, c.au.isolate, to_string(c.au.multipliers),
+      c.synth.clock_mhz);
 }
 
 std::string config_hash(const SocConfig& c) {
@@ -228,6 +255,8 @@ std::string config_hash(const SocConfig& c) {
   }
   return fmt::format("{:016x}", h);
 }
+
+std::string to_string(Multipliers m) { return m == Multipliers::dsp ? "dsp" : "lut"; }
 
 golden::AuSpec au_spec(const SocConfig& c) { return {c.au.formats, c.au.max_accumulations, c.au.pipeline_stages}; }
 

@@ -25,10 +25,17 @@ struct ConfigLimits {
   static constexpr std::size_t name_max = 32;
 };
 
+// How the AU's multipliers are built: DSP blocks where the flow has them
+// (four 8x8 sub-multipliers in the shared fabric) or LUTs only (sixteen 4x4).
+enum class Multipliers { dsp, lut };
+
 struct AuConfig {
   std::vector<golden::Format> formats{golden::Format::int4, golden::Format::int8, golden::Format::int16};
   std::uint64_t max_accumulations = 1024;
   int pipeline_stages = 1;
+  bool share = true;    // one multiplier fabric and alignment path for all formats (RMMEC)
+  bool isolate = true;  // hold idle lanes and unselected format paths at zero
+  Multipliers multipliers = Multipliers::dsp;
 };
 
 struct SynthConfig {
@@ -59,5 +66,6 @@ std::string to_yaml(const SocConfig& c);
 std::string config_hash(const SocConfig& c);
 
 golden::AuSpec au_spec(const SocConfig& c);
+std::string to_string(Multipliers m);
 
 }  // namespace strata

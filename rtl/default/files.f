@@ -1,4 +1,6 @@
-rtl/strata_default_mul_s4.sv
-rtl/strata_default_mul_s8.sv
-rtl/strata_default_mul_s16.sv
+rtl/strata_default_mul_u8.sv
+rtl/strata_default_mul_fabric.sv
+rtl/strata_default_dec_int4.sv
+rtl/strata_default_dec_int8.sv
+rtl/strata_default_dec_int16.sv
 rtl/strata_default_au.sv

@@ -1,3 +1,5 @@
-rtl/strata_int4_int16_mul_s4.sv
-rtl/strata_int4_int16_mul_s16.sv
+rtl/strata_int4_int16_mul_u8.sv
+rtl/strata_int4_int16_mul_fabric.sv
+rtl/strata_int4_int16_dec_int4.sv
+rtl/strata_int4_int16_dec_int16.sv
 rtl/strata_int4_int16_au.sv

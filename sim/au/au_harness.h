@@ -17,6 +17,7 @@
 #include <random>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 #include "golden/au.h"
 
@@ -26,7 +27,27 @@ struct Beat {
   std::uint16_t a = 0, b = 0;
   unsigned fmt = 0;
   bool last = true;
+  int out_fmt = -1;  // read-out format, with the last beat; -1: the beat's own
+  unsigned read_format() const { return out_fmt < 0 ? fmt : static_cast<unsigned>(out_fmt); }
 };
+
+// A Verilated signal of up to 64 bits (CData..QData) or wider (VlWide) as
+// the signed integer its low `width` bits hold.
+inline mpz_class signed_value(mpz_class r, int width) {
+  r &= (mpz_class(1) << width) - 1;
+  if (mpz_tstbit(r.get_mpz_t(), static_cast<mp_bitcnt_t>(width - 1))) r -= mpz_class(1) << width;
+  return r;
+}
+inline mpz_class signed_value(std::uint64_t v, int width) { return signed_value(mpz_class(static_cast<unsigned long>(v)), width); }
+template <std::size_t Words>
+mpz_class signed_value(const VlWide<Words>& v, int width) {
+  mpz_class r;
+  for (std::size_t i = Words; i-- > 0;) {
+    r <<= 32;
+    r += static_cast<unsigned long>(v[i]);
+  }
+  return signed_value(r, width);
+}
 
 class AuDriver {
  public:
@@ -44,12 +65,15 @@ class AuDriver {
   virtual bool ok() const = 0;
   virtual const std::string& failure() const = 0;
   virtual std::uint64_t results_checked() const = 0;
-  // Compared results whose golden value was saturated.
+  // Compared results whose golden value was saturated, or NaR.
   virtual std::uint64_t saturated_results() const = 0;
+  virtual std::uint64_t nar_results() const = 0;
   virtual std::uint64_t cycles() const = 0;
   // Simulated clock cycles per wall-clock second since construction.
   virtual double cycles_per_second() const = 0;
   virtual const golden::AuModel& model() const = 0;
+  // The model's Verilator context (coverage counters, when built with them).
+  virtual VerilatedContext& context() = 0;
 };
 
 template <class Model>
@@ -118,11 +142,13 @@ class AuHarness final : public AuDriver {
   const std::string& failure() const override { return failure_; }
   std::uint64_t results_checked() const override { return checked_; }
   std::uint64_t saturated_results() const override { return saturated_; }
+  std::uint64_t nar_results() const override { return nar_; }
   std::uint64_t cycles() const override { return cycle_; }
   double cycles_per_second() const override {
     return static_cast<double>(cycle_) / std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   }
   const golden::AuModel& model() const override { return model_; }
+  VerilatedContext& context() override { return *ctx_; }
 
  private:
   struct Expected {
@@ -157,15 +183,19 @@ class AuHarness final : public AuDriver {
     if (expected_.empty()) return fail("out_valid_o is high but no result is due");
     const Expected e = expected_.front();
     expected_.pop_front();
-    // acc_o is ACC_W bits wide in a 32- or 64-bit word: sign-extend it.
-    const int w = model_.acc_width();
-    golden::AuResult got{0, top_->sat_o != 0, top_->fmt_err_o != 0};
-    got.acc = static_cast<std::int64_t>(static_cast<std::uint64_t>(top_->acc_o) << (64 - w)) >> (64 - w);
+    golden::AuResult got;
+    got.acc = signed_value(top_->acc_o, model_.shape().acc_width);
+    got.saturated = top_->sat_o != 0;
+    got.format_error = top_->fmt_err_o != 0;
+    if constexpr (requires { top_->nar_o; }) got.nar = top_->nar_o != 0;
+    if constexpr (requires { top_->res_o; }) got.readout = top_->res_o;
     ++checked_;
     saturated_ += e.result.saturated;
+    nar_ += e.result.nar;
     if (!(got == e.result))
-      fail(fmt::format("result #{} ({} beats): RTL acc={} sat={} fmt_err={}, golden acc={} sat={} fmt_err={}", checked_, e.beats, got.acc,
-                       got.saturated, got.format_error, e.result.acc, e.result.saturated, e.result.format_error));
+      fail(fmt::format("result #{} ({} beats): RTL acc={} sat={} nar={} fmt_err={} res={:#x}, golden acc={} sat={} nar={} fmt_err={} res={:#x}",
+                       checked_, e.beats, got.acc.get_str(), got.saturated, got.nar, got.format_error, got.readout, e.result.acc.get_str(),
+                       e.result.saturated, e.result.nar, e.result.format_error, e.result.readout));
     else if (ready_low_ == 0 && cycle_ != e.due_cycle)
       fail(fmt::format("result #{} came out at cycle {}, expected cycle {} (latency {})", checked_, cycle_, e.due_cycle,
                        golden::au_latency(model_.spec())));
@@ -181,12 +211,14 @@ class AuHarness final : public AuDriver {
       top_->b_i = current_.b;
       top_->fmt_i = static_cast<std::uint8_t>(current_.fmt);
       top_->last_i = current_.last;
+      if constexpr (requires { top_->out_fmt_i; }) top_->out_fmt_i = static_cast<std::uint8_t>(current_.read_format());
     } else {  // data must be ignored while in_valid_i is low
       const auto r = rng_();
       top_->a_i = static_cast<std::uint16_t>(r);
       top_->b_i = static_cast<std::uint16_t>(r >> 16);
       top_->fmt_i = static_cast<std::uint8_t>((r >> 32) & 7);
       top_->last_i = (r >> 35) & 1;
+      if constexpr (requires { top_->out_fmt_i; }) top_->out_fmt_i = static_cast<std::uint8_t>((r >> 36) & 7);
     }
     top_->clk_i = 0;
     top_->eval();
@@ -199,7 +231,7 @@ class AuHarness final : public AuDriver {
     if (out_fire) check_output();
     if (in_fire) {
       ++beats_in_dot_;
-      if (auto r = model_.accept(current_.a, current_.b, current_.fmt, current_.last)) {
+      if (auto r = model_.accept(current_.a, current_.b, current_.fmt, current_.last, current_.read_format())) {
         expected_.push_back({*r, cycle_ + static_cast<std::uint64_t>(golden::au_latency(model_.spec())), beats_in_dot_});
         beats_in_dot_ = 0;
       }
@@ -217,7 +249,7 @@ class AuHarness final : public AuDriver {
   std::mt19937_64 rng_;
   Beat current_;
   std::deque<Expected> expected_;
-  std::uint64_t cycle_ = 0, checked_ = 0, saturated_ = 0, beats_in_dot_ = 0, time_ = 0;
+  std::uint64_t cycle_ = 0, checked_ = 0, saturated_ = 0, nar_ = 0, beats_in_dot_ = 0, time_ = 0;
   unsigned ready_low_ = 0, idle_ = 0;
   std::string failure_;
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();

@@ -296,6 +296,9 @@ std::vector<SocConfig> sample_configs() {
   b.au.formats = {golden::Format::int4, golden::Format::int8};
   b.au.max_accumulations = ConfigLimits::max_accumulations_max;
   b.au.pipeline_stages = ConfigLimits::pipeline_stages_max;
+  b.au.share = false;
+  b.au.isolate = false;
+  b.au.multipliers = Multipliers::lut;
   b.synth.clock_mhz = ConfigLimits::clock_mhz_max;
   v.push_back(b);
   SocConfig c;
@@ -358,6 +361,9 @@ TEST(GoodConfig, EveryFieldChangesTheHash) {
     }
     change("max_accumulations", [](SocConfig& c) { c.au.max_accumulations = c.au.max_accumulations == 1 ? 2 : c.au.max_accumulations - 1; });
     change("pipeline_stages", [](SocConfig& c) { c.au.pipeline_stages = (c.au.pipeline_stages + 1) % (ConfigLimits::pipeline_stages_max + 1); });
+    change("share", [](SocConfig& c) { c.au.share = !c.au.share; });
+    change("isolate", [](SocConfig& c) { c.au.isolate = !c.au.isolate; });
+    change("multipliers", [](SocConfig& c) { c.au.multipliers = c.au.multipliers == Multipliers::dsp ? Multipliers::lut : Multipliers::dsp; });
     change("clock_mhz", [](SocConfig& c) { c.synth.clock_mhz = c.synth.clock_mhz == 100.0 ? 101.0 : 100.0; });
     change("clock_mhz by a little", [](SocConfig& c) { c.synth.clock_mhz += 0.001; });
     for (const auto& [what, c] : changed) {

@@ -129,8 +129,8 @@ TEST(AuGenerator, AccumulatorWidthComesFromTheGoldenModel) {
   SocConfig c = config_with({golden::Format::int8}, 1);
   c.au.max_accumulations = 4096;
   const auto m = manifest(c, elaborate(c));
-  EXPECT_EQ(m["au"]["acc_width"], golden::au_acc_width(c.au.formats, 4096));
-  EXPECT_EQ(m["modules"].back()["parameters"]["ACC_W"], golden::au_acc_width(c.au.formats, 4096));
+  EXPECT_EQ(m["au"]["acc_width"], golden::au_shape(c.au.formats, 4096).acc_width);
+  EXPECT_EQ(m["modules"].back()["parameters"]["ACC_W"], golden::au_shape(c.au.formats, 4096).acc_width);
   EXPECT_EQ(m["au"]["latency_cycles"], 2);
 }
 

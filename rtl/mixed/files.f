@@ -1,0 +1,17 @@
+rtl/strata_mixed_mul_u8.sv
+rtl/strata_mixed_mul_fabric.sv
+rtl/strata_mixed_dec_int4.sv
+rtl/strata_mixed_dec_int8.sv
+rtl/strata_mixed_dec_int16.sv
+rtl/strata_mixed_dec_fp4.sv
+rtl/strata_mixed_dec_posit4_1.sv
+rtl/strata_mixed_dec_posit8_0.sv
+rtl/strata_mixed_dec_posit16_1.sv
+rtl/strata_mixed_rd_int4.sv
+rtl/strata_mixed_rd_int8.sv
+rtl/strata_mixed_rd_int16.sv
+rtl/strata_mixed_rd_fp4.sv
+rtl/strata_mixed_rd_posit4_1.sv
+rtl/strata_mixed_rd_posit8_0.sv
+rtl/strata_mixed_rd_posit16_1.sv
+rtl/strata_mixed_au.sv

@@ -1,0 +1,12 @@
+rtl/strata_posit8_separate_mul_s8.sv
+rtl/strata_posit8_separate_dec_fp4.sv
+rtl/strata_posit8_separate_mul_u2.sv
+rtl/strata_posit8_separate_dec_posit4_1.sv
+rtl/strata_posit8_separate_mul_u1.sv
+rtl/strata_posit8_separate_dec_posit8_0.sv
+rtl/strata_posit8_separate_mul_u6.sv
+rtl/strata_posit8_separate_rd_int8.sv
+rtl/strata_posit8_separate_rd_fp4.sv
+rtl/strata_posit8_separate_rd_posit4_1.sv
+rtl/strata_posit8_separate_rd_posit8_0.sv
+rtl/strata_posit8_separate_au.sv
