@@ -191,10 +191,9 @@ void accumulation_bounds(const golden::FormatInfo& f) {
 }
 
 // Beats needed to clamp the accumulator from zero with beats of `units`, plus two.
-std::uint64_t beats_to_clamp(const mpz_class& units) {
+mpz_class beats_to_clamp(const mpz_class& units) {
   const int w = golden::au_shape(config().au.formats, config().au.max_accumulations).acc_width;
-  const mpz_class n = (mpz_class(1) << (w - 1)) / units + 3;
-  return n.get_ui();
+  return (mpz_class(1) << (w - 1)) / units + 3;
 }
 
 // Saturation is reachable within a test's time only for formats whose beats
@@ -209,7 +208,7 @@ bool saturation_reachable(const golden::FormatInfo& f) {
 void saturation(const golden::FormatInfo& f) {
   auto h = make_harness("saturation");
   const Extremes& x = extremes(f);
-  const std::uint64_t up = beats_to_clamp(x.up_units), down = beats_to_clamp(x.down_units);
+  const std::uint64_t up = beats_to_clamp(x.up_units).get_ui(), down = beats_to_clamp(x.down_units).get_ui();  // reachable: small
   for (std::uint64_t i = 0; i < up; ++i) {
     const Beat& b = i + 1 == up ? x.down : x.up;
     h->send({b.a, b.b, b.fmt, i + 1 == up});

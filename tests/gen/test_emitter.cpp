@@ -99,20 +99,52 @@ SocConfig config_with(std::vector<golden::Format> formats, int stages) {
   return c;
 }
 
-TEST(AuGenerator, EmitsEachLaneMultiplierOnce) {
-  const Design d = elaborate(config_with({golden::Format::int4, golden::Format::int8, golden::Format::int16}, 1));
+SocConfig separate(SocConfig c) {
+  c.au.share = false;
+  return c;
+}
+
+std::vector<std::string> module_names(const Design& d) {
   std::vector<std::string> names;
   for (const auto& m : d.modules()) names.push_back(m.name);
-  EXPECT_EQ(names, (std::vector<std::string>{"t_mul_s4", "t_mul_s8", "t_mul_s16", "t_au"}));
+  return names;
+}
+
+int instances_of(const Design& d, const std::string& user, const std::string& module) {
+  int n = 0;
+  for (const auto& item : d.find(user)->body)
+    if (const auto* i = std::get_if<Instance>(&item)) n += i->module == module;
+  return n;
+}
+
+bool has_port(const Module& m, const std::string& name) {
+  return std::any_of(m.ports.begin(), m.ports.end(), [&](const ir::Port& p) { return p.name == name; });
+}
+
+TEST(AuGenerator, PerFormatDatapathsEmitEachLaneMultiplierOnce) {
+  const Design d = elaborate(separate(config_with({golden::Format::int4, golden::Format::int8, golden::Format::int16}, 1)));
+  EXPECT_EQ(module_names(d), (std::vector<std::string>{"t_mul_s4", "t_mul_s8", "t_mul_s16", "t_au"}));
   EXPECT_EQ(d.top(), "t_au");
-  int int4_instances = 0;
-  for (const auto& item : d.find("t_au")->body)
-    if (const auto* i = std::get_if<Instance>(&item)) int4_instances += i->module == "t_mul_s4";
-  EXPECT_EQ(int4_instances, 4);
+  EXPECT_EQ(instances_of(d, "t_au", "t_mul_s4"), 4);
+}
+
+TEST(AuGenerator, SharedFabricIsFourDspOrSixteenLutSubMultipliers) {
+  SocConfig c = config_with({golden::Format::int4, golden::Format::int8, golden::Format::int16, golden::Format::posit16_1}, 1);
+  const Design dsp = elaborate(c);
+  EXPECT_EQ(instances_of(dsp, "t_mul_fabric", "t_mul_u8"), 4);
+  EXPECT_EQ(instances_of(dsp, "t_au", "t_mul_fabric"), 1);
+  c.au.multipliers = Multipliers::lut;
+  const Design lut = elaborate(c);
+  EXPECT_EQ(instances_of(lut, "t_mul_fabric", "t_mul_u4"), 16);
+  EXPECT_EQ(lut.find("t_mul_u8"), nullptr);
+  // Only 8-bit lanes: two 8x8 sub-multipliers, no cross products, no mode ports.
+  const Design int8 = elaborate(config_with({golden::Format::int8}, 1));
+  EXPECT_EQ(instances_of(int8, "t_mul_fabric", "t_mul_u8"), 2);
+  EXPECT_EQ(int8.find("t_mul_fabric")->ports.size(), 3u);
 }
 
 TEST(AuGenerator, OnlyTheHardwareTheConfigAsksFor) {
-  const SocConfig c = config_with({golden::Format::int8}, 0);
+  const SocConfig c = separate(config_with({golden::Format::int8}, 0));
   const Design d = elaborate(c);
   EXPECT_EQ(d.modules().size(), 2u);
   EXPECT_EQ(d.find("t_mul_s4"), nullptr);
@@ -123,6 +155,20 @@ TEST(AuGenerator, OnlyTheHardwareTheConfigAsksFor) {
   EXPECT_EQ(sv.find("beat_dot_q"), std::string::npos) << "no beat register at 0 pipeline stages";
   EXPECT_EQ(sv.find("op_a_q"), std::string::npos) << "no operand register below 2 pipeline stages";
   EXPECT_NE(emit_sv(*elaborate(config_with({golden::Format::int8}, 2)).find("t_au"), kHeader).find("op_a_q"), std::string::npos);
+  // Integers only: no NaR, no read-out, no isolation when not asked for.
+  EXPECT_FALSE(has_port(*d.find("t_au"), "nar_o"));
+  EXPECT_FALSE(has_port(*d.find("t_au"), "res_o"));
+  EXPECT_FALSE(has_port(*d.find("t_au"), "out_fmt_i"));
+  SocConfig plain = c;
+  plain.au.isolate = false;
+  EXPECT_EQ(emit_sv(*elaborate(plain).find("t_au"), kHeader).find("sel_int8"), std::string::npos);
+  // FP4 adds a read-out but no NaR; a posit adds both, and only its own decoder and encoder.
+  const Design fp4 = elaborate(config_with({golden::Format::int8, golden::Format::fp4}, 1));
+  EXPECT_TRUE(has_port(*fp4.find("t_au"), "res_o"));
+  EXPECT_FALSE(has_port(*fp4.find("t_au"), "nar_o"));
+  const Design p8 = elaborate(config_with({golden::Format::posit8_0}, 1));
+  EXPECT_TRUE(has_port(*p8.find("t_au"), "nar_o"));
+  EXPECT_EQ(module_names(p8), (std::vector<std::string>{"t_mul_u8", "t_mul_fabric", "t_dec_posit8_0", "t_rd_posit8_0", "t_au"}));
 }
 
 TEST(AuGenerator, AccumulatorWidthComesFromTheGoldenModel) {
