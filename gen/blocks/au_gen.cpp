@@ -413,23 +413,48 @@ class AuBuilder {
     if (!readout_) m_.assign("fmt_err_o", "err_q");
   }
 
-  // The result rounded to the read-out format: one encoder per enabled format.
+  // The result rounded to the read-out format: one shared normalizer, then
+  // one rounding stage per enabled format.
   void readout() {
     const int w = shape_.acc_width;
+    int fr_bits = 0;
+    bool fp4 = false;
+    for (Format f : spec_.formats) {
+      if (golden::info(f).has_nar) fr_bits = std::max(fr_bits, golden::info(f).lane_bits);
+      fp4 |= f == Format::fp4;
+    }
     m_.comment("Read-out: the accumulator rounded once to the format chosen with the last beat.");
+    const std::string norm = readout_normalizer(c_, d_, w, fr_bits, fp4);
+    std::vector<ir::Connection> nc{{"q_i", "acc_q"}, {"sign_o", "rn_sign"}};
+    m_.net("rn_sign");
+    if (fp4) {
+      m_.net("rn_mag", w);
+      nc.push_back({"mag_o", "rn_mag"});
+    }
+    if (fr_bits > 0) {
+      m_.net("rn_zero").net("rn_p", bits_for(w - 1)).net("rn_fr", fr_bits).net("rn_s0");
+      for (const char* p : {"zero", "p", "fr", "s0"}) nc.push_back({fmt::format("{}_o", p), fmt::format("rn_{}", p)});
+    }
+    m_.instance(norm, "u_rd_norm", nc);
     std::vector<std::pair<std::string, std::vector<Stmt>>> cases;
     for (Format f : spec_.formats) {
       const auto& fi = golden::info(f);
       const std::string fn(fi.name), code = "rd_" + fn;
       const std::string enc = readout_encoder(c_, d_, f, w, shape_.frac_bits);
-      std::string q = "acc_q";
-      if (c_.au.isolate) {
-        m_.net("rq_" + fn, w, false, "accumulator, zero unless read out in " + fn);
-        m_.assign("rq_" + fn, fmt::format("acc_q & {{{}{{out_fmt_q == {}}}}}", w, code_label(f)));
-        q = "rq_" + fn;
-      }
       m_.net(code, fi.lane_bits);
-      m_.instance(enc, "u_rd_" + fn, {{"q_i", q}, {"code_o", code}});
+      std::vector<ir::Connection> conns;
+      if (fi.is_integer) {
+        conns = {{"q_i", "acc_q"}};
+      } else if (f == Format::fp4) {
+        conns = {{"sign_i", "rn_sign"}, {"mag_i", "rn_mag"}};
+      } else {
+        const int n = fi.lane_bits;
+        const std::string fr = n == fr_bits ? "rn_fr" : fmt::format("rn_fr[{}:{}]", fr_bits - 1, fr_bits - n);
+        const std::string s0 = n == fr_bits ? "rn_s0" : fmt::format("rn_s0 | (|rn_fr[{}:0])", fr_bits - n - 1);
+        conns = {{"sign_i", "rn_sign"}, {"zero_i", "rn_zero"}, {"p_i", "rn_p"}, {"fr_i", fr}, {"s0_i", s0}};
+      }
+      conns.push_back({"code_o", code});
+      m_.instance(enc, "u_rd_" + fn, conns);
       const std::string value = zext(code, fi.lane_bits, golden::kOperandBits);
       const std::string on_nar = fi.has_nar ? fmt::format("{}'h{:x}", golden::kOperandBits, 1u << (fi.lane_bits - 1)) : "'0";
       cases.push_back({code_label(f), {ir::assign("res", nar_ ? fmt::format("nar_q ? {} : {}", on_nar, value) : value)}});

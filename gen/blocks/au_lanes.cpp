@@ -266,57 +266,79 @@ std::string readout_encoder(const SocConfig& c, ir::Design& d, Format f, int w, 
     return d.add(std::move(m));
   }
 
-  m.net("sign").net("mag", w, false, "|q|");
-  m.assign("sign", fmt::format("q_i[{}]", w - 1));
-  m.assign("mag", "sign ? -q_i : q_i");
-
   if (f == Format::fp4) {
     m.description = "Quire to FP4 E2M1: nearest, ties to even, saturated at 6.";
+    m.ports.clear();
+    m.port(Dir::in, "sign_i", 1, false, "quire sign").port(Dir::in, "mag_i", w, false, fmt::format("|quire|, {} fraction bits", frac));
+    m.port(Dir::out, "code_o", n, false, std::string(fi.name));
     // Bits of |q| worth 2^2 .. 2^-2, then sticky below and overflow above.
     m.net("t", 5, false, "|q| bits 2^2 .. 2^-2").net("big", 1, false, "|q| >= 8").net("s0", 1, false, "any bit below 2^-2");
     m.net("r4", 4, false, "4 <= |q| < 8").net("m3", 3, false, "magnitude code");
-    m.assign("t", bits("mag", frac + 2, frac - 2));
-    m.assign("big", w - 1 >= frac + 3 ? fmt::format("|{}", bits("mag", w - 1, frac + 3)) : "1'b0");
-    m.assign("s0", frac >= 3 ? fmt::format("|{}", bits("mag", frac - 3, 0)) : "1'b0");
+    m.assign("t", bits("mag_i", frac + 2, frac - 2));
+    m.assign("big", w - 1 >= frac + 3 ? fmt::format("|{}", bits("mag_i", w - 1, frac + 3)) : "1'b0");
+    m.assign("s0", frac >= 3 ? fmt::format("|{}", bits("mag_i", frac - 3, 0)) : "1'b0");
     m.assign("r4", "{3'b011, t[3]} + {3'b0, t[2] & (t[1] | t[0] | s0 | t[3])}");
     m.assign("m3", "big | (t[4] & r4[3]) ? 3'b111 : t[4] ? r4[2:0] : t[3] ? {2'b10, t[2]} + {2'b0, t[1] & (t[0] | s0 | t[2])} : "
                    "{1'b0, t[2:1]} + {2'b0, t[0] & (s0 | t[1])}");
-    m.assign("code_o", "{sign, m3}");
+    m.assign("code_o", "{sign_i, m3}");
     return d.add(std::move(m));
   }
 
   const auto [pn, es] = posit_of(f);
   const int range = (n - 2) << es;  // largest |scale|
-  m.description = fmt::format("Quire to posit({},{}): rounded on the bit pattern, nearest, ties to even; never 0 or NaR.", pn, es);
+  m.description = fmt::format("Normalized quire to posit({},{}): rounded on the bit pattern, nearest, ties to even; never 0 or NaR.", pn, es);
+  m.ports.clear();
+  m.port(Dir::in, "sign_i", 1, false, "quire sign").port(Dir::in, "zero_i", 1, false, "quire is 0");
+  m.port(Dir::in, "p_i", pb, false, fmt::format("position of the leading one of |q| ({} fraction bits)", frac));
+  m.port(Dir::in, "fr_i", n, false, "the bits below the leading one").port(Dir::in, "s0_i", 1, false, "any bit below those");
+  m.port(Dir::out, "code_o", n, false, std::string(fi.name));
   const int ub = bits_for(w - 1 + range), kb = ub - es, lt = es + 2 * n;
-  m.net("zero").assign("zero", fmt::format("q_i == {}", zeros(w)));
-  m.net("p", pb, false, "position of the leading one").net("norm", w - 1, false, "the bits below the leading one of |q|, left-aligned");
   m.net("u", ub, false, "scale + (n-2)*2^es").net("sat_hi").net("sat_lo").net("kb", kb, false, "k + n - 2");
-  m.net("fr", n, false, "bits below the leading one").net("s0", 1, false, "any quire bit below fr");
   m.net("vpos", lt).net("vneg", lt).net("v", lt, false, "regime, exponent, fraction, shifted into place");
   m.net("kept", n - 1).net("rnd", n - 1).net("magc", n - 1);
-  m.comb(highest_one("p", pb, "mag", 1, w, 0, [](int i) { return i; }));
-  m.assign("norm", fmt::format("{} << ({} - p)", bits("mag", w - 2, 0), lit(pb, w - 1)));
-  m.assign("u", fmt::format("{} + {} - {}", zext("p", pb, ub), lit(ub, range), lit(ub, frac)));
-  m.assign("sat_hi", frac + range < w - 1 ? fmt::format("p > {}", lit(pb, frac + range)) : "1'b0");
-  m.assign("sat_lo", frac - range > 0 ? fmt::format("p < {}", lit(pb, frac - range)) : "1'b0");
+  m.assign("u", fmt::format("{} + {} - {}", zext("p_i", pb, ub), lit(ub, range), lit(ub, frac)));
+  m.assign("sat_hi", frac + range < w - 1 ? fmt::format("p_i > {}", lit(pb, frac + range)) : "1'b0");
+  m.assign("sat_lo", frac - range > 0 ? fmt::format("p_i < {}", lit(pb, frac - range)) : "1'b0");
   m.assign("kb", bits("u", ub - 1, es));
-  if (w - 1 >= n) {
-    m.assign("fr", bits("norm", w - 2, w - 1 - n));
-    m.assign("s0", w - 1 > n ? fmt::format("|{}", bits("norm", w - 2 - n, 0)) : "1'b0");
-  } else {
-    m.assign("fr", fmt::format("{{{}, {}}}", bits("norm", w - 2, 0), zeros(n - w + 1)));
-    m.assign("s0", "1'b0");
-  }
   const std::string e = es > 0 ? bits("u", es - 1, 0) + ", " : "";
   // k >= 0: k+1 ones then a zero (ones shifted in); k < 0: -k zeros then a one.
-  m.assign("vpos", fmt::format("~(~{{2'b10, {}fr, {}}} >> (kb - {}))", e, zeros(n - 2), lit(kb, n - 2)));
-  m.assign("vneg", fmt::format("{{2'b01, {}fr, {}}} >> ({} - kb)", e, zeros(n - 2), lit(kb, n - 3)));
+  m.assign("vpos", fmt::format("~(~{{2'b10, {}fr_i, {}}} >> (kb - {}))", e, zeros(n - 2), lit(kb, n - 2)));
+  m.assign("vneg", fmt::format("{{2'b01, {}fr_i, {}}} >> ({} - kb)", e, zeros(n - 2), lit(kb, n - 3)));
   m.assign("v", fmt::format("kb >= {} ? vpos : vneg", lit(kb, n - 2)));
   m.assign("kept", bits("v", lt - 1, lt - n + 1));
-  m.assign("rnd", fmt::format("kept + {}", zext(fmt::format("v[{}] & ((|{}) | s0 | kept[0])", lt - n, bits("v", lt - n - 1, 0)), 1, n - 1)));
+  m.assign("rnd", fmt::format("kept + {}", zext(fmt::format("v[{}] & ((|{}) | s0_i | kept[0])", lt - n, bits("v", lt - n - 1, 0)), 1, n - 1)));
   m.assign("magc", fmt::format("sat_hi ? {{{}{{1'b1}}}} : sat_lo ? {} : rnd", n - 1, lit(n - 1, 1)));
-  m.assign("code_o", fmt::format("zero ? {} : sign ? -{{1'b0, magc}} : {{1'b0, magc}}", zeros(n)));
+  m.assign("code_o", fmt::format("zero_i ? {} : sign_i ? -{{1'b0, magc}} : {{1'b0, magc}}", zeros(n)));
+  return d.add(std::move(m));
+}
+
+std::string readout_normalizer(const SocConfig& c, ir::Design& d, int w, int fr_bits, bool with_mag) {
+  const int pb = bits_for(w - 1);
+  ir::Module m;
+  m.name = c.name + "_rd_norm";
+  m.description = "Read-out normalizer shared by every float format: sign, |q|, its leading one and the bits below it.";
+  m.port(Dir::in, "q_i", w, false, "quire, signed").port(Dir::out, "sign_o");
+  if (with_mag) m.port(Dir::out, "mag_o", w, false, "|q|");
+  m.net("mag", w, false, "|q|");
+  m.assign("sign_o", fmt::format("q_i[{}]", w - 1));
+  m.assign("mag", "sign_o ? -q_i : q_i");
+  if (with_mag) m.assign("mag_o", "mag");
+  if (fr_bits > 0) {
+    m.port(Dir::out, "zero_o").port(Dir::out, "p_o", pb, false, "position of the leading one");
+    m.port(Dir::out, "fr_o", fr_bits, false, "the bits below the leading one").port(Dir::out, "s0_o", 1, false, "any bit below those");
+    m.net("p", pb).net("norm", w - 1, false, "the bits below the leading one of |q|, left-aligned");
+    m.assign("zero_o", fmt::format("q_i == {}", zeros(w)));
+    m.comb(highest_one("p", pb, "mag", 1, w, 0, [](int i) { return i; }));
+    m.assign("p_o", "p");
+    m.assign("norm", fmt::format("{} << ({} - p)", bits("mag", w - 2, 0), lit(pb, w - 1)));
+    if (w - 1 >= fr_bits) {
+      m.assign("fr_o", bits("norm", w - 2, w - 1 - fr_bits));
+      m.assign("s0_o", w - 1 > fr_bits ? fmt::format("|{}", bits("norm", w - 2 - fr_bits, 0)) : "1'b0");
+    } else {
+      m.assign("fr_o", fmt::format("{{{}, {}}}", bits("norm", w - 2, 0), zeros(fr_bits - w + 1)));
+      m.assign("s0_o", "1'b0");
+    }
+  }
   return d.add(std::move(m));
 }
 

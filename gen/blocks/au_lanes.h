@@ -37,8 +37,13 @@ struct FabricUse {
 };
 std::string multiplier_fabric(const SocConfig& c, ir::Design& d, FabricUse use);
 
-// Read-out encoder: the signed quire q_i (W bits, F fraction bits) rounded
-// once, correctly, to format f: code_o (f's lane bits). NaR is the caller's.
+// Read-out encoder: the quire (W bits, F fraction bits) rounded once,
+// correctly, to format f: code_o (f's lane bits). Integers read q_i; FP4 the
+// normalizer's sign and |q|; posits its sign, zero flag, leading-one position
+// and the n bits below it with a sticky bit. NaR is the caller's.
 std::string readout_encoder(const SocConfig& c, ir::Design& d, golden::Format f, int width, int frac_bits);
+// The normalization every float read-out shares: q_i -> sign_o, mag_o (with_mag),
+// zero_o, p_o, fr_o (fr_bits > 0: the widest posit's n), s0_o.
+std::string readout_normalizer(const SocConfig& c, ir::Design& d, int width, int fr_bits, bool with_mag);
 
 }  // namespace strata

@@ -7,6 +7,7 @@ rtl/strata_mixed_dec_fp4.sv
 rtl/strata_mixed_dec_posit4_1.sv
 rtl/strata_mixed_dec_posit8_0.sv
 rtl/strata_mixed_dec_posit16_1.sv
+rtl/strata_mixed_rd_norm.sv
 rtl/strata_mixed_rd_int4.sv
 rtl/strata_mixed_rd_int8.sv
 rtl/strata_mixed_rd_int16.sv

@@ -5,6 +5,7 @@ rtl/strata_posit8_separate_dec_posit4_1.sv
 rtl/strata_posit8_separate_mul_u1.sv
 rtl/strata_posit8_separate_dec_posit8_0.sv
 rtl/strata_posit8_separate_mul_u6.sv
+rtl/strata_posit8_separate_rd_norm.sv
 rtl/strata_posit8_separate_rd_int8.sv
 rtl/strata_posit8_separate_rd_fp4.sv
 rtl/strata_posit8_separate_rd_posit4_1.sv

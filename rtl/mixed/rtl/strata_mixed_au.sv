@@ -224,19 +224,18 @@ module strata_mixed_au (
   logic signed [123:0] acc_d;
   logic nar_q;
   logic [2:0] out_fmt_q;  // read-out format of the result
-  logic [123:0] rq_int4;  // accumulator, zero unless read out in int4
+  logic rn_sign;
+  logic [123:0] rn_mag;
+  logic rn_zero;
+  logic [6:0] rn_p;
+  logic [15:0] rn_fr;
+  logic rn_s0;
   logic [3:0] rd_int4;
-  logic [123:0] rq_int8;  // accumulator, zero unless read out in int8
   logic [7:0] rd_int8;
-  logic [123:0] rq_int16;  // accumulator, zero unless read out in int16
   logic [15:0] rd_int16;
-  logic [123:0] rq_fp4;  // accumulator, zero unless read out in fp4
   logic [3:0] rd_fp4;
-  logic [123:0] rq_posit4_1;  // accumulator, zero unless read out in posit4_1
   logic [3:0] rd_posit4_1;
-  logic [123:0] rq_posit8_0;  // accumulator, zero unless read out in posit8_0
   logic [7:0] rd_posit8_0;
-  logic [123:0] rq_posit16_1;  // accumulator, zero unless read out in posit16_1
   logic [15:0] rd_posit16_1;
   logic [15:0] res;
   logic rd_bad;  // read-out format not enabled
@@ -847,52 +846,61 @@ module strata_mixed_au (
   assign nar_o = nar_q;
 
   // Read-out: the accumulator rounded once to the format chosen with the last beat.
-  assign rq_int4 = acc_q & {124{out_fmt_q == 3'd0}};
+  strata_mixed_rd_norm u_rd_norm (
+    .q_i(acc_q),
+    .sign_o(rn_sign),
+    .mag_o(rn_mag),
+    .zero_o(rn_zero),
+    .p_o(rn_p),
+    .fr_o(rn_fr),
+    .s0_o(rn_s0)
+  );
 
   strata_mixed_rd_int4 u_rd_int4 (
-    .q_i(rq_int4),
+    .q_i(acc_q),
     .code_o(rd_int4)
   );
 
-  assign rq_int8 = acc_q & {124{out_fmt_q == 3'd1}};
-
   strata_mixed_rd_int8 u_rd_int8 (
-    .q_i(rq_int8),
+    .q_i(acc_q),
     .code_o(rd_int8)
   );
 
-  assign rq_int16 = acc_q & {124{out_fmt_q == 3'd2}};
-
   strata_mixed_rd_int16 u_rd_int16 (
-    .q_i(rq_int16),
+    .q_i(acc_q),
     .code_o(rd_int16)
   );
 
-  assign rq_fp4 = acc_q & {124{out_fmt_q == 3'd3}};
-
   strata_mixed_rd_fp4 u_rd_fp4 (
-    .q_i(rq_fp4),
+    .sign_i(rn_sign),
+    .mag_i(rn_mag),
     .code_o(rd_fp4)
   );
 
-  assign rq_posit4_1 = acc_q & {124{out_fmt_q == 3'd4}};
-
   strata_mixed_rd_posit4_1 u_rd_posit4_1 (
-    .q_i(rq_posit4_1),
+    .sign_i(rn_sign),
+    .zero_i(rn_zero),
+    .p_i(rn_p),
+    .fr_i(rn_fr[15:12]),
+    .s0_i(rn_s0 | (|rn_fr[11:0])),
     .code_o(rd_posit4_1)
   );
 
-  assign rq_posit8_0 = acc_q & {124{out_fmt_q == 3'd5}};
-
   strata_mixed_rd_posit8_0 u_rd_posit8_0 (
-    .q_i(rq_posit8_0),
+    .sign_i(rn_sign),
+    .zero_i(rn_zero),
+    .p_i(rn_p),
+    .fr_i(rn_fr[15:8]),
+    .s0_i(rn_s0 | (|rn_fr[7:0])),
     .code_o(rd_posit8_0)
   );
 
-  assign rq_posit16_1 = acc_q & {124{out_fmt_q == 3'd6}};
-
   strata_mixed_rd_posit16_1 u_rd_posit16_1 (
-    .q_i(rq_posit16_1),
+    .sign_i(rn_sign),
+    .zero_i(rn_zero),
+    .p_i(rn_p),
+    .fr_i(rn_fr),
+    .s0_i(rn_s0),
     .code_o(rd_posit16_1)
   );
 

@@ -193,6 +193,12 @@ module strata_posit8_separate_au (
   logic signed [36:0] acc_d;
   logic nar_q;
   logic [2:0] out_fmt_q;  // read-out format of the result
+  logic rn_sign;
+  logic [36:0] rn_mag;
+  logic rn_zero;
+  logic [5:0] rn_p;
+  logic [7:0] rn_fr;
+  logic rn_s0;
   logic [7:0] rd_int8;
   logic [3:0] rd_fp4;
   logic [3:0] rd_posit4_1;
@@ -544,23 +550,42 @@ module strata_posit8_separate_au (
   assign nar_o = nar_q;
 
   // Read-out: the accumulator rounded once to the format chosen with the last beat.
+  strata_posit8_separate_rd_norm u_rd_norm (
+    .q_i(acc_q),
+    .sign_o(rn_sign),
+    .mag_o(rn_mag),
+    .zero_o(rn_zero),
+    .p_o(rn_p),
+    .fr_o(rn_fr),
+    .s0_o(rn_s0)
+  );
+
   strata_posit8_separate_rd_int8 u_rd_int8 (
     .q_i(acc_q),
     .code_o(rd_int8)
   );
 
   strata_posit8_separate_rd_fp4 u_rd_fp4 (
-    .q_i(acc_q),
+    .sign_i(rn_sign),
+    .mag_i(rn_mag),
     .code_o(rd_fp4)
   );
 
   strata_posit8_separate_rd_posit4_1 u_rd_posit4_1 (
-    .q_i(acc_q),
+    .sign_i(rn_sign),
+    .zero_i(rn_zero),
+    .p_i(rn_p),
+    .fr_i(rn_fr[7:4]),
+    .s0_i(rn_s0 | (|rn_fr[3:0])),
     .code_o(rd_posit4_1)
   );
 
   strata_posit8_separate_rd_posit8_0 u_rd_posit8_0 (
-    .q_i(acc_q),
+    .sign_i(rn_sign),
+    .zero_i(rn_zero),
+    .p_i(rn_p),
+    .fr_i(rn_fr),
+    .s0_i(rn_s0),
     .code_o(rd_posit8_0)
   );
 

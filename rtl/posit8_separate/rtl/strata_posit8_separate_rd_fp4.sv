@@ -2,25 +2,22 @@
 // Quire to FP4 E2M1: nearest, ties to even, saturated at 6.
 
 module strata_posit8_separate_rd_fp4 (
-  input  logic [36:0] q_i,     // quire: signed, 12 fraction bits
+  input  logic        sign_i,  // quire sign
+  input  logic [36:0] mag_i,   // |quire|, 12 fraction bits
   output logic [3:0]  code_o   // fp4
 );
 
-  logic sign;
-  logic [36:0] mag;  // |q|
   logic [4:0] t;  // |q| bits 2^2 .. 2^-2
   logic big;  // |q| >= 8
   logic s0;  // any bit below 2^-2
   logic [3:0] r4;  // 4 <= |q| < 8
   logic [2:0] m3;  // magnitude code
 
-  assign sign = q_i[36];
-  assign mag = sign ? -q_i : q_i;
-  assign t = mag[14:10];
-  assign big = |mag[36:15];
-  assign s0 = |mag[9:0];
+  assign t = mag_i[14:10];
+  assign big = |mag_i[36:15];
+  assign s0 = |mag_i[9:0];
   assign r4 = {3'b011, t[3]} + {3'b0, t[2] & (t[1] | t[0] | s0 | t[3])};
   assign m3 = big | (t[4] & r4[3]) ? 3'b111 : t[4] ? r4[2:0] : t[3] ? {2'b10, t[2]} + {2'b0, t[1] & (t[0] | s0 | t[2])} : {1'b0, t[2:1]} + {2'b0, t[0] & (s0 | t[1])};
-  assign code_o = {sign, m3};
+  assign code_o = {sign_i, m3};
 
 endmodule
