@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
 """Writes docs/results/au.md from the raw results of scripts/bench_au.sh.
 
-    au_report.py WORK SEED YOSYS_VERSION NEXTPNR_VERSION VERILATOR_VERSION
+    au_report.py WORK SEED SEEDS YOSYS_VERSION NEXTPNR_VERSION VERILATOR_VERSION
 """
 import json
 import pathlib
 import re
 import sys
 
-work, seed, yosys, nextpnr, verilator = pathlib.Path(sys.argv[1]), int(sys.argv[2]), *sys.argv[3:]
+work, seed, seeds, yosys, nextpnr, verilator = pathlib.Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), *sys.argv[4:]
 
 SETS = [("int", "int4/int8/int16"), ("int_fp4", "+ fp4"), ("int_posit4", "+ posit4_1"), ("int_posit8", "+ posit8_0"),
         ("int_posit16", "+ posit16_1"), ("all", "all seven")]
@@ -45,11 +45,13 @@ def cells(r):
 
 
 out = ["# AU resources, Fmax, switching activity and simulation speed", "",
-       "Measured by `./scripts/bench_au.sh`: every config has max_accumulations 1024 and, unless a table says "
+       "Measured by `./scripts/bench_au.sh%s`: every config has max_accumulations 1024 and, unless a table says "
        "otherwise, one pipeline stage and operand isolation. Resources are the AU module's own cells (yosys "
        "`stat`, kept as its own hierarchy inside the 3-pin out-of-context wrapper); Fmax is nextpnr's for the "
-       "whole placed wrapper on iCE40 UP5K (sg48, iCEBreaker pins), the median over placement seeds %d, %d and "
-       "%d. A design that does not fit the UP5K shows its post-synthesis counts." % (seed, seed + 1, seed + 2), "",
+       "whole placed wrapper on iCE40 UP5K (sg48, iCEBreaker pins), %s. A design that does not fit the UP5K "
+       "shows its post-synthesis counts." % ("" if seeds == 3 and seed == 1 else " --seed %d --seeds %d" % (seed, seeds),
+                                            "nextpnr seed %d" % seed if seeds == 1 else
+                                            "the median over nextpnr seeds %d to %d" % (seed, seed + seeds - 1)), "",
        "Tools: %s; %s; %s." % (yosys, nextpnr, verilator), "",
        "## Shared fabric against per-format datapaths, iCE40 UP5K placed and routed", "",
        "`share: true` is the RMMEC-style unit: one multiplier fabric (four 8x8 DSP sub-multipliers with "

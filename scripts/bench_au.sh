@@ -4,16 +4,19 @@
 # switching activity per MAC with and without operand isolation, and the
 # Verilator simulation speed. Writes docs/results/au.md (raw reports under
 # build/bench/au/).
-#   ./scripts/bench_au.sh [--seed N] [--jobs N]
+#   ./scripts/bench_au.sh [--seed N] [--seeds N] [--jobs N]
+# (--seeds: nextpnr placements per design, the median Fmax is reported; default 3)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seed=1
+seeds=3
 jobs=$(nproc)
 while (($#)); do
   case $1 in
     --seed) seed=$2; shift 2 ;;
+    --seeds) seeds=$2; shift 2 ;;
     --jobs) jobs=$2; shift 2 ;;
-    *) echo "bench_au: unknown argument '$1'; allowed: --seed N, --jobs N" >&2; exit 2 ;;
+    *) echo "bench_au: unknown argument '$1'; allowed: --seed N, --seeds N, --jobs N" >&2; exit 2 ;;
   esac
 done
 ./scripts/setup.sh >/dev/null
@@ -44,13 +47,13 @@ for stages in 0 2; do config "all_tdsp_s$stages" "${sets[all]}" true dsp $stages
 synth_one() {  # tag target
   local out=$work/$1/$2
   if [[ $2 == up5k ]]; then
-    "$strata" synth "$work/$1.yaml" --target ice40-up5k --seed "$seed" --seeds 3 -o "$out" > "$work/$1.$2.log" 2>&1
+    "$strata" synth "$work/$1.yaml" --target ice40-up5k --seed "$seed" --seeds "$seeds" -o "$out" > "$work/$1.$2.log" 2>&1
   else
     "$strata" synth "$work/$1.yaml" --target xc7 -o "$out" > "$work/$1.$2.log" 2>&1
   fi || echo "bench_au: $1 $2 failed (see $work/$1.$2.log)" >&2
 }
 export -f synth_one
-export strata work seed
+export strata work seed seeds
 echo "bench_au: synthesizing $(ls "$work"/*.yaml | wc -l) configs for iCE40 UP5K and xc7 with $jobs jobs" >&2
 for cfg in "$work"/*.yaml; do t=$(basename "$cfg" .yaml); echo "$t up5k"; echo "$t xc7"; done |
   xargs -P "$jobs" -L 1 bash -c 'synth_one "$0" "$1"'
@@ -74,4 +77,4 @@ for cfg in default mixed; do
   "$strata" sim gen/configs/$cfg.yaml --build-dir "$work/sim-$cfg" --vectors 1000000 --filter 'AuRandom.*' > "$work/sim-$cfg.log" 2>&1
 done
 
-python3 scripts/au_report.py "$work" "$seed" "$(yosys -V)" "$(nextpnr-ice40 --version 2>&1 | head -1)" "$(verilator --version)"
+python3 scripts/au_report.py "$work" "$seed" "$seeds" "$(yosys -V)" "$(nextpnr-ice40 --version 2>&1 | head -1)" "$(verilator --version)"
