@@ -168,7 +168,7 @@ TEST(AuGenerator, OnlyTheHardwareTheConfigAsksFor) {
   EXPECT_FALSE(has_port(*fp4.find("t_au"), "nar_o"));
   const Design p8 = elaborate(config_with({golden::Format::posit8_0}, 1));
   EXPECT_TRUE(has_port(*p8.find("t_au"), "nar_o"));
-  EXPECT_EQ(module_names(p8), (std::vector<std::string>{"t_mul_u8", "t_mul_fabric", "t_dec_posit8_0", "t_rd_posit8_0", "t_au"}));
+  EXPECT_EQ(module_names(p8), (std::vector<std::string>{"t_mul_u8", "t_mul_fabric", "t_dec_posit8_0", "t_rd_norm", "t_rd_posit8_0", "t_au"}));
 }
 
 TEST(AuGenerator, AccumulatorWidthComesFromTheGoldenModel) {
