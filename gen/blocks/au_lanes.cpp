@@ -242,9 +242,9 @@ std::string readout_encoder(const SocConfig& c, ir::Design& d, Format f, int w, 
   const int n = fi.lane_bits, pb = bits_for(w - 1);
   ir::Module m;
   m.name = fmt::format("{}_rd_{}", c.name, fi.name);
-  m.port(Dir::in, "q_i", w, false, fmt::format("quire: signed, {} fraction bits", frac)).port(Dir::out, "code_o", n, false, std::string(fi.name));
 
   if (fi.is_integer) {
+    m.port(Dir::in, "q_i", w, false, fmt::format("quire: signed, {} fraction bits", frac)).port(Dir::out, "code_o", n, false, std::string(fi.name));
     m.description = fmt::format("Quire to {}: nearest, ties to even, saturated.", fi.name);
     const int iw = w - frac, rw = iw + 1;
     m.net("ip", iw, false, "floor(q)").net("r", rw, false, "rounded");
@@ -268,7 +268,6 @@ std::string readout_encoder(const SocConfig& c, ir::Design& d, Format f, int w, 
 
   if (f == Format::fp4) {
     m.description = "Quire to FP4 E2M1: nearest, ties to even, saturated at 6.";
-    m.ports.clear();
     m.port(Dir::in, "sign_i", 1, false, "quire sign").port(Dir::in, "mag_i", w, false, fmt::format("|quire|, {} fraction bits", frac));
     m.port(Dir::out, "code_o", n, false, std::string(fi.name));
     // Bits of |q| worth 2^2 .. 2^-2, then sticky below and overflow above.
@@ -287,7 +286,6 @@ std::string readout_encoder(const SocConfig& c, ir::Design& d, Format f, int w, 
   const auto [pn, es] = posit_of(f);
   const int range = (n - 2) << es;  // largest |scale|
   m.description = fmt::format("Normalized quire to posit({},{}): rounded on the bit pattern, nearest, ties to even; never 0 or NaR.", pn, es);
-  m.ports.clear();
   m.port(Dir::in, "sign_i", 1, false, "quire sign").port(Dir::in, "zero_i", 1, false, "quire is 0");
   m.port(Dir::in, "p_i", pb, false, fmt::format("position of the leading one of |q| ({} fraction bits)", frac));
   m.port(Dir::in, "fr_i", n, false, "the bits below the leading one").port(Dir::in, "s0_i", 1, false, "any bit below those");

@@ -28,10 +28,10 @@ std::string lane_decoder(const SocConfig& c, ir::Design& d, golden::Format f);
 std::string multiplier_unsigned(const SocConfig& c, ir::Design& d, int bits);
 std::string multiplier_signed(const SocConfig& c, ir::Design& d, int bits);
 
-// The shared fabric (share: true): a_i, b_i hold 16/L unsigned lane slots of
-// 16*... bits; lanes4_i / lanes2_i / lanes1_i say how many lanes this beat
-// has (only the ports of the lane counts the config uses exist); p_o holds
-// lane l's product at [2*S*l + 2*S-1 : 2*S*l] for S = 16/L.
+// The shared fabric (share: true): a_i, b_i hold L unsigned lane slots of
+// S = 16/L bits each; lanes4_i / lanes2_i / lanes1_i say how many lanes this
+// beat has (a port exists only where the variant reads it); p_o holds lane
+// l's product at [2*S*l + 2*S-1 : 2*S*l].
 struct FabricUse {
   bool lanes4 = false, lanes2 = false, lanes1 = false;
 };
