@@ -117,7 +117,8 @@ class Reader {
   mutable std::map<std::string, YAML::Mark> key_marks_;  // full key -> position of the key
 };
 
-const std::vector<std::string> kTopKeys{"name", "au", "synth"};
+const std::vector<std::string> kTopKeys{"name", "au", "nn", "synth"};
+const std::vector<std::string> kNnKeys{"pes", "aus_per_pe", "act_words", "weight_words", "ctrl_words"};
 const std::vector<std::string> kAuKeys{"formats", "max_accumulations", "pipeline_stages", "share", "isolate", "multipliers"};
 const std::vector<std::string> kSynthKeys{"clock_mhz"};
 
@@ -167,6 +168,28 @@ AuConfig parse_au(const Reader& r, const YAML::Node& n) {
   return au;
 }
 
+int memory_words(const Reader& r, const YAML::Node& n, const std::string& key) {
+  const auto v = r.integer(n, key, ConfigLimits::memory_words_min, ConfigLimits::memory_words_max);
+  if ((v & (v - 1)) != 0)
+    r.fail(n, key, fmt::format("{} is not a power of two", v),
+           fmt::format("a power of two from {} to {}", ConfigLimits::memory_words_min, ConfigLimits::memory_words_max));
+  return static_cast<int>(v);
+}
+
+NnConfig parse_nn(const Reader& r, const YAML::Node& n, const AuConfig& au) {
+  NnConfig nn;
+  if (n.IsNull()) return nn;  // `nn:` alone: every default
+  r.keys(n, "nn", kNnKeys);
+  if (const auto v = n["pes"]) nn.pes = static_cast<int>(r.integer(v, "nn.pes", 1, ConfigLimits::pes_max));
+  if (const auto v = n["aus_per_pe"]) nn.aus_per_pe = static_cast<int>(r.integer(v, "nn.aus_per_pe", 1, ConfigLimits::aus_per_pe_max));
+  if (const auto v = n["act_words"]) nn.act_words = memory_words(r, v, "nn.act_words");
+  if (const auto v = n["weight_words"]) nn.weight_words = memory_words(r, v, "nn.weight_words");
+  if (const auto v = n["ctrl_words"]) nn.ctrl_words = memory_words(r, v, "nn.ctrl_words");
+  if (std::find(au.formats.begin(), au.formats.end(), golden::Format::int8) == au.formats.end())
+    r.fail(n, "nn", "the engine runs int8 layers but au.formats has no int8", "an au.formats list that contains int8");
+  return nn;
+}
+
 }  // namespace
 
 SocConfig parse_config(const std::string& text, const std::string& file) {
@@ -206,6 +229,7 @@ SocConfig parse_config(const std::string& text, const std::string& file) {
   if (!name) r.fail(root.Mark(), "name: missing; every config needs a name (a lower-case identifier)");
   c.name = parse_name(r, name);
   if (const auto au = root["au"]) c.au = parse_au(r, au);
+  if (const auto nn = root["nn"]) c.nn = parse_nn(r, nn, c.au);
   if (const auto synth = root["synth"]) {
     r.keys(synth, "synth", kSynthKeys);
     if (const auto mhz = synth["clock_mhz"])
@@ -233,6 +257,13 @@ nlohmann::json to_json(const SocConfig& c) {
   j["au"]["share"] = c.au.share;
   j["au"]["isolate"] = c.au.isolate;
   j["au"]["multipliers"] = to_string(c.au.multipliers);
+  if (c.nn) {
+    j["nn"]["pes"] = c.nn->pes;
+    j["nn"]["aus_per_pe"] = c.nn->aus_per_pe;
+    j["nn"]["act_words"] = c.nn->act_words;
+    j["nn"]["weight_words"] = c.nn->weight_words;
+    j["nn"]["ctrl_words"] = c.nn->ctrl_words;
+  }
   j["synth"]["clock_mhz"] = c.synth.clock_mhz;
   return j;
 }
@@ -240,11 +271,15 @@ nlohmann::json to_json(const SocConfig& c) {
 std::string to_yaml(const SocConfig& c) {
   std::vector<std::string_view> formats;
   for (auto f : c.au.formats) formats.push_back(golden::info(f).name);
+  std::string nn;
+  if (c.nn)
+    nn = fmt::format("nn:\n  pes: {}\n  aus_per_pe: {}\n  act_words: {}\n  weight_words: {}\n  ctrl_words: {}\n", c.nn->pes, c.nn->aus_per_pe,
+                     c.nn->act_words, c.nn->weight_words, c.nn->ctrl_words);
   return fmt::format(
       "name: {}\nau:\n  formats: [{}]\n  max_accumulations: {}\n  pipeline_stages: {}\n  share: {}\n  isolate: {}\n  multipliers: {}\n"
-      "synth:\n  clock_mhz: {}\n",
+      "{}synth:\n  clock_mhz: {}\n",
       c.name, fmt::join(formats, ", "), c.au.max_accumulations, c.au.pipeline_stages, c.au.share, c.au.isolate, to_string(c.au.multipliers),
-      c.synth.clock_mhz);
+      nn, c.synth.clock_mhz);
 }
 
 std::string config_hash(const SocConfig& c) {

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -23,6 +24,10 @@ struct ConfigLimits {
   static constexpr double clock_mhz_min = 1.0;
   static constexpr double clock_mhz_max = 500.0;
   static constexpr std::size_t name_max = 32;
+  static constexpr int pes_max = 16;
+  static constexpr int aus_per_pe_max = 16;
+  static constexpr int memory_words_min = 64;
+  static constexpr int memory_words_max = 65536;
 };
 
 // How the AU's multipliers are built: DSP blocks where the flow has them
@@ -38,6 +43,18 @@ struct AuConfig {
   Multipliers multipliers = Multipliers::dsp;
 };
 
+// The network engine (docs/blocks/nn.md): PEs of AUs, memories, sequencer.
+// Absent from a config, the design is the AU alone.
+struct NnConfig {
+  int pes = 1;                 // processing elements
+  int aus_per_pe = 2;          // AUs per PE, one output channel each
+  int act_words = 2048;        // activation memory, 16-bit words (two int8 channels)
+  int weight_words = 1024;     // weight memory of each AU, 16-bit words
+  int ctrl_words = 1024;       // control memory (descriptors, per-channel parameters), 32-bit words
+  int channels() const { return pes * aus_per_pe; }  // output channels computed at once
+  bool operator==(const NnConfig&) const = default;
+};
+
 struct SynthConfig {
   double clock_mhz = 12.0;  // timing target handed to nextpnr
 };
@@ -45,6 +62,7 @@ struct SynthConfig {
 struct SocConfig {
   std::string name;
   AuConfig au;
+  std::optional<NnConfig> nn;
   SynthConfig synth;
 };
 

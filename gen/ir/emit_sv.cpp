@@ -100,7 +100,10 @@ std::string emit_sv(const Module& m, const EmitHeader& h) {
   for (const Param& p : m.params) out += fmt::format("  localparam int {} = {};{}\n", p.name, p.value, trailing(p.comment));
 
   if (!m.nets.empty()) out += "\n";
-  for (const Net& n : m.nets) out += fmt::format("  {} {};{}\n", type_of(n.width, n.is_signed), n.name, trailing(n.comment));
+  for (const Net& n : m.nets) {
+    const std::string dims = n.depth > 0 ? fmt::format(" [0:{}]", n.depth - 1) : "";
+    out += fmt::format("  {} {}{};{}\n", type_of(n.width, n.is_signed), n.name, dims, trailing(n.comment));
+  }
 
   // A blank line before each item, except under a comment (which introduces
   // its item) and between consecutive continuous assignments.

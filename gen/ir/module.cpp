@@ -39,6 +39,10 @@ Module& Module::net(std::string n, int w, bool s, std::string c) {
   nets.push_back({std::move(n), w, s, std::move(c)});
   return *this;
 }
+Module& Module::memory(std::string n, int w, int depth, std::string c) {
+  nets.push_back({std::move(n), w, false, std::move(c), depth});
+  return *this;
+}
 Module& Module::comment(std::string text) {
   body.emplace_back(Comment{std::move(text)});
   return *this;

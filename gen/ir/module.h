@@ -34,6 +34,7 @@ struct Net {
   int width = 1;
   bool is_signed = false;
   std::string comment;
+  int depth = 0;  // > 0: an array of `depth` words (a memory)
   bool operator==(const Net&) const = default;
 };
 
@@ -100,6 +101,7 @@ struct Module {
   Module& param(std::string n, long long v, std::string c = {});
   Module& port(Dir d, std::string n, int w = 1, bool s = false, std::string c = {});
   Module& net(std::string n, int w = 1, bool s = false, std::string c = {});
+  Module& memory(std::string n, int w, int depth, std::string c = {});
   Module& comment(std::string text);
   Module& assign(std::string lhs, std::string rhs);
   Module& instance(std::string module, std::string name, std::vector<Connection> connections);

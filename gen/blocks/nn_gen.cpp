@@ -1,0 +1,597 @@
+#include "blocks/nn_gen.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <bit>
+
+#include "blocks/au_gen.h"
+#include "golden/au.h"
+#include "nn/nn_map.h"
+
+namespace strata {
+
+namespace {
+
+using ir::Dir;
+using ir::Stmt;
+using ir::assign;
+using ir::if_else;
+
+int log2i(int v) { return std::countr_zero(static_cast<unsigned>(v)); }
+
+// A memory with one synchronous write port and one synchronous read port
+// (read data held while re_i is low): inferred as block RAM.
+std::string ram(const SocConfig& c, ir::Design& d, int width, int depth) {
+  const int aw = log2i(depth);
+  ir::Module m;
+  m.name = fmt::format("{}_ram_{}x{}", c.name, depth, width);
+  m.description = fmt::format("{} x {}-bit memory, one write and one read port, synchronous read.", depth, width);
+  m.port(Dir::in, "clk_i")
+      .port(Dir::in, "we_i")
+      .port(Dir::in, "waddr_i", aw)
+      .port(Dir::in, "wdata_i", width)
+      .port(Dir::in, "re_i")
+      .port(Dir::in, "raddr_i", aw)
+      .port(Dir::out, "rdata_o", width);
+  m.memory("mem", width, depth).net("rdata_q", width);
+  m.ff({if_else("we_i", {assign("mem[waddr_i]", "wdata_i")}), if_else("re_i", {assign("rdata_q", "mem[raddr_i]")})});
+  m.assign("rdata_o", "rdata_q");
+  return d.add(std::move(m));
+}
+
+// The requantizer behind one AU: bias add and int32 saturation on capture,
+// then TFLite's MultiplyByQuantizedMultiplier (saturating left shift one bit
+// per cycle, the 32 x 31-bit product four multiplier bits per cycle, the
+// rounding of SaturatingRoundingDoublingHighMul and RoundingDivideByPOT),
+// output zero point and clamp; the byte then waits for the write-back.
+std::string requant(const SocConfig& c, ir::Design& d) {
+  const int acc_w = golden::au_shape(c.au.formats, c.au.max_accumulations).acc_width;
+  ir::Module m;
+  m.name = c.name + "_requant";
+  m.description = "Per-channel requantizer of one AU: bias, int32 saturation, TFLite MultiplyByQuantizedMultiplier, zero point, clamp.";
+  m.port(Dir::in, "clk_i")
+      .port(Dir::in, "rst_ni")
+      .port(Dir::in, "clear_i", 1, false, "drop any pending result (start of a run)")
+      .port(Dir::in, "param_we_i", 1, false, "write parameter param_field_i")
+      .port(Dir::in, "param_field_i", 2, false, "0 bias, 1 multiplier, 2 shift")
+      .port(Dir::in, "param_data_i", 32)
+      .port(Dir::in, "cap_i", 1, false, "take acc_i (only while idle_o)")
+      .port(Dir::in, "acc_i", acc_w, true, "the AU's dot product")
+      .port(Dir::in, "pos_addr_i", 32, false, "word address of the output position")
+      .port(Dir::in, "chan_i", 16, false, "output channel of this AU's dot product")
+      .port(Dir::in, "keep_i", 1, false, "write the result (channel exists)")
+      .port(Dir::in, "out_zp_i", 8, true)
+      .port(Dir::in, "act_min_i", 8, true)
+      .port(Dir::in, "act_max_i", 8, true)
+      .port(Dir::out, "can_cap_o", 1, false, "the capture register is free")
+      .port(Dir::out, "idle_o", 1, false, "nothing captured or in progress")
+      .port(Dir::out, "wr_valid_o", 1, false, "a result waits for the write-back")
+      .port(Dir::out, "wr_addr_o", 32)
+      .port(Dir::out, "wr_lane_o", 1, false, "byte lane of the word (channel bit 0)")
+      .port(Dir::out, "wr_data_o", 8)
+      .port(Dir::in, "wr_ready_i", 1, false, "the write-back takes the result");
+  m.net("bias_q", 32, true).net("mult_q", 31, false, "multiplier, 0 or in [2^30, 2^31)").net("shift_q", 6, true);
+  m.net("state_q", 2, false, "0 idle, 1 left shift, 2 multiply, 3 result waits");
+  const int sum_w = std::max(acc_w, 32) + 1;
+  m.net("sum", sum_w, true, "dot product plus bias");
+  m.net("sum_sat", 32, true);
+  m.net("x_q", 32, true, "the value being scaled");
+  m.net("x2", 33, true).net("x2_sat", 32, true);
+  m.net("steps_q", 5).net("mq_q", 31).net("prod_q", 69, true, "{partial high part, low product bits}");
+  m.net("part", 37, true).net("prod_step", 69, true);
+  m.net("ab", 64, true).net("nudged", 66, true).net("high_unused", 34).net("srdhm", 32, true);
+  m.net("rshift", 5).net("mask", 32).net("remainder", 32).net("threshold", 32).net("rounded", 32, true);
+  m.net("with_zp", 33, true).net("clamped", 8, true);
+  m.net("addr_q", 32).net("lane_q").net("keep_q");
+  m.net("pend_q", 1, false, "a captured dot product waits for the scaler").net("pend_x_q", 32, true).net("pend_addr_q", 32).net("pend_lane_q").net("pend_keep_q");
+
+  auto sext = [](const std::string& x, int from, int to) {
+    return to == from ? x : fmt::format("{{{{{}{{{}[{}]}}}}, {}}}", to - from, x, from - 1, x);
+  };
+  m.comment("Capture: the exact dot product plus bias, saturated to int32.");
+  m.assign("sum", sext("acc_i", acc_w, sum_w) + " + " + sext("bias_q", 32, sum_w));
+  m.assign("sum_sat", fmt::format("(sum > {0}'sd2147483647) ? 32'sh7fffffff : (sum < -{0}'sd2147483648) ? -32'sh80000000 : sum[31:0]", sum_w));
+  m.comment("Left shift by one bit per cycle, saturating.");
+  m.assign("x2", "{x_q, 1'b0}");
+  m.assign("x2_sat", "(x2 > 33'sd2147483647) ? 32'sh7fffffff : (x2 < -33'sd2147483648) ? -32'sh80000000 : x2[31:0]");
+  m.comment("x * multiplier, four bits of the multiplier per cycle from the low end.");
+  m.assign("part", "prod_q[68:32] + 37'($signed(x_q) * $signed({1'b0, mq_q[3:0]}))");
+  m.assign("prod_step", "{part, prod_q[31:0]} >>> 4");
+  m.comment("SaturatingRoundingDoublingHighMul: nudge, then divide by 2^31 rounding toward zero.");
+  m.assign("ab", "prod_q[63:0]");
+  m.assign("nudged", "{{2{ab[63]}}, ab} + (ab[63] ? -66'sd1073741823 : 66'sd1073741824)");
+  m.assign("{high_unused, srdhm}", "(nudged + (nudged[65] ? 66'sh7fff_ffff : 66'sh0)) >>> 31");
+  m.comment("RoundingDivideByPOT by -shift (shift <= 0), then zero point and clamp.");
+  m.assign("rshift", "shift_q[5] ? 5'(-shift_q) : 5'd0");
+  m.assign("mask", "(32'd1 << rshift) - 32'd1");
+  m.assign("remainder", "srdhm & mask");
+  m.assign("threshold", "(mask >> 1) + {31'd0, srdhm[31]}");
+  m.assign("rounded", "(srdhm >>> rshift) + ((remainder > threshold) ? 32'sd1 : 32'sd0)");
+  m.assign("with_zp", "{rounded[31], rounded} + {{25{out_zp_i[7]}}, out_zp_i}");
+  m.assign("clamped", "(with_zp < {{25{act_min_i[7]}}, act_min_i}) ? act_min_i : (with_zp > {{25{act_max_i[7]}}, act_max_i}) ? act_max_i : with_zp[7:0]");
+
+  m.comment("Capture register: the AU is free for its next dot product while this one is scaled.");
+  m.ff({if_else("!rst_ni || clear_i", {assign("pend_q", "1'b0")},
+                {if_else("cap_i", {assign("pend_q", "1'b1"), assign("pend_x_q", "sum_sat"), assign("pend_addr_q", "pos_addr_i + {16'd0, 1'b0, chan_i[15:1]}"),
+                                   assign("pend_lane_q", "chan_i[0]"), assign("pend_keep_q", "keep_i")},
+                         {if_else("state_q == 2'd0", {assign("pend_q", "1'b0")})})})});
+  m.ff({if_else("param_we_i", {ir::case_of("param_field_i", {{"2'd0", {assign("bias_q", "param_data_i")}},
+                                                              {"2'd1", {assign("mult_q", "param_data_i[30:0]")}},
+                                                              {"default", {assign("shift_q", "param_data_i[5:0]")}}})})});
+  m.ff({if_else("!rst_ni || clear_i", {assign("state_q", "2'd0")},
+                {ir::case_of("state_q",
+                             {{"2'd0",
+                               {if_else("pend_q",
+                                        {assign("x_q", "pend_x_q"), assign("addr_q", "pend_addr_q"), assign("lane_q", "pend_lane_q"), assign("keep_q", "pend_keep_q"),
+                                         assign("steps_q", "shift_q[5] ? 5'd0 : shift_q[4:0]"), assign("mq_q", "mult_q"), assign("prod_q", "69'sd0"),
+                                         assign("state_q", "(!shift_q[5] && shift_q[4:0] != 5'd0) ? 2'd1 : 2'd2")})}},
+                              {"2'd1",
+                               {assign("x_q", "x2_sat"), assign("steps_q", "steps_q - 5'd1"), if_else("steps_q == 5'd1", {assign("state_q", "2'd2")})}},
+                              {"2'd2",
+                               {assign("prod_q", "prod_step"), assign("mq_q", "{4'd0, mq_q[30:4]}"), assign("steps_q", "steps_q + 5'd1"),
+                                if_else("steps_q == 5'd7", {assign("state_q", "2'd3"), assign("steps_q", "5'd0")})}},
+                              {"default", {if_else("!keep_q || wr_ready_i", {assign("state_q", "2'd0")})}}})})});
+  m.comment("The result is formed from the finished product while it waits.");
+  m.assign("can_cap_o", "!pend_q || state_q == 2'd0");
+  m.assign("idle_o", "!pend_q && state_q == 2'd0");
+  m.assign("wr_valid_o", "state_q == 2'd3 && keep_q");
+  m.assign("wr_addr_o", "addr_q");
+  m.assign("wr_lane_o", "lane_q");
+  m.assign("wr_data_o", "clamped");
+  return d.add(std::move(m));
+}
+
+
+// A processing element: `aus_per_pe` AUs fed one activation beat and each
+// its own weight word (one output channel per AU), their weight memories and
+// requantizers, and a write-back arbiter (lowest AU first).
+std::string pe(const SocConfig& c, ir::Design& d) {
+  const NnConfig& n = *c.nn;
+  const int na = n.aus_per_pe, ww = log2i(n.weight_words);
+  const std::string au = generate_au(c, d);
+  const std::string wram = ram(c, d, 16, n.weight_words);
+  const std::string rq = requant(c, d);
+  const ir::Module* au_m = d.find(au);
+  const int acc_w = golden::au_shape(c.au.formats, c.au.max_accumulations).acc_width;
+  ir::Module m;
+  m.name = c.name + "_pe";
+  m.description = fmt::format("Processing element: {} AU(s) on one activation stream, weight memories, requantizers.", na);
+  m.port(Dir::in, "clk_i")
+      .port(Dir::in, "rst_ni")
+      .port(Dir::in, "clear_i", 1, false, "start of a run: drop pending results")
+      .port(Dir::in, "beat_valid_i")
+      .port(Dir::out, "beat_ready_o", 1, false, "every AU takes the beat")
+      .port(Dir::in, "a_i", 16, false, "activation word, broadcast")
+      .port(Dir::in, "last_i")
+      .port(Dir::in, "w_re_i")
+      .port(Dir::in, "w_raddr_i", ww)
+      .port(Dir::out, "w_rdata_o", 16 * na, false, "weight words read, AU j in bits [16j+15:16j]")
+      .port(Dir::in, "hw_we_i", na, false, "host weight write, one bit per AU")
+      .port(Dir::in, "hw_waddr_i", ww)
+      .port(Dir::in, "hw_wdata_i", 16)
+      .port(Dir::in, "param_we_i", na, false, "parameter write, one bit per AU")
+      .port(Dir::in, "param_field_i", 2)
+      .port(Dir::in, "param_data_i", 32)
+      .port(Dir::out, "res_valid_o", 1, false, "the AUs hold a dot product")
+      .port(Dir::out, "cap_ready_o", 1, false, "every requantizer can capture")
+      .port(Dir::out, "idle_o", 1, false, "every requantizer is idle")
+      .port(Dir::in, "cap_i", 1, false, "every PE takes its dot products")
+      .port(Dir::in, "pos_addr_i", 32)
+      .port(Dir::in, "chan_base_i", 16, false, "first channel of the group")
+      .port(Dir::in, "j0_i", 16, false, "index of this PE's first AU in the engine")
+      .port(Dir::in, "grp_channels_i", 16)
+      .port(Dir::in, "out_channels_i", 16)
+      .port(Dir::in, "out_zp_i", 8, true)
+      .port(Dir::in, "act_min_i", 8, true)
+      .port(Dir::in, "act_max_i", 8, true)
+      .port(Dir::out, "wr_valid_o")
+      .port(Dir::out, "wr_addr_o", 32)
+      .port(Dir::out, "wr_lane_o")
+      .port(Dir::out, "wr_data_o", 8)
+      .port(Dir::in, "wr_ready_i");
+  m.net("in_ready", na).net("out_valid", na).net("can_cap", na).net("idle", na).net("wv", na).net("au_rst_n");
+  m.comment("Start and errors reset the AUs: no partial dot product survives a run.");
+  m.assign("au_rst_n", "rst_ni & ~clear_i");
+  m.net("w_rdata", 16 * na);
+  std::vector<std::string> ready_terms, grant_chain;
+  for (int j = 0; j < na; ++j) {
+    const std::string s = std::to_string(j);
+    m.net("acc" + s, acc_w, true).net("wa" + s, 32).net("wl" + s).net("wd" + s, 8).net("wg" + s);
+    m.net("chan" + s, 16).net("jg" + s, 16).net("keep" + s);
+    m.instance(wram, "u_wmem" + s,
+               {{"clk_i", "clk_i"}, {"we_i", fmt::format("hw_we_i[{}]", j)}, {"waddr_i", "hw_waddr_i"}, {"wdata_i", "hw_wdata_i"},
+                {"re_i", "w_re_i"}, {"raddr_i", "w_raddr_i"}, {"rdata_o", fmt::format("w_rdata[{}:{}]", 16 * j + 15, 16 * j)}});
+    std::vector<ir::Connection> conns;
+    for (const auto& p : au_m->ports) {
+      std::string e;
+      if (p.name == "clk_i") e = p.name;
+      else if (p.name == "rst_ni") e = "au_rst_n";
+      else if (p.name == "in_valid_i") e = "beat_valid_i & ~clear_i";
+      else if (p.name == "in_ready_o") e = fmt::format("in_ready[{}]", j);
+      else if (p.name == "a_i") e = "a_i";
+      else if (p.name == "b_i") e = fmt::format("w_rdata[{}:{}]", 16 * j + 15, 16 * j);
+      else if (p.name == "fmt_i" || p.name == "out_fmt_i") e = fmt::format("{}'d{}", golden::kFormatCodeBits, static_cast<unsigned>(golden::Format::int8));
+      else if (p.name == "last_i") e = "last_i";
+      else if (p.name == "out_valid_o") e = fmt::format("out_valid[{}]", j);
+      else if (p.name == "out_ready_i") e = "cap_i";
+      else if (p.name == "acc_o") e = "acc" + s;
+      else {
+        // Flags the int8 layers cannot raise (the sequencer bounds the dot
+        // product length) and the float read-out.
+        const std::string un = fmt::format("au{}_{}_unused", j, p.name);
+        m.net(un, p.width);
+        e = un;
+      }
+      conns.push_back({p.name, e});
+    }
+    m.instance(au, "u_au" + s, conns);
+    m.assign("jg" + s, fmt::format("j0_i + 16'd{}", j));
+    m.assign("chan" + s, "chan_base_i + jg" + s);
+    m.assign("keep" + s, fmt::format("(jg{0} < grp_channels_i) && (chan{0} < out_channels_i)", s));
+    m.instance(rq, "u_rq" + s,
+               {{"clk_i", "clk_i"}, {"rst_ni", "rst_ni"}, {"clear_i", "clear_i"}, {"param_we_i", fmt::format("param_we_i[{}]", j)},
+                {"param_field_i", "param_field_i"}, {"param_data_i", "param_data_i"}, {"cap_i", "cap_i"}, {"acc_i", "acc" + s},
+                {"pos_addr_i", "pos_addr_i"}, {"chan_i", "chan" + s}, {"keep_i", "keep" + s}, {"out_zp_i", "out_zp_i"},
+                {"act_min_i", "act_min_i"}, {"act_max_i", "act_max_i"}, {"can_cap_o", fmt::format("can_cap[{}]", j)}, {"idle_o", fmt::format("idle[{}]", j)},
+                {"wr_valid_o", fmt::format("wv[{}]", j)}, {"wr_addr_o", "wa" + s}, {"wr_lane_o", "wl" + s}, {"wr_data_o", "wd" + s},
+                {"wr_ready_i", "wg" + s}});
+    // Grant AU j when it is the lowest with a waiting result.
+    std::string g = fmt::format("wv[{}]", j);
+    for (int k = 0; k < j; ++k) g += fmt::format(" & ~wv[{}]", k);
+    m.assign("wg" + s, fmt::format("wr_ready_i & {}", g));
+  }
+  m.assign("w_rdata_o", "w_rdata");
+  m.assign("beat_ready_o", "&in_ready");
+  m.assign("res_valid_o", "&out_valid");
+  m.assign("cap_ready_o", "&can_cap");
+  m.assign("idle_o", "&idle");
+  m.assign("wr_valid_o", "|wv");
+  std::vector<Stmt> sel{assign("wr_addr_o", "32'd0"), assign("wr_lane_o", "1'b0"), assign("wr_data_o", "8'd0")};
+  for (int j = na - 1; j >= 0; --j) {
+    const std::string s = std::to_string(j);
+    sel.push_back(if_else(fmt::format("wv[{}]", j), {assign("wr_addr_o", "wa" + s), assign("wr_lane_o", "wl" + s), assign("wr_data_o", "wd" + s)}));
+  }
+  m.comb(sel);
+  return d.add(std::move(m));
+}
+
+
+std::string field(const std::string& name) {
+  const nn::Field& f = nn::descriptor_field(name);
+  const std::string bits = f.width == 32 ? fmt::format("d_w{}_q", f.word) : fmt::format("d_w{}_q[{}:{}]", f.word, f.lsb + f.width - 1, f.lsb);
+  return f.is_signed ? "$signed(" + bits + ")" : bits;
+}
+
+// The engine: host ports, register block, memories, sequencer, PEs.
+class NnBuilder {
+ public:
+  NnBuilder(const SocConfig& c, ir::Design& d) : c_(c), n_(*c.nn), d_(d) {}
+
+  std::string build() {
+    pe_ = pe(c_, d_);
+    m_.name = c_.name + "_nn";
+    m_.description = fmt::format("Network engine: {} PE(s) x {} AU(s), {}-word activation, {}-word weight (per AU), {}-word control memory.", n_.pes,
+                                 n_.aus_per_pe, n_.act_words, n_.weight_words, n_.ctrl_words);
+    aw_ = log2i(n_.act_words);
+    ww_ = log2i(n_.weight_words);
+    cw_ = log2i(n_.ctrl_words);
+    g_ = n_.channels();
+    ports();
+    registers();
+    host_port();
+    memories();
+    sequencer();
+    pes();
+    write_back();
+    return d_.add(std::move(m_));
+  }
+
+ private:
+  void ports() {
+    m_.port(Dir::in, "clk_i")
+        .port(Dir::in, "rst_ni", 1, false, "synchronous, active low")
+        .port(Dir::in, "reg_valid_i", 1, false, "register access")
+        .port(Dir::in, "reg_we_i")
+        .port(Dir::in, "reg_addr_i", 4, false, "register index (docs/blocks/nn.md)")
+        .port(Dir::in, "reg_wdata_i", 32)
+        .port(Dir::out, "reg_rdata_o", 32, false, "read data, the cycle after the access")
+        .port(Dir::in, "mem_valid_i", 1, false, "host memory access (while not busy)")
+        .port(Dir::in, "mem_we_i")
+        .port(Dir::in, "mem_addr_i", 32, false, "word address: region in [31:28]")
+        .port(Dir::in, "mem_wdata_i", 32)
+        .port(Dir::out, "mem_rdata_o", 32, false, "read data, the cycle after the access")
+        .port(Dir::out, "irq_o", 1, false, "STATUS.DONE and CTRL.IRQ_EN");
+  }
+
+  void registers() {
+    m_.net("state_q", 4, false, "sequencer state").net("busy").net("done_q").net("irq_en_q").net("err_q", 8).net("err_desc_q", 32);
+    m_.net("desc_base_q", 32).net("cycles_q", 32).net("macs_q", 32).net("stalls_q", 32).net("layers_q", 32);
+    m_.net("reg_rdata_q", 32).net("start").net("error").net("error_code", 8);
+    m_.assign("busy", "state_q != 4'd0");
+    m_.assign("start", fmt::format("reg_valid_i && reg_we_i && reg_addr_i == 4'd{} && reg_wdata_i[0] && !busy", nn::register_index("CTRL")));
+    m_.assign("irq_o", "done_q & irq_en_q");
+    std::vector<std::pair<std::string, std::vector<Stmt>>> rd;
+    auto idx = [](const std::string& r) { return fmt::format("4'd{}", nn::register_index(r)); };
+    rd.push_back({idx("CTRL"), {assign("reg_rdata_q", "{30'd0, irq_en_q, 1'b0}")}});
+    rd.push_back({idx("STATUS"), {assign("reg_rdata_q", "{16'd0, err_q, 6'd0, done_q, busy}")}});
+    rd.push_back({idx("DESC_BASE"), {assign("reg_rdata_q", "desc_base_q")}});
+    rd.push_back({idx("CYCLES"), {assign("reg_rdata_q", "cycles_q")}});
+    rd.push_back({idx("MACS"), {assign("reg_rdata_q", "macs_q")}});
+    rd.push_back({idx("STALLS"), {assign("reg_rdata_q", "stalls_q")}});
+    rd.push_back({idx("LAYERS"), {assign("reg_rdata_q", "layers_q")}});
+    rd.push_back({idx("ERR_DESC"), {assign("reg_rdata_q", "err_desc_q")}});
+    rd.push_back({idx("HWINFO"), {assign("reg_rdata_q", fmt::format("{{8'd1, 8'd{}, 8'd{}, 8'd{}}}", nn::kLanes, n_.aus_per_pe, n_.pes))}});
+    rd.push_back({"default", {assign("reg_rdata_q", "32'd0")}});
+    m_.comment("Register block.");
+    m_.ff({if_else("!rst_ni",
+                   {assign("irq_en_q", "1'b0"), assign("desc_base_q", "32'd0"), assign("reg_rdata_q", "32'd0")},
+                   {if_else("reg_valid_i && reg_we_i",
+                            {if_else(fmt::format("reg_addr_i == {}", idx("CTRL")), {assign("irq_en_q", "reg_wdata_i[1]")}),
+                             if_else(fmt::format("reg_addr_i == {}", idx("DESC_BASE")), {assign("desc_base_q", "reg_wdata_i")})}),
+                    if_else("reg_valid_i && !reg_we_i", {ir::case_of("reg_addr_i", rd)})})});
+    m_.assign("reg_rdata_o", "reg_rdata_q");
+  }
+
+  void host_port() {
+    m_.net("region", 4).net("offset", 28).net("host_rd").net("host_wr").net("rd_region_q", 4).net("rd_au_q", 16).net("host_au", 16);
+    m_.assign("region", "mem_addr_i[31:28]");
+    m_.assign("offset", "mem_addr_i[27:0]");
+    m_.assign("host_rd", "mem_valid_i && !mem_we_i && !busy");
+    m_.assign("host_wr", "mem_valid_i && mem_we_i && !busy");
+    m_.assign("host_au", fmt::format("16'(offset >> {})", ww_));
+    m_.net("host_ctrl").net("host_act").net("host_w");
+    m_.assign("host_ctrl", fmt::format("region == 4'd0 && offset < 28'd{}", n_.ctrl_words));
+    m_.assign("host_act", fmt::format("region == 4'd1 && offset < 28'd{}", n_.act_words));
+    m_.assign("host_w", fmt::format("region == 4'd2 && offset < 28'd{}", static_cast<long long>(g_) * n_.weight_words));
+    m_.ff({if_else("host_rd",
+                   {assign("rd_region_q", "(host_ctrl || host_act || host_w) ? region : 4'd15"), assign("rd_au_q", "host_au")},
+                   {assign("rd_region_q", "4'd15")})});
+    std::vector<Stmt> mux{assign("mem_rdata_o", "32'd0")};
+    mux.push_back(if_else("rd_region_q == 4'd0", {assign("mem_rdata_o", "ctrl_rdata")}));
+    mux.push_back(if_else("rd_region_q == 4'd1", {assign("mem_rdata_o", "{16'd0, act_hi_rdata, act_lo_rdata}")}));
+    for (int a = 0; a < g_; ++a) {
+      const int p = a / n_.aus_per_pe, j = a % n_.aus_per_pe;
+      mux.push_back(if_else(fmt::format("rd_region_q == 4'd2 && rd_au_q == 16'd{}", a),
+                            {assign("mem_rdata_o", fmt::format("{{16'd0, pe{}_w_rdata[{}:{}]}}", p, 16 * j + 15, 16 * j))}));
+    }
+    m_.comment("Host read data: the memory read the cycle before.");
+    m_.comb(mux);
+  }
+
+  void memories() {
+    const std::string act_ram = ram(c_, d_, 8, n_.act_words);
+    const std::string ctrl_ram = ram(c_, d_, 32, n_.ctrl_words);
+    m_.net("ctrl_rdata", 32).net("ctrl_re").net("ctrl_raddr", cw_).net("seq_ctrl_re").net("seq_ctrl_addr", cw_);
+    m_.assign("ctrl_re", "busy ? seq_ctrl_re : (host_rd && host_ctrl)");
+    m_.assign("ctrl_raddr", fmt::format("busy ? seq_ctrl_addr : offset[{0}:0]", cw_ - 1));
+    m_.comment("Control memory: descriptors and per-channel parameters; written by the host.");
+    m_.instance(ctrl_ram, "u_ctrl_mem",
+                {{"clk_i", "clk_i"}, {"we_i", "host_wr && host_ctrl"}, {"waddr_i", fmt::format("offset[{}:0]", cw_ - 1)}, {"wdata_i", "mem_wdata_i"},
+                 {"re_i", "ctrl_re"}, {"raddr_i", "ctrl_raddr"}, {"rdata_o", "ctrl_rdata"}});
+    m_.net("act_lo_rdata", 8).net("act_hi_rdata", 8).net("act_re").net("act_raddr", aw_).net("act_lo_we").net("act_hi_we");
+    m_.net("act_waddr", aw_).net("act_lo_wdata", 8).net("act_hi_wdata", 8);
+    m_.net("wb_we").net("wb_addr", 32).net("wb_lane").net("wb_data", 8);
+    m_.assign("act_re", "busy ? seq_issue : (host_rd && host_act)");
+    m_.assign("act_raddr", fmt::format("busy ? act_addr[{0}:0] : offset[{0}:0]", aw_ - 1));
+    m_.assign("act_lo_we", "busy ? (wb_we && !wb_lane) : (host_wr && host_act)");
+    m_.assign("act_hi_we", "busy ? (wb_we && wb_lane) : (host_wr && host_act)");
+    m_.assign("act_waddr", fmt::format("busy ? wb_addr[{0}:0] : offset[{0}:0]", aw_ - 1));
+    m_.assign("act_lo_wdata", "busy ? wb_data : mem_wdata_i[7:0]");
+    m_.assign("act_hi_wdata", "busy ? wb_data : mem_wdata_i[15:8]");
+    m_.comment("Activation memory: two byte lanes (channels 2i and 2i+1 of a word), one read and one write port.");
+    for (const char* lane : {"lo", "hi"})
+      m_.instance(act_ram, fmt::format("u_act_{}", lane),
+                  {{"clk_i", "clk_i"}, {"we_i", fmt::format("act_{}_we", lane)}, {"waddr_i", "act_waddr"}, {"wdata_i", fmt::format("act_{}_wdata", lane)},
+                   {"re_i", "act_re"}, {"raddr_i", "act_raddr"}, {"rdata_o", fmt::format("act_{}_rdata", lane)}});
+  }
+
+  // States of the sequencer.
+  static constexpr int kIdle = 0, kFetch = 1, kDecode = 2, kGroup = 3, kParam = 4, kRun = 5, kDrain = 6, kNext = 7;
+  static std::string st(int s) { return fmt::format("4'd{}", s); }
+
+  void sequencer() {
+    // Each descriptor word keeps only the bits its fields use.
+    std::vector<int> used(nn::kDescriptorWords, 0);
+    for (const auto& f : nn::descriptor_fields()) used[static_cast<std::size_t>(f.word)] = std::max(used[static_cast<std::size_t>(f.word)], f.lsb + f.width);
+    for (int w = 0; w < nn::kDescriptorWords; ++w)
+      if (used[static_cast<std::size_t>(w)] > 0) m_.net(fmt::format("d_w{}_q", w), used[static_cast<std::size_t>(w)]);
+    m_.net("desc_ptr_q", 32).net("fetch_q", 5).net("g_q", 16).net("chan_base_q", 16).net("cp_base_q", 16).net("w_gbase_q", 32);
+    m_.net("p_ptr_q", 32).net("pi_j_q", 16).net("pi_f_q", 2).net("pi_done_q").net("pa_valid_q").net("pa_j_q", 16).net("pa_f_q", 2);
+    m_.net("o_q", 16).net("k_q", 16).net("cp_q", 16).net("l_q", 32, true).net("pos_l_q", 32, true).net("tap_addr_q", 32, true).net("pos_addr_q", 32, true);
+    m_.net("w_addr_q", 32).net("dp_q", 25).net("cap_o_q", 16).net("cap_addr_q", 32);
+    m_.net("b_valid_q").net("b_pad_q").net("b_last_q");
+    m_.net("issuing").net("advance").net("seq_issue").net("act_addr", 32, true).net("chan_pair", 16).net("pad").net("last_cp").net("last_k");
+    m_.net("in_err").net("w_err").net("dp_err").net("beat_ready").net("cap").net("cap_ready").net("res_valid").net("drained");
+    m_.net("wb_err").net("pp_idle", 1, false, "every requantizer idle");
+    m_.comment("Stage A: the next beat's addresses; stage B (b_*_q): the beat, with the memory data.");
+    m_.assign("issuing", fmt::format("state_q == {} && o_q != {}", st(kRun), field("out_len")));
+    m_.assign("advance", "!b_valid_q || beat_ready");
+    m_.assign("seq_issue", "issuing && advance");
+    m_.assign("chan_pair", "cp_base_q + cp_q");
+    m_.assign("act_addr", "tap_addr_q + $signed({16'd0, chan_pair})");
+    m_.assign("pad", fmt::format("l_q < 32'sd0 || l_q >= $signed({{16'd0, {}}}) || chan_pair >= {}", field("in_len"), field("in_row")));
+    m_.assign("last_cp", fmt::format("cp_q == {} - 16'd1", field("in_pairs")));
+    m_.assign("last_k", fmt::format("k_q == {} - 16'd1", field("kernel")));
+    m_.assign("in_err", fmt::format("seq_issue && !pad && (act_addr < 32'sd0 || act_addr >= 32'sd{})", n_.act_words));
+    m_.assign("w_err", fmt::format("seq_issue && w_addr_q >= 32'd{}", n_.weight_words));
+    m_.assign("dp_err", fmt::format("seq_issue && dp_q == 25'd{}", c_.au.max_accumulations));
+    m_.assign("cap", "res_valid && cap_ready");
+    m_.assign("drained", fmt::format("cap_o_q == {} && pp_idle && !b_valid_q && !res_valid", field("out_len")));
+
+    // Error detection, in priority order.
+    std::vector<Stmt> err{assign("error", "1'b0"), assign("error_code", "8'd0")};
+    auto raise = [&](const std::string& cond, nn::Error e) {
+      err.push_back(if_else(cond + " && !error", {assign("error", "1'b1"), assign("error_code", fmt::format("8'd{}", static_cast<unsigned>(e)))}));
+    };
+    raise(fmt::format("state_q == {} && fetch_q == 5'd0 && desc_ptr_q > 32'd{}", st(kFetch), n_.ctrl_words - nn::kDescriptorWords), nn::Error::ctrl_range);
+    raise(fmt::format("state_q == {} && {} != 4'd0 && {} != 4'd1", st(kDecode), field("op"), field("op")), nn::Error::bad_op);
+    raise(fmt::format("state_q == {} && {} == 4'd1 && ({} == 16'd0 || {} == 16'd0 || {} == 16'd0 || {} == 16'd0 || {} == 16'd0)", st(kDecode), field("op"),
+                      field("kernel"), field("in_pairs"), field("out_len"), field("groups"), field("grp_channels")),
+          nn::Error::bad_shape);
+    raise(fmt::format("state_q == {} && !pi_done_q && p_ptr_q >= 32'd{}", st(kParam), n_.ctrl_words), nn::Error::ctrl_range);
+    raise("in_err", nn::Error::input_range);
+    raise("w_err", nn::Error::weight_range);
+    raise("dp_err", nn::Error::bad_shape);
+    raise("wb_err", nn::Error::output_range);
+    m_.comb(err);
+
+    m_.assign("seq_ctrl_re", fmt::format("(state_q == {} && fetch_q < 5'd{}) || (state_q == {} && !pi_done_q)", st(kFetch), nn::kDescriptorWords, st(kParam)));
+    m_.net("seq_ctrl_addr_unused", 32 - cw_);
+    m_.assign("{seq_ctrl_addr_unused, seq_ctrl_addr}", fmt::format("state_q == {} ? desc_ptr_q + {{27'd0, fetch_q}} : p_ptr_q", st(kFetch)));
+
+    // Descriptor fetch: word fetch_q - 1 arrives while word fetch_q is read.
+    std::vector<Stmt> fetch{assign("fetch_q", "fetch_q + 5'd1")};
+    for (int w = 0; w < nn::kDescriptorWords; ++w) {
+      const int bits = used[static_cast<std::size_t>(w)];
+      if (bits == 0) continue;
+      fetch.push_back(if_else(fmt::format("fetch_q == 5'd{}", w + 1),
+                              {assign(fmt::format("d_w{}_q", w), bits == 32 ? "ctrl_rdata" : fmt::format("ctrl_rdata[{}:0]", bits - 1))}));
+    }
+    fetch.push_back(if_else(fmt::format("fetch_q == 5'd{}", nn::kDescriptorWords), {assign("state_q", st(kDecode))}));
+
+    const std::vector<Stmt> decode{
+        if_else(fmt::format("{} == 4'd0", field("op")), {assign("state_q", st(kIdle)), assign("done_q", "1'b1")},
+                {assign("g_q", "16'd0"), assign("chan_base_q", "16'd0"), assign("cp_base_q", "16'd0"), assign("w_gbase_q", "{16'd0, " + field("w_base") + "}"),
+                 assign("p_ptr_q", "{16'd0, " + field("param_base") + "}"), assign("state_q", st(kGroup))})};
+    const std::vector<Stmt> group{
+        assign("o_q", "16'd0"), assign("k_q", "16'd0"), assign("cp_q", "16'd0"), assign("l_q", "-$signed({16'd0, " + field("pad_left") + "})"),
+        assign("pos_l_q", "-$signed({16'd0, " + field("pad_left") + "})"), assign("tap_addr_q", field("in_start")), assign("pos_addr_q", field("in_start")),
+        assign("w_addr_q", "w_gbase_q"), assign("dp_q", "25'd0"), assign("cap_o_q", "16'd0"), assign("cap_addr_q", "{16'd0, " + field("out_base") + "}"),
+        assign("pi_j_q", "16'd0"), assign("pi_f_q", "2'd0"), assign("pi_done_q", "1'b0"), assign("state_q", st(kParam))};
+    // Parameters: kParamWords words per channel, read in order; pa_* is
+    // the word arriving this cycle.
+    const std::vector<Stmt> param{
+        if_else("!pi_done_q",
+                {assign("p_ptr_q", "p_ptr_q + 32'd1"),
+                 if_else("pi_f_q == 2'd2",
+                         {assign("pi_f_q", "2'd0"), assign("pi_j_q", "pi_j_q + 16'd1"),
+                          if_else(fmt::format("pi_j_q == 16'd{}", g_ - 1), {assign("pi_done_q", "1'b1")})},
+                         {assign("pi_f_q", "pi_f_q + 2'd1")})},
+                {if_else("!pa_valid_q", {assign("state_q", st(kRun))})})};
+    const std::vector<Stmt> run{
+        if_else("seq_issue",
+                {assign("dp_q", "dp_q + 25'd1"),
+                 if_else("!last_cp", {assign("cp_q", "cp_q + 16'd1"), assign("w_addr_q", "w_addr_q + 32'd1")},
+                         {if_else("!last_k",
+                                  {assign("cp_q", "16'd0"), assign("k_q", "k_q + 16'd1"), assign("l_q", "l_q + $signed({16'd0, " + field("dilation") + "})"),
+                                   assign("tap_addr_q", "tap_addr_q + $signed({16'd0, " + field("tap_stride") + "})"), assign("w_addr_q", "w_addr_q + 32'd1")},
+                                  {assign("cp_q", "16'd0"), assign("k_q", "16'd0"), assign("o_q", "o_q + 16'd1"), assign("dp_q", "25'd0"),
+                                   assign("pos_l_q", "pos_l_q + $signed({16'd0, " + field("stride") + "})"),
+                                   assign("l_q", "pos_l_q + $signed({16'd0, " + field("stride") + "})"),
+                                   assign("pos_addr_q", "pos_addr_q + $signed({16'd0, " + field("pos_stride") + "})"),
+                                   assign("tap_addr_q", "pos_addr_q + $signed({16'd0, " + field("pos_stride") + "})"), assign("w_addr_q", "w_gbase_q")})})}),
+        if_else(fmt::format("o_q == {}", field("out_len")), {assign("state_q", st(kDrain))})};
+    const std::vector<Stmt> drain{if_else(
+        "drained", {if_else(fmt::format("g_q == {} - 16'd1", field("groups")), {assign("state_q", st(kNext))},
+                            {assign("g_q", "g_q + 16'd1"), assign("chan_base_q", "chan_base_q + " + field("grp_channels")),
+                             assign("cp_base_q", "cp_base_q + " + field("grp_pairs")),
+                             assign("w_gbase_q", "w_gbase_q + {16'd0, " + field("w_group_stride") + "}"), assign("state_q", st(kGroup))})})};
+    const std::vector<Stmt> next{assign("desc_ptr_q", fmt::format("desc_ptr_q + 32'd{}", nn::kDescriptorWords)), assign("layers_q", "layers_q + 32'd1"),
+                                 assign("fetch_q", "5'd0"), assign("state_q", st(kFetch))};
+
+    m_.comment("Sequencer: fetch a descriptor, then per channel group load the parameters and issue every beat; stop at op 0 or an error.");
+    m_.ff({if_else(
+        "!rst_ni",
+        {assign("state_q", st(kIdle)), assign("done_q", "1'b0"), assign("err_q", "8'd0"), assign("err_desc_q", "32'd0"), assign("b_valid_q", "1'b0"),
+         assign("pa_valid_q", "1'b0"), assign("cycles_q", "32'd0"), assign("macs_q", "32'd0"), assign("stalls_q", "32'd0"), assign("layers_q", "32'd0")},
+        {if_else("start",
+                 {assign("state_q", st(kFetch)), assign("desc_ptr_q", "desc_base_q"), assign("fetch_q", "5'd0"), assign("done_q", "1'b0"),
+                  assign("err_q", "8'd0"), assign("cycles_q", "32'd0"), assign("macs_q", "32'd0"), assign("stalls_q", "32'd0"),
+                  assign("layers_q", "32'd0"), assign("b_valid_q", "1'b0")},
+                 {if_else("busy", {assign("cycles_q", "cycles_q + 32'd1")}),
+                  if_else("error",
+                          {assign("state_q", st(kIdle)), assign("done_q", "1'b1"), assign("err_q", "error_code"), assign("err_desc_q", "desc_ptr_q"),
+                           assign("b_valid_q", "1'b0")},
+                          {ir::case_of("state_q", {{st(kFetch), fetch},
+                                                   {st(kDecode), decode},
+                                                   {st(kGroup), group},
+                                                   {st(kParam), param},
+                                                   {st(kRun), run},
+                                                   {st(kDrain), drain},
+                                                   {st(kNext), next},
+                                                   {"default", {}}}),
+                           if_else("advance", {assign("b_valid_q", "seq_issue"), assign("b_pad_q", "pad"), assign("b_last_q", "last_cp && last_k")}),
+                           if_else("b_valid_q && beat_ready", {assign("macs_q", fmt::format("macs_q + 32'd{}", nn::kLanes * g_))}),
+                           if_else("b_valid_q && !beat_ready", {assign("stalls_q", "stalls_q + 32'd1")})})}),
+         assign("pa_valid_q", fmt::format("state_q == {} && !pi_done_q && !error", st(kParam))), assign("pa_j_q", "pi_j_q"), assign("pa_f_q", "pi_f_q"),
+         if_else("cap", {assign("cap_o_q", "cap_o_q + 16'd1"), assign("cap_addr_q", "cap_addr_q + {16'd0, " + field("out_row") + "}")})})});
+  }
+
+  void pes() {
+    const int na = n_.aus_per_pe;
+    m_.net("beat_a", 16).net("pe_clear");
+    m_.assign("beat_a", fmt::format("b_pad_q ? {{2{{{}}}}} : {{act_hi_rdata, act_lo_rdata}}", fmt::format("d_w{}_q[7:0]", nn::descriptor_field("pad_value").word)));
+    m_.assign("pe_clear", "start || error");
+    std::vector<std::string> ready, capr, resv, idle;
+    for (int p = 0; p < n_.pes; ++p) {
+      const std::string s = std::to_string(p);
+      m_.net("pe" + s + "_ready").net("pe" + s + "_cap_ready").net("pe" + s + "_idle").net("pe" + s + "_res_valid").net("pe" + s + "_w_rdata", 16 * na);
+      m_.net("pe" + s + "_hw_we", na).net("pe" + s + "_param_we", na);
+      m_.net("pe" + s + "_wr_valid").net("pe" + s + "_wr_addr", 32).net("pe" + s + "_wr_lane").net("pe" + s + "_wr_data", 8).net("pe" + s + "_wr_ready");
+      std::vector<std::string> hw, pw;
+      for (int j = na - 1; j >= 0; --j) {
+        const int a = p * na + j;
+        hw.push_back(fmt::format("host_wr && host_w && host_au == 16'd{}", a));
+        pw.push_back(fmt::format("pa_valid_q && pa_j_q == 16'd{}", a));
+      }
+      m_.assign("pe" + s + "_hw_we", na == 1 ? hw[0] : "{" + fmt::format("{}", fmt::join(hw, ", ")) + "}");
+      m_.assign("pe" + s + "_param_we", na == 1 ? pw[0] : "{" + fmt::format("{}", fmt::join(pw, ", ")) + "}");
+      m_.instance(pe_, "u_pe" + s,
+                  {{"clk_i", "clk_i"}, {"rst_ni", "rst_ni"}, {"clear_i", "pe_clear"}, {"beat_valid_i", "b_valid_q"}, {"beat_ready_o", "pe" + s + "_ready"},
+                   {"a_i", "beat_a"}, {"last_i", "b_last_q"}, {"w_re_i", "busy ? seq_issue : (host_rd && host_w)"},
+                   {"w_raddr_i", fmt::format("busy ? w_addr_q[{0}:0] : offset[{0}:0]", ww_ - 1)}, {"w_rdata_o", "pe" + s + "_w_rdata"},
+                   {"hw_we_i", "pe" + s + "_hw_we"}, {"hw_waddr_i", fmt::format("offset[{}:0]", ww_ - 1)}, {"hw_wdata_i", "mem_wdata_i[15:0]"},
+                   {"param_we_i", "pe" + s + "_param_we"}, {"param_field_i", "pa_f_q"}, {"param_data_i", "ctrl_rdata"},
+                   {"res_valid_o", "pe" + s + "_res_valid"}, {"cap_ready_o", "pe" + s + "_cap_ready"}, {"idle_o", "pe" + s + "_idle"}, {"cap_i", "cap"}, {"pos_addr_i", "cap_addr_q"},
+                   {"chan_base_i", "chan_base_q"}, {"j0_i", fmt::format("16'd{}", p * na)}, {"grp_channels_i", field("grp_channels")},
+                   {"out_channels_i", field("out_channels")}, {"out_zp_i", field("out_zp")}, {"act_min_i", field("act_min")}, {"act_max_i", field("act_max")},
+                   {"wr_valid_o", "pe" + s + "_wr_valid"}, {"wr_addr_o", "pe" + s + "_wr_addr"}, {"wr_lane_o", "pe" + s + "_wr_lane"},
+                   {"wr_data_o", "pe" + s + "_wr_data"}, {"wr_ready_i", "pe" + s + "_wr_ready"}});
+      ready.push_back("pe" + s + "_ready");
+      capr.push_back("pe" + s + "_cap_ready");
+      idle.push_back("pe" + s + "_idle");
+      resv.push_back("pe" + s + "_res_valid");
+    }
+    m_.assign("beat_ready", fmt::format("{}", fmt::join(ready, " & ")));
+    m_.assign("cap_ready", fmt::format("{}", fmt::join(capr, " & ")));
+    m_.assign("res_valid", fmt::format("{}", fmt::join(resv, " & ")));
+    m_.assign("pp_idle", fmt::format("{}", fmt::join(idle, " & ")));
+  }
+
+  void write_back() {
+    m_.comment("Write-back: one byte per cycle, lowest PE first; an address outside the memory is an error and is not written.");
+    std::vector<Stmt> sel{assign("wb_addr", "32'd0"), assign("wb_lane", "1'b0"), assign("wb_data", "8'd0")};
+    for (int p = n_.pes - 1; p >= 0; --p) {
+      const std::string s = std::to_string(p);
+      sel.push_back(if_else("pe" + s + "_wr_valid", {assign("wb_addr", "pe" + s + "_wr_addr"), assign("wb_lane", "pe" + s + "_wr_lane"), assign("wb_data", "pe" + s + "_wr_data")}));
+    }
+    m_.comb(sel);
+    std::vector<std::string> any;
+    for (int p = 0; p < n_.pes; ++p) {
+      const std::string s = std::to_string(p);
+      std::string g = "busy && pe" + s + "_wr_valid";
+      for (int q = 0; q < p; ++q) g += fmt::format(" && !pe{}_wr_valid", q);
+      m_.assign("pe" + s + "_wr_ready", g);
+      any.push_back("pe" + s + "_wr_valid");
+    }
+    m_.net("wb_any");
+    m_.assign("wb_any", fmt::format("busy && ({})", fmt::join(any, " || ")));
+    m_.assign("wb_err", fmt::format("wb_any && wb_addr >= 32'd{}", n_.act_words));
+    m_.assign("wb_we", "wb_any && !wb_err");
+  }
+
+  const SocConfig& c_;
+  const NnConfig& n_;
+  ir::Design& d_;
+  ir::Module m_;
+  std::string pe_;
+  int aw_ = 0, ww_ = 0, cw_ = 0, g_ = 0;
+};
+
+}  // namespace
+
+std::string generate_nn(const SocConfig& c, ir::Design& d) { return NnBuilder(c, d).build(); }
+
+}  // namespace strata

@@ -1,0 +1,150 @@
+// Golden model of the network engine's layers: TensorFlow Lite's int8
+// reference arithmetic, bit for bit. This file is the specification;
+// docs/blocks/layers.md explains it in prose.
+//
+// Tensors are 1-D feature maps in TFLite's channels-last layout: element
+// (l, c) of a tensor of `length` positions and `channels` channels is
+// data[l * channels + c]. A dense layer's input is the tensor flattened in
+// that order.
+//
+// Quantization follows TFLite's int8 scheme: real = scale * (q - zero_point)
+// for activations; weights are per-output-channel symmetric (zero point 0);
+// biases are int32 with scale input_scale * weight_scale[c] and zero point 0.
+// Real scale factors become 32-bit fixed-point multipliers exactly as TFLite's
+// QuantizeMultiplier does it, and every rescaling is TFLite's
+// MultiplyByQuantizedMultiplier: SaturatingRoundingDoublingHighMul, then
+// RoundingDivideByPOT.
+//
+// Strata's one departure, where TFLite's int32 arithmetic would overflow
+// (undefined behaviour in its reference code): accumulators and left shifts
+// saturate to the int32 range.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace strata::golden::nn {
+
+struct Tensor {
+  int length = 0;
+  int channels = 0;
+  std::vector<std::int8_t> data;  // [length][channels]
+  std::int8_t at(int l, int c) const { return data[static_cast<std::size_t>(l * channels + c)]; }
+  bool operator==(const Tensor&) const = default;
+};
+
+struct QuantParams {
+  float scale = 1.0f;  // > 0
+  int zero_point = 0;  // -128..127
+  bool operator==(const QuantParams&) const = default;
+};
+
+// A real multiplier as TFLite holds it: real = multiplier * 2^(shift - 31),
+// multiplier 0 or in [2^30, 2^31).
+struct QuantizedMultiplier {
+  std::int32_t multiplier = 0;
+  int shift = 0;
+  bool operator==(const QuantizedMultiplier&) const = default;
+};
+
+// TFLite's QuantizeMultiplier (frexp, round half away from zero, a mantissa
+// that rounds up to 2^31 renormalised, shift below -31 flushes to 0).
+QuantizedMultiplier quantize_multiplier(double real);
+
+// TFLite's fixed-point primitives (gemmlowp semantics).
+std::int32_t saturating_rounding_doubling_high_mul(std::int32_t a, std::int32_t b);
+std::int32_t rounding_divide_by_pot(std::int32_t x, int exponent);  // exponent 0..31
+// x * 2^max(shift,0) saturated to int32, SRDHM by multiplier, then
+// RoundingDivideByPOT by max(-shift, 0).
+std::int32_t multiply_by_quantized_multiplier(std::int32_t x, QuantizedMultiplier m);
+
+enum class Activation { none, relu, relu6 };
+enum class Padding { valid, same };
+
+// TFLite's CalculateActivationRangeQuantized for int8 outputs.
+struct ActRange {
+  int min = -128;
+  int max = 127;
+};
+ActRange activation_range(Activation a, QuantParams out);
+
+// Output length and left padding of a window of `kernel` taps `dilation`
+// apart moved by `stride` (TFLite's ComputePaddingHeightWidth):
+//   valid: out = (length - (kernel-1)*dilation - 1) / stride + 1, pad 0
+//          (0 outputs when the window is longer than the input);
+//   same:  out = ceil(length / stride),
+//          pad = max((out-1)*stride + (kernel-1)*dilation + 1 - length, 0) / 2.
+struct Window {
+  int out_length = 0;
+  int pad_left = 0;
+};
+Window window(int length, int kernel, int stride, int dilation, Padding padding);
+
+enum class LayerKind { conv1d, depthwise_conv1d, dense, max_pool, avg_pool, global_avg_pool, add };
+
+struct Layer {
+  std::string name;
+  LayerKind kind = LayerKind::conv1d;
+  std::vector<std::string> inputs;  // tensor names; add has two, every other layer one
+  std::string output;               // tensor name
+  // conv1d, depthwise_conv1d, max_pool, avg_pool
+  int kernel = 1, stride = 1, dilation = 1;
+  Padding padding = Padding::valid;
+  // conv1d / dense: output channels; depthwise: channel multiplier is 1, so
+  // out_channels equals the input's channels
+  int out_channels = 0;
+  Activation activation = Activation::none;
+  QuantParams output_quant;  // pools: must equal the input's
+  // conv1d: [out_channels][kernel][in_channels]; depthwise: [channels][kernel];
+  // dense: [out_channels][input length * input channels]
+  std::vector<std::int8_t> weights;
+  std::vector<float> weight_scales;  // one per output channel, > 0
+  std::vector<std::int32_t> bias;    // one per output channel
+};
+
+struct Model {
+  std::string name;
+  std::string input;  // name of the input tensor
+  int input_length = 0, input_channels = 0;
+  QuantParams input_quant;
+  std::vector<Layer> layers;         // in execution order
+  std::vector<std::string> outputs;  // tensor names
+};
+
+// The quantization of every tensor of a model (input and layer outputs).
+std::map<std::string, QuantParams> tensor_quants(const Model& m);
+
+// The rescaling multiplier of output channel c of a conv1d, depthwise_conv1d
+// or dense layer: quantize_multiplier(in.scale * weight_scale / out.scale),
+// the product and quotient taken in double from the float scales.
+QuantizedMultiplier conv_multiplier(QuantParams in, float weight_scale, QuantParams out);
+
+// The derived constants of an add layer (TFLite's PrepareGeneralSubOp for
+// int8): inputs are offset by their zero points and shifted left by
+// left_shift (20), each rescaled by its multiplier to the common scale
+// twice_max = 2 * max(a.scale, b.scale) (float), summed, and the sum rescaled
+// by `output` (twice_max / (2^20 * out.scale)).
+struct AddParams {
+  int left_shift = 20;
+  QuantizedMultiplier input1;  // a.scale / twice_max
+  QuantizedMultiplier input2;  // b.scale / twice_max
+  QuantizedMultiplier output;  // twice_max / (2^left_shift * out.scale)
+  bool operator==(const AddParams&) const = default;
+};
+AddParams add_params(QuantParams a, QuantParams b, QuantParams out);
+
+// Layer arithmetic. `in_q` is the quantization of the layer's input(s).
+Tensor conv1d(const Tensor& in, QuantParams in_q, const Layer& l);
+Tensor depthwise_conv1d(const Tensor& in, QuantParams in_q, const Layer& l);
+Tensor dense(const Tensor& in, QuantParams in_q, const Layer& l);
+Tensor max_pool(const Tensor& in, const Layer& l);
+Tensor avg_pool(const Tensor& in, const Layer& l);
+Tensor global_avg_pool(const Tensor& in, const Layer& l);
+Tensor add(const Tensor& a, QuantParams a_q, const Tensor& b, QuantParams b_q, const Layer& l);
+
+// Runs the model on one input; returns every tensor by name (the input too).
+std::map<std::string, Tensor> run(const Model& m, const Tensor& input);
+
+}  // namespace strata::golden::nn
