@@ -1,0 +1,291 @@
+#include "runtime/compiler.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <limits>
+
+#include "nn/nn_map.h"
+
+namespace strata::runtime {
+
+namespace gn = golden::nn;
+
+namespace {
+
+int ceil_div(int a, int b) { return (a + b - 1) / b; }
+
+std::string kind_name(gn::LayerKind k) {
+  switch (k) {
+    case gn::LayerKind::conv1d: return "conv1d";
+    case gn::LayerKind::depthwise_conv1d: return "depthwise_conv1d";
+    case gn::LayerKind::dense: return "dense";
+    case gn::LayerKind::max_pool: return "max_pool";
+    case gn::LayerKind::avg_pool: return "avg_pool";
+    case gn::LayerKind::global_avg_pool: return "global_avg_pool";
+    case gn::LayerKind::add: return "add";
+  }
+  return "?";
+}
+
+// First-fit placement of tensors in the activation memory; a tensor's words
+// are free again after its last reader has run.
+class ActAllocator {
+ public:
+  explicit ActAllocator(int words) : words_(words) {}
+  int place(const std::string& name, int size, const std::string& layer) {
+    std::sort(live_.begin(), live_.end(), [](const Live& a, const Live& b) { return a.base < b.base; });
+    int at = 0;
+    for (const auto& l : live_) {
+      if (l.base - at >= size) break;
+      at = std::max(at, l.base + l.size);
+    }
+    if (at + size > words_)
+      throw CompileError(fmt::format("layer '{}': tensor '{}' ({} words) does not fit in the activation memory ({} words live of nn.act_words = {})",
+                                     layer, name, size, used(), words_));
+    live_.push_back({name, at, size});
+    high_ = std::max(high_, at + size);
+    return at;
+  }
+  void release(const std::string& name) {
+    live_.erase(std::remove_if(live_.begin(), live_.end(), [&](const Live& l) { return l.name == name; }), live_.end());
+  }
+  int high_water() const { return high_; }
+
+ private:
+  struct Live {
+    std::string name;
+    int base, size;
+  };
+  int used() const {
+    int u = 0;
+    for (const auto& l : live_) u += l.size;
+    return u;
+  }
+  int words_;
+  int high_ = 0;
+  std::vector<Live> live_;
+};
+
+// The loop nest of one multiply-accumulate layer on the engine.
+struct MacPlan {
+  int kernel = 1, stride = 1, dilation = 1, pad_left = 0, out_len = 0;
+  int in_pairs = 0, grp_pairs = 0, grp_channels = 0, groups = 0;
+  int in_ch = 0, out_ch = 0;
+};
+
+}  // namespace
+
+std::vector<std::uint16_t> pack_tensor(const gn::Tensor& t) {
+  const int row = ceil_div(t.channels, nn::kLanes);
+  std::vector<std::uint16_t> w(static_cast<std::size_t>(t.length * row), 0);
+  for (int l = 0; l < t.length; ++l)
+    for (int c = 0; c < t.channels; ++c) {
+      auto& word = w[static_cast<std::size_t>(l * row + c / 2)];
+      word = static_cast<std::uint16_t>(word | (static_cast<std::uint8_t>(t.at(l, c)) << (8 * (c % 2))));
+    }
+  return w;
+}
+
+gn::Tensor unpack_tensor(const std::vector<std::uint16_t>& words, const Placement& p) {
+  gn::Tensor t;
+  t.length = p.length;
+  t.channels = p.channels;
+  t.data.resize(static_cast<std::size_t>(p.length * p.channels));
+  for (int l = 0; l < p.length; ++l)
+    for (int c = 0; c < p.channels; ++c)
+      t.data[static_cast<std::size_t>(l * p.channels + c)] =
+          static_cast<std::int8_t>(static_cast<std::uint8_t>(words.at(static_cast<std::size_t>(l * p.row + c / 2)) >> (8 * (c % 2))));
+  return t;
+}
+
+Program compile(const SocConfig& c, const gn::Model& m) {
+  if (!c.nn) throw CompileError(fmt::format("config '{}' has no nn section: it builds no network engine", c.name));
+  const NnConfig& n = *c.nn;
+  const int G = n.channels();
+  const auto quants = gn::tensor_quants(m);
+
+  Program prog;
+  prog.weights.assign(static_cast<std::size_t>(G), {});
+
+  // Last reader of every tensor; model outputs stay live to the end.
+  std::map<std::string, std::size_t> last_use;
+  for (std::size_t i = 0; i < m.layers.size(); ++i)
+    for (const auto& in : m.layers[i].inputs) last_use[in] = i;
+  for (const auto& o : m.outputs) last_use[o] = m.layers.size();
+
+  ActAllocator act(n.act_words);
+  auto place = [&](const std::string& name, int length, int channels, const std::string& layer) {
+    Placement p{0, length, channels, ceil_div(channels, nn::kLanes)};
+    p.base = act.place(name, p.words(), layer);
+    prog.tensors[name] = p;
+  };
+  place(m.input, m.input_length, m.input_channels, "input");
+
+  // Control memory: the network's descriptor list, then one list per
+  // layer, then the parameters.
+  const int descs = static_cast<int>(m.layers.size());
+  const int per_layer_base = (descs + 1) * nn::kDescriptorWords;
+  int param_ptr = per_layer_base + descs * 2 * nn::kDescriptorWords;
+  std::vector<std::uint32_t> ctrl(static_cast<std::size_t>(param_ptr), 0);
+  int w_ptr = 0;
+
+  for (std::size_t li = 0; li < m.layers.size(); ++li) {
+    const gn::Layer& l = m.layers[li];
+    if (l.kind != gn::LayerKind::conv1d && l.kind != gn::LayerKind::depthwise_conv1d && l.kind != gn::LayerKind::dense)
+      throw CompileError(fmt::format("layer '{}': {} layers are not supported by the network engine yet; supported: conv1d, depthwise_conv1d, dense",
+                                     l.name, kind_name(l.kind)));
+    const Placement in = prog.tensors.at(l.inputs.at(0));
+    const gn::QuantParams in_q = quants.at(l.inputs[0]);
+    const gn::QuantParams out_q = quants.at(l.output);
+    MacPlan p;
+    p.in_ch = in.channels;
+    const int in_row = in.row;
+    if (l.kind == gn::LayerKind::dense) {
+      p.kernel = in.length;  // a dense layer on [L, C] is a conv1d with an L-tap valid window
+      p.out_len = 1;
+      p.out_ch = l.out_channels;
+    } else {
+      const gn::Window w = gn::window(in.length, l.kernel, l.stride, l.dilation, l.padding);
+      p.kernel = l.kernel;
+      p.stride = l.stride;
+      p.dilation = l.dilation;
+      p.pad_left = w.pad_left;
+      p.out_len = w.out_length;
+      p.out_ch = l.kind == gn::LayerKind::depthwise_conv1d ? in.channels : l.out_channels;
+    }
+    if (l.kind == gn::LayerKind::depthwise_conv1d && G >= 2) {
+      // Each group takes an even number of channels, so that its channels
+      // are whole activation words.
+      p.grp_channels = G - G % 2;
+      p.grp_pairs = p.grp_channels / 2;
+      p.in_pairs = p.grp_pairs;
+    } else {
+      p.grp_channels = G;
+      p.grp_pairs = 0;
+      p.in_pairs = in_row;
+    }
+    p.groups = ceil_div(p.out_ch, p.grp_channels);
+    const int dp_beats = p.kernel * p.in_pairs;
+    if (static_cast<std::uint64_t>(dp_beats) > c.au.max_accumulations)
+      throw CompileError(fmt::format("layer '{}': a dot product of {} beats ({} taps x {} channel pairs) exceeds au.max_accumulations = {}", l.name,
+                                     dp_beats, p.kernel, p.in_pairs, c.au.max_accumulations));
+
+    auto weight = [&](int ch, int k, int ci) -> int {
+      switch (l.kind) {
+        case gn::LayerKind::depthwise_conv1d: return ci == ch ? l.weights[static_cast<std::size_t>(ch * p.kernel + k)] : 0;
+        default: return l.weights[static_cast<std::size_t>((ch * p.kernel + k) * p.in_ch + ci)];  // conv1d [co][k][ci]; dense [co][l*C+ci]
+      }
+    };
+
+    // Weights: group g, tap k, channel pair cp at w_base + (g*kernel + k)*in_pairs + cp.
+    const int w_base = w_ptr;
+    const int w_words = p.groups * dp_beats;
+    if (w_base + w_words > n.weight_words)
+      throw CompileError(fmt::format("layer '{}': needs {} weight words per AU after {} used by earlier layers; nn.weight_words = {}", l.name, w_words,
+                                     w_base, n.weight_words));
+    for (int a = 0; a < G; ++a) {
+      auto& mem = prog.weights[static_cast<std::size_t>(a)];
+      mem.resize(static_cast<std::size_t>(w_base + w_words), 0);
+      for (int g = 0; g < p.groups; ++g) {
+        const int ch = g * p.grp_channels + a;
+        const bool live = a < p.grp_channels && ch < p.out_ch;
+        for (int k = 0; k < p.kernel; ++k)
+          for (int cp = 0; cp < p.in_pairs; ++cp) {
+            std::uint16_t word = 0;
+            for (int t = 0; t < nn::kLanes; ++t) {
+              const int ci = 2 * (g * p.grp_pairs + cp) + t;
+              const int v = live && ci < p.in_ch ? weight(ch, k, ci) : 0;
+              word = static_cast<std::uint16_t>(word | (static_cast<std::uint8_t>(v) << (8 * t)));
+            }
+            mem[static_cast<std::size_t>(w_base + (g * p.kernel + k) * p.in_pairs + cp)] = word;
+          }
+      }
+    }
+    w_ptr += w_words;
+
+    // Parameters: per group, every AU's bias (input zero point folded in:
+    // padded taps read the zero point), multiplier and shift.
+    const int param_base = param_ptr;
+    for (int g = 0; g < p.groups; ++g)
+      for (int a = 0; a < G; ++a) {
+        const int ch = g * p.grp_channels + a;
+        std::int64_t bias = 0;
+        gn::QuantizedMultiplier qm;
+        if (a < p.grp_channels && ch < p.out_ch) {
+          std::int64_t wsum = 0;
+          for (int k = 0; k < p.kernel; ++k)
+            for (int ci = 0; ci < p.in_ch; ++ci) wsum += weight(ch, k, ci);
+          bias = static_cast<std::int64_t>(l.bias[static_cast<std::size_t>(ch)]) - static_cast<std::int64_t>(in_q.zero_point) * wsum;
+          if (bias < std::numeric_limits<std::int32_t>::min() || bias > std::numeric_limits<std::int32_t>::max())
+            throw CompileError(fmt::format("layer '{}': channel {}: bias minus input zero point times the weight sum is {}, outside int32", l.name, ch, bias));
+          qm = gn::conv_multiplier(in_q, l.weight_scales[static_cast<std::size_t>(ch)], out_q);
+          if (qm.shift < -31 || qm.shift > 30)
+            throw CompileError(fmt::format("layer '{}': channel {}: rescale shift {} outside -31..30", l.name, ch, qm.shift));
+        }
+        ctrl.push_back(static_cast<std::uint32_t>(static_cast<std::int32_t>(bias)));
+        ctrl.push_back(static_cast<std::uint32_t>(qm.multiplier));
+        ctrl.push_back(static_cast<std::uint32_t>(qm.shift));
+      }
+    param_ptr = static_cast<int>(ctrl.size());
+    if (param_ptr > n.ctrl_words)
+      throw CompileError(fmt::format("layer '{}': descriptors and parameters need {} control words; nn.ctrl_words = {}", l.name, param_ptr, n.ctrl_words));
+
+    // The output is placed while the input is still live.
+    place(l.output, p.out_len, p.out_ch, l.name);
+    const Placement out = prog.tensors.at(l.output);
+    for (const auto& i : l.inputs)
+      if (last_use.at(i) == li) act.release(i);
+
+    const gn::ActRange range = gn::activation_range(l.activation, out_q);
+    std::vector<std::uint32_t> d(nn::kDescriptorWords, 0);
+    try {
+      nn::set_field(d, "op", static_cast<std::int64_t>(nn::Op::mac));
+      nn::set_field(d, "in_len", in.length);
+      nn::set_field(d, "in_row", in_row);
+      nn::set_field(d, "in_start", static_cast<std::int64_t>(in.base) - static_cast<std::int64_t>(p.pad_left) * in_row);
+      nn::set_field(d, "kernel", p.kernel);
+      nn::set_field(d, "pad_left", p.pad_left);
+      nn::set_field(d, "in_pairs", p.in_pairs);
+      nn::set_field(d, "grp_pairs", p.grp_pairs);
+      nn::set_field(d, "stride", p.stride);
+      nn::set_field(d, "dilation", p.dilation);
+      nn::set_field(d, "pos_stride", static_cast<std::int64_t>(p.stride) * in_row);
+      nn::set_field(d, "tap_stride", static_cast<std::int64_t>(p.dilation) * in_row);
+      nn::set_field(d, "out_base", out.base);
+      nn::set_field(d, "out_len", p.out_len);
+      nn::set_field(d, "out_row", out.row);
+      nn::set_field(d, "out_channels", p.out_ch);
+      nn::set_field(d, "groups", p.groups);
+      nn::set_field(d, "w_base", w_base);
+      nn::set_field(d, "w_group_stride", dp_beats);
+      nn::set_field(d, "param_base", param_base);
+      nn::set_field(d, "pad_value", in_q.zero_point);
+      nn::set_field(d, "out_zp", out_q.zero_point);
+      nn::set_field(d, "act_min", range.min);
+      nn::set_field(d, "act_max", range.max);
+      nn::set_field(d, "grp_channels", p.grp_channels);
+    } catch (const std::out_of_range& e) {
+      throw CompileError(fmt::format("layer '{}': {}", l.name, e.what()));
+    }
+    std::copy(d.begin(), d.end(), ctrl.begin() + static_cast<std::ptrdiff_t>(li) * nn::kDescriptorWords);
+    const int own = per_layer_base + static_cast<int>(li) * 2 * nn::kDescriptorWords;
+    std::copy(d.begin(), d.end(), ctrl.begin() + own);  // followed by an all-zero (end) descriptor
+
+    CompiledLayer cl;
+    cl.name = l.name;
+    cl.output = l.output;
+    cl.desc_addr = static_cast<std::uint32_t>(own);
+    cl.descriptors = 1;
+    const int taps_ch = l.kind == gn::LayerKind::depthwise_conv1d ? 1 : p.in_ch;
+    cl.macs = static_cast<std::uint64_t>(p.out_len) * static_cast<std::uint64_t>(p.out_ch) * static_cast<std::uint64_t>(p.kernel) *
+              static_cast<std::uint64_t>(taps_ch);
+    prog.layers.push_back(cl);
+  }
+  prog.ctrl = std::move(ctrl);
+  prog.network_desc = 0;
+  prog.act_words_used = act.high_water();
+  return prog;
+}
+
+}  // namespace strata::runtime

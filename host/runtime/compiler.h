@@ -1,0 +1,55 @@
+// The compiler from a model (golden::nn::Model) to a program of the network
+// engine of one config: tensor placement in the activation memory, packed
+// weights per AU, per-channel parameters and layer descriptors in the control
+// memory (docs/blocks/nn.md, "Compiling a model").
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "golden/nn.h"
+
+namespace strata::runtime {
+
+// A model this engine cannot run (a layer kind it lacks, memory too small,
+// a field too wide). what() names the layer, the limit and the config key.
+class CompileError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Where a tensor lives: `length` positions of `row` 16-bit words from word
+// `base` of the activation memory; channels 2i and 2i+1 share word i.
+struct Placement {
+  int base = 0, length = 0, channels = 0, row = 0;
+  int words() const { return length * row; }
+};
+
+struct CompiledLayer {
+  std::string name;
+  std::string output;
+  std::uint32_t desc_addr = 0;     // control-memory address of its descriptor list (ends with op 0)
+  std::uint64_t macs = 0;          // multiply-accumulates the layer needs (its arithmetic, not the padding)
+  int descriptors = 0;
+};
+
+struct Program {
+  std::vector<std::uint32_t> ctrl;                 // control memory image from address 0
+  std::vector<std::vector<std::uint16_t>> weights; // per AU (PE-major), from address 0
+  std::map<std::string, Placement> tensors;
+  std::vector<CompiledLayer> layers;
+  std::uint32_t network_desc = 0;                  // descriptor list of the whole network
+  int act_words_used = 0;
+};
+
+Program compile(const SocConfig& c, const golden::nn::Model& m);
+
+// The activation-memory words of a tensor at a placement, and back.
+std::vector<std::uint16_t> pack_tensor(const golden::nn::Tensor& t);
+golden::nn::Tensor unpack_tensor(const std::vector<std::uint16_t>& words, const Placement& p);
+
+}  // namespace strata::runtime
