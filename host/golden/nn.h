@@ -51,13 +51,20 @@ struct QuantizedMultiplier {
 
 // TFLite's QuantizeMultiplier (frexp, round half away from zero, a mantissa
 // that rounds up to 2^31 renormalised, shift below -31 flushes to 0).
+// 0 gives {0, 0}; a negative or non-finite real throws std::invalid_argument.
 QuantizedMultiplier quantize_multiplier(double real);
 
 // TFLite's fixed-point primitives (gemmlowp semantics).
+// The integer nearest to a*b / 2^31, ties towards +infinity (gemmlowp's
+// nudge with truncating division: 2.5 -> 3 but -2.5 -> -2);
+// INT32_MIN * INT32_MIN saturates to INT32_MAX.
 std::int32_t saturating_rounding_doubling_high_mul(std::int32_t a, std::int32_t b);
-std::int32_t rounding_divide_by_pot(std::int32_t x, int exponent);  // exponent 0..31
+// x / 2^exponent rounded to nearest, ties away from zero; exponent 0..31
+// (std::invalid_argument otherwise).
+std::int32_t rounding_divide_by_pot(std::int32_t x, int exponent);
 // x * 2^max(shift,0) saturated to int32, SRDHM by multiplier, then
-// RoundingDivideByPOT by max(-shift, 0).
+// RoundingDivideByPOT by max(-shift, 0). shift must be in -31..30
+// (std::invalid_argument otherwise).
 std::int32_t multiply_by_quantized_multiplier(std::int32_t x, QuantizedMultiplier m);
 
 enum class Activation { none, relu, relu6 };
@@ -145,6 +152,13 @@ Tensor global_avg_pool(const Tensor& in, const Layer& l);
 Tensor add(const Tensor& a, QuantParams a_q, const Tensor& b, QuantParams b_q, const Layer& l);
 
 // Runs the model on one input; returns every tensor by name (the input too).
+// Throws std::invalid_argument naming the layer for an unknown input tensor,
+// a wrong number of inputs, a redefined output name, mismatched weight, bias
+// or weight-scale counts, kernel/stride/dilation below 1 (pools: dilation
+// other than 1), a window with no output, out_channels that do not fit, add
+// inputs of different shapes, invalid quantization, a pool whose output_quant
+// is not its input's, and for an input or output the model does not have.
+// The layer functions check their own arguments the same way.
 std::map<std::string, Tensor> run(const Model& m, const Tensor& input);
 
 }  // namespace strata::golden::nn
