@@ -98,7 +98,7 @@ std::string requant(const SocConfig& c, ir::Design& d) {
   m.assign("x2_sat", "(x2 > 33'sd2147483647) ? 32'sh7fffffff : (x2 < -33'sd2147483648) ? -32'sh80000000 : x2[31:0]");
   m.comment("x * multiplier, four bits of the multiplier per cycle from the low end.");
   m.assign("part", "prod_q[68:32] + 37'($signed(x_q) * $signed({1'b0, mq_q[3:0]}))");
-  m.assign("prod_step", "{part, prod_q[31:0]} >>> 4");
+  m.assign("prod_step", "$signed({part, prod_q[31:0]}) >>> 4");
   m.comment("SaturatingRoundingDoublingHighMul: nudge, then divide by 2^31 rounding toward zero.");
   m.assign("ab", "prod_q[63:0]");
   m.assign("nudged", "{{2{ab[63]}}, ab} + (ab[63] ? -66'sd1073741823 : 66'sd1073741824)");
@@ -110,7 +110,7 @@ std::string requant(const SocConfig& c, ir::Design& d) {
   m.assign("threshold", "(mask >> 1) + {31'd0, srdhm[31]}");
   m.assign("rounded", "(srdhm >>> rshift) + ((remainder > threshold) ? 32'sd1 : 32'sd0)");
   m.assign("with_zp", "{rounded[31], rounded} + {{25{out_zp_i[7]}}, out_zp_i}");
-  m.assign("clamped", "(with_zp < {{25{act_min_i[7]}}, act_min_i}) ? act_min_i : (with_zp > {{25{act_max_i[7]}}, act_max_i}) ? act_max_i : with_zp[7:0]");
+  m.assign("clamped", "(with_zp < $signed({{25{act_min_i[7]}}, act_min_i})) ? act_min_i : (with_zp > $signed({{25{act_max_i[7]}}, act_max_i})) ? act_max_i : with_zp[7:0]");
 
   m.comment("Capture register: the AU is free for its next dot product while this one is scaled.");
   m.ff({if_else("!rst_ni || clear_i", {assign("pend_q", "1'b0")},
@@ -284,6 +284,7 @@ class NnBuilder {
     memories();
     sequencer();
     pes();
+    pool_unit();
     write_back();
     return d_.add(std::move(m_));
   }
@@ -375,11 +376,13 @@ class NnBuilder {
     m_.net("wb_we").net("wb_addr", 32).net("wb_lane").net("wb_data", 8);
     m_.assign("act_re", "busy ? seq_issue : (host_rd && host_act)");
     m_.assign("act_raddr", fmt::format("busy ? act_addr[{0}:0] : offset[{0}:0]", aw_ - 1));
-    m_.assign("act_lo_we", "busy ? (wb_we && !wb_lane) : (host_wr && host_act)");
-    m_.assign("act_hi_we", "busy ? (wb_we && wb_lane) : (host_wr && host_act)");
-    m_.assign("act_waddr", fmt::format("busy ? wb_addr[{0}:0] : offset[{0}:0]", aw_ - 1));
-    m_.assign("act_lo_wdata", "busy ? wb_data : mem_wdata_i[7:0]");
-    m_.assign("act_hi_wdata", "busy ? wb_data : mem_wdata_i[15:8]");
+    m_.net("pw_we");
+    m_.assign("pw_we", "pw_valid_q && !pw_err");
+    m_.assign("act_lo_we", "busy ? ((wb_we && !wb_lane) || pw_we) : (host_wr && host_act)");
+    m_.assign("act_hi_we", "busy ? ((wb_we && wb_lane) || pw_we) : (host_wr && host_act)");
+    m_.assign("act_waddr", fmt::format("!busy ? offset[{0}:0] : pw_valid_q ? pw_addr_q[{0}:0] : wb_addr[{0}:0]", aw_ - 1));
+    m_.assign("act_lo_wdata", "!busy ? mem_wdata_i[7:0] : pw_valid_q ? pw_lo_q : wb_data");
+    m_.assign("act_hi_wdata", "!busy ? mem_wdata_i[15:8] : pw_valid_q ? pw_hi_q : wb_data");
     m_.comment("Activation memory: two byte lanes (channels 2i and 2i+1 of a word), one read and one write port.");
     for (const char* lane : {"lo", "hi"})
       m_.instance(act_ram, fmt::format("u_act_{}", lane),
@@ -388,7 +391,7 @@ class NnBuilder {
   }
 
   // States of the sequencer.
-  static constexpr int kIdle = 0, kFetch = 1, kDecode = 2, kGroup = 3, kParam = 4, kRun = 5, kDrain = 6, kNext = 7;
+  static constexpr int kIdle = 0, kFetch = 1, kDecode = 2, kGroup = 3, kParam = 4, kRun = 5, kDrain = 6, kNext = 7, kPool = 8;
   static std::string st(int s) { return fmt::format("4'd{}", s); }
 
   void sequencer() {
@@ -406,7 +409,9 @@ class NnBuilder {
     m_.net("in_err").net("w_err").net("dp_err").net("beat_ready").net("cap").net("cap_ready").net("res_valid").net("drained");
     m_.net("wb_err").net("pp_idle", 1, false, "every requantizer idle");
     m_.comment("Stage A: the next beat's addresses; stage B (b_*_q): the beat, with the memory data.");
-    m_.assign("issuing", fmt::format("state_q == {} && o_q != {}", st(kRun), field("out_len")));
+    m_.net("is_pool").net("pf_busy_q", 1, false, "a pooled word is being finished").net("out_pos_q", 32).net("pw_err").net("pb_valid_q");
+    m_.assign("is_pool", fmt::format("state_q == {}", st(kPool)));
+    m_.assign("issuing", fmt::format("(state_q == {} || (is_pool && !pf_busy_q)) && o_q != {}", st(kRun), field("out_len")));
     m_.assign("advance", "!b_valid_q || beat_ready");
     m_.assign("seq_issue", "issuing && advance");
     m_.assign("chan_pair", "cp_base_q + cp_q");
@@ -415,8 +420,8 @@ class NnBuilder {
     m_.assign("last_cp", fmt::format("cp_q == {} - 16'd1", field("in_pairs")));
     m_.assign("last_k", fmt::format("k_q == {} - 16'd1", field("kernel")));
     m_.assign("in_err", fmt::format("seq_issue && !pad && (act_addr < 32'sd0 || act_addr >= 32'sd{})", n_.act_words));
-    m_.assign("w_err", fmt::format("seq_issue && w_addr_q >= 32'd{}", n_.weight_words));
-    m_.assign("dp_err", fmt::format("seq_issue && dp_q == 25'd{}", c_.au.max_accumulations));
+    m_.assign("w_err", fmt::format("seq_issue && !is_pool && w_addr_q >= 32'd{}", n_.weight_words));
+    m_.assign("dp_err", fmt::format("seq_issue && !is_pool && dp_q == 25'd{}", c_.au.max_accumulations));
     m_.assign("cap", "res_valid && cap_ready");
     m_.assign("drained", fmt::format("cap_o_q == {} && pp_idle && !b_valid_q && !res_valid", field("out_len")));
 
@@ -426,7 +431,10 @@ class NnBuilder {
       err.push_back(if_else(cond + " && !error", {assign("error", "1'b1"), assign("error_code", fmt::format("8'd{}", static_cast<unsigned>(e)))}));
     };
     raise(fmt::format("state_q == {} && fetch_q == 5'd0 && desc_ptr_q > 32'd{}", st(kFetch), n_.ctrl_words - nn::kDescriptorWords), nn::Error::ctrl_range);
-    raise(fmt::format("state_q == {} && {} != 4'd0 && {} != 4'd1", st(kDecode), field("op"), field("op")), nn::Error::bad_op);
+    raise(fmt::format("state_q == {} && {} > 4'd3", st(kDecode), field("op")), nn::Error::bad_op);
+    raise(fmt::format("state_q == {} && ({} == 4'd2 || {} == 4'd3) && ({} == 16'd0 || {} == 16'd0 || {} == 16'd0)", st(kDecode), field("op"), field("op"),
+                      field("kernel"), field("in_pairs"), field("out_len")),
+          nn::Error::bad_shape);
     raise(fmt::format("state_q == {} && {} == 4'd1 && ({} == 16'd0 || {} == 16'd0 || {} == 16'd0 || {} == 16'd0 || {} == 16'd0)", st(kDecode), field("op"),
                       field("kernel"), field("in_pairs"), field("out_len"), field("groups"), field("grp_channels")),
           nn::Error::bad_shape);
@@ -434,7 +442,7 @@ class NnBuilder {
     raise("in_err", nn::Error::input_range);
     raise("w_err", nn::Error::weight_range);
     raise("dp_err", nn::Error::bad_shape);
-    raise("wb_err", nn::Error::output_range);
+    raise("wb_err || pw_err", nn::Error::output_range);
     m_.comb(err);
 
     m_.assign("seq_ctrl_re", fmt::format("(state_q == {} && fetch_q < 5'd{}) || (state_q == {} && !pi_done_q)", st(kFetch), nn::kDescriptorWords, st(kParam)));
@@ -453,8 +461,13 @@ class NnBuilder {
 
     const std::vector<Stmt> decode{
         if_else(fmt::format("{} == 4'd0", field("op")), {assign("state_q", st(kIdle)), assign("done_q", "1'b1")},
-                {assign("g_q", "16'd0"), assign("chan_base_q", "16'd0"), assign("cp_base_q", "16'd0"), assign("w_gbase_q", "{16'd0, " + field("w_base") + "}"),
-                 assign("p_ptr_q", "{16'd0, " + field("param_base") + "}"), assign("state_q", st(kGroup))})};
+                {if_else(fmt::format("{} != 4'd1", field("op")),
+                         {assign("o_q", "16'd0"), assign("k_q", "16'd0"), assign("cp_q", "16'd0"), assign("l_q", "-$signed({16'd0, " + field("pad_left") + "})"),
+                          assign("pos_l_q", "-$signed({16'd0, " + field("pad_left") + "})"), assign("tap_addr_q", field("in_start")),
+                          assign("pos_addr_q", field("in_start")), assign("out_pos_q", "{16'd0, " + field("out_base") + "}"), assign("state_q", st(kPool))}),
+                 assign("g_q", "16'd0"), assign("chan_base_q", "16'd0"), assign("cp_base_q", "16'd0"), assign("w_gbase_q", "{16'd0, " + field("w_base") + "}"),
+                 assign("p_ptr_q", "{16'd0, " + field("param_base") + "}"),
+                 if_else(fmt::format("{} == 4'd1", field("op")), {assign("state_q", st(kGroup))})})};
     const std::vector<Stmt> group{
         assign("o_q", "16'd0"), assign("k_q", "16'd0"), assign("cp_q", "16'd0"), assign("l_q", "-$signed({16'd0, " + field("pad_left") + "})"),
         assign("pos_l_q", "-$signed({16'd0, " + field("pad_left") + "})"), assign("tap_addr_q", field("in_start")), assign("pos_addr_q", field("in_start")),
@@ -488,6 +501,21 @@ class NnBuilder {
                             {assign("g_q", "g_q + 16'd1"), assign("chan_base_q", "chan_base_q + " + field("grp_channels")),
                              assign("cp_base_q", "cp_base_q + " + field("grp_pairs")),
                              assign("w_gbase_q", "w_gbase_q + {16'd0, " + field("w_group_stride") + "}"), assign("state_q", st(kGroup))})})};
+    // Pools: taps innermost, one activation word (two channels) per tap.
+    const std::vector<Stmt> pool{
+        if_else("seq_issue",
+                {if_else("!last_k",
+                         {assign("k_q", "k_q + 16'd1"), assign("l_q", "l_q + $signed({16'd0, " + field("dilation") + "})"),
+                          assign("tap_addr_q", "tap_addr_q + $signed({16'd0, " + field("tap_stride") + "})")},
+                         {assign("k_q", "16'd0"),
+                          if_else("!last_cp", {assign("cp_q", "cp_q + 16'd1"), assign("l_q", "pos_l_q"), assign("tap_addr_q", "pos_addr_q")},
+                                  {assign("cp_q", "16'd0"), assign("o_q", "o_q + 16'd1"),
+                                   assign("pos_l_q", "pos_l_q + $signed({16'd0, " + field("stride") + "})"),
+                                   assign("l_q", "pos_l_q + $signed({16'd0, " + field("stride") + "})"),
+                                   assign("pos_addr_q", "pos_addr_q + $signed({16'd0, " + field("pos_stride") + "})"),
+                                   assign("tap_addr_q", "pos_addr_q + $signed({16'd0, " + field("pos_stride") + "})"),
+                                   assign("out_pos_q", "out_pos_q + {16'd0, " + field("out_row") + "}")})})}),
+        if_else(fmt::format("o_q == {} && !pf_busy_q && !pb_valid_q", field("out_len")), {assign("state_q", st(kNext))})};
     const std::vector<Stmt> next{assign("desc_ptr_q", fmt::format("desc_ptr_q + 32'd{}", nn::kDescriptorWords)), assign("layers_q", "layers_q + 32'd1"),
                                  assign("fetch_q", "5'd0"), assign("state_q", st(kFetch))};
 
@@ -511,8 +539,9 @@ class NnBuilder {
                                                    {st(kRun), run},
                                                    {st(kDrain), drain},
                                                    {st(kNext), next},
+                                                   {st(kPool), pool},
                                                    {"default", {}}}),
-                           if_else("advance", {assign("b_valid_q", "seq_issue"), assign("b_pad_q", "pad"), assign("b_last_q", "last_cp && last_k")}),
+                           if_else("advance", {assign("b_valid_q", "seq_issue && !is_pool"), assign("b_pad_q", "pad"), assign("b_last_q", "last_cp && last_k")}),
                            if_else("b_valid_q && beat_ready", {assign("macs_q", fmt::format("macs_q + 32'd{}", nn::kLanes * g_))}),
                            if_else("b_valid_q && !beat_ready", {assign("stalls_q", "stalls_q + 32'd1")})})}),
          assign("pa_valid_q", fmt::format("state_q == {} && !pi_done_q && !error", st(kParam))), assign("pa_j_q", "pi_j_q"), assign("pa_f_q", "pi_f_q"),
@@ -558,6 +587,71 @@ class NnBuilder {
     m_.assign("cap_ready", fmt::format("{}", fmt::join(capr, " & ")));
     m_.assign("res_valid", fmt::format("{}", fmt::join(resv, " & ")));
     m_.assign("pp_idle", fmt::format("{}", fmt::join(idle, " & ")));
+  }
+
+
+  // Max and average pooling on both lanes of a word: stage B folds each
+  // tap into a running max or sum and count (padded taps are skipped), then
+  // the word is clamped (max) or divided with TFLite's rounding (average: a
+  // restoring divider, one quotient bit per cycle) and written.
+  void pool_unit() {
+    m_.net("pb_pad_q").net("pb_first_q").net("pb_last_q").net("pb_waddr_q", 32);
+    m_.net("pcnt_q", 16).net("pcnt_n", 16).net("pcnt_b", 16).net("pd_q", 16).net("pdiv_q").net("pstep_q", 5);
+    m_.net("pw_valid_q").net("pw_addr_q", 32).net("pw_lo_q", 8).net("pw_hi_q", 8).net("is_avg");
+    m_.assign("is_avg", fmt::format("{} == 4'd3", field("op")));
+    m_.net("pact_min", 8, true).net("pact_max", 8, true);
+    m_.assign("pact_min", field("act_min"));
+    m_.assign("pact_max", field("act_max"));
+    m_.assign("pcnt_b", "pb_first_q ? 16'd0 : pcnt_q");
+    m_.assign("pcnt_n", "pb_pad_q ? pcnt_b : pcnt_b + 16'd1");
+    std::vector<Stmt> fold, finish_max, finish_avg, divide, done_div;
+    for (int lane = 0; lane < 2; ++lane) {
+      const std::string s = std::to_string(lane);
+      const std::string x = lane == 0 ? "act_lo_rdata" : "act_hi_rdata";
+      m_.net("px" + s, 8, true).net("pmax" + s + "_q", 8, true).net("pmax" + s + "_b", 8, true).net("pmax" + s + "_n", 8, true);
+      m_.net("psum" + s + "_q", 24, true).net("psum" + s + "_b", 24, true).net("psum" + s + "_n", 24, true);
+      m_.net("pn" + s + "_q", 24).net("pr" + s + "_q", 16).net("pr" + s + "_sh", 17).net("pge" + s).net("pr" + s + "_n", 16).net("pneg" + s + "_q");
+      m_.net("pquot" + s, 24).net("pavg" + s, 25, true).net("pavg" + s + "_c", 8, true).net("pmax" + s + "_c", 8, true);
+      m_.assign("px" + s, x);
+      m_.assign("pmax" + s + "_b", "pb_first_q ? -8'sd128 : pmax" + s + "_q");
+      m_.assign("psum" + s + "_b", "pb_first_q ? 24'sd0 : psum" + s + "_q");
+      m_.assign("pmax" + s + "_n", fmt::format("(!pb_pad_q && px{0} > pmax{0}_b) ? px{0} : pmax{0}_b", s));
+      m_.assign("psum" + s + "_n", fmt::format("pb_pad_q ? psum{0}_b : psum{0}_b + {{{{16{{px{0}[7]}}}}, px{0}}}", s));
+      m_.assign("pr" + s + "_sh", fmt::format("{{pr{0}_q, pn{0}_q[23]}}", s));
+      m_.assign("pge" + s, fmt::format("pr{}_sh >= {{1'b0, pd_q}}", s));
+      m_.assign("pr" + s + "_n", fmt::format("pge{0} ? 16'(pr{0}_sh - {{1'b0, pd_q}}) : pr{0}_sh[15:0]", s));
+      m_.assign("pquot" + s, fmt::format("{{pn{0}_q[22:0], pge{0}}}", s));
+      m_.assign("pavg" + s, fmt::format("pneg{0}_q ? -$signed({{1'b0, pquot{0}}}) : $signed({{1'b0, pquot{0}}})", s));
+      const std::string lo = "pact_min", hi = "pact_max";
+      m_.assign("pavg" + s + "_c", fmt::format("(pavg{0} < $signed({{{{17{{{1}[7]}}}}, {1}}})) ? {1} : (pavg{0} > $signed({{{{17{{{2}[7]}}}}, {2}}})) ? {2} : pavg{0}[7:0]", s, lo, hi));
+      m_.assign("pmax" + s + "_c", fmt::format("(pmax{0}_n < {1}) ? {1} : (pmax{0}_n > {2}) ? {2} : pmax{0}_n", s, lo, hi));
+      fold.push_back(assign("pmax" + s + "_q", "pmax" + s + "_n"));
+      fold.push_back(assign("psum" + s + "_q", "psum" + s + "_n"));
+      finish_max.push_back(assign(lane == 0 ? "pw_lo_q" : "pw_hi_q", "pmax" + s + "_c"));
+      finish_avg.push_back(assign("pneg" + s + "_q", "psum" + s + "_n[23]"));
+      finish_avg.push_back(assign("pn" + s + "_q", fmt::format("(psum{0}_n[23] ? 24'(-psum{0}_n) : psum{0}_n) + {{9'd0, pcnt_n[15:1]}}", s)));
+      finish_avg.push_back(assign("pr" + s + "_q", "16'd0"));
+      divide.push_back(assign("pn" + s + "_q", "pquot" + s));
+      divide.push_back(assign("pr" + s + "_q", "pr" + s + "_n"));
+      done_div.push_back(assign(lane == 0 ? "pw_lo_q" : "pw_hi_q", "pavg" + s + "_c"));
+    }
+    fold.push_back(assign("pcnt_q", "pcnt_n"));
+    finish_max.push_back(assign("pw_valid_q", "1'b1"));
+    finish_avg.push_back(assign("pd_q", "pcnt_n"));
+    finish_avg.push_back(assign("pdiv_q", "1'b1"));
+    finish_avg.push_back(assign("pstep_q", "5'd0"));
+    done_div.push_back(assign("pdiv_q", "1'b0"));
+    done_div.push_back(assign("pw_valid_q", "1'b1"));
+    divide.push_back(assign("pstep_q", "pstep_q + 5'd1"));
+    divide.push_back(if_else("pstep_q == 5'd23", done_div));
+    fold.push_back(if_else("pb_last_q", {assign("pw_addr_q", "pb_waddr_q"), if_else("is_avg", finish_avg, finish_max)}));
+    m_.assign("pw_err", fmt::format("pw_valid_q && pw_addr_q >= 32'd{}", n_.act_words));
+    m_.ff({if_else("!rst_ni || start || error",
+                   {assign("pb_valid_q", "1'b0"), assign("pdiv_q", "1'b0"), assign("pw_valid_q", "1'b0"), assign("pf_busy_q", "1'b0")},
+                   {assign("pb_valid_q", "seq_issue && is_pool"), assign("pb_pad_q", "pad"), assign("pb_first_q", "k_q == 16'd0"),
+                    assign("pb_last_q", "last_k"), assign("pb_waddr_q", "out_pos_q + {16'd0, cp_q}"),
+                    if_else("seq_issue && is_pool && last_k", {assign("pf_busy_q", "1'b1")}), if_else("pb_valid_q", fold),
+                    if_else("pdiv_q", divide), if_else("pw_valid_q", {assign("pw_valid_q", "1'b0"), assign("pf_busy_q", "1'b0")})})});
   }
 
   void write_back() {

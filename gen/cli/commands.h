@@ -12,5 +12,6 @@ void add_sim(CLI::App& app);
 void add_synth(CLI::App& app);
 void add_random_config(CLI::App& app);
 void add_numerics(CLI::App& app);
+void add_run(CLI::App& app);
 
 }  // namespace strata::cli

@@ -29,7 +29,7 @@ int register_index(const std::string& name) {
 
 const std::vector<Field>& descriptor_fields() {
   static const std::vector<Field> fields{
-      {"op", 0, 0, 4, false, "0 end of the list, 1 multiply-accumulate layer (conv1d, depthwise, dense)"},
+      {"op", 0, 0, 4, false, "0 end of the list, 1 multiply-accumulate layer (conv1d, depthwise, dense), 2 max pool, 3 average pool"},
       {"in_len", 1, 0, 16, false, "input positions"},
       {"in_row", 1, 16, 16, false, "activation words per input position (ceil(channels / 2))"},
       {"in_start", 2, 0, 32, true, "word address of input position -pad_left (may be negative)"},

@@ -130,12 +130,65 @@ Program compile(const SocConfig& c, const gn::Model& m) {
   std::vector<std::uint32_t> ctrl(static_cast<std::size_t>(param_ptr), 0);
   int w_ptr = 0;
 
+  auto write_desc = [&](std::size_t li, const std::vector<std::uint32_t>& d) {
+    std::copy(d.begin(), d.end(), ctrl.begin() + static_cast<std::ptrdiff_t>(li) * nn::kDescriptorWords);
+    const int own = per_layer_base + static_cast<int>(li) * 2 * nn::kDescriptorWords;
+    std::copy(d.begin(), d.end(), ctrl.begin() + own);  // followed by an all-zero (end) descriptor
+    return static_cast<std::uint32_t>(own);
+  };
+
+  // A pool reads one word (two channels) per tap; its output keeps the
+  // input's quantization, clamped to the fused activation's range.
+  auto compile_pool = [&](const gn::Layer& l, std::size_t li, const Placement& in, gn::QuantParams q) {
+    const bool global = l.kind == gn::LayerKind::global_avg_pool;
+    const int kernel = global ? in.length : l.kernel, stride = global ? 1 : l.stride;
+    const gn::Window w = gn::window(in.length, kernel, stride, 1, global ? gn::Padding::valid : l.padding);
+    place(l.output, w.out_length, in.channels, l.name);
+    const Placement out = prog.tensors.at(l.output);
+    for (const auto& i : l.inputs)
+      if (last_use.at(i) == li) act.release(i);
+    const gn::ActRange range = gn::activation_range(l.activation, q);
+    std::vector<std::uint32_t> d(nn::kDescriptorWords, 0);
+    try {
+      nn::set_field(d, "op", static_cast<std::int64_t>(l.kind == gn::LayerKind::max_pool ? nn::Op::max_pool : nn::Op::avg_pool));
+      nn::set_field(d, "in_len", in.length);
+      nn::set_field(d, "in_row", in.row);
+      nn::set_field(d, "in_start", static_cast<std::int64_t>(in.base) - static_cast<std::int64_t>(w.pad_left) * in.row);
+      nn::set_field(d, "kernel", kernel);
+      nn::set_field(d, "pad_left", w.pad_left);
+      nn::set_field(d, "in_pairs", in.row);
+      nn::set_field(d, "stride", stride);
+      nn::set_field(d, "dilation", 1);
+      nn::set_field(d, "pos_stride", static_cast<std::int64_t>(stride) * in.row);
+      nn::set_field(d, "tap_stride", in.row);
+      nn::set_field(d, "out_base", out.base);
+      nn::set_field(d, "out_len", w.out_length);
+      nn::set_field(d, "out_row", out.row);
+      nn::set_field(d, "out_channels", in.channels);
+      nn::set_field(d, "act_min", range.min);
+      nn::set_field(d, "act_max", range.max);
+    } catch (const std::out_of_range& e) {
+      throw CompileError(fmt::format("layer '{}': {}", l.name, e.what()));
+    }
+    CompiledLayer cl;
+    cl.name = l.name;
+    cl.output = l.output;
+    cl.desc_addr = write_desc(li, d);
+    cl.descriptors = 1;
+    prog.layers.push_back(cl);
+  };
+
   for (std::size_t li = 0; li < m.layers.size(); ++li) {
     const gn::Layer& l = m.layers[li];
-    if (l.kind != gn::LayerKind::conv1d && l.kind != gn::LayerKind::depthwise_conv1d && l.kind != gn::LayerKind::dense)
-      throw CompileError(fmt::format("layer '{}': {} layers are not supported by the network engine yet; supported: conv1d, depthwise_conv1d, dense",
+    if (l.kind == gn::LayerKind::add)
+      throw CompileError(fmt::format("layer '{}': {} layers are not supported by the network engine yet; supported: conv1d, depthwise_conv1d, dense, "
+                                     "max_pool, avg_pool, global_avg_pool",
                                      l.name, kind_name(l.kind)));
     const Placement in = prog.tensors.at(l.inputs.at(0));
+    if (l.kind == gn::LayerKind::max_pool || l.kind == gn::LayerKind::avg_pool || l.kind == gn::LayerKind::global_avg_pool) {
+      compile_pool(l, li, in, quants.at(l.inputs[0]));
+      continue;
+    }
     const gn::QuantParams in_q = quants.at(l.inputs[0]);
     const gn::QuantParams out_q = quants.at(l.output);
     MacPlan p;
@@ -268,14 +321,10 @@ Program compile(const SocConfig& c, const gn::Model& m) {
     } catch (const std::out_of_range& e) {
       throw CompileError(fmt::format("layer '{}': {}", l.name, e.what()));
     }
-    std::copy(d.begin(), d.end(), ctrl.begin() + static_cast<std::ptrdiff_t>(li) * nn::kDescriptorWords);
-    const int own = per_layer_base + static_cast<int>(li) * 2 * nn::kDescriptorWords;
-    std::copy(d.begin(), d.end(), ctrl.begin() + own);  // followed by an all-zero (end) descriptor
-
     CompiledLayer cl;
     cl.name = l.name;
     cl.output = l.output;
-    cl.desc_addr = static_cast<std::uint32_t>(own);
+    cl.desc_addr = write_desc(li, d);
     cl.descriptors = 1;
     const int taps_ch = l.kind == gn::LayerKind::depthwise_conv1d ? 1 : p.in_ch;
     cl.macs = static_cast<std::uint64_t>(p.out_len) * static_cast<std::uint64_t>(p.out_ch) * static_cast<std::uint64_t>(p.kernel) *

@@ -116,7 +116,8 @@ nlohmann::json to_json(const RunReport& r) {
 std::string to_markdown(const RunReport& r, const std::string& title) {
   std::string s = fmt::format("# {}\n\n| layer | cycles | MACs | ideal cycles | MAC utilization | stalls | result |\n| --- | ---: | ---: | ---: | ---: | ---: | --- |\n", title);
   for (const auto& l : r.layers)
-    s += fmt::format("| {} | {} | {} | {:.1f} | {:.1f}% | {} | {} |\n", l.name, l.cycles, l.macs, l.ideal_cycles, 100 * l.utilization, l.stalls,
+    s += fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", l.name, l.cycles, l.macs, l.macs ? fmt::format("{:.1f}", l.ideal_cycles) : "-",
+                     l.macs ? fmt::format("{:.1f}%", 100 * l.utilization) : "-", l.stalls,
                      l.mismatch ? "MISMATCH " + mismatch_text(*l.mismatch) : "bit-exact");
   s += fmt::format("\nWhole network, one descriptor list: {} cycles, {}.\n", r.network_cycles,
                    r.network_mismatch ? "MISMATCH " + mismatch_text(*r.network_mismatch) : "outputs bit-exact");

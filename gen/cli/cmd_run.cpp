@@ -1,0 +1,86 @@
+#include <fmt/format.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli/commands.h"
+#include "cli/tools.h"
+#include "config/config.h"
+#include "runtime/compiler.h"
+#include "runtime/model_file.h"
+#include "strata_version.h"
+
+namespace strata::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct RunOptions {
+  std::string config, model, input, trace, build_dir, json, markdown;
+  std::uint64_t seed = 1;
+  std::uint64_t budget = 50'000'000;
+};
+
+// Checks the config and the model (and that the model compiles for the
+// engine) before the long build; then builds sim/nn for the config and runs
+// its nn_run on the model.
+void run(const RunOptions& o) {
+  const SocConfig c = load_config(o.config);
+  if (!c.nn) throw CliError(fmt::format("{}: config '{}' has no nn section, so it has no network engine to run a model on", o.config, c.name));
+  const auto model = runtime::load_model(o.model);
+  try {
+    (void)runtime::compile(c, model);
+  } catch (const runtime::CompileError& e) {
+    throw CliError(fmt::format("{}: cannot run on '{}': {}", o.model, c.name, e.what()));
+  }
+  const fs::path build = fs::absolute(o.build_dir.empty() ? fs::path("build") / c.name / "nn" : fs::path(o.build_dir));
+  const fs::path log = build / "build.log";
+  fs::create_directories(build);
+  fs::remove(log);
+  run_step("configure the engine simulation (generate RTL, verilate)",
+           {"cmake", "-S", fs::path(STRATA_SOURCE_DIR) / "sim" / "nn", "-B", build, "-G", "Ninja", "-DCMAKE_BUILD_TYPE=Release",
+            "-DSTRATA_EXE=" + fs::read_symlink("/proc/self/exe").string(), "-DSTRATA_CONFIG=" + fs::absolute(o.config).string(),
+            "-DSTRATA_PREBUILT_DIR=" STRATA_BINARY_DIR, fmt::format("-DSTRATA_TRACE={}", o.trace.empty() ? "OFF" : "ON")},
+           log);
+  run_step("build the engine simulation", {"cmake", "--build", build, "--target", "nn_run"}, log);
+  std::vector<std::string> argv{(build / "nn_run").string(), fs::absolute(o.model).string(), fmt::format("--seed={}", o.seed),
+                                fmt::format("--budget={}", o.budget)};
+  if (!o.input.empty()) argv.push_back("--input=" + fs::absolute(o.input).string());
+  if (!o.trace.empty()) argv.push_back("--trace=" + fs::absolute(o.trace).string());
+  if (!o.json.empty()) argv.push_back("--json=" + fs::absolute(o.json).string());
+  if (!o.markdown.empty()) argv.push_back("--markdown=" + fs::absolute(o.markdown).string());
+  progress(fmt::format("running '{}' on '{}'", model.name, c.name));
+  std::fflush(nullptr);
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    std::vector<char*> args;
+    for (auto& a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
+    ::execv(args[0], args.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    throw CliError(fmt::format("running '{}' on '{}' failed (see above)", model.name, c.name));
+  progress(fmt::format("'{}' on '{}': every tensor bit-exact with the golden model", model.name, c.name));
+}
+
+}  // namespace
+
+void add_run(CLI::App& app) {
+  auto* cmd = app.add_subcommand("run", "Run a model on the Verilated network engine of a config and compare it with the golden model");
+  auto o = std::make_shared<RunOptions>();
+  cmd->add_option("CONFIG", o->config, "config file (YAML) with an nn section")->required()->check(CLI::ExistingFile);
+  cmd->add_option("MODEL", o->model, "model file (docs/model-format.md)")->required()->check(CLI::ExistingFile);
+  cmd->add_option("--input", o->input, "input tensor file (default: random int8 values from --seed)")->check(CLI::ExistingFile);
+  cmd->add_option("--seed", o->seed, "seed of the random input (printed; replays a run)");
+  cmd->add_option("--trace", o->trace, "write an FST waveform of the run to this file");
+  cmd->add_option("--budget", o->budget, "cycle budget of each engine run")->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
+  cmd->add_option("--json", o->json, "write the report (cycles, utilization, mismatches per layer) as JSON");
+  cmd->add_option("--markdown", o->markdown, "write the report as a Markdown table");
+  cmd->add_option("--build-dir", o->build_dir, "where to build (default build/<name>/nn)");
+  cmd->callback([o] { run(*o); });
+}
+
+}  // namespace strata::cli

@@ -1,0 +1,149 @@
+// Shared by the network-engine co-simulation tests: the config of this
+// build, one Verilated engine for the whole test binary, random models.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <random>
+
+#include "nn/verilator_device.h"
+#include "nn_dut.h"
+#include "nn/nn_map.h"
+#include "runtime/compiler.h"
+#include "runtime/runner.h"
+
+namespace strata::nn_test {
+
+
+namespace gn = strata::golden::nn;
+using strata::runtime::compile;
+using strata::runtime::run_model;
+
+inline std::uint64_t g_seed = 1;  // --seed=N
+inline int g_layers = 240;       // --layers=N
+
+inline const strata::SocConfig& config() {
+  static const strata::SocConfig c = strata::load_config(STRATA_NN_CONFIG);
+  return c;
+}
+
+inline strata::sim::VerilatorDevice<Vnn>& device() {
+  // STRATA_NN_TRACE=FILE writes a waveform of the whole test run.
+  static strata::sim::VerilatorDevice<Vnn> dev(std::getenv("STRATA_NN_TRACE") ? std::getenv("STRATA_NN_TRACE") : "");
+  return dev;
+}
+
+struct Rng {
+  std::mt19937_64 gen;
+  explicit Rng(std::uint64_t s) : gen(s) {}
+  int in(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(gen); }
+  float real(float lo, float hi) { return std::uniform_real_distribution<float>(lo, hi)(gen); }
+  bool chance(double p) { return std::bernoulli_distribution(p)(gen); }
+};
+
+inline gn::Tensor random_tensor(Rng& r, int length, int channels, int lo = -128, int hi = 127) {
+  gn::Tensor t;
+  t.length = length;
+  t.channels = channels;
+  for (int i = 0; i < length * channels; ++i) t.data.push_back(static_cast<std::int8_t>(r.in(lo, hi)));
+  return t;
+}
+
+// Weights, scales and bias of a multiply-accumulate layer whose output
+// spreads over the int8 range (and sometimes saturates at either end).
+inline float scale_in_override = 0;  // set by fill_mac when it picks power-of-two scales
+
+inline void fill_mac(Rng& r, gn::Layer& l, int taps_per_channel, float in_scale) {
+  const int weights = l.kind == gn::LayerKind::depthwise_conv1d ? l.out_channels * l.kernel : l.out_channels * taps_per_channel;
+  for (int i = 0; i < weights; ++i) l.weights.push_back(static_cast<std::int8_t>(r.in(-128, 127)));
+  const int fan_in = l.kind == gn::LayerKind::depthwise_conv1d ? l.kernel : taps_per_channel;
+  float w_avg = 0;
+  for (int c = 0; c < l.out_channels; ++c) {
+    l.weight_scales.push_back(r.real(0.002f, 0.02f));
+    w_avg += l.weight_scales.back() / static_cast<float>(l.out_channels);
+    l.bias.push_back(r.in(-20000, 20000));
+  }
+  // Typical rescale 2^-6 .. 2^-12; now and then above 1 (a left shift).
+  const float spread = r.chance(0.1) ? r.real(0.05f, 0.9f) : r.real(40.0f, 400.0f);
+  l.output_quant.scale = in_scale * w_avg * 128.0f * std::sqrt(static_cast<float>(fan_in)) * spread / 128.0f;
+  if (r.chance(0.25)) {
+    // Powers of two: the multiplier is exactly 2^30, so the rounding of
+    // every tie (in SRDHM and in the final shift) is exercised.
+    const int a = r.in(4, 8), b = r.in(6, 9);
+    const int c = a + b - r.in(5, 12);
+    for (auto& ws : l.weight_scales) ws = std::ldexp(1.0f, -b);
+    l.output_quant.scale = std::ldexp(1.0f, -c) * (r.chance(0.1) ? 0.25f : 1.0f);
+    (void)in_scale;
+    scale_in_override = std::ldexp(1.0f, -a);
+  }
+  l.output_quant.zero_point = r.in(-128, 127);
+  l.activation = static_cast<gn::Activation>(r.in(0, 2));
+}
+
+inline gn::Model one_layer_model(Rng& r, gn::LayerKind kind, int in_len, int in_ch, int out_ch, int kernel, int stride, int dilation, gn::Padding pad) {
+  gn::Model m;
+  m.name = "layer";
+  m.input = "x";
+  m.input_length = in_len;
+  m.input_channels = in_ch;
+  m.input_quant = {r.real(0.01f, 0.1f), r.in(-128, 127)};
+  gn::Layer l;
+  l.name = "l0";
+  l.kind = kind;
+  l.inputs = {"x"};
+  l.output = "y";
+  l.kernel = kind == gn::LayerKind::dense ? 1 : kernel;
+  l.stride = kind == gn::LayerKind::dense ? 1 : stride;
+  l.dilation = kind == gn::LayerKind::dense ? 1 : dilation;
+  l.padding = pad;
+  l.out_channels = kind == gn::LayerKind::depthwise_conv1d ? in_ch : out_ch;
+  if (kind == gn::LayerKind::max_pool || kind == gn::LayerKind::avg_pool || kind == gn::LayerKind::global_avg_pool) {
+    l.dilation = 1;
+    l.out_channels = 0;
+    l.output_quant = m.input_quant;
+    l.activation = static_cast<gn::Activation>(r.in(0, 2));
+    m.layers.push_back(l);
+    m.outputs = {"y"};
+    return m;
+  }
+  const int taps = kind == gn::LayerKind::dense ? in_len * in_ch : l.kernel * in_ch;
+  scale_in_override = 0;
+  fill_mac(r, l, taps, m.input_quant.scale);
+  if (scale_in_override > 0) m.input_quant.scale = scale_in_override;
+  m.layers.push_back(l);
+  m.outputs = {"y"};
+  return m;
+}
+
+inline std::string describe(const gn::Model& m) {
+  const auto& l = m.layers[0];
+  static const char* kinds[] = {"conv1d", "depthwise_conv1d", "dense", "max_pool", "avg_pool", "global_avg_pool", "add"};
+  return fmt::format("{} in [{}, {}] out_ch {} k {} s {} d {} {} in_zp {} out_zp {} act {}", kinds[static_cast<int>(l.kind)], m.input_length,
+                     m.input_channels, l.out_channels, l.kernel, l.stride, l.dilation, l.padding == gn::Padding::same ? "same" : "valid",
+                     m.input_quant.zero_point, l.output_quant.zero_point, static_cast<int>(l.activation));
+}
+
+inline void expect_bit_exact(const gn::Model& m, const gn::Tensor& input, const std::string& what) {
+  const auto prog = compile(config(), m);
+  const auto rep = run_model(device(), config(), m, prog, input, 10'000'000);
+  if (std::getenv("STRATA_NN_DUMP") && m.layers.size() == 1) {
+    const auto dev_out = strata::runtime::read_tensor(device(), prog.tensors.at("y"));
+    const auto gold = gn::run(m, input).at("y");
+    fmt::print("{}", strata::runtime::to_markdown(rep, "dump"));
+    for (int p = 0; p < gold.length; ++p) {
+      std::string line = fmt::format("pos {:3}:", p);
+      for (int c = 0; c < gold.channels; ++c) line += fmt::format(" {:4}/{:4}", dev_out.at(p, c), gold.at(p, c));
+      fmt::print("{}\n", line);
+    }
+  }
+  for (const auto& l : rep.layers)
+    ASSERT_FALSE(l.mismatch) << what << ": layer " << l.name << " " << l.mismatch->tensor << "[" << l.mismatch->position << "]["
+                             << l.mismatch->channel << "] device " << l.mismatch->device << " golden " << l.mismatch->golden;
+  ASSERT_FALSE(rep.network_mismatch) << what << ": whole-network run differs";
+}
+
+}  // namespace strata::nn_test
