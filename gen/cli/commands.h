@@ -13,5 +13,6 @@ void add_synth(CLI::App& app);
 void add_random_config(CLI::App& app);
 void add_numerics(CLI::App& app);
 void add_run(CLI::App& app);
+void add_example_model(CLI::App& app);
 
 }  // namespace strata::cli

@@ -1,6 +1,7 @@
 #include "runtime/runner.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "nn/nn_map.h"
 
@@ -79,8 +80,8 @@ RunReport run_model(Device& dev, const SocConfig& c, const gn::Model& m, const P
   write_tensor(dev, p.tensors.at(m.input), input);
   r.network_cycles = run_list(dev, p.network_desc, budget);
   for (const auto& o : m.outputs) {
-    r.network_mismatch = compare(o, read_tensor(dev, p.tensors.at(o)), golden.at(o));
-    if (r.network_mismatch) break;
+    r.outputs[o] = read_tensor(dev, p.tensors.at(o));
+    if (!r.network_mismatch) r.network_mismatch = compare(o, r.outputs[o], golden.at(o));
   }
   return r;
 }
@@ -100,6 +101,7 @@ nlohmann::json to_json(const RunReport& r) {
   j["match"] = r.ok();
   j["network_cycles"] = r.network_cycles;
   j["network_mismatch"] = mismatch_json(r.network_mismatch);
+  for (const auto& [name, t] : r.outputs) j["outputs"][name] = {{"shape", {t.length, t.channels}}, {"data", t.data}};
   for (const auto& l : r.layers)
     j["layers"].push_back({{"name", l.name},
                            {"output", l.output},
@@ -121,6 +123,10 @@ std::string to_markdown(const RunReport& r, const std::string& title) {
                      l.mismatch ? "MISMATCH " + mismatch_text(*l.mismatch) : "bit-exact");
   s += fmt::format("\nWhole network, one descriptor list: {} cycles, {}.\n", r.network_cycles,
                    r.network_mismatch ? "MISMATCH " + mismatch_text(*r.network_mismatch) : "outputs bit-exact");
+  for (const auto& [name, t] : r.outputs) {
+    std::vector<int> v(t.data.begin(), t.data.end());
+    if (v.size() <= 64) s += fmt::format("Output {} [{}, {}]: {}\n", name, t.length, t.channels, fmt::join(v, " "));
+  }
   return s;
 }
 

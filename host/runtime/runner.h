@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,6 +36,7 @@ struct RunReport {
   std::vector<LayerReport> layers;
   std::uint64_t network_cycles = 0;  // the whole list in one run
   std::optional<Mismatch> network_mismatch;
+  std::map<std::string, golden::nn::Tensor> outputs;  // the device's model outputs, whole-network run
   bool ok() const;
 };
 

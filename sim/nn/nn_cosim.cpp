@@ -6,9 +6,22 @@
 #include <cstring>
 
 #include "nn/nn_fixture.h"
+#include "runtime/example_models.h"
 
 namespace strata::nn_test {
 namespace {
+
+// The PulseDL-style network end to end, layer by layer and as one list.
+TEST(NnNetwork, PulseCnnBitExact) {
+  for (std::uint64_t k = 0; k < 3; ++k) {
+    const std::uint64_t seed = g_seed + k;
+    const gn::Model m = strata::runtime::pulse_cnn(seed);
+    Rng r(seed);
+    const gn::Tensor x = random_tensor(r, m.input_length, m.input_channels);
+    expect_bit_exact(m, x, fmt::format("pulse_cnn, weights and input from seed {}", seed));
+    if (HasFatalFailure()) return;
+  }
+}
 
 TEST(NnLayers, RandomPoolsBitExact) {
   for (int i = 0; i < g_layers / 2; ++i) {

@@ -1,0 +1,23 @@
+// Example models with random weights, for trying the engine and for tests:
+// the PulseDL-style 1-D CNN that extracts a detector pulse's time and
+// energy from its digitised samples.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "golden/nn.h"
+
+namespace strata::runtime {
+
+// input [samples, 1] -> 4 x (conv1d + ReLU, max-pool 2 after the first
+// three) -> global average pool -> dense 2 (time, energy). Weights are
+// uniform int8 from `seed`; scales are chosen so that every layer's output
+// spreads over the int8 range.
+golden::nn::Model pulse_cnn(std::uint64_t seed, int samples = 256);
+
+std::vector<std::string> example_model_names();
+golden::nn::Model example_model(const std::string& name, std::uint64_t seed);
+
+}  // namespace strata::runtime
