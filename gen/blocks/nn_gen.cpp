@@ -47,7 +47,8 @@ std::string ram(const SocConfig& c, ir::Design& d, int width, int depth) {
 // rounding of SaturatingRoundingDoublingHighMul and RoundingDivideByPOT),
 // output zero point and clamp; the byte then waits for the write-back.
 std::string requant(const SocConfig& c, ir::Design& d) {
-  const int acc_w = golden::au_shape(c.au.formats, c.au.max_accumulations).acc_width;
+  const golden::AuShape shape = golden::au_shape(c.au.formats, c.au.max_accumulations);
+  const int acc_w = shape.acc_width, frac = shape.frac_bits;
   ir::Module m;
   m.name = c.name + "_requant";
   m.description = "Per-channel requantizer of one AU: bias, int32 saturation, TFLite MultiplyByQuantizedMultiplier, zero point, clamp.";
@@ -58,7 +59,7 @@ std::string requant(const SocConfig& c, ir::Design& d) {
       .port(Dir::in, "param_field_i", 2, false, "0 bias, 1 multiplier, 2 shift")
       .port(Dir::in, "param_data_i", 32)
       .port(Dir::in, "cap_i", 1, false, "take acc_i (only while idle_o)")
-      .port(Dir::in, "acc_i", acc_w, true, "the AU's dot product")
+      .port(Dir::in, "acc_i", acc_w, true, fmt::format("the AU's dot product, in units of 2^-{}", frac))
       .port(Dir::in, "pos_addr_i", 32, false, "word address of the output position")
       .port(Dir::in, "chan_i", 16, false, "output channel of this AU's dot product")
       .port(Dir::in, "keep_i", 1, false, "write the result (channel exists)")
@@ -74,7 +75,8 @@ std::string requant(const SocConfig& c, ir::Design& d) {
       .port(Dir::in, "wr_ready_i", 1, false, "the write-back takes the result");
   m.net("bias_q", 32, true).net("mult_q", 31, false, "multiplier, 0 or in [2^30, 2^31)").net("shift_q", 6, true);
   m.net("state_q", 2, false, "0 idle, 1 left shift, 2 multiply, 3 result waits");
-  const int sum_w = std::max(acc_w, 32) + 1;
+  const int int_w = acc_w - frac;  // the integer part: int8 products have no fraction bits
+  const int sum_w = std::max(int_w, 32) + 1;
   m.net("sum", sum_w, true, "dot product plus bias");
   m.net("sum_sat", 32, true);
   m.net("x_q", 32, true, "the value being scaled");
@@ -91,7 +93,14 @@ std::string requant(const SocConfig& c, ir::Design& d) {
     return to == from ? x : fmt::format("{{{{{}{{{}[{}]}}}}, {}}}", to - from, x, from - 1, x);
   };
   m.comment("Capture: the exact dot product plus bias, saturated to int32.");
-  m.assign("sum", sext("acc_i", acc_w, sum_w) + " + " + sext("bias_q", 32, sum_w));
+  m.net("acc_int", int_w, true);
+  if (frac > 0) {
+    m.net("acc_frac_unused", frac);
+    m.assign("{acc_int, acc_frac_unused}", "acc_i");
+  } else {
+    m.assign("acc_int", "acc_i");
+  }
+  m.assign("sum", sext("acc_int", int_w, sum_w) + " + " + sext("bias_q", 32, sum_w));
   m.assign("sum_sat", fmt::format("(sum > {0}'sd2147483647) ? 32'sh7fffffff : (sum < -{0}'sd2147483648) ? -32'sh80000000 : sum[31:0]", sum_w));
   m.comment("Left shift by one bit per cycle, saturating.");
   m.assign("x2", "{x_q, 1'b0}");

@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <iostream>
 #include <random>
 
@@ -14,7 +15,7 @@ namespace {
 // A valid config drawn uniformly over the schema's choices (log-uniform for
 // the accumulation count). Uses its own integer arithmetic on mt19937_64 so
 // the same seed gives the same config with every standard library.
-SocConfig random_config(std::uint64_t seed, const std::string& name) {
+SocConfig random_config(std::uint64_t seed, const std::string& name, bool force_nn) {
   std::mt19937_64 rng(seed);
   auto below = [&](std::uint64_t n) { return rng() % n; };
   SocConfig c;
@@ -30,6 +31,22 @@ SocConfig random_config(std::uint64_t seed, const std::string& name) {
   c.au.isolate = below(2);
   c.au.multipliers = below(2) ? Multipliers::dsp : Multipliers::lut;
   c.synth.clock_mhz = static_cast<double>(6 + below(60));
+  // Half the configs (or all with --nn) build the network engine, which
+  // needs int8 and dot products long enough for small layers.
+  if (force_nn || below(2)) {
+    if (std::find(c.au.formats.begin(), c.au.formats.end(), golden::Format::int8) == c.au.formats.end()) {
+      c.au.formats.push_back(golden::Format::int8);
+      std::sort(c.au.formats.begin(), c.au.formats.end());
+    }
+    c.au.max_accumulations = std::max<std::uint64_t>(c.au.max_accumulations, 256);
+    NnConfig n;
+    n.pes = 1 + static_cast<int>(below(4));
+    n.aus_per_pe = 1 + static_cast<int>(below(4));
+    n.act_words = 1 << (9 + below(5));
+    n.weight_words = 1 << (9 + below(4));
+    n.ctrl_words = 1 << (9 + below(3));
+    c.nn = n;
+  }
   return c;
 }
 
@@ -40,12 +57,14 @@ void add_random_config(CLI::App& app) {
   auto seed = std::make_shared<std::uint64_t>(1);
   auto name = std::make_shared<std::string>("rand");
   auto out = std::make_shared<std::string>();
+  auto nn = std::make_shared<bool>(false);
   cmd->add_option("--seed", *seed, "random seed")->required();
   cmd->add_option("--name", *name, "config name");
   cmd->add_option("-o,--output", *out, "write to this file instead of stdout");
-  cmd->callback([seed, name, out] {
-    const SocConfig c = random_config(*seed, *name);
-    const std::string text = fmt::format("# strata random-config --seed {}\n{}", *seed, to_yaml(c));
+  cmd->add_flag("--nn", *nn, "always include a network engine (nn section)");
+  cmd->callback([seed, name, out, nn] {
+    const SocConfig c = random_config(*seed, *name, *nn);
+    const std::string text = fmt::format("# strata random-config --seed {}{}\n{}", *seed, *nn ? " --nn" : "", to_yaml(c));
     parse_config(text, "<random-config>");  // it must be valid, with a valid name
     if (out->empty())
       std::cout << text;

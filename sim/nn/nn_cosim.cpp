@@ -50,6 +50,8 @@ TEST(NnLayers, RandomLayersBitExact) {
     const auto pad = r.chance(0.5) ? gn::Padding::same : gn::Padding::valid;
     int in_len = r.in(1, 40);
     if (kind == gn::LayerKind::dense) in_len = r.in(1, 12);
+    // Input and output must fit the activation memory together.
+    in_len = std::min(in_len, config().nn->act_words / (6 + (3 * g + 2) / 2));
     if (pad == gn::Padding::valid && kind != gn::LayerKind::dense) in_len = std::max(in_len, (kernel - 1) * dilation + 1);
     const gn::Model m = one_layer_model(r, kind, in_len, in_ch, out_ch, kernel, stride, dilation, pad);
     const gn::Tensor x = random_tensor(r, in_len, in_ch);

@@ -9,7 +9,7 @@ module nn_large_requant (
   input  logic [1:0]         param_field_i,  // 0 bias, 1 multiplier, 2 shift
   input  logic [31:0]        param_data_i,
   input  logic               cap_i,          // take acc_i (only while idle_o)
-  input  logic signed [28:0] acc_i,          // the AU's dot product
+  input  logic signed [28:0] acc_i,          // the AU's dot product, in units of 2^-0
   input  logic [31:0]        pos_addr_i,     // word address of the output position
   input  logic [15:0]        chan_i,         // output channel of this AU's dot product
   input  logic               keep_i,         // write the result (channel exists)
@@ -58,9 +58,11 @@ module nn_large_requant (
   logic [31:0] pend_addr_q;
   logic pend_lane_q;
   logic pend_keep_q;
+  logic signed [28:0] acc_int;
 
   // Capture: the exact dot product plus bias, saturated to int32.
-  assign sum = {{4{acc_i[28]}}, acc_i} + {{1{bias_q[31]}}, bias_q};
+  assign acc_int = acc_i;
+  assign sum = {{4{acc_int[28]}}, acc_int} + {{1{bias_q[31]}}, bias_q};
   assign sum_sat = (sum > 33'sd2147483647) ? 32'sh7fffffff : (sum < -33'sd2147483648) ? -32'sh80000000 : sum[31:0];
 
   // Left shift by one bit per cycle, saturating.

@@ -1,0 +1,303 @@
+#!/usr/bin/env python3
+"""Writes docs/results/nn.md from the raw results of scripts/bench_nn.sh.
+
+    nn_report.py WORK COMMAND SEEDS JOBS ELAPSED_S STARTED NPROC CPU YOSYS_VERSION NEXTPNR_VERSION VERILATOR_VERSION
+"""
+import json
+import pathlib
+import re
+import statistics
+import sys
+
+work = pathlib.Path(sys.argv[1])
+command, seeds, jobs, elapsed, started, nproc, cpu, yosys, nextpnr, verilator = sys.argv[2:13]
+seeds, jobs, elapsed = int(seeds), int(jobs), int(elapsed)
+
+CONFIGS = ["nn_small", "nn_medium", "nn_large"]
+UP5K = {"lut": 5280, "ff": 5280, "dsp": 8, "bram": 30, "spram": 4}
+CELLS = {"up5k": [("SB_LUT4", "lut"), ("SB_DFF", "ff"), ("SB_CARRY", "carry"), ("SB_MAC16", "dsp"),
+                  ("SB_RAM40_4K", "bram"), ("SB_SPRAM256KA", "spram")],
+         "xc7": [("LUT", "lut"), ("FD", "ff"), ("CARRY4", "carry"), ("DSP48E1", "dsp"), ("RAMB18E1", "ramb18"),
+                 ("RAMB36E1", "ramb36"), ("RAM", "lutram")]}
+
+
+def load(path):
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def config(name):
+    """pes, aus_per_pe and synth.clock_mhz of a shipped config (flat YAML, read by pattern)."""
+    text = (pathlib.Path("gen/configs") / f"{name}.yaml").read_text()
+    get = lambda key: float(re.search(r"^\s+%s:\s*([\d.]+)" % key, text, re.M).group(1))
+    return {"pes": int(get("pes")), "aus": int(get("aus_per_pe")), "clock_mhz": get("clock_mhz")}
+
+
+def status(cfg, step):
+    return load(work / f"{cfg}.{step}.status.json") or {"rc": None, "seconds": None, "limit": None}
+
+
+def top_cells(stat, target):
+    """Cell counts of the engine's own module (everything but the out-of-context wrapper)."""
+    mods = {k.lstrip("\\"): v for k, v in stat["modules"].items()}
+    top = next(k for k in mods if not k.endswith("_synth_wrap"))
+    r = {col: 0 for _, col in CELLS[target]}
+    for typ, n in mods[top]["num_cells_by_type"].items():
+        for prefix, col in CELLS[target]:
+            if typ.startswith(prefix):
+                r[col] += n
+                break
+    return top, r
+
+
+def error_reason(cfg, target):
+    """The first ERROR line of the failed step's logs."""
+    d = work / cfg / target
+    for log in sorted(d.glob("nextpnr-seed*.log")) + [d / "yosys.log", d / "synth.log", work / f"{cfg}.{target}.log"]:
+        if log.exists():
+            for line in log.read_text(errors="replace").splitlines():
+                if line.startswith("ERROR:") or "error:" in line:
+                    return line.replace("ERROR:", "").strip(), log
+    return None, None
+
+
+def synth(cfg, target):
+    d = work / cfg / target
+    st = status(cfg, target)
+    stat = load(d / "stat.json")
+    out = {"status": st, "report": load(d / "report.json")}
+    if stat:
+        out["top"], out["cells"] = top_cells(stat, target)
+    if out["report"] and "placed" in out["report"]:
+        out["fmax"] = out["report"]["placed"]["fmax_mhz"]
+        out["seed"] = out["report"]["placed"]["median_seed"]
+        out["pnr"] = load(d / f"pnr-seed{out['seed']}.json")
+    if st["rc"] == 124:
+        out["why"] = "not placed within %d min (timeout)" % (st["limit"] // 60)
+    elif st["rc"] != 0:
+        reason, log = error_reason(cfg, target)
+        out["why"] = "does not fit: " + (reason or "failed, status %s" % st["rc"])
+        out["why_log"] = log
+    return out
+
+
+def critical_path(log):
+    """The clock domain's critical path in a nextpnr log: start and end cells, delay, LUT levels, RTL lines."""
+    lines = log.read_text(errors="replace").splitlines()
+    starts = [i for i, l in enumerate(lines) if l.startswith("Info: Critical path report for clock ")]
+    if not starts:
+        return None
+    steps, rtl, logic = [], [], None
+    for l in lines[starts[-1] + 2:]:
+        m = re.match(r"Info:\s+([\d.]+)\s+([\d.]+)\s+(Source|Net|Setup)\s+(\S+)", l)
+        if m:
+            steps.append((m.group(3), m.group(4), float(m.group(2))))
+            continue
+        m = re.match(r"Info:\s+([\d.]+) ns logic, ([\d.]+) ns routing", l)
+        if m:
+            logic = (float(m.group(1)), float(m.group(2)))
+            break
+        m = re.match(r"Info:\s+(design/rtl/\S+|wrap/\S+)", l)
+        if m and m.group(1) not in rtl:
+            rtl.append(m.group(1))
+        if not l.startswith("Info:"):
+            break
+    src = [s for s in steps if s[0] == "Source"]
+    end = [s for s in steps if s[0] == "Setup"]
+    return {"start": src[0][1], "end": end[-1][1] if end else steps[-1][1], "delay": steps[-1][2], "logic": logic,
+            "luts": sum(1 for s in src if s[1].endswith("_LC.O")), "carries": sum(1 for s in src if s[1].endswith(".COUT")),
+            "rtl": rtl}
+
+
+def max_delays(log):
+    """The 'Max delay' lines of the final (post-route) timing summary: paths nextpnr does not constrain."""
+    lines = log.read_text(errors="replace").splitlines()
+    last = max((i for i, l in enumerate(lines) if "Max frequency for clock" in l), default=None)
+    if last is None:
+        return []
+    out = []
+    for l in lines[last + 1:]:
+        m = re.match(r"Info: Max delay (.+?)\s*:\s*([\d.]+) ns", l)
+        if m:
+            out.append((re.sub(r"\s+", " ", m.group(1)), float(m.group(2))))
+        elif out:
+            break
+    return out
+
+
+def pct(n, of):
+    return "%.1f%%" % (100.0 * n / of)
+
+
+cfgs = {c: config(c) for c in CONFIGS}
+up5k = {c: synth(c, "up5k") for c in CONFIGS}
+xc7 = {c: synth(c, "xc7") for c in CONFIGS}
+runs = {c: load(work / c / "run.json") for c in CONFIGS}
+
+h, m = divmod(elapsed // 60, 60)
+out = ["# Network engine: resources, Fmax, cycles per layer and simulation speed", "",
+       "Measured by `%s` (%s UTC; the whole benchmark took %d s = %dh%02dm on %s cores, %d jobs at once, with other "
+       "work sharing the machine). Raw reports under `build/bench/nn/`." % (command, started.replace("T", " ").rstrip("Z"),
+                                                                         elapsed, h, m, nproc, jobs), "",
+       "Machine: %s, `nproc` = %s. Tools: %s; %s; %s." % (cpu, nproc, yosys, nextpnr, verilator), "",
+       "Configs (`gen/configs/`), all int8-only AUs with one pipeline stage; peak MACs/cycle = 2 int8 lanes x PEs x AUs per PE:", "",
+       "| config | PEs | AUs/PE | peak MACs/cycle | synth.clock_mhz (nextpnr target) |", "|---|---|---|---|---|"]
+for c in CONFIGS:
+    k = cfgs[c]
+    out.append("| %s | %d | %d | %d | %g |" % (c, k["pes"], k["aus"], 2 * k["pes"] * k["aus"], k["clock_mhz"]))
+
+# --------------------------------------------------------------- UP5K
+out += ["", "## iCE40 UP5K (sg48), placed and routed", "",
+        "Resources are the engine module's own cells (yosys `synth_ice40 -dsp`, the engine kept as its own hierarchy "
+        "inside the 3-pin out-of-context wrapper that feeds its inputs from a shift register and XORs its outputs); "
+        "logic cells are nextpnr's placed ICESTORM_LCs of the whole wrapper. Fmax is nextpnr's for the clock, %s. "
+        "A design that is not placed shows its post-synthesis counts and the reason." %
+        ("seed 1" if seeds == 1 else "the median over seeds 1 to %d" % seeds), "",
+        "| config | LUT4 | FF | carry | DSP (SB_MAC16) | EBR (SB_RAM40_4K) | SPRAM | logic cells placed | Fmax (MHz) | P&R wall time (s) |",
+        "|---|---|---|---|---|---|---|---|---|---|"]
+for c in CONFIGS:
+    s = up5k[c]
+    r = s.get("cells")
+    if r is None:
+        out.append("| %s | — | — | — | — | — | — | — | %s | %s |" % (c, s.get("why", "no result"), s["status"]["seconds"]))
+        continue
+    lc = s["pnr"]["utilization"]["ICESTORM_LC"] if s.get("pnr") else None
+    out.append("| %s | %d | %d | %d | %d | %d | %d | %s | %s | %s |" % (
+        c, r["lut"], r["ff"], r["carry"], r["dsp"], r["bram"], r["spram"],
+        "%d / %d" % (lc["used"], lc["available"]) if lc else "—",
+        "%.1f" % s["fmax"] if "fmax" in s else "**%s**" % s.get("why", "—"), s["status"]["seconds"]))
+
+out += ["", "### Share of the UP5K used, and what is left for a RISC-V core", "",
+        "Of 5280 LUT4, 5280 FF, 8 DSP, 30 EBR (4 kbit block RAMs) and 4 SPRAM (256 kbit). The engine's own cells; "
+        "the logic-cell column is the placed total (a logic cell holds one LUT4, one FF and one carry).", "",
+        "| config | LUT4 | FF | DSP | EBR | SPRAM | logic cells placed | left: LUT4 | FF | DSP | EBR | SPRAM |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+for c in CONFIGS:
+    r = up5k[c].get("cells")
+    if r is None:
+        continue
+    lc = up5k[c]["pnr"]["utilization"]["ICESTORM_LC"] if up5k[c].get("pnr") else None
+    note = "" if lc else " (post-synthesis; not placed)"
+    out.append("| %s%s | %s | %s | %s | %s | %s | %s | %s |" % (
+        c, note, *(pct(r[k], UP5K[k]) for k in ("lut", "ff", "dsp", "bram", "spram")),
+        pct(lc["used"], lc["available"]) if lc else "—",
+        " | ".join(str(UP5K[k] - r[k]) if r[k] <= UP5K[k] else "over by %d" % (r[k] - UP5K[k])
+                   for k in ("lut", "ff", "dsp", "bram", "spram"))))
+for c in CONFIGS:
+    s = up5k[c]
+    if "why" in s:
+        out += ["", "**%s on the UP5K: %s**%s" % (c, s["why"], " (`%s`)" % s["why_log"].relative_to(work.parent.parent.parent)
+                                                   if s.get("why_log") else "")]
+
+out += ["", "### What limits Fmax: nextpnr's critical path", "",
+        "From the post-route timing report in the placement's log (`nextpnr-seed<N>.log`): the path's first cell "
+        "(clock-to-out) and the cell whose input it ends at (setup), the LUT levels and carry cells on it, and the "
+        "RTL lines the path's nets are defined in.", "",
+        "| config | path delay (ns) | logic + routing (ns) | LUT levels | carry cells | starts at | ends at | RTL |",
+        "|---|---|---|---|---|---|---|---|"]
+unconstrained = {}
+for c in CONFIGS:
+    s = up5k[c]
+    if "seed" not in s:
+        continue
+    log = work / c / "up5k" / ("nextpnr-seed%d.log" % s["seed"])
+    p = critical_path(log)
+    if p:
+        out.append("| %s | %.1f | %s | %d | %d | `%s` | `%s` | %s |" % (
+            c, p["delay"], "%.1f + %.1f" % p["logic"] if p["logic"] else "—", p["luts"], p["carries"], p["start"], p["end"],
+            "<br>".join("`%s`" % x for x in p["rtl"])))
+    unconstrained[c] = [(path, d) for path, d in max_delays(log) if "PACKER_GND" in path or "PACKER_VCC" in path]
+if any(unconstrained.values()):
+    out += ["", "Paths nextpnr 0.4 leaves out of the clock's Fmax: an SB_MAC16 whose input and output registers are "
+            "bypassed has its CLK pin tied to a constant, which this nextpnr promotes to a global net and times as a "
+            "clock domain of its own, so register -> DSP -> register paths appear only as unconstrained cross-domain "
+            "'Max delay' lines:", "",
+            "| config | path | max delay (ns) |", "|---|---|---|"]
+    for c, rows in unconstrained.items():
+        for path, d in rows:
+            out.append("| %s | `%s` | %.1f |" % (c, path, d))
+
+# --------------------------------------------------------------- xc7
+out += ["", "## Xilinx 7-series, yosys estimate (`synth_xilinx -family xc7 -flatten`, not placed)", "",
+        "| config | LUT | FF | CARRY4 | DSP48E1 | RAMB36E1 | RAMB18E1 | LUTRAM | yosys wall time (s) |",
+        "|---|---|---|---|---|---|---|---|---|"]
+for c in CONFIGS:
+    r = xc7[c].get("cells")
+    if r is None or xc7[c]["status"]["rc"] != 0:
+        out.append("| %s | %s | | | | | | | %s |" % (c, xc7[c].get("why", "no result"), xc7[c]["status"]["seconds"]))
+        continue
+    out.append("| %s | %d | %d | %d | %d | %d | %d | %d | %s |" % (c, r["lut"], r["ff"], r["carry"], r["dsp"], r["ramb36"],
+                                                               r["ramb18"], r["lutram"], xc7[c]["status"]["seconds"]))
+
+# --------------------------------------------------------------- cycles
+model = load(work / "pulse_cnn.json")
+shape = model["input"]["shape"]
+out += ["", "## pulse_cnn on the Verilated engine", "",
+        "`strata example-model pulse_cnn --seed 1` (input [%d, %d], %s), run with `strata run CONFIG MODEL --seed 1 --json` "
+        "on a random int8 input (seed 1): each layer alone, then the whole model as one descriptor list; every tensor is "
+        "compared bit for bit with the golden model. Ideal cycles = MACs / peak MACs per cycle; MAC utilization = ideal "
+        "cycles / cycles. Pooling layers do no MACs (—)." % (shape[0], shape[1],
+                                                             ", ".join("%s %s" % (l["name"], l["op"]) for l in model["layers"])), ""]
+have = [c for c in CONFIGS if runs[c]]
+head = "| layer | MACs |" + "".join(" %s cycles | ideal | util. |" % c for c in have)
+out += [head, "|---|---|" + "---|---|---|" * len(have)]
+for i, l in enumerate(runs[have[0]]["layers"] if have else []):
+    row = "| %s | %d |" % (l["name"], l["macs"])
+    for c in have:
+        x = runs[c]["layers"][i]
+        assert x["name"] == l["name"] and x["macs"] == l["macs"]
+        row += " %d | %s | %s |" % (x["cycles"], "%.1f" % x["ideal_cycles"] if x["macs"] else "—",
+                                    "%.1f%%" % (100 * x["utilization"]) if x["macs"] else "—")
+    out.append(row)
+for c in CONFIGS:
+    if not runs[c]:
+        out += ["", "**%s: no run result** (see `build/bench/nn/%s.run.log`)." % (c, c)]
+
+out += ["", "### Whole network", "",
+        "Network cycles: the whole descriptor list in one engine run (start to done, host transfers not counted). "
+        "Inferences per second = clock / network cycles, at the placed UP5K Fmax and at the config's synth.clock_mhz.", "",
+        "| config | sum of layer cycles | network cycles | MACs | network MAC utilization | inferences/s at UP5K Fmax | at synth.clock_mhz | results |",
+        "|---|---|---|---|---|---|---|---|"]
+for c in have:
+    r, k = runs[c], cfgs[c]
+    macs = sum(l["macs"] for l in r["layers"])
+    peak = 2 * k["pes"] * k["aus"]
+    n = r["network_cycles"]
+    f = up5k[c].get("fmax")
+    bad = [l["name"] for l in r["layers"] if l["mismatch"]] + (["network"] if r["network_mismatch"] else [])
+    out.append("| %s | %d | %d | %d | %.1f%% | %s | %.0f (%g MHz) | %s |" % (
+        c, sum(l["cycles"] for l in r["layers"]), n, macs, 100.0 * macs / peak / n,
+        "%.0f (%.1f MHz)" % (f * 1e6 / n, f) if f else "— (not placed)", k["clock_mhz"] * 1e6 / n, k["clock_mhz"],
+        "bit-exact" if r["match"] and not bad else "MISMATCH in " + ", ".join(bad)))
+
+# --------------------------------------------------------------- sim speed
+out += ["", "## Verilator simulation speed", "",
+        "The `nn_run` binary that `strata run` built (in `build/bench/nn/<config>/sim/`, no waveform tracing), run alone "
+        "three times per config after every other job of the benchmark had finished (other users' work may still share "
+        "the cores: the 1-minute load average before each run is given), on the same model and input. Its wall time "
+        "covers everything nn_run does: loading and compiling the model, the golden model, writing weights and inputs "
+        "and reading results through the host port one word per clock, each layer alone and the whole network. The "
+        "cycles counted are only the engine runs' own (sum of layer cycles + network cycles), not the host-port "
+        "access cycles, so the figure is a lower bound on the clock cycles simulated per second.", "",
+        "| config | engine cycles counted | wall time, median of runs (s) | runs (s) | load avg before | engine cycles/s | same cycles every run |",
+        "|---|---|---|---|---|---|---|"]
+for c in have:
+    timed = [(load(work / c / ("timed-%d.status.json" % i)), load(work / c / ("timed-%d.json" % i))) for i in (1, 2, 3)]
+    timed = [(s, j) for s, j in timed if s and s["rc"] == 0 and j]
+    if not timed:
+        out.append("| %s | — | — | — | — | — | — |" % c)
+        continue
+    cyc = runs[c]["network_cycles"] + sum(l["cycles"] for l in runs[c]["layers"])
+    same = all(j["network_cycles"] == runs[c]["network_cycles"] and
+               [l["cycles"] for l in j["layers"]] == [l["cycles"] for l in runs[c]["layers"]] for _, j in timed)
+    wall = statistics.median(s["seconds"] for s, _ in timed)
+    out.append("| %s | %d | %.3f | %s | %s | %s | %s |" % (
+        c, cyc, wall, ", ".join("%.3f" % s["seconds"] for s, _ in timed), ", ".join("%g" % s["loadavg_1min_before"] for s, _ in timed),
+        "{:,.0f}".format(cyc / wall), "yes" if same else "NO"))
+
+out += ["", "## Job wall times", "", "Each job's wall time with %d jobs sharing the machine (s):" % jobs, "",
+        "| config | UP5K synth + P&R | xc7 synth | simulation build + first run |", "|---|---|---|---|"]
+for c in CONFIGS:
+    out.append("| %s | %s | %s | %s |" % (c, *(status(c, s)["seconds"] for s in ("up5k", "xc7", "run"))))
+out.append("")
+pathlib.Path("docs/results/nn.md").write_text("\n".join(out))
+print("\n".join(out))

@@ -1,0 +1,20 @@
+# ctest driver: `strata example-model` then `strata run` with a JSON report
+# that must say every tensor matched and give cycles for every layer.
+#   cmake -DSTRATA=... -DCONFIG=cfg -DWORK=dir -DBUILD=sim-build-dir -P strata_run.cmake
+file(MAKE_DIRECTORY "${WORK}")
+execute_process(COMMAND "${STRATA}" example-model pulse_cnn --seed 3 -o "${WORK}/pulse_cnn.json" RESULT_VARIABLE rc)
+if(rc)
+  message(FATAL_ERROR "strata example-model failed")
+endif()
+file(REMOVE "${WORK}/report.json")
+execute_process(COMMAND "${STRATA}" run "${CONFIG}" "${WORK}/pulse_cnn.json" --seed 5 --json "${WORK}/report.json" --build-dir "${BUILD}" RESULT_VARIABLE rc)
+if(rc)
+  message(FATAL_ERROR "strata run failed (exit ${rc})")
+endif()
+file(READ "${WORK}/report.json" report)
+string(JSON match GET "${report}" match)
+string(JSON layers LENGTH "${report}" layers)
+string(JSON cycles GET "${report}" network_cycles)
+if(NOT match OR NOT layers EQUAL 9 OR cycles LESS 1000)
+  message(FATAL_ERROR "unexpected report: match ${match}, ${layers} layers, ${cycles} cycles")
+endif()
