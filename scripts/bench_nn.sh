@@ -39,13 +39,21 @@ model=$work/pulse_cnn.json
 "$strata" example-model pulse_cnn -o "$model" --seed 1 > "$work/model.log" 2>&1
 
 # One job: a synthesis (up5k, xc7) or the simulation build and first run of
-# pulse_cnn (run). Its exit status and wall time go to <cfg>.<step>.status.json.
+# pulse_cnn (run), or a per-module synthesis (hier). Its exit status and wall
+# time go to <cfg>.<step>.status.json.
 job() {  # cfg step
   local cfg=$1 step=$2 t0=$EPOCHREALTIME rc=0
   mkdir -p "$work/$cfg"
   case $step in
     up5k) timeout "$limit" "$strata" synth "gen/configs/$cfg.yaml" --target ice40-up5k --seeds "$seeds" -o "$work/$cfg/up5k" ;;
     xc7) "$strata" synth "gen/configs/$cfg.yaml" --target xc7 -o "$work/$cfg/xc7" ;;
+    # Where the area goes: the same yosys flow without flattening, per module.
+    hier) "$strata" gen "gen/configs/$cfg.yaml" -o "$work/$cfg/hier/design" &&
+          (cd "$work/$cfg/hier" &&
+           top=$(sed -n 's/.*"top": *"\([^"]*\)".*/\1/p' design/manifest.json) &&
+           printf 'read_verilog -sv %s\nhierarchy -check -top %s\nsynth_ice40 -dsp -noflatten -top %s\ntee -q -o stat.json stat -json\n' \
+             "$(sed 's|^|design/|' design/files.f | tr '\n' ' ')" "$top" "$top" > hier.ys &&
+           yosys -q -l yosys.log -s hier.ys) ;;
     run) CMAKE_BUILD_PARALLEL_LEVEL=1 "$strata" run "gen/configs/$cfg.yaml" "$model" --seed 1 --json "$work/$cfg/run.json" \
            --build-dir "$work/$cfg/sim" ;;
   esac > "$work/$cfg.$step.log" 2>&1 || rc=$?
@@ -59,7 +67,8 @@ echo "bench_nn: ${#configs[@]} configs: UP5K place and route ($seeds seed(s)), x
 # The longest jobs first.
 { for c in "${configs[@]}"; do echo "$c up5k"; done
   for c in "${configs[@]}"; do echo "$c run"; done
-  for c in "${configs[@]}"; do echo "$c xc7"; done; } | xargs -P "$jobs" -L 1 bash -c 'job "$0" "$1"'
+  for c in "${configs[@]}"; do echo "$c xc7"; done
+  for c in nn_small nn_medium; do echo "$c hier"; done; } | xargs -P "$jobs" -L 1 bash -c 'job "$0" "$1"'
 
 # Simulation speed: the built nn_run alone, one run after another (nothing
 # else of this benchmark runs meanwhile), three times per config.

@@ -71,11 +71,21 @@ def synth(cfg, target):
         out["fmax"] = out["report"]["placed"]["fmax_mhz"]
         out["seed"] = out["report"]["placed"]["median_seed"]
         out["pnr"] = load(d / f"pnr-seed{out['seed']}.json")
-    if st["rc"] == 124:
+    # nextpnr's packed demand ("Device utilisation"), printed before placement: known also when placement fails.
+    logs = sorted(d.glob("nextpnr-seed*.log"))
+    log = d / ("nextpnr-seed%d.log" % out["seed"]) if "seed" in out else (logs[0] if logs else None)
+    if log and log.exists():
+        out["util"] = {m.group(1): (int(m.group(2)), int(m.group(3))) for m in
+                       re.finditer(r"^Info:\s+(\w+):\s+(\d+)/\s*(\d+)\s+\d+%", log.read_text(errors="replace"), re.M)}
+    if st["rc"] is None:
+        out["why"] = "no result (the job did not run)"
+    elif st["rc"] == 124:
         out["why"] = "not placed within %d min (timeout)" % (st["limit"] // 60)
     elif st["rc"] != 0:
         reason, log = error_reason(cfg, target)
-        out["why"] = "does not fit: " + (reason or "failed, status %s" % st["rc"])
+        placing = target == "up5k" and stat is not None
+        out["why"] = ("does not fit: " if placing else "failed: ") + (reason or "exit status %s" % st["rc"])
+        out["short"] = "does not fit" if placing else "failed"
         out["why_log"] = log
     return out
 
@@ -124,6 +134,11 @@ def max_delays(log):
     return out
 
 
+def cell(text):
+    """Text for a Markdown table cell."""
+    return str(text).replace("|", "\\|")
+
+
 def pct(n, of):
     return "%.1f%%" % (100.0 * n / of)
 
@@ -149,44 +164,51 @@ for c in CONFIGS:
 out += ["", "## iCE40 UP5K (sg48), placed and routed", "",
         "Resources are the engine module's own cells (yosys `synth_ice40 -dsp`, the engine kept as its own hierarchy "
         "inside the 3-pin out-of-context wrapper that feeds its inputs from a shift register and XORs its outputs); "
-        "logic cells are nextpnr's placed ICESTORM_LCs of the whole wrapper. Fmax is nextpnr's for the clock, %s. "
+        "logic cells are nextpnr's packed ICESTORM_LCs of the whole wrapper (its device-utilisation count, "
+        "printed before placement, so known also for a design that does not fit). Fmax is nextpnr's for the clock, %s. "
         "A design that is not placed shows its post-synthesis counts and the reason." %
         ("seed 1" if seeds == 1 else "the median over seeds 1 to %d" % seeds), "",
-        "| config | LUT4 | FF | carry | DSP (SB_MAC16) | EBR (SB_RAM40_4K) | SPRAM | logic cells placed | Fmax (MHz) | P&R wall time (s) |",
+        "| config | LUT4 | FF | carry | DSP (SB_MAC16) | EBR (SB_RAM40_4K) | SPRAM | logic cells (ICESTORM_LC) | Fmax (MHz) | synth + P&R wall time (s) |",
         "|---|---|---|---|---|---|---|---|---|---|"]
 for c in CONFIGS:
     s = up5k[c]
     r = s.get("cells")
     if r is None:
-        out.append("| %s | — | — | — | — | — | — | — | %s | %s |" % (c, s.get("why", "no result"), s["status"]["seconds"]))
+        out.append("| %s | — | — | — | — | — | — | — | %s | %s |" % (c, cell(s.get("why", "no result")), s["status"]["seconds"] or "—"))
         continue
-    lc = s["pnr"]["utilization"]["ICESTORM_LC"] if s.get("pnr") else None
+    lc = s.get("util", {}).get("ICESTORM_LC")
     out.append("| %s | %d | %d | %d | %d | %d | %d | %s | %s | %s |" % (
         c, r["lut"], r["ff"], r["carry"], r["dsp"], r["bram"], r["spram"],
-        "%d / %d" % (lc["used"], lc["available"]) if lc else "—",
-        "%.1f" % s["fmax"] if "fmax" in s else "**%s**" % s.get("why", "—"), s["status"]["seconds"]))
+        "%d / %d%s" % (lc[0], lc[1], "" if "fmax" in s else " (needed)") if lc else "—",
+        "%.1f" % s["fmax"] if "fmax" in s else "**%s** (below)" % s.get("short", cell(s.get("why", "—"))), s["status"]["seconds"] or "—"))
 
 out += ["", "### Share of the UP5K used, and what is left for a RISC-V core", "",
         "Of 5280 LUT4, 5280 FF, 8 DSP, 30 EBR (4 kbit block RAMs) and 4 SPRAM (256 kbit). The engine's own cells; "
-        "the logic-cell column is the placed total (a logic cell holds one LUT4, one FF and one carry).", "",
-        "| config | LUT4 | FF | DSP | EBR | SPRAM | logic cells placed | left: LUT4 | FF | DSP | EBR | SPRAM |",
+        "the logic-cell column is nextpnr's packed total for the whole wrapper (a logic cell holds one LUT4, one FF and "
+        "one carry; a LUT4 and a carry or FF that cannot share a cell take two), so it is the figure that decides the fit.", "",
+        "| config | LUT4 | FF | DSP | EBR | SPRAM | logic cells | left: LUT4 | FF | DSP | EBR | SPRAM |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|"]
 for c in CONFIGS:
     r = up5k[c].get("cells")
     if r is None:
         continue
-    lc = up5k[c]["pnr"]["utilization"]["ICESTORM_LC"] if up5k[c].get("pnr") else None
-    note = "" if lc else " (post-synthesis; not placed)"
+    lc = up5k[c].get("util", {}).get("ICESTORM_LC")
+    note = "" if "fmax" in up5k[c] else " (not placed)"
     out.append("| %s%s | %s | %s | %s | %s | %s | %s | %s |" % (
         c, note, *(pct(r[k], UP5K[k]) for k in ("lut", "ff", "dsp", "bram", "spram")),
-        pct(lc["used"], lc["available"]) if lc else "—",
+        pct(*lc) if lc else "—",
         " | ".join(str(UP5K[k] - r[k]) if r[k] <= UP5K[k] else "over by %d" % (r[k] - UP5K[k])
                    for k in ("lut", "ff", "dsp", "bram", "spram"))))
 for c in CONFIGS:
     s = up5k[c]
     if "why" in s:
-        out += ["", "**%s on the UP5K: %s**%s" % (c, s["why"], " (`%s`)" % s["why_log"].relative_to(work.parent.parent.parent)
-                                                   if s.get("why_log") else "")]
+        u = s.get("util", {})
+        need = ", ".join("%d of %d %s" % (u[k][0], u[k][1], name) for k, name in
+                         (("ICESTORM_LC", "logic cells"), ("ICESTORM_DSP", "DSPs"), ("ICESTORM_RAM", "EBRs"), ("ICESTORM_SPRAM", "SPRAMs"))
+                         if k in u)
+        out += ["", "**%s on the UP5K: %s**%s%s" % (
+            c, s["why"], " (`%s`)" % s["why_log"].relative_to(work.parent.parent.parent) if s.get("why_log") else "",
+            ". nextpnr's packed design needs %s." % need if need else "")]
 
 out += ["", "### What limits Fmax: nextpnr's critical path", "",
         "From the post-route timing report in the placement's log (`nextpnr-seed<N>.log`): the path's first cell "
@@ -195,6 +217,8 @@ out += ["", "### What limits Fmax: nextpnr's critical path", "",
         "| config | path delay (ns) | logic + routing (ns) | LUT levels | carry cells | starts at | ends at | RTL |",
         "|---|---|---|---|---|---|---|---|"]
 unconstrained = {}
+if not any("seed" in up5k[c] for c in CONFIGS):
+    out[-2:] = ["No config was placed on the UP5K, so there is no placed Fmax and no critical path to report."]
 for c in CONFIGS:
     s = up5k[c]
     if "seed" not in s:
@@ -216,6 +240,49 @@ if any(unconstrained.values()):
         for path, d in rows:
             out.append("| %s | `%s` | %.1f |" % (c, path, d))
 
+# --------------------------------------------------------------- hierarchy
+def hier_stat(cfg):
+    """yosys stat -json of the unflattened synthesis; yosys 0.23 writes its hierarchy tree into the JSON, dropped here."""
+    p = work / cfg / "hier" / "stat.json"
+    if not p.exists():
+        return None
+    text = "\n".join(l for l in p.read_text().splitlines() if not re.match(r'^\s*[^\s"{}\[\]]+\s+\d+\s*$', l))
+    return {k.lstrip("\\"): v["num_cells_by_type"] for k, v in json.loads(text)["modules"].items()}
+
+
+for c in CONFIGS:
+    mods = hier_stat(c)
+    if not mods:
+        continue
+    top = next(m for m in mods if m.endswith("_nn"))
+    count = {}
+
+    def visit(m, n):
+        count[m] = count.get(m, 0) + n
+        for sub, k in mods[m].items():
+            if sub in mods:
+                visit(sub, n * k)
+    visit(top, 1)
+    own = {m: {col: 0 for _, col in CELLS["up5k"]} for m in mods}
+    for m, cells in mods.items():
+        for typ, n in cells.items():
+            for prefix, col in CELLS["up5k"]:
+                if typ.startswith(prefix):
+                    own[m][col] += n
+                    break
+    total = {col: sum(own[m][col] * count[m] for m in mods) for _, col in CELLS["up5k"]}
+    out += ["", "### Where the area goes: %s per module" % c, "",
+            "The same yosys flow without flattening (`synth_ice40 -dsp -noflatten` on the engine alone, "
+            "`build/bench/nn/%s/hier/`), so no optimisation across module boundaries: the totals (%d LUT4, %d FF, %d carry, "
+            "%d DSP, %d EBR) differ a little from the flat synthesis above. Each module's own cells, not its submodules'." %
+            (c, total["lut"], total["ff"], total["carry"], total["dsp"], total["bram"]), "",
+            "| module | instances | LUT4 each | FF each | carry each | DSP each | EBR each | LUT4 all instances | share of LUT4 |",
+            "|---|---|---|---|---|---|---|---|---|"]
+    for m in sorted(mods, key=lambda m: -own[m]["lut"] * count[m]):
+        o = own[m]
+        out.append("| `%s` | %d | %d | %d | %d | %d | %d | %d | %s |" % (
+            m, count[m], o["lut"], o["ff"], o["carry"], o["dsp"], o["bram"], o["lut"] * count[m], pct(o["lut"] * count[m], total["lut"])))
+
 # --------------------------------------------------------------- xc7
 out += ["", "## Xilinx 7-series, yosys estimate (`synth_xilinx -family xc7 -flatten`, not placed)", "",
         "| config | LUT | FF | CARRY4 | DSP48E1 | RAMB36E1 | RAMB18E1 | LUTRAM | yosys wall time (s) |",
@@ -223,7 +290,7 @@ out += ["", "## Xilinx 7-series, yosys estimate (`synth_xilinx -family xc7 -flat
 for c in CONFIGS:
     r = xc7[c].get("cells")
     if r is None or xc7[c]["status"]["rc"] != 0:
-        out.append("| %s | %s | | | | | | | %s |" % (c, xc7[c].get("why", "no result"), xc7[c]["status"]["seconds"]))
+        out.append("| %s | %s | | | | | | | %s |" % (c, cell(xc7[c].get("why", "no result")), xc7[c]["status"]["seconds"] or "—"))
         continue
     out.append("| %s | %d | %d | %d | %d | %d | %d | %d | %s |" % (c, r["lut"], r["ff"], r["carry"], r["dsp"], r["ramb36"],
                                                                r["ramb18"], r["lutram"], xc7[c]["status"]["seconds"]))
@@ -295,9 +362,9 @@ for c in have:
         "{:,.0f}".format(cyc / wall), "yes" if same else "NO"))
 
 out += ["", "## Job wall times", "", "Each job's wall time with %d jobs sharing the machine (s):" % jobs, "",
-        "| config | UP5K synth + P&R | xc7 synth | simulation build + first run |", "|---|---|---|---|"]
+        "| config | UP5K synth + P&R | xc7 synth | simulation build + first run | per-module synthesis |", "|---|---|---|---|---|"]
 for c in CONFIGS:
-    out.append("| %s | %s | %s | %s |" % (c, *(status(c, s)["seconds"] for s in ("up5k", "xc7", "run"))))
+    out.append("| %s | %s | %s | %s | %s |" % (c, *(status(c, s)["seconds"] or "—" for s in ("up5k", "xc7", "run", "hier"))))
 out.append("")
 pathlib.Path("docs/results/nn.md").write_text("\n".join(out))
 print("\n".join(out))

@@ -231,6 +231,8 @@ std::string multiplier_fabric(const SocConfig& c, ir::Design& d, FabricUse use) 
   }
   if (use.lanes4) {
     m.net("p4", 32, false, "four 4x4 products").assign("p4", "{m11[7:0], m10[7:0], m01[7:0], m00[7:0]}");
+    // Without a 16-bit lane the cross products only ever hold 4x4 products.
+    if (!use.lanes1) m.net("cross_hi_unused", 16).assign("cross_hi_unused", "{m01[15:8], m10[15:8]}");
     out = out.empty() ? "p4" : fmt::format("{} ? p4 : {}", l4, out);
   }
   m.assign("p_o", out);

@@ -164,6 +164,8 @@ std::string pe(const SocConfig& c, ir::Design& d) {
   const std::string rq = requant(c, d);
   const ir::Module* au_m = d.find(au);
   const int acc_w = golden::au_shape(c.au.formats, c.au.max_accumulations).acc_width;
+  // Bit j of an na-bit net (a 1-bit net has no index).
+  auto bit = [na](const std::string& net, int j) { return na == 1 ? net : fmt::format("{}[{}]", net, j); };
   ir::Module m;
   m.name = c.name + "_pe";
   m.description = fmt::format("Processing element: {} AU(s) on one activation stream, weight memories, requantizers.", na);
@@ -210,7 +212,7 @@ std::string pe(const SocConfig& c, ir::Design& d) {
     m.net("acc" + s, acc_w, true).net("wa" + s, 32).net("wl" + s).net("wd" + s, 8).net("wg" + s);
     m.net("chan" + s, 16).net("jg" + s, 16).net("keep" + s);
     m.instance(wram, "u_wmem" + s,
-               {{"clk_i", "clk_i"}, {"we_i", fmt::format("hw_we_i[{}]", j)}, {"waddr_i", "hw_waddr_i"}, {"wdata_i", "hw_wdata_i"},
+               {{"clk_i", "clk_i"}, {"we_i", bit("hw_we_i", j)}, {"waddr_i", "hw_waddr_i"}, {"wdata_i", "hw_wdata_i"},
                 {"re_i", "w_re_i"}, {"raddr_i", "w_raddr_i"}, {"rdata_o", fmt::format("w_rdata[{}:{}]", 16 * j + 15, 16 * j)}});
     std::vector<ir::Connection> conns;
     for (const auto& p : au_m->ports) {
@@ -218,12 +220,12 @@ std::string pe(const SocConfig& c, ir::Design& d) {
       if (p.name == "clk_i") e = p.name;
       else if (p.name == "rst_ni") e = "au_rst_n";
       else if (p.name == "in_valid_i") e = "beat_valid_i & ~clear_i";
-      else if (p.name == "in_ready_o") e = fmt::format("in_ready[{}]", j);
+      else if (p.name == "in_ready_o") e = bit("in_ready", j);
       else if (p.name == "a_i") e = "a_i";
       else if (p.name == "b_i") e = fmt::format("w_rdata[{}:{}]", 16 * j + 15, 16 * j);
       else if (p.name == "fmt_i" || p.name == "out_fmt_i") e = fmt::format("{}'d{}", golden::kFormatCodeBits, static_cast<unsigned>(golden::Format::int8));
       else if (p.name == "last_i") e = "last_i";
-      else if (p.name == "out_valid_o") e = fmt::format("out_valid[{}]", j);
+      else if (p.name == "out_valid_o") e = bit("out_valid", j);
       else if (p.name == "out_ready_i") e = "cap_i";
       else if (p.name == "acc_o") e = "acc" + s;
       else {
@@ -240,15 +242,15 @@ std::string pe(const SocConfig& c, ir::Design& d) {
     m.assign("chan" + s, "chan_base_i + jg" + s);
     m.assign("keep" + s, fmt::format("(jg{0} < grp_channels_i) && (chan{0} < out_channels_i)", s));
     m.instance(rq, "u_rq" + s,
-               {{"clk_i", "clk_i"}, {"rst_ni", "rst_ni"}, {"clear_i", "clear_i"}, {"param_we_i", fmt::format("param_we_i[{}]", j)},
+               {{"clk_i", "clk_i"}, {"rst_ni", "rst_ni"}, {"clear_i", "clear_i"}, {"param_we_i", bit("param_we_i", j)},
                 {"param_field_i", "param_field_i"}, {"param_data_i", "param_data_i"}, {"cap_i", "cap_i"}, {"acc_i", "acc" + s},
                 {"pos_addr_i", "pos_addr_i"}, {"chan_i", "chan" + s}, {"keep_i", "keep" + s}, {"out_zp_i", "out_zp_i"},
-                {"act_min_i", "act_min_i"}, {"act_max_i", "act_max_i"}, {"can_cap_o", fmt::format("can_cap[{}]", j)}, {"idle_o", fmt::format("idle[{}]", j)},
-                {"wr_valid_o", fmt::format("wv[{}]", j)}, {"wr_addr_o", "wa" + s}, {"wr_lane_o", "wl" + s}, {"wr_data_o", "wd" + s},
+                {"act_min_i", "act_min_i"}, {"act_max_i", "act_max_i"}, {"can_cap_o", bit("can_cap", j)}, {"idle_o", bit("idle", j)},
+                {"wr_valid_o", bit("wv", j)}, {"wr_addr_o", "wa" + s}, {"wr_lane_o", "wl" + s}, {"wr_data_o", "wd" + s},
                 {"wr_ready_i", "wg" + s}});
     // Grant AU j when it is the lowest with a waiting result.
-    std::string g = fmt::format("wv[{}]", j);
-    for (int k = 0; k < j; ++k) g += fmt::format(" & ~wv[{}]", k);
+    std::string g = bit("wv", j);
+    for (int k = 0; k < j; ++k) g += " & ~" + bit("wv", k);
     m.assign("wg" + s, fmt::format("wr_ready_i & {}", g));
   }
   m.assign("w_rdata_o", "w_rdata");
@@ -260,7 +262,7 @@ std::string pe(const SocConfig& c, ir::Design& d) {
   std::vector<Stmt> sel{assign("wr_addr_o", "32'd0"), assign("wr_lane_o", "1'b0"), assign("wr_data_o", "8'd0")};
   for (int j = na - 1; j >= 0; --j) {
     const std::string s = std::to_string(j);
-    sel.push_back(if_else(fmt::format("wv[{}]", j), {assign("wr_addr_o", "wa" + s), assign("wr_lane_o", "wl" + s), assign("wr_data_o", "wd" + s)}));
+    sel.push_back(if_else(bit("wv", j), {assign("wr_addr_o", "wa" + s), assign("wr_lane_o", "wl" + s), assign("wr_data_o", "wd" + s)}));
   }
   m.comb(sel);
   return d.add(std::move(m));

@@ -30,6 +30,9 @@
 #ifndef STRATA_RQ_ACC_W
 #error "STRATA_RQ_ACC_W (the config's AU accumulator width) must be defined"
 #endif
+#ifndef STRATA_RQ_ACC_FRAC
+#define STRATA_RQ_ACC_FRAC 0
+#endif
 #ifndef STRATA_RQ_CONFIG
 #define STRATA_RQ_CONFIG "?"
 #endif
@@ -882,6 +885,12 @@ int main(int argc, char** argv) {
       fmt::print(stderr, "requant_cosim: unknown argument {}\n", argv[i]);
       return 2;
     }
+  }
+  if (STRATA_RQ_ACC_FRAC != 0) {
+    // The model above takes acc_i as an integer dot product.
+    fmt::print(stderr, "requant_cosim: config {} has au.acc_frac_bits {}; this test models integer accumulators only\n",
+               STRATA_RQ_CONFIG, STRATA_RQ_ACC_FRAC);
+    return 1;
   }
   fmt::print("requant_cosim: config {}, ACC_W {}, seed {} (replay with --seed={})\n", STRATA_RQ_CONFIG, STRATA_RQ_ACC_W,
              strata::rq_test::g_seed, strata::rq_test::g_seed);
