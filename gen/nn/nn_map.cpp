@@ -149,4 +149,16 @@ std::string regmap_header(const SocConfig& c) {
   return s;
 }
 
+std::string interface_markdown() {
+  std::string s = "| register | index | host | meaning |\n| --- | ---: | --- | --- |\n";
+  for (const auto& r : registers()) s += fmt::format("| `{}` | {} | {} | {} |\n", r.name, r.index, r.writable ? "read/write" : "read", r.doc);
+  s += fmt::format("\n| descriptor field | word | bits | signed | meaning |\n| --- | ---: | --- | --- | --- |\n");
+  for (const auto& f : descriptor_fields())
+    s += fmt::format("| `{}` | {} | {}:{} | {} | {} |\n", f.name, f.word, f.lsb + f.width - 1, f.lsb, f.is_signed ? "yes" : "no", f.doc);
+  s += "\n| error | code | meaning |\n| --- | ---: | --- |\n";
+  static const char* names[] = {"none", "bad_op", "bad_shape", "input_range", "output_range", "weight_range", "ctrl_range"};
+  for (int e = 0; e <= static_cast<int>(Error::ctrl_range); ++e) s += fmt::format("| `{}` | {} | {} |\n", names[e], e, to_string(static_cast<Error>(e)));
+  return s;
+}
+
 }  // namespace strata::nn

@@ -77,5 +77,8 @@ inline constexpr int kLanes = 2;
 
 nlohmann::json interface_json(const SocConfig& c);
 std::string regmap_header(const SocConfig& c);
+// The register, descriptor and error tables in Markdown: the same for every
+// config (docs/blocks/nn.md holds them verbatim; a test checks it).
+std::string interface_markdown();
 
 }  // namespace strata::nn

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "config/config.h"
+#include "nn/nn_map.h"
 #include "elaborate.h"
 #include "support.h"
 
@@ -114,3 +115,13 @@ INSTANTIATE_TEST_SUITE_P(Sweep, RandomConfig, ::testing::Range(1, 51));
 
 }  // namespace
 }  // namespace strata
+
+// The engine's register, descriptor and error tables in the docs are the
+// generator's own (nn/nn_map.h), verbatim.
+TEST(NnInterface, DocsHoldTheGeneratedTables) {
+  std::ifstream in(std::filesystem::path(STRATA_SOURCE) / "docs" / "blocks" / "nn.md");
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_NE(text.str().find(strata::nn::interface_markdown()), std::string::npos)
+      << "docs/blocks/nn.md does not contain the tables of nn::interface_markdown(); paste the regmap.md written by strata gen";
+}
