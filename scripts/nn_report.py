@@ -185,7 +185,9 @@ for c in CONFIGS:
 out += ["", "### Share of the UP5K used, and what is left for a RISC-V core", "",
         "Of 5280 LUT4, 5280 FF, 8 DSP, 30 EBR (4 kbit block RAMs) and 4 SPRAM (256 kbit). The engine's own cells; "
         "the logic-cell column is nextpnr's packed total for the whole wrapper (a logic cell holds one LUT4, one FF and "
-        "one carry; a LUT4 and a carry or FF that cannot share a cell take two), so it is the figure that decides the fit.", "",
+        "one carry; a LUT4 and a carry or FF that cannot share a cell take two), so it is the figure that decides the fit. "
+        "The 'left' columns subtract the engine's cell counts from the device's; a design whose logic cells exceed "
+        "5280 does not fit even where LUT4s are left.", "",
         "| config | LUT4 | FF | DSP | EBR | SPRAM | logic cells | left: LUT4 | FF | DSP | EBR | SPRAM |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|"]
 for c in CONFIGS:
@@ -218,7 +220,7 @@ out += ["", "### What limits Fmax: nextpnr's critical path", "",
         "|---|---|---|---|---|---|---|---|"]
 unconstrained = {}
 if not any("seed" in up5k[c] for c in CONFIGS):
-    out[-2:] = ["No config was placed on the UP5K, so there is no placed Fmax and no critical path to report."]
+    out[-4:] = ["No config was placed on the UP5K, so there is no placed Fmax and no critical path to report."]
 for c in CONFIGS:
     s = up5k[c]
     if "seed" not in s:
