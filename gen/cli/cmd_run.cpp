@@ -26,12 +26,14 @@ struct RunOptions {
 // its nn_run on the model.
 void run(const RunOptions& o) {
   const SocConfig c = load_config(o.config);
-  if (!c.nn) throw CliError(fmt::format("{}: config '{}' has no nn section, so it has no network engine to run a model on", o.config, c.name));
+  if (!c.nn)
+    throw ConfigError(fmt::format("{}: error: nn: missing; config '{}' has no network engine to run a model on; allowed: a config with an nn section",
+                                  o.config, c.name));
   const auto model = runtime::load_model(o.model);
   try {
     (void)runtime::compile(c, model);
   } catch (const runtime::CompileError& e) {
-    throw CliError(fmt::format("{}: cannot run on '{}': {}", o.model, c.name, e.what()));
+    throw runtime::CompileError(fmt::format("{}: cannot run on '{}': {}", o.model, c.name, e.what()));
   }
   const fs::path build = fs::absolute(o.build_dir.empty() ? fs::path("build") / c.name / "nn" : fs::path(o.build_dir));
   const fs::path log = build / "build.log";

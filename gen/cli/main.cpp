@@ -8,6 +8,8 @@
 #include <fmt/ranges.h>
 
 #include "cli/commands.h"
+#include "runtime/compiler.h"
+#include "runtime/model_file.h"
 #include "cli/tools.h"
 #include "config/config.h"
 #include "elaborate.h"
@@ -46,6 +48,12 @@ int main(int argc, char** argv) {
     return 2;
   } catch (const strata::ConfigError& e) {
     fmt::print(stderr, "{}\n", e.what());
+    return 2;
+  } catch (const strata::runtime::ModelError& e) {
+    fmt::print(stderr, "{}\n", e.what());
+    return 2;
+  } catch (const strata::runtime::CompileError& e) {
+    fmt::print(stderr, "strata: error: {}\n", e.what());
     return 2;
   } catch (const strata::cli::CliError& e) {
     fmt::print(stderr, "strata: error: {}\n", e.what());

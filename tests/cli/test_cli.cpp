@@ -405,5 +405,36 @@ TEST(CliNumerics, BadInputNamesTheLine) {
   EXPECT_EQ(strata("numerics posit8_0 divide").status, 2);
 }
 
+// `strata run` checks its inputs before building anything: a config without
+// an engine, a malformed model and a model the engine cannot hold each exit
+// 2 with a message that names the file and what is allowed.
+TEST(CliRun, BadInputsExitTwoBeforeAnyBuild) {
+  const fs::path dir = fresh("runerr");
+  fs::create_directories(dir);
+  const fs::path src(STRATA_SOURCE);
+  const fs::path model = dir / "pulse.json";
+  ASSERT_EQ(strata(fmt::format("example-model pulse_cnn -o '{}'", model.string())).status, 0);
+  const std::string work = (dir / "work").string();
+
+  Outcome r = strata(fmt::format("run '{}' '{}' --build-dir '{}'", (src / "gen/configs/default.yaml").string(), model.string(), work));
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("default.yaml: error: nn: missing"), std::string::npos) << r.err;
+
+  r = strata(fmt::format("run '{}' '{}' --build-dir '{}'", (src / "gen/configs/nn_small.yaml").string(),
+                         (src / "tests/models/bad/01_syntax_error.json").string(), work));
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("01_syntax_error.json: error: byte"), std::string::npos) << r.err;
+
+  // The pulse model's largest tensors do not fit 256 activation words.
+  const fs::path tiny = dir / "tiny.yaml";
+  std::ofstream(tiny) << "name: tiny\nau:\n  formats: [int8]\nnn:\n  act_words: 256\n";
+  r = strata(fmt::format("run '{}' '{}' --build-dir '{}'", tiny.string(), model.string(), work));
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("does not fit in the activation memory"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("nn.act_words = 256"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(work));
+  fs::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace strata
