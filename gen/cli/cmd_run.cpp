@@ -1,6 +1,4 @@
 #include <fmt/format.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "cli/commands.h"
 #include "cli/tools.h"
@@ -52,18 +50,7 @@ void run(const RunOptions& o) {
   if (!o.json.empty()) argv.push_back("--json=" + fs::absolute(o.json).string());
   if (!o.markdown.empty()) argv.push_back("--markdown=" + fs::absolute(o.markdown).string());
   progress(fmt::format("running '{}' on '{}'", model.name, c.name));
-  std::fflush(nullptr);
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    std::vector<char*> args;
-    for (auto& a : argv) args.push_back(a.data());
-    args.push_back(nullptr);
-    ::execv(args[0], args.data());
-    ::_exit(127);
-  }
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+  if (run_program(argv) != 0)
     throw CliError(fmt::format("running '{}' on '{}' failed (see above)", model.name, c.name));
   progress(fmt::format("'{}' on '{}': every tensor bit-exact with the golden model", model.name, c.name));
 }

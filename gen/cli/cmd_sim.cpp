@@ -1,6 +1,4 @@
 #include <fmt/format.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "cli/commands.h"
 #include "cli/tools.h"
@@ -42,18 +40,7 @@ void sim(const SimOptions& o) {
   if (!o.trace.empty()) argv.push_back("--trace=" + fs::absolute(o.trace).string());
   if (!o.filter.empty()) argv.push_back("--gtest_filter=" + o.filter);
   progress(fmt::format("running co-simulation of '{}' (seed {})", c.name, o.seed));
-  std::fflush(nullptr);
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    std::vector<char*> args;
-    for (auto& a : argv) args.push_back(a.data());
-    args.push_back(nullptr);
-    ::execv(args[0], args.data());
-    ::_exit(127);
-  }
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+  if (run_program(argv) != 0)
     throw CliError(fmt::format("co-simulation of '{}' failed; replay with: strata sim {} --seed {}", c.name, o.config, o.seed));
   progress(fmt::format("co-simulation of '{}' passed: RTL bit-exact with the golden model", c.name));
 }

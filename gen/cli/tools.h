@@ -24,6 +24,11 @@ int run_tool(const std::vector<std::string>& argv, const std::filesystem::path& 
 void run_step(const std::string& step, const std::vector<std::string>& argv, const std::filesystem::path& log,
               const std::filesystem::path& dir = {});
 
+// Runs the program argv[0] (a path) in the foreground, its output going to
+// this process's stdout and stderr. Returns its exit status (127 if it could
+// not start, 128 + signal if a signal ended it).
+int run_program(std::vector<std::string> argv);
+
 // Prints one progress line on stderr.
 void progress(const std::string& line);
 
