@@ -25,6 +25,9 @@ done
 [[ $seeds =~ ^[1-9][0-9]*$ ]] || { echo "bench_nn: --seeds needs a positive integer, got '$seeds'" >&2; exit 2; }
 [[ $jobs =~ ^[1-9][0-9]*$ ]] || { echo "bench_nn: --jobs needs a positive integer, got '$jobs'" >&2; exit 2; }
 start=$EPOCHREALTIME
+# The sources measured: the commit, and the files changed from it that the results depend on.
+changed=$(git status --porcelain -- gen host sim rtl CMakeLists.txt 2>/dev/null | wc -l)
+source="commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$( ((changed)) && echo " with $changed uncommitted changed file(s) under gen/ host/ sim/ rtl/")"
 started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 ./scripts/setup.sh >/dev/null
 build=${STRATA_BUILD_DIR:-build}
@@ -71,11 +74,11 @@ echo "bench_nn: ${#configs[@]} configs: UP5K place and route ($seeds seed(s)), x
   for c in nn_small nn_medium; do echo "$c hier"; done; } | xargs -P "$jobs" -L 1 bash -c 'job "$0" "$1"'
 
 # Simulation speed: the built nn_run alone, one run after another (nothing
-# else of this benchmark runs meanwhile), three times per config.
+# else of this benchmark runs meanwhile), ten times per config.
 echo "bench_nn: simulation speed" >&2
 for c in "${configs[@]}"; do
   [[ -x $work/$c/sim/nn_run ]] || continue
-  for i in 1 2 3; do
+  for i in $(seq 10); do
     load=$(cut -d' ' -f1 /proc/loadavg)
     t0=$EPOCHREALTIME rc=0
     "$work/$c/sim/nn_run" "$model" --seed 1 --json "$work/$c/timed-$i.json" > "$work/$c.timed-$i.log" 2>&1 || rc=$?
@@ -87,4 +90,4 @@ done
 elapsed=$(awk "BEGIN{printf \"%.0f\", $EPOCHREALTIME - $start}")
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 python3 scripts/nn_report.py "$work" "./scripts/bench_nn.sh${args[*]:+ ${args[*]}}" "$seeds" "$jobs" "$elapsed" "$started" \
-  "$(nproc)" "$cpu" "$(yosys -V)" "$(nextpnr-ice40 --version 2>&1 | head -1)" "$(verilator --version)"
+  "$(nproc)" "$cpu" "$source" "$(yosys -V)" "$(nextpnr-ice40 --version 2>&1 | head -1)" "$(verilator --version)"

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes docs/results/nn.md from the raw results of scripts/bench_nn.sh.
 
-    nn_report.py WORK COMMAND SEEDS JOBS ELAPSED_S STARTED NPROC CPU YOSYS_VERSION NEXTPNR_VERSION VERILATOR_VERSION
+    nn_report.py WORK COMMAND SEEDS JOBS ELAPSED_S STARTED NPROC CPU SOURCE YOSYS_VERSION NEXTPNR_VERSION VERILATOR_VERSION
 """
 import json
 import pathlib
@@ -10,7 +10,7 @@ import statistics
 import sys
 
 work = pathlib.Path(sys.argv[1])
-command, seeds, jobs, elapsed, started, nproc, cpu, yosys, nextpnr, verilator = sys.argv[2:13]
+command, seeds, jobs, elapsed, started, nproc, cpu, source, yosys, nextpnr, verilator = sys.argv[2:14]
 seeds, jobs, elapsed = int(seeds), int(jobs), int(elapsed)
 
 CONFIGS = ["nn_small", "nn_medium", "nn_large"]
@@ -151,8 +151,8 @@ runs = {c: load(work / c / "run.json") for c in CONFIGS}
 h, m = divmod(elapsed // 60, 60)
 out = ["# Network engine: resources, Fmax, cycles per layer and simulation speed", "",
        "Measured by `%s` (%s UTC; the whole benchmark took %d s = %dh%02dm on %s cores, %d jobs at once, with other "
-       "work sharing the machine). Raw reports under `build/bench/nn/`." % (command, started.replace("T", " ").rstrip("Z"),
-                                                                         elapsed, h, m, nproc, jobs), "",
+       "work sharing the machine) on the sources of %s. Raw reports under `build/bench/nn/`." % (
+           command, started.replace("T", " ").rstrip("Z"), elapsed, h, m, nproc, jobs, source), "",
        "Machine: %s, `nproc` = %s. Tools: %s; %s; %s." % (cpu, nproc, yosys, nextpnr, verilator), "",
        "Configs (`gen/configs/`), all int8-only AUs with one pipeline stage; peak MACs/cycle = 2 int8 lanes x PEs x AUs per PE:", "",
        "| config | PEs | AUs/PE | peak MACs/cycle | synth.clock_mhz (nextpnr target) |", "|---|---|---|---|---|"]
@@ -341,27 +341,32 @@ for c in have:
 # --------------------------------------------------------------- sim speed
 out += ["", "## Verilator simulation speed", "",
         "The `nn_run` binary that `strata run` built (in `build/bench/nn/<config>/sim/`, no waveform tracing), run alone "
-        "three times per config after every other job of the benchmark had finished (other users' work may still share "
-        "the cores: the 1-minute load average before each run is given), on the same model and input. Its wall time "
+        "%d times per config after every other job of the benchmark had finished (other users' work may still share "
+        "the cores: the 1-minute load average before the runs is given), on the same model and input. Its wall time "
         "covers everything nn_run does: loading and compiling the model, the golden model, writing weights and inputs "
         "and reading results through the host port one word per clock, each layer alone and the whole network. The "
         "cycles counted are only the engine runs' own (sum of layer cycles + network cycles), not the host-port "
-        "access cycles, so the figure is a lower bound on the clock cycles simulated per second.", "",
-        "| config | engine cycles counted | wall time, median of runs (s) | runs (s) | load avg before | engine cycles/s | same cycles every run |",
-        "|---|---|---|---|---|---|---|"]
+        "access cycles, so the figures are lower bounds on the clock cycles simulated per second. A run takes well under "
+        "a second, so process start-up and model loading weigh in and the spread between runs is large on a shared machine: "
+        "the fastest run is the best estimate of the simulator's own speed.", "",
+        "| config | engine cycles counted | wall time: fastest (s) | median (s) | slowest (s) | load avg before | engine cycles/s, fastest run | median run | same cycles every run |",
+        "|---|---|---|---|---|---|---|---|---|"]
 for c in have:
-    timed = [(load(work / c / ("timed-%d.status.json" % i)), load(work / c / ("timed-%d.json" % i))) for i in (1, 2, 3)]
+    n = len(list((work / c).glob("timed-*.status.json")))
+    timed = [(load(work / c / ("timed-%d.status.json" % i)), load(work / c / ("timed-%d.json" % i))) for i in range(1, n + 1)]
     timed = [(s, j) for s, j in timed if s and s["rc"] == 0 and j]
     if not timed:
-        out.append("| %s | — | — | — | — | — | — |" % c)
+        out.append("| %s | — | — | — | — | — | — | — | — |" % c)
         continue
     cyc = runs[c]["network_cycles"] + sum(l["cycles"] for l in runs[c]["layers"])
     same = all(j["network_cycles"] == runs[c]["network_cycles"] and
                [l["cycles"] for l in j["layers"]] == [l["cycles"] for l in runs[c]["layers"]] for _, j in timed)
-    wall = statistics.median(s["seconds"] for s, _ in timed)
-    out.append("| %s | %d | %.3f | %s | %s | %s | %s |" % (
-        c, cyc, wall, ", ".join("%.3f" % s["seconds"] for s, _ in timed), ", ".join("%g" % s["loadavg_1min_before"] for s, _ in timed),
-        "{:,.0f}".format(cyc / wall), "yes" if same else "NO"))
+    walls = [s["seconds"] for s, _ in timed]
+    loads = [s["loadavg_1min_before"] for s, _ in timed]
+    med = statistics.median(walls)
+    out.append("| %s | %d | %.3f | %.3f | %.3f | %g to %g | %s | %s | %s |" % (
+        c, cyc, min(walls), med, max(walls), min(loads), max(loads), "{:,.0f}".format(cyc / min(walls)),
+        "{:,.0f}".format(cyc / med), "yes (%d runs)" % len(timed) if same else "NO"))
 
 out += ["", "## Job wall times", "", "Each job's wall time with %d jobs sharing the machine (s):" % jobs, "",
         "| config | UP5K synth + P&R | xc7 synth | simulation build + first run | per-module synthesis |", "|---|---|---|---|---|"]
