@@ -27,7 +27,8 @@ done
 start=$EPOCHREALTIME
 # The sources measured: the commit, and the files changed from it that the results depend on.
 changed=$(git status --porcelain -- gen host sim rtl CMakeLists.txt 2>/dev/null | wc -l)
-source="commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$( ((changed)) && echo " with $changed uncommitted changed file(s) under gen/ host/ sim/ rtl/")"
+sources="commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+((changed == 0)) || sources+=" with $changed uncommitted changed file(s) under gen/ host/ sim/ rtl/"
 started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 ./scripts/setup.sh >/dev/null
 build=${STRATA_BUILD_DIR:-build}
@@ -90,4 +91,4 @@ done
 elapsed=$(awk "BEGIN{printf \"%.0f\", $EPOCHREALTIME - $start}")
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 python3 scripts/nn_report.py "$work" "./scripts/bench_nn.sh${args[*]:+ ${args[*]}}" "$seeds" "$jobs" "$elapsed" "$started" \
-  "$(nproc)" "$cpu" "$source" "$(yosys -V)" "$(nextpnr-ice40 --version 2>&1 | head -1)" "$(verilator --version)"
+  "$(nproc)" "$cpu" "$sources" "$(yosys -V)" "$(nextpnr-ice40 --version 2>&1 | head -1)" "$(verilator --version)"

@@ -348,7 +348,8 @@ out += ["", "## Verilator simulation speed", "",
         "cycles counted are only the engine runs' own (sum of layer cycles + network cycles), not the host-port "
         "access cycles, so the figures are lower bounds on the clock cycles simulated per second. A run takes well under "
         "a second, so process start-up and model loading weigh in and the spread between runs is large on a shared machine: "
-        "the fastest run is the best estimate of the simulator's own speed.", "",
+        "the fastest run is the best estimate of the simulator's own speed." %
+        max([len(list((work / c).glob("timed-*.status.json"))) for c in CONFIGS]), "",
         "| config | engine cycles counted | wall time: fastest (s) | median (s) | slowest (s) | load avg before | engine cycles/s, fastest run | median run | same cycles every run |",
         "|---|---|---|---|---|---|---|---|---|"]
 for c in have:
