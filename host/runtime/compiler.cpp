@@ -130,6 +130,27 @@ Program compile(const SocConfig& c, const gn::Model& m) {
   std::vector<std::uint32_t> ctrl(static_cast<std::size_t>(param_ptr), 0);
   int w_ptr = 0;
 
+  // The fields every descriptor has: the input window and the output rows.
+  auto set_window = [](std::vector<std::uint32_t>& d, const Placement& in, const Placement& out, int kernel, int stride, int dilation, int pad_left,
+                       int in_pairs, gn::ActRange range) {
+    nn::set_field(d, "in_len", in.length);
+    nn::set_field(d, "in_row", in.row);
+    nn::set_field(d, "in_start", static_cast<std::int64_t>(in.base) - static_cast<std::int64_t>(pad_left) * in.row);
+    nn::set_field(d, "kernel", kernel);
+    nn::set_field(d, "pad_left", pad_left);
+    nn::set_field(d, "in_pairs", in_pairs);
+    nn::set_field(d, "stride", stride);
+    nn::set_field(d, "dilation", dilation);
+    nn::set_field(d, "pos_stride", static_cast<std::int64_t>(stride) * in.row);
+    nn::set_field(d, "tap_stride", static_cast<std::int64_t>(dilation) * in.row);
+    nn::set_field(d, "out_base", out.base);
+    nn::set_field(d, "out_len", out.length);
+    nn::set_field(d, "out_row", out.row);
+    nn::set_field(d, "out_channels", out.channels);
+    nn::set_field(d, "act_min", range.min);
+    nn::set_field(d, "act_max", range.max);
+  };
+
   auto write_desc = [&](std::size_t li, const std::vector<std::uint32_t>& d) {
     std::copy(d.begin(), d.end(), ctrl.begin() + static_cast<std::ptrdiff_t>(li) * nn::kDescriptorWords);
     const int own = per_layer_base + static_cast<int>(li) * 2 * nn::kDescriptorWords;
@@ -151,22 +172,7 @@ Program compile(const SocConfig& c, const gn::Model& m) {
     std::vector<std::uint32_t> d(nn::kDescriptorWords, 0);
     try {
       nn::set_field(d, "op", static_cast<std::int64_t>(l.kind == gn::LayerKind::max_pool ? nn::Op::max_pool : nn::Op::avg_pool));
-      nn::set_field(d, "in_len", in.length);
-      nn::set_field(d, "in_row", in.row);
-      nn::set_field(d, "in_start", static_cast<std::int64_t>(in.base) - static_cast<std::int64_t>(w.pad_left) * in.row);
-      nn::set_field(d, "kernel", kernel);
-      nn::set_field(d, "pad_left", w.pad_left);
-      nn::set_field(d, "in_pairs", in.row);
-      nn::set_field(d, "stride", stride);
-      nn::set_field(d, "dilation", 1);
-      nn::set_field(d, "pos_stride", static_cast<std::int64_t>(stride) * in.row);
-      nn::set_field(d, "tap_stride", in.row);
-      nn::set_field(d, "out_base", out.base);
-      nn::set_field(d, "out_len", w.out_length);
-      nn::set_field(d, "out_row", out.row);
-      nn::set_field(d, "out_channels", in.channels);
-      nn::set_field(d, "act_min", range.min);
-      nn::set_field(d, "act_max", range.max);
+      set_window(d, in, out, kernel, stride, 1, w.pad_left, in.row, range);
     } catch (const std::out_of_range& e) {
       throw CompileError(fmt::format("layer '{}': {}", l.name, e.what()));
     }
@@ -294,29 +300,14 @@ Program compile(const SocConfig& c, const gn::Model& m) {
     std::vector<std::uint32_t> d(nn::kDescriptorWords, 0);
     try {
       nn::set_field(d, "op", static_cast<std::int64_t>(nn::Op::mac));
-      nn::set_field(d, "in_len", in.length);
-      nn::set_field(d, "in_row", in_row);
-      nn::set_field(d, "in_start", static_cast<std::int64_t>(in.base) - static_cast<std::int64_t>(p.pad_left) * in_row);
-      nn::set_field(d, "kernel", p.kernel);
-      nn::set_field(d, "pad_left", p.pad_left);
-      nn::set_field(d, "in_pairs", p.in_pairs);
+      set_window(d, in, out, p.kernel, p.stride, p.dilation, p.pad_left, p.in_pairs, range);
       nn::set_field(d, "grp_pairs", p.grp_pairs);
-      nn::set_field(d, "stride", p.stride);
-      nn::set_field(d, "dilation", p.dilation);
-      nn::set_field(d, "pos_stride", static_cast<std::int64_t>(p.stride) * in_row);
-      nn::set_field(d, "tap_stride", static_cast<std::int64_t>(p.dilation) * in_row);
-      nn::set_field(d, "out_base", out.base);
-      nn::set_field(d, "out_len", p.out_len);
-      nn::set_field(d, "out_row", out.row);
-      nn::set_field(d, "out_channels", p.out_ch);
       nn::set_field(d, "groups", p.groups);
       nn::set_field(d, "w_base", w_base);
       nn::set_field(d, "w_group_stride", dp_beats);
       nn::set_field(d, "param_base", param_base);
       nn::set_field(d, "pad_value", in_q.zero_point);
       nn::set_field(d, "out_zp", out_q.zero_point);
-      nn::set_field(d, "act_min", range.min);
-      nn::set_field(d, "act_max", range.max);
       nn::set_field(d, "grp_channels", p.grp_channels);
     } catch (const std::out_of_range& e) {
       throw CompileError(fmt::format("layer '{}': {}", l.name, e.what()));
