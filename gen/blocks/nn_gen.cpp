@@ -41,26 +41,36 @@ std::string ram(const SocConfig& c, ir::Design& d, int width, int depth) {
   return d.add(std::move(m));
 }
 
-// The requantizer behind one AU: bias add and int32 saturation on capture,
-// then TFLite's MultiplyByQuantizedMultiplier (saturating left shift one bit
-// per cycle, the 32 x 31-bit product four multiplier bits per cycle, the
-// rounding of SaturatingRoundingDoublingHighMul and RoundingDivideByPOT),
-// output zero point and clamp; the byte then waits for the write-back.
+// The requantizer of one PE, shared by its AUs: bias add and int32
+// saturation on capture (with the channel's parameters, taken with the dot
+// product),
+// then TFLite's MultiplyByQuantizedMultiplier on the magnitude |x| (the sign
+// is put back at the end): the saturating left shift one bit per cycle, the
+// 32 x 31-bit product from four 16 x 16-bit products (one DSP, one per
+// cycle), SaturatingRoundingDoublingHighMul and RoundingDivideByPOT as
+// roundings of that magnitude, then the zero point and the clamp; the byte
+// waits for the write-back.
+//
+// In magnitude form, with P = |x| * M and neg = x < 0, SRDHM is
+// floor((P + 2^30 - neg) / 2^31) (it rounds halves toward +inf) and
+// RoundingDivideByPOT by e is floor((r + 2^(e-1)) / 2^e) (halves away from
+// zero); the constant 2^30 - neg starts the product's sum.
 std::string requant(const SocConfig& c, ir::Design& d) {
   const golden::AuShape shape = golden::au_shape(c.au.formats, c.au.max_accumulations);
   const int acc_w = shape.acc_width, frac = shape.frac_bits;
+  const int rw = nn::kRowAddrBits, ow = nn::kWriteAddrBits;
   ir::Module m;
   m.name = c.name + "_requant";
-  m.description = "Per-channel requantizer of one AU: bias, int32 saturation, TFLite MultiplyByQuantizedMultiplier, zero point, clamp.";
+  m.description = "Requantizer: bias, int32 saturation, TFLite MultiplyByQuantizedMultiplier, zero point, clamp.";
   m.port(Dir::in, "clk_i")
       .port(Dir::in, "rst_ni")
       .port(Dir::in, "clear_i", 1, false, "drop any pending result (start of a run)")
-      .port(Dir::in, "param_we_i", 1, false, "write parameter param_field_i")
-      .port(Dir::in, "param_field_i", 2, false, "0 bias, 1 multiplier, 2 shift")
-      .port(Dir::in, "param_data_i", 32)
-      .port(Dir::in, "cap_i", 1, false, "take acc_i (only while idle_o)")
-      .port(Dir::in, "acc_i", acc_w, true, fmt::format("the AU's dot product, in units of 2^-{}", frac))
-      .port(Dir::in, "pos_addr_i", 32, false, "word address of the output position")
+      .port(Dir::in, "cap_i", 1, false, "take acc_i and the channel's parameters (only while can_cap_o)")
+      .port(Dir::in, "acc_i", acc_w, true, fmt::format("an AU's dot product, in units of 2^-{}", frac))
+      .port(Dir::in, "bias_i", 32, true, "the channel's bias (zero point folded in)")
+      .port(Dir::in, "mult_i", 31, false, "the channel's multiplier, 0 or in [2^30, 2^31)")
+      .port(Dir::in, "shift_i", 6, true, "the channel's shift, -31..30")
+      .port(Dir::in, "pos_addr_i", rw, false, "word address of the output position")
       .port(Dir::in, "chan_i", 16, false, "output channel of this AU's dot product")
       .port(Dir::in, "keep_i", 1, false, "write the result (channel exists)")
       .port(Dir::in, "out_zp_i", 8, true)
@@ -69,25 +79,26 @@ std::string requant(const SocConfig& c, ir::Design& d) {
       .port(Dir::out, "can_cap_o", 1, false, "the capture register is free")
       .port(Dir::out, "idle_o", 1, false, "nothing captured or in progress")
       .port(Dir::out, "wr_valid_o", 1, false, "a result waits for the write-back")
-      .port(Dir::out, "wr_addr_o", 32)
+      .port(Dir::out, "wr_addr_o", ow, false, "pos_addr_i + chan_i / 2")
       .port(Dir::out, "wr_lane_o", 1, false, "byte lane of the word (channel bit 0)")
       .port(Dir::out, "wr_data_o", 8)
       .port(Dir::in, "wr_ready_i", 1, false, "the write-back takes the result");
-  m.net("bias_q", 32, true).net("mult_q", 31, false, "multiplier, 0 or in [2^30, 2^31)").net("shift_q", 6, true);
+  m.net("mult_q", 31).net("shift_q", 6, true).net("pend_mult_q", 31).net("pend_shift_q", 6, true);
   m.net("state_q", 2, false, "0 idle, 1 left shift, 2 multiply, 3 result waits");
   const int int_w = acc_w - frac;  // the integer part: int8 products have no fraction bits
   const int sum_w = std::max(int_w, 32) + 1;
   m.net("sum", sum_w, true, "dot product plus bias");
   m.net("sum_sat", 32, true);
-  m.net("x_q", 32, true, "the value being scaled");
-  m.net("x2", 33, true).net("x2_sat", 32, true);
-  m.net("steps_q", 5).net("mq_q", 31).net("prod_q", 69, true, "{partial high part, low product bits}");
-  m.net("part", 37, true).net("prod_step", 69, true);
-  m.net("ab", 64, true).net("nudged", 66, true).net("high_unused", 34).net("srdhm", 32, true);
-  m.net("rshift", 5).net("mask", 32).net("remainder", 32).net("threshold", 32).net("rounded", 32, true);
-  m.net("with_zp", 33, true).net("clamped", 8, true);
-  m.net("addr_q", 32).net("lane_q").net("keep_q");
-  m.net("pend_q", 1, false, "a captured dot product waits for the scaler").net("pend_x_q", 32, true).net("pend_addr_q", 32).net("pend_lane_q").net("pend_keep_q");
+  m.net("neg_q", 1, false, "x < 0").net("mag_q", 32, false, "|x|, at most 2^31");
+  m.net("mag2", 33).net("mag2_sat", 32);
+  m.net("steps_q", 5).net("mul_a", 16).net("mul_b", 16).net("prod", 32);
+  m.net("sum_in", 34).net("psum_next", 34).net("psum_q", 34, false, "the running sum of the product, 16 bits shifted out twice").net("p31_q", 1, false, "bit 31 of the product's sum");
+  m.net("srdhm", 31, false, "|SaturatingRoundingDoublingHighMul|").net("psum_unused", 4);
+  m.net("rshift", 5).net("halves", 32, false, "floor(srdhm / 2^(e-1)), or 2 srdhm for e = 0").net("rdiv", 31);
+  m.net("big", 1, false, "the rounded magnitude is at least 512: the clamp decides").net("mag9", 9).net("signed_mag", 11, true);
+  m.net("with_zp", 11, true).net("clamped", 8, true);
+  m.net("addr_q", ow).net("lane_q").net("keep_q");
+  m.net("pend_q", 1, false, "a captured dot product waits for the scaler").net("pend_x_q", 32, true).net("pend_addr_q", ow).net("pend_lane_q").net("pend_keep_q");
 
   auto sext = [](const std::string& x, int from, int to) {
     return to == from ? x : fmt::format("{{{{{}{{{}[{}]}}}}, {}}}", to - from, x, from - 1, x);
@@ -100,48 +111,53 @@ std::string requant(const SocConfig& c, ir::Design& d) {
   } else {
     m.assign("acc_int", "acc_i");
   }
-  m.assign("sum", sext("acc_int", int_w, sum_w) + " + " + sext("bias_q", 32, sum_w));
+  m.assign("sum", sext("acc_int", int_w, sum_w) + " + " + sext("bias_i", 32, sum_w));
   m.assign("sum_sat", fmt::format("(sum > {0}'sd2147483647) ? 32'sh7fffffff : (sum < -{0}'sd2147483648) ? -32'sh80000000 : sum[31:0]", sum_w));
-  m.comment("Left shift by one bit per cycle, saturating.");
-  m.assign("x2", "{x_q, 1'b0}");
-  m.assign("x2_sat", "(x2 > 33'sd2147483647) ? 32'sh7fffffff : (x2 < -33'sd2147483648) ? -32'sh80000000 : x2[31:0]");
-  m.comment("x * multiplier, four bits of the multiplier per cycle from the low end.");
-  m.assign("part", "prod_q[68:32] + 37'($signed(x_q) * $signed({1'b0, mq_q[3:0]}))");
-  m.assign("prod_step", "$signed({part, prod_q[31:0]}) >>> 4");
-  m.comment("SaturatingRoundingDoublingHighMul: nudge, then divide by 2^31 rounding toward zero.");
-  m.assign("ab", "prod_q[63:0]");
-  m.assign("nudged", "{{2{ab[63]}}, ab} + (ab[63] ? -66'sd1073741823 : 66'sd1073741824)");
-  m.assign("{high_unused, srdhm}", "(nudged + (nudged[65] ? 66'sh7fff_ffff : 66'sh0)) >>> 31");
-  m.comment("RoundingDivideByPOT by -shift (shift <= 0), then zero point and clamp.");
+  m.comment("Left shift by one bit per cycle, saturating at 2^31 - 1 (x > 0) or 2^31 (x < 0).");
+  m.assign("mag2", "{mag_q, 1'b0}");
+  m.assign("mag2_sat", "(mag2 > {1'b0, neg_q, {31{!neg_q}}}) ? {neg_q, {31{!neg_q}}} : mag2[31:0]");
+  m.comment("|x| * multiplier: low x low, low x high, high x low, high x high, 16 bits of the sum out after the first and the third.");
+  m.assign("mul_a", "steps_q[1] ? mag_q[31:16] : mag_q[15:0]");
+  m.assign("mul_b", "steps_q[0] ? {1'b0, mult_q[30:16]} : mult_q[15:0]");
+  m.assign("prod", "{16'd0, mul_a} * {16'd0, mul_b}");
+  m.assign("sum_in", "(steps_q[1:0] == 2'd0) ? (neg_q ? 34'h3fffffff : 34'h40000000) : steps_q[1:0] == 2'd2 ? psum_q : {16'd0, psum_q[33:16]}");
+  m.assign("psum_next", "sum_in + {2'd0, prod}");
+  m.comment("After the last product psum_q = sum / 2^32 < 2^30, and srdhm = sum / 2^31.");
+  m.assign("{psum_unused, srdhm}", "{psum_q, p31_q}");
+  m.comment("RoundingDivideByPOT by e = -shift (shift <= 0) on the magnitude, then the sign, the zero point and the clamp.");
   m.assign("rshift", "shift_q[5] ? 5'(-shift_q) : 5'd0");
-  m.assign("mask", "(32'd1 << rshift) - 32'd1");
-  m.assign("remainder", "srdhm & mask");
-  m.assign("threshold", "(mask >> 1) + {31'd0, srdhm[31]}");
-  m.assign("rounded", "(srdhm >>> rshift) + ((remainder > threshold) ? 32'sd1 : 32'sd0)");
-  m.assign("with_zp", "{rounded[31], rounded} + {{25{out_zp_i[7]}}, out_zp_i}");
-  m.assign("clamped", "(with_zp < $signed({{25{act_min_i[7]}}, act_min_i})) ? act_min_i : (with_zp > $signed({{25{act_max_i[7]}}, act_max_i})) ? act_max_i : with_zp[7:0]");
+  m.assign("halves", "{srdhm, 1'b0} >> rshift");
+  m.assign("rdiv", "(rshift == 5'd0) ? srdhm : 31'(({1'b0, halves} + 33'd1) >> 1)");
+  m.assign("big", "rdiv[30:9] != 22'd0");
+  m.assign("mag9", "rdiv[8:0]");
+  m.assign("signed_mag", "neg_q ? -$signed({2'b0, mag9}) : $signed({2'b0, mag9})");
+  m.assign("with_zp", "signed_mag + {{3{out_zp_i[7]}}, out_zp_i}");
+  m.assign("clamped", "(big ? neg_q : (with_zp < $signed({{3{act_min_i[7]}}, act_min_i}))) ? act_min_i : (big ? !neg_q : (with_zp > $signed({{3{act_max_i[7]}}, act_max_i}))) ? act_max_i : with_zp[7:0]");
 
   m.comment("Capture register: the AU is free for its next dot product while this one is scaled.");
   m.ff({if_else("!rst_ni || clear_i", {assign("pend_q", "1'b0")},
-                {if_else("cap_i", {assign("pend_q", "1'b1"), assign("pend_x_q", "sum_sat"), assign("pend_addr_q", "pos_addr_i + {16'd0, 1'b0, chan_i[15:1]}"),
-                                   assign("pend_lane_q", "chan_i[0]"), assign("pend_keep_q", "keep_i")},
-                         {if_else("state_q == 2'd0", {assign("pend_q", "1'b0")})})})});
-  m.ff({if_else("param_we_i", {ir::case_of("param_field_i", {{"2'd0", {assign("bias_q", "param_data_i")}},
-                                                              {"2'd1", {assign("mult_q", "param_data_i[30:0]")}},
-                                                              {"default", {assign("shift_q", "param_data_i[5:0]")}}})})});
+                {if_else("cap_i", {assign("pend_q", "1'b1"), assign("pend_x_q", "sum_sat"), assign("pend_addr_q", fmt::format("{}'(pos_addr_i) + {}'(chan_i[15:1])", ow, ow)),
+                                   assign("pend_lane_q", "chan_i[0]"), assign("pend_keep_q", "keep_i"),
+                                   assign("pend_mult_q", "mult_i"), assign("pend_shift_q", "shift_i")},
+                         {if_else("load", {assign("pend_q", "1'b0")})})})});
+  m.comment("The scaler takes the next capture when idle, or as its result is taken.");
+  m.net("done", 1, false, "the result is taken, or dropped").net("load");
+  m.assign("done", "state_q == 2'd3 && (!keep_q || wr_ready_i)");
+  m.assign("load", "pend_q && (state_q == 2'd0 || done)");
   m.ff({if_else("!rst_ni || clear_i", {assign("state_q", "2'd0")},
-                {ir::case_of("state_q",
-                             {{"2'd0",
-                               {if_else("pend_q",
-                                        {assign("x_q", "pend_x_q"), assign("addr_q", "pend_addr_q"), assign("lane_q", "pend_lane_q"), assign("keep_q", "pend_keep_q"),
-                                         assign("steps_q", "shift_q[5] ? 5'd0 : shift_q[4:0]"), assign("mq_q", "mult_q"), assign("prod_q", "69'sd0"),
-                                         assign("state_q", "(!shift_q[5] && shift_q[4:0] != 5'd0) ? 2'd1 : 2'd2")})}},
-                              {"2'd1",
-                               {assign("x_q", "x2_sat"), assign("steps_q", "steps_q - 5'd1"), if_else("steps_q == 5'd1", {assign("state_q", "2'd2")})}},
-                              {"2'd2",
-                               {assign("prod_q", "prod_step"), assign("mq_q", "{4'd0, mq_q[30:4]}"), assign("steps_q", "steps_q + 5'd1"),
-                                if_else("steps_q == 5'd7", {assign("state_q", "2'd3"), assign("steps_q", "5'd0")})}},
-                              {"default", {if_else("!keep_q || wr_ready_i", {assign("state_q", "2'd0")})}}})})});
+                {if_else("load",
+                         {assign("neg_q", "pend_x_q[31]"), assign("mag_q", "pend_x_q[31] ? 32'(-pend_x_q) : pend_x_q"), assign("addr_q", "pend_addr_q"),
+                          assign("lane_q", "pend_lane_q"), assign("keep_q", "pend_keep_q"), assign("mult_q", "pend_mult_q"), assign("shift_q", "pend_shift_q"),
+                          assign("steps_q", "pend_shift_q[5] ? 5'd0 : pend_shift_q[4:0]"),
+                          assign("state_q", "(!pend_shift_q[5] && pend_shift_q[4:0] != 5'd0) ? 2'd1 : 2'd2")},
+                         {ir::case_of("state_q",
+                                      {{"2'd1",
+                                        {assign("mag_q", "mag2_sat"), assign("steps_q", "steps_q - 5'd1"), if_else("steps_q == 5'd1", {assign("state_q", "2'd2")})}},
+                                       {"2'd2",
+                                        {assign("psum_q", "psum_next"), if_else("steps_q[1:0] == 2'd2", {assign("p31_q", "psum_next[15]")}),
+                                         assign("steps_q", "steps_q + 5'd1"), if_else("steps_q[1:0] == 2'd3", {assign("state_q", "2'd3")})}},
+                                       {"2'd3", {if_else("done", {assign("state_q", "2'd0")})}},
+                                       {"default", {}}})})})});
   m.comment("The result is formed from the finished product while it waits.");
   m.assign("can_cap_o", "!pend_q || state_q == 2'd0");
   m.assign("idle_o", "!pend_q && state_q == 2'd0");
@@ -155,7 +171,9 @@ std::string requant(const SocConfig& c, ir::Design& d) {
 
 // A processing element: `aus_per_pe` AUs fed one activation beat and each
 // its own weight word (one output channel per AU), their weight memories and
-// requantizers, and a write-back arbiter (lowest AU first).
+// per-channel parameters, and one requantizer for all of them: the AUs'
+// dot products are captured together into result slots, and the slots are
+// scaled one after the other (lowest AU first) while the AUs go on.
 std::string pe(const SocConfig& c, ir::Design& d) {
   const NnConfig& n = *c.nn;
   const int na = n.aus_per_pe, ww = log2i(n.weight_words);
@@ -168,7 +186,7 @@ std::string pe(const SocConfig& c, ir::Design& d) {
   auto bit = [na](const std::string& net, int j) { return na == 1 ? net : fmt::format("{}[{}]", net, j); };
   ir::Module m;
   m.name = c.name + "_pe";
-  m.description = fmt::format("Processing element: {} AU(s) on one activation stream, weight memories, requantizers.", na);
+  m.description = fmt::format("Processing element: {} AU(s) on one activation stream, weight memories, a shared requantizer.", na);
   m.port(Dir::in, "clk_i")
       .port(Dir::in, "rst_ni")
       .port(Dir::in, "clear_i", 1, false, "start of a run: drop pending results")
@@ -183,13 +201,13 @@ std::string pe(const SocConfig& c, ir::Design& d) {
       .port(Dir::in, "hw_waddr_i", ww)
       .port(Dir::in, "hw_wdata_i", 16)
       .port(Dir::in, "param_we_i", na, false, "parameter write, one bit per AU")
-      .port(Dir::in, "param_field_i", 2)
+      .port(Dir::in, "param_field_i", 2, false, "0 bias, 1 multiplier, 2 shift")
       .port(Dir::in, "param_data_i", 32)
       .port(Dir::out, "res_valid_o", 1, false, "the AUs hold a dot product")
-      .port(Dir::out, "cap_ready_o", 1, false, "every requantizer can capture")
-      .port(Dir::out, "idle_o", 1, false, "every requantizer is idle")
+      .port(Dir::out, "cap_ready_o", 1, false, "the result slots are free")
+      .port(Dir::out, "idle_o", 1, false, "no result waits or is being scaled")
       .port(Dir::in, "cap_i", 1, false, "every PE takes its dot products")
-      .port(Dir::in, "pos_addr_i", 32)
+      .port(Dir::in, "pos_addr_i", nn::kRowAddrBits)
       .port(Dir::in, "chan_base_i", 16, false, "first channel of the group")
       .port(Dir::in, "j0_i", 16, false, "index of this PE's first AU in the engine")
       .port(Dir::in, "grp_channels_i", 16)
@@ -198,19 +216,22 @@ std::string pe(const SocConfig& c, ir::Design& d) {
       .port(Dir::in, "act_min_i", 8, true)
       .port(Dir::in, "act_max_i", 8, true)
       .port(Dir::out, "wr_valid_o")
-      .port(Dir::out, "wr_addr_o", 32)
+      .port(Dir::out, "wr_addr_o", nn::kWriteAddrBits)
       .port(Dir::out, "wr_lane_o")
       .port(Dir::out, "wr_data_o", 8)
       .port(Dir::in, "wr_ready_i");
-  m.net("in_ready", na).net("out_valid", na).net("can_cap", na).net("idle", na).net("wv", na).net("au_rst_n");
+  m.net("in_ready", na).net("out_valid", na).net("au_rst_n");
   m.comment("Start and errors reset the AUs: no partial dot product survives a run.");
   m.assign("au_rst_n", "rst_ni & ~clear_i");
   m.net("w_rdata", 16 * na);
-  std::vector<std::string> ready_terms, grant_chain;
+  std::vector<Stmt> params;
   for (int j = 0; j < na; ++j) {
     const std::string s = std::to_string(j);
-    m.net("acc" + s, acc_w, true).net("wa" + s, 32).net("wl" + s).net("wd" + s, 8).net("wg" + s);
-    m.net("chan" + s, 16).net("jg" + s, 16).net("keep" + s);
+    m.net("acc" + s, acc_w, true).net("slot" + s + "_q", acc_w, true);
+    m.net("bias" + s + "_q", 32, true).net("mult" + s + "_q", 31).net("shift" + s + "_q", 6, true);
+    params.push_back(if_else(bit("param_we_i", j), {ir::case_of("param_field_i", {{"2'd0", {assign("bias" + s + "_q", "param_data_i")}},
+                                                                                  {"2'd1", {assign("mult" + s + "_q", "param_data_i[30:0]")}},
+                                                                                  {"default", {assign("shift" + s + "_q", "param_data_i[5:0]")}}})}));
     m.instance(wram, "u_wmem" + s,
                {{"clk_i", "clk_i"}, {"we_i", bit("hw_we_i", j)}, {"waddr_i", "hw_waddr_i"}, {"wdata_i", "hw_wdata_i"},
                 {"re_i", "w_re_i"}, {"raddr_i", "w_raddr_i"}, {"rdata_o", fmt::format("w_rdata[{}:{}]", 16 * j + 15, 16 * j)}});
@@ -238,33 +259,43 @@ std::string pe(const SocConfig& c, ir::Design& d) {
       conns.push_back({p.name, e});
     }
     m.instance(au, "u_au" + s, conns);
-    m.assign("jg" + s, fmt::format("j0_i + 16'd{}", j));
-    m.assign("chan" + s, "chan_base_i + jg" + s);
-    m.assign("keep" + s, fmt::format("(jg{0} < grp_channels_i) && (chan{0} < out_channels_i)", s));
-    m.instance(rq, "u_rq" + s,
-               {{"clk_i", "clk_i"}, {"rst_ni", "rst_ni"}, {"clear_i", "clear_i"}, {"param_we_i", bit("param_we_i", j)},
-                {"param_field_i", "param_field_i"}, {"param_data_i", "param_data_i"}, {"cap_i", "cap_i"}, {"acc_i", "acc" + s},
-                {"pos_addr_i", "pos_addr_i"}, {"chan_i", "chan" + s}, {"keep_i", "keep" + s}, {"out_zp_i", "out_zp_i"},
-                {"act_min_i", "act_min_i"}, {"act_max_i", "act_max_i"}, {"can_cap_o", bit("can_cap", j)}, {"idle_o", bit("idle", j)},
-                {"wr_valid_o", bit("wv", j)}, {"wr_addr_o", "wa" + s}, {"wr_lane_o", "wl" + s}, {"wr_data_o", "wd" + s},
-                {"wr_ready_i", "wg" + s}});
-    // Grant AU j when it is the lowest with a waiting result.
-    std::string g = bit("wv", j);
-    for (int k = 0; k < j; ++k) g += " & ~" + bit("wv", k);
-    m.assign("wg" + s, fmt::format("wr_ready_i & {}", g));
   }
+  m.comment("Per-channel parameters, written by the sequencer before each channel group.");
+  m.ff(params);
   m.assign("w_rdata_o", "w_rdata");
   m.assign("beat_ready_o", "&in_ready");
   m.assign("res_valid_o", "&out_valid");
-  m.assign("cap_ready_o", "&can_cap");
-  m.assign("idle_o", "&idle");
-  m.assign("wr_valid_o", "|wv");
-  std::vector<Stmt> sel{assign("wr_addr_o", "32'd0"), assign("wr_lane_o", "1'b0"), assign("wr_data_o", "8'd0")};
+
+  m.comment("Result slots: filled together on cap_i, fed to the requantizer lowest first.");
+  const int iw = std::max(1, static_cast<int>(std::bit_width(static_cast<unsigned>(na - 1))));
+  m.net("full_q", na, false, "slot j holds AU j's dot product").net("take", na, false, "the slot fed to the requantizer this cycle");
+  m.net("feed").net("sel", iw).net("rq_can_cap").net("rq_idle").net("spos_q", nn::kRowAddrBits).net("scb_q", 16);
+  m.net("f_acc", acc_w, true).net("f_bias", 32, true).net("f_mult", 31).net("f_shift", 6, true).net("f_j", 16).net("f_chan", 16).net("f_keep");
+  std::vector<Stmt> pick{assign("take", fmt::format("{}'d0", na)), assign("sel", fmt::format("{}'d0", iw)), assign("f_acc", "slot0_q"),
+                         assign("f_bias", "bias0_q"), assign("f_mult", "mult0_q"), assign("f_shift", "shift0_q")};
   for (int j = na - 1; j >= 0; --j) {
     const std::string s = std::to_string(j);
-    sel.push_back(if_else(bit("wv", j), {assign("wr_addr_o", "wa" + s), assign("wr_lane_o", "wl" + s), assign("wr_data_o", "wd" + s)}));
+    pick.push_back(if_else(bit("full_q", j), {assign("take", fmt::format("{}'d{}", na, 1u << j)), assign("sel", fmt::format("{}'d{}", iw, j)),
+                                              assign("f_acc", "slot" + s + "_q"), assign("f_bias", "bias" + s + "_q"),
+                                              assign("f_mult", "mult" + s + "_q"), assign("f_shift", "shift" + s + "_q")}));
   }
-  m.comb(sel);
+  m.comb(pick);
+  m.assign("feed", "(|full_q) && rq_can_cap");
+  m.assign("f_j", fmt::format("j0_i + 16'(sel)"));
+  m.assign("f_chan", "scb_q + f_j");
+  m.assign("f_keep", "(f_j < grp_channels_i) && (f_chan < out_channels_i)");
+  m.assign("cap_ready_o", "(full_q & ~(feed ? take : '0)) == '0");
+  m.assign("idle_o", "full_q == '0 && rq_idle");
+  std::vector<Stmt> fill{assign("full_q", "'1"), assign("spos_q", "pos_addr_i"), assign("scb_q", "chan_base_i")};
+  for (int j = 0; j < na; ++j) fill.push_back(assign(fmt::format("slot{}_q", j), fmt::format("acc{}", j)));
+  m.ff({if_else("!rst_ni || clear_i", {assign("full_q", "'0")},
+                {if_else("cap_i", fill, {if_else("feed", {assign("full_q", "full_q & ~take")})})})});
+  m.instance(rq, "u_rq",
+             {{"clk_i", "clk_i"}, {"rst_ni", "rst_ni"}, {"clear_i", "clear_i"}, {"cap_i", "feed"}, {"acc_i", "f_acc"}, {"bias_i", "f_bias"},
+              {"mult_i", "f_mult"}, {"shift_i", "f_shift"}, {"pos_addr_i", "spos_q"}, {"chan_i", "f_chan"}, {"keep_i", "f_keep"},
+              {"out_zp_i", "out_zp_i"}, {"act_min_i", "act_min_i"}, {"act_max_i", "act_max_i"}, {"can_cap_o", "rq_can_cap"}, {"idle_o", "rq_idle"},
+              {"wr_valid_o", "wr_valid_o"}, {"wr_addr_o", "wr_addr_o"}, {"wr_lane_o", "wr_lane_o"}, {"wr_data_o", "wr_data_o"},
+              {"wr_ready_i", "wr_ready_i"}});
   return d.add(std::move(m));
 }
 
@@ -384,7 +415,7 @@ class NnBuilder {
                  {"re_i", "ctrl_re"}, {"raddr_i", "ctrl_raddr"}, {"rdata_o", "ctrl_rdata"}});
     m_.net("act_lo_rdata", 8).net("act_hi_rdata", 8).net("act_re").net("act_raddr", aw_).net("act_lo_we").net("act_hi_we");
     m_.net("act_waddr", aw_).net("act_lo_wdata", 8).net("act_hi_wdata", 8);
-    m_.net("wb_we").net("wb_addr", 32).net("wb_lane").net("wb_data", 8);
+    m_.net("wb_we").net("wb_addr", nn::kWriteAddrBits).net("wb_lane").net("wb_data", 8);
     m_.assign("act_re", "busy ? seq_issue : (host_rd && host_act)");
     m_.assign("act_raddr", fmt::format("busy ? act_addr[{0}:0] : offset[{0}:0]", aw_ - 1));
     m_.net("pw_we");
@@ -406,32 +437,41 @@ class NnBuilder {
   static std::string st(int s) { return fmt::format("4'd{}", s); }
 
   void sequencer() {
+    const int rw = nn::kRowAddrBits, pw = nn::kPosBits;
+    // A running address at or past 2^16 is outside every memory: it stops
+    // growing there, so it cannot wrap back into range.
+    auto grow = [&](const std::string& r, const std::string& inc) {
+      return fmt::format("({0} >= {1}'sd65536) ? {0} : {0} + $signed({{{2}'d0, {3}}})", r, pw, pw - 16, field(inc));
+    };
+    auto grow_row = [&](const std::string& r, const std::string& inc) { return fmt::format("{0}[{1}] ? {0} : {0} + {{1'b0, {2}}}", r, rw - 1, field(inc)); };
+    // Decode checks in_start's range, so its low bits are the address.
+    const std::string in_start = fmt::format("d_w{}_q[{}:0]", nn::descriptor_field("in_start").word, pw - 1);
     // Each descriptor word keeps only the bits its fields use.
     std::vector<int> used(nn::kDescriptorWords, 0);
     for (const auto& f : nn::descriptor_fields()) used[static_cast<std::size_t>(f.word)] = std::max(used[static_cast<std::size_t>(f.word)], f.lsb + f.width);
     for (int w = 0; w < nn::kDescriptorWords; ++w)
       if (used[static_cast<std::size_t>(w)] > 0) m_.net(fmt::format("d_w{}_q", w), used[static_cast<std::size_t>(w)]);
-    m_.net("desc_ptr_q", 32).net("fetch_q", 5).net("g_q", 16).net("chan_base_q", 16).net("cp_base_q", 16).net("w_gbase_q", 32);
-    m_.net("p_ptr_q", 32).net("pi_j_q", 16).net("pi_f_q", 2).net("pi_done_q").net("pa_valid_q").net("pa_j_q", 16).net("pa_f_q", 2);
-    m_.net("o_q", 16).net("k_q", 16).net("cp_q", 16).net("l_q", 32, true).net("pos_l_q", 32, true).net("tap_addr_q", 32, true).net("pos_addr_q", 32, true);
-    m_.net("w_addr_q", 32).net("dp_q", 25).net("cap_o_q", 16).net("cap_addr_q", 32);
+    m_.net("desc_ptr_q", 32).net("fetch_q", 5).net("g_q", 16).net("chan_base_q", 16).net("cp_base_q", 16).net("w_gbase_q", rw);
+    m_.net("p_ptr_q", rw).net("pi_j_q", 16).net("pi_f_q", 2).net("pi_done_q").net("pa_valid_q").net("pa_j_q", 16).net("pa_f_q", 2);
+    m_.net("o_q", 16).net("k_q", 16).net("cp_q", 16).net("l_q", pw, true).net("pos_l_q", pw, true).net("tap_addr_q", pw, true).net("pos_addr_q", pw, true);
+    m_.net("w_addr_q", rw).net("dp_q", 25).net("cap_o_q", 16).net("cap_addr_q", rw);
     m_.net("b_valid_q").net("b_pad_q").net("b_last_q");
-    m_.net("issuing").net("advance").net("seq_issue").net("act_addr", 32, true).net("chan_pair", 16).net("pad").net("last_cp").net("last_k");
+    m_.net("issuing").net("advance").net("seq_issue").net("act_addr", pw, true).net("chan_pair", 16).net("pad").net("last_cp").net("last_k");
     m_.net("in_err").net("w_err").net("dp_err").net("beat_ready").net("cap").net("cap_ready").net("res_valid").net("drained");
     m_.net("wb_err").net("pp_idle", 1, false, "every requantizer idle");
     m_.comment("Stage A: the next beat's addresses; stage B (b_*_q): the beat, with the memory data.");
-    m_.net("is_pool").net("pf_busy_q", 1, false, "a pooled word is being finished").net("out_pos_q", 32).net("pw_err").net("pb_valid_q");
+    m_.net("is_pool").net("pf_busy_q", 1, false, "a pooled word is being finished").net("out_pos_q", rw).net("pw_err").net("pb_valid_q");
     m_.assign("is_pool", fmt::format("state_q == {}", st(kPool)));
     m_.assign("issuing", fmt::format("(state_q == {} || (is_pool && !pf_busy_q)) && o_q != {}", st(kRun), field("out_len")));
     m_.assign("advance", "!b_valid_q || beat_ready");
     m_.assign("seq_issue", "issuing && advance");
     m_.assign("chan_pair", "cp_base_q + cp_q");
-    m_.assign("act_addr", "tap_addr_q + $signed({16'd0, chan_pair})");
-    m_.assign("pad", fmt::format("l_q < 32'sd0 || l_q >= $signed({{16'd0, {}}}) || chan_pair >= {}", field("in_len"), field("in_row")));
+    m_.assign("act_addr", "tap_addr_q + $signed({4'd0, chan_pair})");
+    m_.assign("pad", fmt::format("l_q < {0}'sd0 || l_q >= $signed({{{1}'d0, {2}}}) || chan_pair >= {3}", pw, pw - 16, field("in_len"), field("in_row")));
     m_.assign("last_cp", fmt::format("cp_q == {} - 16'd1", field("in_pairs")));
     m_.assign("last_k", fmt::format("k_q == {} - 16'd1", field("kernel")));
-    m_.assign("in_err", fmt::format("seq_issue && !pad && (act_addr < 32'sd0 || act_addr >= 32'sd{})", n_.act_words));
-    m_.assign("w_err", fmt::format("seq_issue && !is_pool && w_addr_q >= 32'd{}", n_.weight_words));
+    m_.assign("in_err", fmt::format("seq_issue && !pad && (act_addr < {0}'sd0 || act_addr >= {0}'sd{1})", pw, n_.act_words));
+    m_.assign("w_err", fmt::format("seq_issue && !is_pool && w_addr_q >= {}'d{}", rw, n_.weight_words));
     m_.assign("dp_err", fmt::format("seq_issue && !is_pool && dp_q == 25'd{}", c_.au.max_accumulations));
     m_.assign("cap", "res_valid && cap_ready");
     m_.assign("drained", fmt::format("cap_o_q == {} && pp_idle && !b_valid_q && !res_valid", field("out_len")));
@@ -449,7 +489,10 @@ class NnBuilder {
     raise(fmt::format("state_q == {} && {} == 4'd1 && ({} == 16'd0 || {} == 16'd0 || {} == 16'd0 || {} == 16'd0 || {} == 16'd0)", st(kDecode), field("op"),
                       field("kernel"), field("in_pairs"), field("out_len"), field("groups"), field("grp_channels")),
           nn::Error::bad_shape);
-    raise(fmt::format("state_q == {} && !pi_done_q && p_ptr_q >= 32'd{}", st(kParam), n_.ctrl_words), nn::Error::ctrl_range);
+    raise(fmt::format("state_q == {} && {} != 4'd0 && ({} < {} || {} >= 32'sd65536)", st(kDecode), field("op"), field("in_start"), fmt::format("-32'sd{}", -nn::kInStartMin),
+                      field("in_start")),
+          nn::Error::input_range);
+    raise(fmt::format("state_q == {} && !pi_done_q && p_ptr_q >= 17'd{}", st(kParam), n_.ctrl_words), nn::Error::ctrl_range);
     raise("in_err", nn::Error::input_range);
     raise("w_err", nn::Error::weight_range);
     raise("dp_err", nn::Error::bad_shape);
@@ -458,7 +501,7 @@ class NnBuilder {
 
     m_.assign("seq_ctrl_re", fmt::format("(state_q == {} && fetch_q < 5'd{}) || (state_q == {} && !pi_done_q)", st(kFetch), nn::kDescriptorWords, st(kParam)));
     m_.net("seq_ctrl_addr_unused", 32 - cw_);
-    m_.assign("{seq_ctrl_addr_unused, seq_ctrl_addr}", fmt::format("state_q == {} ? desc_ptr_q + {{27'd0, fetch_q}} : p_ptr_q", st(kFetch)));
+    m_.assign("{seq_ctrl_addr_unused, seq_ctrl_addr}", fmt::format("state_q == {} ? desc_ptr_q + {{27'd0, fetch_q}} : {{{}'d0, p_ptr_q}}", st(kFetch), 32 - rw));
 
     // Descriptor fetch: word fetch_q - 1 arrives while word fetch_q is read.
     std::vector<Stmt> fetch{assign("fetch_q", "fetch_q + 5'd1")};
@@ -473,22 +516,22 @@ class NnBuilder {
     const std::vector<Stmt> decode{
         if_else(fmt::format("{} == 4'd0", field("op")), {assign("state_q", st(kIdle)), assign("done_q", "1'b1")},
                 {if_else(fmt::format("{} != 4'd1", field("op")),
-                         {assign("o_q", "16'd0"), assign("k_q", "16'd0"), assign("cp_q", "16'd0"), assign("l_q", "-$signed({16'd0, " + field("pad_left") + "})"),
-                          assign("pos_l_q", "-$signed({16'd0, " + field("pad_left") + "})"), assign("tap_addr_q", field("in_start")),
-                          assign("pos_addr_q", field("in_start")), assign("out_pos_q", "{16'd0, " + field("out_base") + "}"), assign("state_q", st(kPool))}),
-                 assign("g_q", "16'd0"), assign("chan_base_q", "16'd0"), assign("cp_base_q", "16'd0"), assign("w_gbase_q", "{16'd0, " + field("w_base") + "}"),
-                 assign("p_ptr_q", "{16'd0, " + field("param_base") + "}"),
+                         {assign("o_q", "16'd0"), assign("k_q", "16'd0"), assign("cp_q", "16'd0"), assign("l_q", "-$signed({4'd0, " + field("pad_left") + "})"),
+                          assign("pos_l_q", "-$signed({4'd0, " + field("pad_left") + "})"), assign("tap_addr_q", in_start),
+                          assign("pos_addr_q", in_start), assign("out_pos_q", "{1'b0, " + field("out_base") + "}"), assign("state_q", st(kPool))}),
+                 assign("g_q", "16'd0"), assign("chan_base_q", "16'd0"), assign("cp_base_q", "16'd0"), assign("w_gbase_q", "{1'b0, " + field("w_base") + "}"),
+                 assign("p_ptr_q", "{1'b0, " + field("param_base") + "}"),
                  if_else(fmt::format("{} == 4'd1", field("op")), {assign("state_q", st(kGroup))})})};
     const std::vector<Stmt> group{
-        assign("o_q", "16'd0"), assign("k_q", "16'd0"), assign("cp_q", "16'd0"), assign("l_q", "-$signed({16'd0, " + field("pad_left") + "})"),
-        assign("pos_l_q", "-$signed({16'd0, " + field("pad_left") + "})"), assign("tap_addr_q", field("in_start")), assign("pos_addr_q", field("in_start")),
-        assign("w_addr_q", "w_gbase_q"), assign("dp_q", "25'd0"), assign("cap_o_q", "16'd0"), assign("cap_addr_q", "{16'd0, " + field("out_base") + "}"),
+        assign("o_q", "16'd0"), assign("k_q", "16'd0"), assign("cp_q", "16'd0"), assign("l_q", "-$signed({4'd0, " + field("pad_left") + "})"),
+        assign("pos_l_q", "-$signed({4'd0, " + field("pad_left") + "})"), assign("tap_addr_q", in_start), assign("pos_addr_q", in_start),
+        assign("w_addr_q", "w_gbase_q"), assign("dp_q", "25'd0"), assign("cap_o_q", "16'd0"), assign("cap_addr_q", "{1'b0, " + field("out_base") + "}"),
         assign("pi_j_q", "16'd0"), assign("pi_f_q", "2'd0"), assign("pi_done_q", "1'b0"), assign("state_q", st(kParam))};
     // Parameters: kParamWords words per channel, read in order; pa_* is
     // the word arriving this cycle.
     const std::vector<Stmt> param{
         if_else("!pi_done_q",
-                {assign("p_ptr_q", "p_ptr_q + 32'd1"),
+                {assign("p_ptr_q", "p_ptr_q + 17'd1"),
                  if_else("pi_f_q == 2'd2",
                          {assign("pi_f_q", "2'd0"), assign("pi_j_q", "pi_j_q + 16'd1"),
                           if_else(fmt::format("pi_j_q == 16'd{}", g_ - 1), {assign("pi_done_q", "1'b1")})},
@@ -497,35 +540,31 @@ class NnBuilder {
     const std::vector<Stmt> run{
         if_else("seq_issue",
                 {assign("dp_q", "dp_q + 25'd1"),
-                 if_else("!last_cp", {assign("cp_q", "cp_q + 16'd1"), assign("w_addr_q", "w_addr_q + 32'd1")},
+                 if_else("!last_cp", {assign("cp_q", "cp_q + 16'd1"), assign("w_addr_q", "w_addr_q + 17'd1")},
                          {if_else("!last_k",
-                                  {assign("cp_q", "16'd0"), assign("k_q", "k_q + 16'd1"), assign("l_q", "l_q + $signed({16'd0, " + field("dilation") + "})"),
-                                   assign("tap_addr_q", "tap_addr_q + $signed({16'd0, " + field("tap_stride") + "})"), assign("w_addr_q", "w_addr_q + 32'd1")},
+                                  {assign("cp_q", "16'd0"), assign("k_q", "k_q + 16'd1"), assign("l_q", grow("l_q", "dilation")),
+                                   assign("tap_addr_q", grow("tap_addr_q", "tap_stride")), assign("w_addr_q", "w_addr_q + 17'd1")},
                                   {assign("cp_q", "16'd0"), assign("k_q", "16'd0"), assign("o_q", "o_q + 16'd1"), assign("dp_q", "25'd0"),
-                                   assign("pos_l_q", "pos_l_q + $signed({16'd0, " + field("stride") + "})"),
-                                   assign("l_q", "pos_l_q + $signed({16'd0, " + field("stride") + "})"),
-                                   assign("pos_addr_q", "pos_addr_q + $signed({16'd0, " + field("pos_stride") + "})"),
-                                   assign("tap_addr_q", "pos_addr_q + $signed({16'd0, " + field("pos_stride") + "})"), assign("w_addr_q", "w_gbase_q")})})}),
+                                   assign("pos_l_q", grow("pos_l_q", "stride")), assign("l_q", grow("pos_l_q", "stride")),
+                                   assign("pos_addr_q", grow("pos_addr_q", "pos_stride")), assign("tap_addr_q", grow("pos_addr_q", "pos_stride")), assign("w_addr_q", "w_gbase_q")})})}),
         if_else(fmt::format("o_q == {}", field("out_len")), {assign("state_q", st(kDrain))})};
     const std::vector<Stmt> drain{if_else(
         "drained", {if_else(fmt::format("g_q == {} - 16'd1", field("groups")), {assign("state_q", st(kNext))},
                             {assign("g_q", "g_q + 16'd1"), assign("chan_base_q", "chan_base_q + " + field("grp_channels")),
                              assign("cp_base_q", "cp_base_q + " + field("grp_pairs")),
-                             assign("w_gbase_q", "w_gbase_q + {16'd0, " + field("w_group_stride") + "}"), assign("state_q", st(kGroup))})})};
+                             assign("w_gbase_q", grow_row("w_gbase_q", "w_group_stride")), assign("state_q", st(kGroup))})})};
     // Pools: taps innermost, one activation word (two channels) per tap.
     const std::vector<Stmt> pool{
         if_else("seq_issue",
                 {if_else("!last_k",
-                         {assign("k_q", "k_q + 16'd1"), assign("l_q", "l_q + $signed({16'd0, " + field("dilation") + "})"),
-                          assign("tap_addr_q", "tap_addr_q + $signed({16'd0, " + field("tap_stride") + "})")},
+                         {assign("k_q", "k_q + 16'd1"), assign("l_q", grow("l_q", "dilation")),
+                          assign("tap_addr_q", grow("tap_addr_q", "tap_stride"))},
                          {assign("k_q", "16'd0"),
                           if_else("!last_cp", {assign("cp_q", "cp_q + 16'd1"), assign("l_q", "pos_l_q"), assign("tap_addr_q", "pos_addr_q")},
                                   {assign("cp_q", "16'd0"), assign("o_q", "o_q + 16'd1"),
-                                   assign("pos_l_q", "pos_l_q + $signed({16'd0, " + field("stride") + "})"),
-                                   assign("l_q", "pos_l_q + $signed({16'd0, " + field("stride") + "})"),
-                                   assign("pos_addr_q", "pos_addr_q + $signed({16'd0, " + field("pos_stride") + "})"),
-                                   assign("tap_addr_q", "pos_addr_q + $signed({16'd0, " + field("pos_stride") + "})"),
-                                   assign("out_pos_q", "out_pos_q + {16'd0, " + field("out_row") + "}")})})}),
+                                   assign("pos_l_q", grow("pos_l_q", "stride")), assign("l_q", grow("pos_l_q", "stride")),
+                                   assign("pos_addr_q", grow("pos_addr_q", "pos_stride")), assign("tap_addr_q", grow("pos_addr_q", "pos_stride")),
+                                   assign("out_pos_q", grow_row("out_pos_q", "out_row"))})})}),
         if_else(fmt::format("o_q == {} && !pf_busy_q && !pb_valid_q", field("out_len")), {assign("state_q", st(kNext))})};
     const std::vector<Stmt> next{assign("desc_ptr_q", fmt::format("desc_ptr_q + 32'd{}", nn::kDescriptorWords)), assign("layers_q", "layers_q + 32'd1"),
                                  assign("fetch_q", "5'd0"), assign("state_q", st(kFetch))};
@@ -556,7 +595,7 @@ class NnBuilder {
                            if_else("b_valid_q && beat_ready", {assign("macs_q", fmt::format("macs_q + 32'd{}", nn::kLanes * g_))}),
                            if_else("b_valid_q && !beat_ready", {assign("stalls_q", "stalls_q + 32'd1")})})}),
          assign("pa_valid_q", fmt::format("state_q == {} && !pi_done_q && !error", st(kParam))), assign("pa_j_q", "pi_j_q"), assign("pa_f_q", "pi_f_q"),
-         if_else("cap", {assign("cap_o_q", "cap_o_q + 16'd1"), assign("cap_addr_q", "cap_addr_q + {16'd0, " + field("out_row") + "}")})})});
+         if_else("cap", {assign("cap_o_q", "cap_o_q + 16'd1"), assign("cap_addr_q", grow_row("cap_addr_q", "out_row"))})})});
   }
 
   void pes() {
@@ -569,7 +608,7 @@ class NnBuilder {
       const std::string s = std::to_string(p);
       m_.net("pe" + s + "_ready").net("pe" + s + "_cap_ready").net("pe" + s + "_idle").net("pe" + s + "_res_valid").net("pe" + s + "_w_rdata", 16 * na);
       m_.net("pe" + s + "_hw_we", na).net("pe" + s + "_param_we", na);
-      m_.net("pe" + s + "_wr_valid").net("pe" + s + "_wr_addr", 32).net("pe" + s + "_wr_lane").net("pe" + s + "_wr_data", 8).net("pe" + s + "_wr_ready");
+      m_.net("pe" + s + "_wr_valid").net("pe" + s + "_wr_addr", nn::kWriteAddrBits).net("pe" + s + "_wr_lane").net("pe" + s + "_wr_data", 8).net("pe" + s + "_wr_ready");
       std::vector<std::string> hw, pw;
       for (int j = na - 1; j >= 0; --j) {
         const int a = p * na + j;
@@ -606,9 +645,9 @@ class NnBuilder {
   // the word is clamped (max) or divided with TFLite's rounding (average: a
   // restoring divider, one quotient bit per cycle) and written.
   void pool_unit() {
-    m_.net("pb_pad_q").net("pb_first_q").net("pb_last_q").net("pb_waddr_q", 32);
+    m_.net("pb_pad_q").net("pb_first_q").net("pb_last_q").net("pb_waddr_q", nn::kWriteAddrBits);
     m_.net("pcnt_q", 16).net("pcnt_n", 16).net("pcnt_b", 16).net("pd_q", 16).net("pdiv_q").net("pstep_q", 5);
-    m_.net("pw_valid_q").net("pw_addr_q", 32).net("pw_lo_q", 8).net("pw_hi_q", 8).net("is_avg");
+    m_.net("pw_valid_q").net("pw_addr_q", nn::kWriteAddrBits).net("pw_lo_q", 8).net("pw_hi_q", 8).net("is_avg");
     m_.assign("is_avg", fmt::format("{} == 4'd3", field("op")));
     m_.net("pact_min", 8, true).net("pact_max", 8, true);
     m_.assign("pact_min", field("act_min"));
@@ -656,18 +695,18 @@ class NnBuilder {
     divide.push_back(assign("pstep_q", "pstep_q + 5'd1"));
     divide.push_back(if_else("pstep_q == 5'd23", done_div));
     fold.push_back(if_else("pb_last_q", {assign("pw_addr_q", "pb_waddr_q"), if_else("is_avg", finish_avg, finish_max)}));
-    m_.assign("pw_err", fmt::format("pw_valid_q && pw_addr_q >= 32'd{}", n_.act_words));
+    m_.assign("pw_err", fmt::format("pw_valid_q && pw_addr_q >= {}'d{}", nn::kWriteAddrBits, n_.act_words));
     m_.ff({if_else("!rst_ni || start || error",
                    {assign("pb_valid_q", "1'b0"), assign("pdiv_q", "1'b0"), assign("pw_valid_q", "1'b0"), assign("pf_busy_q", "1'b0")},
                    {assign("pb_valid_q", "seq_issue && is_pool"), assign("pb_pad_q", "pad"), assign("pb_first_q", "k_q == 16'd0"),
-                    assign("pb_last_q", "last_k"), assign("pb_waddr_q", "out_pos_q + {16'd0, cp_q}"),
+                    assign("pb_last_q", "last_k"), assign("pb_waddr_q", "{1'b0, out_pos_q} + {2'b0, cp_q}"),
                     if_else("seq_issue && is_pool && last_k", {assign("pf_busy_q", "1'b1")}), if_else("pb_valid_q", fold),
                     if_else("pdiv_q", divide), if_else("pw_valid_q", {assign("pw_valid_q", "1'b0"), assign("pf_busy_q", "1'b0")})})});
   }
 
   void write_back() {
     m_.comment("Write-back: one byte per cycle, lowest PE first; an address outside the memory is an error and is not written.");
-    std::vector<Stmt> sel{assign("wb_addr", "32'd0"), assign("wb_lane", "1'b0"), assign("wb_data", "8'd0")};
+    std::vector<Stmt> sel{assign("wb_addr", fmt::format("{}'d0", nn::kWriteAddrBits)), assign("wb_lane", "1'b0"), assign("wb_data", "8'd0")};
     for (int p = n_.pes - 1; p >= 0; --p) {
       const std::string s = std::to_string(p);
       sel.push_back(if_else("pe" + s + "_wr_valid", {assign("wb_addr", "pe" + s + "_wr_addr"), assign("wb_lane", "pe" + s + "_wr_lane"), assign("wb_data", "pe" + s + "_wr_data")}));
@@ -683,7 +722,7 @@ class NnBuilder {
     }
     m_.net("wb_any");
     m_.assign("wb_any", fmt::format("busy && ({})", fmt::join(any, " || ")));
-    m_.assign("wb_err", fmt::format("wb_any && wb_addr >= 32'd{}", n_.act_words));
+    m_.assign("wb_err", fmt::format("wb_any && wb_addr >= {}'d{}", nn::kWriteAddrBits, n_.act_words));
     m_.assign("wb_we", "wb_any && !wb_err");
   }
 

@@ -32,7 +32,7 @@ const std::vector<Field>& descriptor_fields() {
       {"op", 0, 0, 4, false, "0 end of the list, 1 multiply-accumulate layer (conv1d, depthwise, dense), 2 max pool, 3 average pool"},
       {"in_len", 1, 0, 16, false, "input positions"},
       {"in_row", 1, 16, 16, false, "activation words per input position (ceil(channels / 2))"},
-      {"in_start", 2, 0, 32, true, "word address of input position -pad_left (may be negative)"},
+      {"in_start", 2, 0, 32, true, "word address of input position -pad_left (may be negative; outside [-2^18, 2^16) stops the engine with input_range)"},
       {"kernel", 3, 0, 16, false, "taps"},
       {"pad_left", 3, 16, 16, false, "positions of padding before the input"},
       {"in_pairs", 4, 0, 16, false, "channel pairs read per tap"},

@@ -72,6 +72,15 @@ inline std::uint32_t region_base(Region r) { return static_cast<std::uint32_t>(r
 // multiplier (int32), shift (int32).
 inline constexpr int kParamWords = 3;
 
+// Widths of the engine's address arithmetic. Descriptor fields are 16 bits
+// and no memory holds more than 2^16 words, so a running address that reaches
+// 2^16 stops growing: it stays out of range (an error where it is used) and
+// never wraps back into a buffer. in_start must lie in [kInStartMin, 2^16).
+inline constexpr int kRowAddrBits = 17;    // an output position's word address
+inline constexpr int kWriteAddrBits = 18;  // ... plus half the channel
+inline constexpr int kPosBits = 20;        // signed: input positions and addresses
+inline constexpr std::int64_t kInStartMin = -(std::int64_t{1} << 18);
+
 // Lanes of an int8 beat: two channels per 16-bit activation or weight word.
 inline constexpr int kLanes = 2;
 

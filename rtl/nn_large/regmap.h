@@ -42,7 +42,7 @@
 #define NN_LARGE_NN_DESC_IN_ROW_WIDTH 16  // activation words per input position (ceil(channels / 2))
 #define NN_LARGE_NN_DESC_IN_START_WORD 2
 #define NN_LARGE_NN_DESC_IN_START_LSB 0
-#define NN_LARGE_NN_DESC_IN_START_WIDTH 32  // signed; word address of input position -pad_left (may be negative)
+#define NN_LARGE_NN_DESC_IN_START_WIDTH 32  // signed; word address of input position -pad_left (may be negative; outside [-2^18, 2^16) stops the engine with input_range)
 #define NN_LARGE_NN_DESC_KERNEL_WORD 3
 #define NN_LARGE_NN_DESC_KERNEL_LSB 0
 #define NN_LARGE_NN_DESC_KERNEL_WIDTH 16  // taps

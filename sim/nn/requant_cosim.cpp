@@ -26,6 +26,7 @@
 
 #include "Vrq.h"
 #include "golden/nn.h"
+#include "nn/nn_map.h"
 
 #ifndef STRATA_RQ_ACC_W
 #error "STRATA_RQ_ACC_W (the config's AU accumulator width) must be defined"
@@ -53,6 +54,9 @@ constexpr std::int64_t kI32Min = std::numeric_limits<std::int32_t>::min();
 constexpr std::int64_t kI32Max = std::numeric_limits<std::int32_t>::max();
 constexpr std::int32_t kM30 = std::int32_t{1} << 30;  // the smallest nonzero multiplier
 constexpr std::int32_t kMMax = std::numeric_limits<std::int32_t>::max();
+
+// pos_addr_i is below 2^kRowAddrBits; wr_addr_o = pos_addr_i + chan_i / 2 exactly.
+constexpr std::uint32_t kPosMax = (std::uint32_t{1} << strata::nn::kRowAddrBits) - 1;
 
 std::int32_t sat32(std::int64_t v) { return static_cast<std::int32_t>(std::clamp(v, kI32Min, kI32Max)); }
 
@@ -149,9 +153,9 @@ class Dut {
   }
   void idle_inputs() {
     m_->clear_i = 0;
-    m_->param_we_i = 0;
-    m_->param_field_i = 0;
-    m_->param_data_i = 0;
+    m_->bias_i = 0;
+    m_->mult_i = 0;
+    m_->shift_i = 0;
     m_->cap_i = 0;
     m_->acc_i = 0;
     m_->pos_addr_i = 0;
@@ -159,20 +163,12 @@ class Dut {
     m_->keep_i = 0;
     m_->wr_ready_i = 0;
   }
-  void write_param(int field, std::uint32_t value) {
-    m_->param_we_i = 1;
-    m_->param_field_i = static_cast<std::uint8_t>(field);
-    m_->param_data_i = value;
-    tick();
-    m_->param_we_i = 0;
-    m_->eval();
-  }
-  // The channel's parameters (written as the firmware would: whole int32
-  // words) and the layer's zero point and activation range (held inputs).
+  // The channel's parameters (taken with each capture) and the layer's zero
+  // point and activation range, held on the inputs.
   void load(const Params& p) {
-    write_param(0, static_cast<std::uint32_t>(p.bias));
-    write_param(1, static_cast<std::uint32_t>(p.multiplier));
-    write_param(2, static_cast<std::uint32_t>(p.shift));
+    m_->bias_i = static_cast<std::uint32_t>(p.bias);
+    m_->mult_i = static_cast<std::uint32_t>(p.multiplier);
+    m_->shift_i = static_cast<std::uint8_t>(p.shift) & 0x3fu;
     m_->out_zp_i = static_cast<std::uint8_t>(static_cast<std::int8_t>(p.zp));
     m_->act_min_i = static_cast<std::uint8_t>(static_cast<std::int8_t>(p.act_min));
     m_->act_max_i = static_cast<std::uint8_t>(static_cast<std::int8_t>(p.act_max));
@@ -320,7 +316,7 @@ long check_cases(Dut& d, const std::vector<std::pair<Params, Cap>>& cases, const
 std::pair<Params, Cap> with_x(Params p, std::int64_t x, Rng& r) {
   const std::int64_t acc = std::clamp<std::int64_t>(r.in(-1000, 1000), kAccMin, kAccMax);
   const std::int64_t bias = x - acc;
-  Cap c{acc, static_cast<std::uint32_t>(r.in(0, 0xffffffff)), static_cast<std::uint16_t>(r.in(0, 0xffff)), true};
+  Cap c{acc, static_cast<std::uint32_t>(r.in(0, kPosMax)), static_cast<std::uint16_t>(r.in(0, 0xffff)), true};
   if (bias < kI32Min || bias > kI32Max) {  // x near an int32 end: the bias carries it all
     c.acc = 0;
     p.bias = sat32(x);
@@ -390,7 +386,7 @@ std::int64_t random_acc(Rng& r, const Params& p) {
 Cap random_cap(Rng& r, const Params& p, double keep = 1.0) {
   Cap c;
   c.acc = random_acc(r, p);
-  c.pos_addr = static_cast<std::uint32_t>(r.chance(0.05) ? 0xffffffffu - r.in(0, 3) : r.in(0, 0xffffffff));
+  c.pos_addr = static_cast<std::uint32_t>(r.chance(0.05) ? kPosMax - r.in(0, 3) : r.in(0, kPosMax));
   c.chan = static_cast<std::uint16_t>(r.chance(0.05) ? 0xffff - r.in(0, 1) : r.in(0, 0xffff));
   c.keep = r.chance(keep);
   return c;
@@ -493,6 +489,44 @@ TEST(RequantTies, SrdhmExactHalvesRoundTowardsPlusInfinity) {
   EXPECT_EQ(n, static_cast<long>(cases.size()));
 }
 
+// One either side of an SRDHM half: |x| * multiplier = 2^30 +- 1 modulo
+// 2^31, for either sign of x; the last bit of the rounding constant decides
+// these. Small |x| with shift 0 makes the byte the SRDHM itself; large |x|
+// are then divided into the int8 range.
+TEST(RequantTies, SrdhmOneEitherSideOfAHalf) {
+  Rng r(seed_for(12));
+  Dut d(seed_for(12));
+  std::vector<std::pair<Params, Cap>> cases;
+  constexpr std::uint64_t kMod = std::uint64_t{1} << 31;
+  auto add = [&](std::uint64_t ax, int delta, bool negative) {
+    std::uint64_t inv = ax;  // Newton: ax * inv = 1 modulo 2^31 (ax odd)
+    for (int i = 0; i < 5; ++i) inv = (inv * (2 - ax * inv)) % kMod;
+    const std::uint64_t target = static_cast<std::uint64_t>(static_cast<std::int64_t>(kMod / 2) + delta);
+    const std::uint64_t m = target * inv % kMod;
+    if (m < static_cast<std::uint64_t>(kM30)) return;
+    if (ax * m % kMod != target) {
+      ADD_FAILURE() << "not next to a half: |x| " << ax << " m " << m;
+      return;
+    }
+    const std::int64_t x = negative ? -static_cast<std::int64_t>(ax) : static_cast<std::int64_t>(ax);
+    Params q;
+    q.multiplier = static_cast<std::int32_t>(m);
+    const std::int32_t srd = gn::saturating_rounding_doubling_high_mul(static_cast<std::int32_t>(x), q.multiplier);
+    q.shift = -std::clamp(bit_length(srd) - 6, 0, 31);
+    cases.push_back(with_x(q, x, r));
+  };
+  for (std::uint64_t ax = 1; ax < 256; ax += 2)
+    for (int delta : {-1, 1})
+      for (bool negative : {false, true}) add(ax, delta, negative);
+  const std::size_t small = cases.size();
+  for (int i = 0; i < 20000; ++i)
+    add(static_cast<std::uint64_t>(r.in(128, (kI32Max - 1) / 2)) * 2 + 1, r.chance(0.5) ? 1 : -1, r.chance(0.5));
+  fmt::print("  {} products next to an SRDHM half ({} with the SRDHM as the byte)\n", cases.size(), small);
+  EXPECT_GT(small, 200u);
+  const long n = check_cases(d, cases, "next to an SRDHM half");
+  EXPECT_EQ(n, static_cast<long>(cases.size()));
+}
+
 // RoundingDivideByPOT of an exact half (s = k * 2^e + 2^(e-1)) rounds away
 // from zero: 2.5 -> 3, -2.5 -> -3; one either side of it rounds to nearest.
 TEST(RequantTies, RoundingDivideExactHalvesAwayFromZero) {
@@ -556,7 +590,7 @@ TEST(RequantSaturation, AccPlusBiasSaturatesToInt32) {
           p.multiplier = m;
           p.shift = shift;
           p.zp = zp;
-          cases.emplace_back(p, Cap{acc, static_cast<std::uint32_t>(r.in(0, 0xffffffff)), static_cast<std::uint16_t>(r.in(0, 0xffff)), true});
+          cases.emplace_back(p, Cap{acc, static_cast<std::uint32_t>(r.in(0, kPosMax)), static_cast<std::uint16_t>(r.in(0, 0xffff)), true});
           beyond += sum != sat32(sum);
         }
     }
@@ -565,7 +599,7 @@ TEST(RequantSaturation, AccPlusBiasSaturatesToInt32) {
     Params p = random_params(r);
     const std::int64_t acc = r.in(kAccMin, kAccMax);
     p.bias = static_cast<std::int32_t>(acc >= 0 ? kI32Max - r.in(0, acc) : kI32Min + r.in(0, -acc));
-    cases.emplace_back(p, Cap{acc, static_cast<std::uint32_t>(r.in(0, 0xffffffff)), static_cast<std::uint16_t>(r.in(0, 0xffff)), true});
+    cases.emplace_back(p, Cap{acc, static_cast<std::uint32_t>(r.in(0, kPosMax)), static_cast<std::uint16_t>(r.in(0, 0xffff)), true});
     beyond += acc + p.bias != sat32(acc + p.bias);
   }
   check_cases(d, cases, "acc + bias saturation");
@@ -710,8 +744,8 @@ TEST(RequantWriteBack, KeepZeroWritesNothingAndGoesIdle) {
     EXPECT_EQ(t.valid_cycles, 0) << describe(p, c);
     EXPECT_TRUE(t.writes.empty());
     max_latency = std::max(max_latency, t.cycles_after_last_capture);
-    // Scaling takes 1 + max(shift, 0) + 8 cycles after the capture register.
-    EXPECT_LE(t.cycles_after_last_capture, 2 + std::max(p.shift, 0) + 8 + 1) << describe(p, c);
+    // Scaling takes 1 + max(shift, 0) + 4 cycles after the capture register.
+    EXPECT_LE(t.cycles_after_last_capture, 2 + std::max(p.shift, 0) + 4 + 1) << describe(p, c);
     // Mixed kept and dropped captures, back to back, stalling write-back.
     std::vector<Cap> caps;
     for (int i = static_cast<int>(r.in(1, 6)); i > 0; --i) caps.push_back(random_cap(r, p, 0.5));
@@ -736,7 +770,7 @@ TEST(RequantWriteBack, SecondCaptureWhileScalingKeepsOrder) {
     caps[1].chan = static_cast<std::uint16_t>(caps[0].chan ^ 1);  // the other lane of the same word
     caps[1].pos_addr = caps[0].pos_addr;
     std::size_t k = 0;
-    const int second_gap = static_cast<int>(r.in(0, 3 + std::max(p.shift, 0) + 8));
+    const int second_gap = static_cast<int>(r.in(0, 3 + std::max(p.shift, 0) + 4));
     const std::function<int()> gap = [&] { return k++ == 1 ? second_gap : (k > 2 ? static_cast<int>(r.in(0, 4)) : 0); };
     const double pr = r.chance(0.5) ? 1.0 : 0.3;
     d.load(p);
@@ -791,7 +825,7 @@ TEST(RequantWriteBack, SecondCaptureWhileScalingKeepsOrder) {
     ASSERT_EQ(got.size(), 2u);
     EXPECT_EQ(got[0], expected_write(p, a)) << describe(got[0]);
     EXPECT_EQ(got[1], expected_write(p, b)) << describe(got[1]);
-    EXPECT_GE(low, 8);
+    EXPECT_GE(low, 4);  // at least the four product cycles
     EXPECT_TRUE(m.idle_o);
   }
   fmt::print("  {} of {} trials captured the second while the first was in flight; {} filled both registers\n", overlapped, trials,
@@ -849,13 +883,13 @@ TEST(RequantWriteBack, ClearDropsPendingWork) {
   EXPECT_EQ(mismatches, 0);
 }
 
-// wr_addr_o = pos_addr_i + chan_i / 2 (modulo 2^32), wr_lane_o = chan_i[0],
-// as captured, however far the two wrap.
+// wr_addr_o = pos_addr_i + chan_i / 2, wr_lane_o = chan_i[0], as captured,
+// at the extremes of both.
 TEST(RequantWriteBack, AddressIsPosPlusHalfChannelLaneIsBit0) {
   Rng r(seed_for(11));
   Dut d(seed_for(11));
   long mismatches = 0;
-  const std::uint32_t addrs[] = {0, 1, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff};
+  const std::uint32_t addrs[] = {0, 1, 0xffff, 0x10000, kPosMax - 1, kPosMax};
   const std::uint16_t chans[] = {0, 1, 2, 3, 0x7fff, 0x8000, 0x8001, 0xfffe, 0xffff};
   Params p;
   for (std::uint32_t a : addrs)

@@ -57,7 +57,7 @@ module nn_medium_nn (
   logic [7:0] act_lo_wdata;
   logic [7:0] act_hi_wdata;
   logic wb_we;
-  logic [31:0] wb_addr;
+  logic [17:0] wb_addr;
   logic wb_lane;
   logic [7:0] wb_data;
   logic pw_we;
@@ -79,8 +79,8 @@ module nn_medium_nn (
   logic [15:0] g_q;
   logic [15:0] chan_base_q;
   logic [15:0] cp_base_q;
-  logic [31:0] w_gbase_q;
-  logic [31:0] p_ptr_q;
+  logic [16:0] w_gbase_q;
+  logic [16:0] p_ptr_q;
   logic [15:0] pi_j_q;
   logic [1:0] pi_f_q;
   logic pi_done_q;
@@ -90,21 +90,21 @@ module nn_medium_nn (
   logic [15:0] o_q;
   logic [15:0] k_q;
   logic [15:0] cp_q;
-  logic signed [31:0] l_q;
-  logic signed [31:0] pos_l_q;
-  logic signed [31:0] tap_addr_q;
-  logic signed [31:0] pos_addr_q;
-  logic [31:0] w_addr_q;
+  logic signed [19:0] l_q;
+  logic signed [19:0] pos_l_q;
+  logic signed [19:0] tap_addr_q;
+  logic signed [19:0] pos_addr_q;
+  logic [16:0] w_addr_q;
   logic [24:0] dp_q;
   logic [15:0] cap_o_q;
-  logic [31:0] cap_addr_q;
+  logic [16:0] cap_addr_q;
   logic b_valid_q;
   logic b_pad_q;
   logic b_last_q;
   logic issuing;
   logic advance;
   logic seq_issue;
-  logic signed [31:0] act_addr;
+  logic signed [19:0] act_addr;
   logic [15:0] chan_pair;
   logic pad;
   logic last_cp;
@@ -121,7 +121,7 @@ module nn_medium_nn (
   logic pp_idle;  // every requantizer idle
   logic is_pool;
   logic pf_busy_q;  // a pooled word is being finished
-  logic [31:0] out_pos_q;
+  logic [16:0] out_pos_q;
   logic pw_err;
   logic pb_valid_q;
   logic [21:0] seq_ctrl_addr_unused;
@@ -135,7 +135,7 @@ module nn_medium_nn (
   logic [1:0] pe0_hw_we;
   logic [1:0] pe0_param_we;
   logic pe0_wr_valid;
-  logic [31:0] pe0_wr_addr;
+  logic [17:0] pe0_wr_addr;
   logic pe0_wr_lane;
   logic [7:0] pe0_wr_data;
   logic pe0_wr_ready;
@@ -147,14 +147,14 @@ module nn_medium_nn (
   logic [1:0] pe1_hw_we;
   logic [1:0] pe1_param_we;
   logic pe1_wr_valid;
-  logic [31:0] pe1_wr_addr;
+  logic [17:0] pe1_wr_addr;
   logic pe1_wr_lane;
   logic [7:0] pe1_wr_data;
   logic pe1_wr_ready;
   logic pb_pad_q;
   logic pb_first_q;
   logic pb_last_q;
-  logic [31:0] pb_waddr_q;
+  logic [17:0] pb_waddr_q;
   logic [15:0] pcnt_q;
   logic [15:0] pcnt_n;
   logic [15:0] pcnt_b;
@@ -162,7 +162,7 @@ module nn_medium_nn (
   logic pdiv_q;
   logic [4:0] pstep_q;
   logic pw_valid_q;
-  logic [31:0] pw_addr_q;
+  logic [17:0] pw_addr_q;
   logic [7:0] pw_lo_q;
   logic [7:0] pw_hi_q;
   logic is_avg;
@@ -352,12 +352,12 @@ module nn_medium_nn (
   assign advance = !b_valid_q || beat_ready;
   assign seq_issue = issuing && advance;
   assign chan_pair = cp_base_q + cp_q;
-  assign act_addr = tap_addr_q + $signed({16'd0, chan_pair});
-  assign pad = l_q < 32'sd0 || l_q >= $signed({16'd0, d_w1_q[15:0]}) || chan_pair >= d_w1_q[31:16];
+  assign act_addr = tap_addr_q + $signed({4'd0, chan_pair});
+  assign pad = l_q < 20'sd0 || l_q >= $signed({4'd0, d_w1_q[15:0]}) || chan_pair >= d_w1_q[31:16];
   assign last_cp = cp_q == d_w4_q[15:0] - 16'd1;
   assign last_k = k_q == d_w3_q[15:0] - 16'd1;
-  assign in_err = seq_issue && !pad && (act_addr < 32'sd0 || act_addr >= 32'sd4096);
-  assign w_err = seq_issue && !is_pool && w_addr_q >= 32'd1024;
+  assign in_err = seq_issue && !pad && (act_addr < 20'sd0 || act_addr >= 20'sd4096);
+  assign w_err = seq_issue && !is_pool && w_addr_q >= 17'd1024;
   assign dp_err = seq_issue && !is_pool && dp_q == 25'd4096;
   assign cap = res_valid && cap_ready;
   assign drained = cap_o_q == d_w7_q[31:16] && pp_idle && !b_valid_q && !res_valid;
@@ -381,7 +381,11 @@ module nn_medium_nn (
       error = 1'b1;
       error_code = 8'd2;
     end
-    if (state_q == 4'd4 && !pi_done_q && p_ptr_q >= 32'd1024 && !error) begin
+    if (state_q == 4'd2 && d_w0_q[3:0] != 4'd0 && ($signed(d_w2_q) < -32'sd262144 || $signed(d_w2_q) >= 32'sd65536) && !error) begin
+      error = 1'b1;
+      error_code = 8'd3;
+    end
+    if (state_q == 4'd4 && !pi_done_q && p_ptr_q >= 17'd1024 && !error) begin
       error = 1'b1;
       error_code = 8'd6;
     end
@@ -404,7 +408,7 @@ module nn_medium_nn (
   end
 
   assign seq_ctrl_re = (state_q == 4'd1 && fetch_q < 5'd16) || (state_q == 4'd4 && !pi_done_q);
-  assign {seq_ctrl_addr_unused, seq_ctrl_addr} = state_q == 4'd1 ? desc_ptr_q + {27'd0, fetch_q} : p_ptr_q;
+  assign {seq_ctrl_addr_unused, seq_ctrl_addr} = state_q == 4'd1 ? desc_ptr_q + {27'd0, fetch_q} : {15'd0, p_ptr_q};
 
   // Sequencer: fetch a descriptor, then per channel group load the parameters and issue every beat; stop at op 0 or an error.
   always_ff @(posedge clk_i) begin
@@ -497,18 +501,18 @@ module nn_medium_nn (
                   o_q <= 16'd0;
                   k_q <= 16'd0;
                   cp_q <= 16'd0;
-                  l_q <= -$signed({16'd0, d_w3_q[31:16]});
-                  pos_l_q <= -$signed({16'd0, d_w3_q[31:16]});
-                  tap_addr_q <= $signed(d_w2_q);
-                  pos_addr_q <= $signed(d_w2_q);
-                  out_pos_q <= {16'd0, d_w7_q[15:0]};
+                  l_q <= -$signed({4'd0, d_w3_q[31:16]});
+                  pos_l_q <= -$signed({4'd0, d_w3_q[31:16]});
+                  tap_addr_q <= d_w2_q[19:0];
+                  pos_addr_q <= d_w2_q[19:0];
+                  out_pos_q <= {1'b0, d_w7_q[15:0]};
                   state_q <= 4'd8;
                 end
                 g_q <= 16'd0;
                 chan_base_q <= 16'd0;
                 cp_base_q <= 16'd0;
-                w_gbase_q <= {16'd0, d_w9_q[31:16]};
-                p_ptr_q <= {16'd0, d_w10_q[31:16]};
+                w_gbase_q <= {1'b0, d_w9_q[31:16]};
+                p_ptr_q <= {1'b0, d_w10_q[31:16]};
                 if (d_w0_q[3:0] == 4'd1) begin
                   state_q <= 4'd3;
                 end
@@ -518,14 +522,14 @@ module nn_medium_nn (
               o_q <= 16'd0;
               k_q <= 16'd0;
               cp_q <= 16'd0;
-              l_q <= -$signed({16'd0, d_w3_q[31:16]});
-              pos_l_q <= -$signed({16'd0, d_w3_q[31:16]});
-              tap_addr_q <= $signed(d_w2_q);
-              pos_addr_q <= $signed(d_w2_q);
+              l_q <= -$signed({4'd0, d_w3_q[31:16]});
+              pos_l_q <= -$signed({4'd0, d_w3_q[31:16]});
+              tap_addr_q <= d_w2_q[19:0];
+              pos_addr_q <= d_w2_q[19:0];
               w_addr_q <= w_gbase_q;
               dp_q <= 25'd0;
               cap_o_q <= 16'd0;
-              cap_addr_q <= {16'd0, d_w7_q[15:0]};
+              cap_addr_q <= {1'b0, d_w7_q[15:0]};
               pi_j_q <= 16'd0;
               pi_f_q <= 2'd0;
               pi_done_q <= 1'b0;
@@ -533,7 +537,7 @@ module nn_medium_nn (
             end
             4'd4: begin
               if (!pi_done_q) begin
-                p_ptr_q <= p_ptr_q + 32'd1;
+                p_ptr_q <= p_ptr_q + 17'd1;
                 if (pi_f_q == 2'd2) begin
                   pi_f_q <= 2'd0;
                   pi_j_q <= pi_j_q + 16'd1;
@@ -552,22 +556,22 @@ module nn_medium_nn (
                 dp_q <= dp_q + 25'd1;
                 if (!last_cp) begin
                   cp_q <= cp_q + 16'd1;
-                  w_addr_q <= w_addr_q + 32'd1;
+                  w_addr_q <= w_addr_q + 17'd1;
                 end else if (!last_k) begin
                   cp_q <= 16'd0;
                   k_q <= k_q + 16'd1;
-                  l_q <= l_q + $signed({16'd0, d_w5_q[31:16]});
-                  tap_addr_q <= tap_addr_q + $signed({16'd0, d_w6_q[31:16]});
-                  w_addr_q <= w_addr_q + 32'd1;
+                  l_q <= (l_q >= 20'sd65536) ? l_q : l_q + $signed({4'd0, d_w5_q[31:16]});
+                  tap_addr_q <= (tap_addr_q >= 20'sd65536) ? tap_addr_q : tap_addr_q + $signed({4'd0, d_w6_q[31:16]});
+                  w_addr_q <= w_addr_q + 17'd1;
                 end else begin
                   cp_q <= 16'd0;
                   k_q <= 16'd0;
                   o_q <= o_q + 16'd1;
                   dp_q <= 25'd0;
-                  pos_l_q <= pos_l_q + $signed({16'd0, d_w5_q[15:0]});
-                  l_q <= pos_l_q + $signed({16'd0, d_w5_q[15:0]});
-                  pos_addr_q <= pos_addr_q + $signed({16'd0, d_w6_q[15:0]});
-                  tap_addr_q <= pos_addr_q + $signed({16'd0, d_w6_q[15:0]});
+                  pos_l_q <= (pos_l_q >= 20'sd65536) ? pos_l_q : pos_l_q + $signed({4'd0, d_w5_q[15:0]});
+                  l_q <= (pos_l_q >= 20'sd65536) ? pos_l_q : pos_l_q + $signed({4'd0, d_w5_q[15:0]});
+                  pos_addr_q <= (pos_addr_q >= 20'sd65536) ? pos_addr_q : pos_addr_q + $signed({4'd0, d_w6_q[15:0]});
+                  tap_addr_q <= (pos_addr_q >= 20'sd65536) ? pos_addr_q : pos_addr_q + $signed({4'd0, d_w6_q[15:0]});
                   w_addr_q <= w_gbase_q;
                 end
               end
@@ -583,7 +587,7 @@ module nn_medium_nn (
                   g_q <= g_q + 16'd1;
                   chan_base_q <= chan_base_q + d_w12_q[15:0];
                   cp_base_q <= cp_base_q + d_w4_q[31:16];
-                  w_gbase_q <= w_gbase_q + {16'd0, d_w10_q[15:0]};
+                  w_gbase_q <= w_gbase_q[16] ? w_gbase_q : w_gbase_q + {1'b0, d_w10_q[15:0]};
                   state_q <= 4'd3;
                 end
               end
@@ -598,8 +602,8 @@ module nn_medium_nn (
               if (seq_issue) begin
                 if (!last_k) begin
                   k_q <= k_q + 16'd1;
-                  l_q <= l_q + $signed({16'd0, d_w5_q[31:16]});
-                  tap_addr_q <= tap_addr_q + $signed({16'd0, d_w6_q[31:16]});
+                  l_q <= (l_q >= 20'sd65536) ? l_q : l_q + $signed({4'd0, d_w5_q[31:16]});
+                  tap_addr_q <= (tap_addr_q >= 20'sd65536) ? tap_addr_q : tap_addr_q + $signed({4'd0, d_w6_q[31:16]});
                 end else begin
                   k_q <= 16'd0;
                   if (!last_cp) begin
@@ -609,11 +613,11 @@ module nn_medium_nn (
                   end else begin
                     cp_q <= 16'd0;
                     o_q <= o_q + 16'd1;
-                    pos_l_q <= pos_l_q + $signed({16'd0, d_w5_q[15:0]});
-                    l_q <= pos_l_q + $signed({16'd0, d_w5_q[15:0]});
-                    pos_addr_q <= pos_addr_q + $signed({16'd0, d_w6_q[15:0]});
-                    tap_addr_q <= pos_addr_q + $signed({16'd0, d_w6_q[15:0]});
-                    out_pos_q <= out_pos_q + {16'd0, d_w8_q[15:0]};
+                    pos_l_q <= (pos_l_q >= 20'sd65536) ? pos_l_q : pos_l_q + $signed({4'd0, d_w5_q[15:0]});
+                    l_q <= (pos_l_q >= 20'sd65536) ? pos_l_q : pos_l_q + $signed({4'd0, d_w5_q[15:0]});
+                    pos_addr_q <= (pos_addr_q >= 20'sd65536) ? pos_addr_q : pos_addr_q + $signed({4'd0, d_w6_q[15:0]});
+                    tap_addr_q <= (pos_addr_q >= 20'sd65536) ? pos_addr_q : pos_addr_q + $signed({4'd0, d_w6_q[15:0]});
+                    out_pos_q <= out_pos_q[16] ? out_pos_q : out_pos_q + {1'b0, d_w8_q[15:0]};
                   end
                 end
               end
@@ -642,7 +646,7 @@ module nn_medium_nn (
       pa_f_q <= pi_f_q;
       if (cap) begin
         cap_o_q <= cap_o_q + 16'd1;
-        cap_addr_q <= cap_addr_q + {16'd0, d_w8_q[15:0]};
+        cap_addr_q <= cap_addr_q[16] ? cap_addr_q : cap_addr_q + {1'b0, d_w8_q[15:0]};
       end
     end
   end
@@ -760,7 +764,7 @@ module nn_medium_nn (
   assign pavg1 = pneg1_q ? -$signed({1'b0, pquot1}) : $signed({1'b0, pquot1});
   assign pavg1_c = (pavg1 < $signed({{17{pact_min[7]}}, pact_min})) ? pact_min : (pavg1 > $signed({{17{pact_max[7]}}, pact_max})) ? pact_max : pavg1[7:0];
   assign pmax1_c = (pmax1_n < pact_min) ? pact_min : (pmax1_n > pact_max) ? pact_max : pmax1_n;
-  assign pw_err = pw_valid_q && pw_addr_q >= 32'd4096;
+  assign pw_err = pw_valid_q && pw_addr_q >= 18'd4096;
 
   always_ff @(posedge clk_i) begin
     if (!rst_ni || start || error) begin
@@ -773,7 +777,7 @@ module nn_medium_nn (
       pb_pad_q <= pad;
       pb_first_q <= k_q == 16'd0;
       pb_last_q <= last_k;
-      pb_waddr_q <= out_pos_q + {16'd0, cp_q};
+      pb_waddr_q <= {1'b0, out_pos_q} + {2'b0, cp_q};
       if (seq_issue && is_pool && last_k) begin
         pf_busy_q <= 1'b1;
       end
@@ -824,7 +828,7 @@ module nn_medium_nn (
 
   // Write-back: one byte per cycle, lowest PE first; an address outside the memory is an error and is not written.
   always_comb begin
-    wb_addr = 32'd0;
+    wb_addr = 18'd0;
     wb_lane = 1'b0;
     wb_data = 8'd0;
     if (pe1_wr_valid) begin
@@ -842,7 +846,7 @@ module nn_medium_nn (
   assign pe0_wr_ready = busy && pe0_wr_valid;
   assign pe1_wr_ready = busy && pe1_wr_valid && !pe0_wr_valid;
   assign wb_any = busy && (pe0_wr_valid || pe1_wr_valid);
-  assign wb_err = wb_any && wb_addr >= 32'd4096;
+  assign wb_err = wb_any && wb_addr >= 18'd4096;
   assign wb_we = wb_any && !wb_err;
 
 endmodule
