@@ -21,6 +21,10 @@ using ir::if_else;
 
 int log2i(int v) { return std::countr_zero(static_cast<unsigned>(v)); }
 
+// x >= 2^k for a `width`-bit net, as an OR of its high bits: memory sizes are
+// powers of two, and a comparator would cost a carry chain.
+std::string at_least_pow2(const std::string& x, int width, int k) { return fmt::format("(|{}[{}:{}])", x, width - 1, k); }
+
 // A memory with one synchronous write port and one synchronous read port
 // (read data held while re_i is low): inferred as block RAM.
 std::string ram(const SocConfig& c, ir::Design& d, int width, int depth) {
@@ -385,8 +389,8 @@ class NnBuilder {
     m_.assign("host_wr", "mem_valid_i && mem_we_i && !busy");
     m_.assign("host_au", fmt::format("16'(offset >> {})", ww_));
     m_.net("host_ctrl").net("host_act").net("host_w");
-    m_.assign("host_ctrl", fmt::format("region == 4'd0 && offset < 28'd{}", n_.ctrl_words));
-    m_.assign("host_act", fmt::format("region == 4'd1 && offset < 28'd{}", n_.act_words));
+    m_.assign("host_ctrl", fmt::format("region == 4'd0 && !{}", at_least_pow2("offset", 28, cw_)));
+    m_.assign("host_act", fmt::format("region == 4'd1 && !{}", at_least_pow2("offset", 28, aw_)));
     m_.assign("host_w", fmt::format("region == 4'd2 && offset < 28'd{}", static_cast<long long>(g_) * n_.weight_words));
     m_.ff({if_else("host_rd",
                    {assign("rd_region_q", "(host_ctrl || host_act || host_w) ? region : 4'd15"), assign("rd_au_q", "host_au")},
@@ -441,7 +445,7 @@ class NnBuilder {
     // A running address at or past 2^16 is outside every memory: it stops
     // growing there, so it cannot wrap back into range.
     auto grow = [&](const std::string& r, const std::string& inc) {
-      return fmt::format("({0} >= {1}'sd65536) ? {0} : {0} + $signed({{{2}'d0, {3}}})", r, pw, pw - 16, field(inc));
+      return fmt::format("(!{0}[{1}] && (|{0}[{2}:16])) ? {0} : {0} + $signed({{{3}'d0, {4}}})", r, pw - 1, pw - 2, pw - 16, field(inc));
     };
     auto grow_row = [&](const std::string& r, const std::string& inc) { return fmt::format("{0}[{1}] ? {0} : {0} + {{1'b0, {2}}}", r, rw - 1, field(inc)); };
     // Decode checks in_start's range, so its low bits are the address.
@@ -470,8 +474,8 @@ class NnBuilder {
     m_.assign("pad", fmt::format("l_q < {0}'sd0 || l_q >= $signed({{{1}'d0, {2}}}) || chan_pair >= {3}", pw, pw - 16, field("in_len"), field("in_row")));
     m_.assign("last_cp", fmt::format("cp_q == {} - 16'd1", field("in_pairs")));
     m_.assign("last_k", fmt::format("k_q == {} - 16'd1", field("kernel")));
-    m_.assign("in_err", fmt::format("seq_issue && !pad && (act_addr < {0}'sd0 || act_addr >= {0}'sd{1})", pw, n_.act_words));
-    m_.assign("w_err", fmt::format("seq_issue && !is_pool && w_addr_q >= {}'d{}", rw, n_.weight_words));
+    m_.assign("in_err", fmt::format("seq_issue && !pad && {}", at_least_pow2("act_addr", pw, aw_)));  // negative or past the end
+    m_.assign("w_err", fmt::format("seq_issue && !is_pool && {}", at_least_pow2("w_addr_q", rw, ww_)));
     m_.assign("dp_err", fmt::format("seq_issue && !is_pool && dp_q == 25'd{}", c_.au.max_accumulations));
     m_.assign("cap", "res_valid && cap_ready");
     m_.assign("drained", fmt::format("cap_o_q == {} && pp_idle && !b_valid_q && !res_valid", field("out_len")));
@@ -489,10 +493,11 @@ class NnBuilder {
     raise(fmt::format("state_q == {} && {} == 4'd1 && ({} == 16'd0 || {} == 16'd0 || {} == 16'd0 || {} == 16'd0 || {} == 16'd0)", st(kDecode), field("op"),
                       field("kernel"), field("in_pairs"), field("out_len"), field("groups"), field("grp_channels")),
           nn::Error::bad_shape);
-    raise(fmt::format("state_q == {} && {} != 4'd0 && ({} < {} || {} >= 32'sd65536)", st(kDecode), field("op"), field("in_start"), fmt::format("-32'sd{}", -nn::kInStartMin),
-                      field("in_start")),
+    const std::string is = fmt::format("d_w{}_q", nn::descriptor_field("in_start").word);
+    static_assert(nn::kInStartMin == -(std::int64_t{1} << 18));
+    raise(fmt::format("state_q == {} && {} != 4'd0 && !((&{}[31:18]) || {}[31:16] == 16'd0)", st(kDecode), field("op"), is, is),
           nn::Error::input_range);
-    raise(fmt::format("state_q == {} && !pi_done_q && p_ptr_q >= 17'd{}", st(kParam), n_.ctrl_words), nn::Error::ctrl_range);
+    raise(fmt::format("state_q == {} && !pi_done_q && {}", st(kParam), at_least_pow2("p_ptr_q", rw, cw_)), nn::Error::ctrl_range);
     raise("in_err", nn::Error::input_range);
     raise("w_err", nn::Error::weight_range);
     raise("dp_err", nn::Error::bad_shape);
@@ -643,7 +648,10 @@ class NnBuilder {
   // Max and average pooling on both lanes of a word: stage B folds each
   // tap into a running max or sum and count (padded taps are skipped), then
   // the word is clamped (max) or divided with TFLite's rounding (average: a
-  // restoring divider, one quotient bit per cycle) and written.
+  // restoring divider, one quotient bit per cycle) and written. An average
+  // of int8 values is at most 128 in magnitude, so (|sum| + count / 2) /
+  // count has 9 quotient bits: the divider starts from the numerator's bits
+  // above them (less than the count) and takes 9 steps.
   void pool_unit() {
     m_.net("pb_pad_q").net("pb_first_q").net("pb_last_q").net("pb_waddr_q", nn::kWriteAddrBits);
     m_.net("pcnt_q", 16).net("pcnt_n", 16).net("pcnt_b", 16).net("pd_q", 16).net("pdiv_q").net("pstep_q", 5);
@@ -660,27 +668,29 @@ class NnBuilder {
       const std::string x = lane == 0 ? "act_lo_rdata" : "act_hi_rdata";
       m_.net("px" + s, 8, true).net("pmax" + s + "_q", 8, true).net("pmax" + s + "_b", 8, true).net("pmax" + s + "_n", 8, true);
       m_.net("psum" + s + "_q", 24, true).net("psum" + s + "_b", 24, true).net("psum" + s + "_n", 24, true);
-      m_.net("pn" + s + "_q", 24).net("pr" + s + "_q", 16).net("pr" + s + "_sh", 17).net("pge" + s).net("pr" + s + "_n", 16).net("pneg" + s + "_q");
-      m_.net("pquot" + s, 24).net("pavg" + s, 25, true).net("pavg" + s + "_c", 8, true).net("pmax" + s + "_c", 8, true);
+      m_.net("pnum" + s, 24, false, "|sum| + count / 2");
+      m_.net("pn" + s + "_q", 9).net("pr" + s + "_q", 16).net("pr" + s + "_sh", 17).net("pge" + s).net("pr" + s + "_n", 16).net("pneg" + s + "_q");
+      m_.net("pquot" + s, 9).net("pavg" + s, 10, true).net("pavg" + s + "_c", 8, true).net("pmax" + s + "_c", 8, true);
       m_.assign("px" + s, x);
       m_.assign("pmax" + s + "_b", "pb_first_q ? -8'sd128 : pmax" + s + "_q");
       m_.assign("psum" + s + "_b", "pb_first_q ? 24'sd0 : psum" + s + "_q");
       m_.assign("pmax" + s + "_n", fmt::format("(!pb_pad_q && px{0} > pmax{0}_b) ? px{0} : pmax{0}_b", s));
       m_.assign("psum" + s + "_n", fmt::format("pb_pad_q ? psum{0}_b : psum{0}_b + {{{{16{{px{0}[7]}}}}, px{0}}}", s));
-      m_.assign("pr" + s + "_sh", fmt::format("{{pr{0}_q, pn{0}_q[23]}}", s));
+      m_.assign("pr" + s + "_sh", fmt::format("{{pr{0}_q, pn{0}_q[8]}}", s));
       m_.assign("pge" + s, fmt::format("pr{}_sh >= {{1'b0, pd_q}}", s));
       m_.assign("pr" + s + "_n", fmt::format("pge{0} ? 16'(pr{0}_sh - {{1'b0, pd_q}}) : pr{0}_sh[15:0]", s));
-      m_.assign("pquot" + s, fmt::format("{{pn{0}_q[22:0], pge{0}}}", s));
+      m_.assign("pquot" + s, fmt::format("{{pn{0}_q[7:0], pge{0}}}", s));
       m_.assign("pavg" + s, fmt::format("pneg{0}_q ? -$signed({{1'b0, pquot{0}}}) : $signed({{1'b0, pquot{0}}})", s));
+      m_.assign("pnum" + s, fmt::format("(psum{0}_n[23] ? 24'(-psum{0}_n) : psum{0}_n) + {{9'd0, pcnt_n[15:1]}}", s));
       const std::string lo = "pact_min", hi = "pact_max";
-      m_.assign("pavg" + s + "_c", fmt::format("(pavg{0} < $signed({{{{17{{{1}[7]}}}}, {1}}})) ? {1} : (pavg{0} > $signed({{{{17{{{2}[7]}}}}, {2}}})) ? {2} : pavg{0}[7:0]", s, lo, hi));
+      m_.assign("pavg" + s + "_c", fmt::format("(pavg{0} < $signed({{{{2{{{1}[7]}}}}, {1}}})) ? {1} : (pavg{0} > $signed({{{{2{{{2}[7]}}}}, {2}}})) ? {2} : pavg{0}[7:0]", s, lo, hi));
       m_.assign("pmax" + s + "_c", fmt::format("(pmax{0}_n < {1}) ? {1} : (pmax{0}_n > {2}) ? {2} : pmax{0}_n", s, lo, hi));
       fold.push_back(assign("pmax" + s + "_q", "pmax" + s + "_n"));
       fold.push_back(assign("psum" + s + "_q", "psum" + s + "_n"));
       finish_max.push_back(assign(lane == 0 ? "pw_lo_q" : "pw_hi_q", "pmax" + s + "_c"));
       finish_avg.push_back(assign("pneg" + s + "_q", "psum" + s + "_n[23]"));
-      finish_avg.push_back(assign("pn" + s + "_q", fmt::format("(psum{0}_n[23] ? 24'(-psum{0}_n) : psum{0}_n) + {{9'd0, pcnt_n[15:1]}}", s)));
-      finish_avg.push_back(assign("pr" + s + "_q", "16'd0"));
+      finish_avg.push_back(assign("pn" + s + "_q", fmt::format("pnum{}[8:0]", s)));
+      finish_avg.push_back(assign("pr" + s + "_q", fmt::format("{{1'b0, pnum{}[23:9]}}", s)));
       divide.push_back(assign("pn" + s + "_q", "pquot" + s));
       divide.push_back(assign("pr" + s + "_q", "pr" + s + "_n"));
       done_div.push_back(assign(lane == 0 ? "pw_lo_q" : "pw_hi_q", "pavg" + s + "_c"));
@@ -693,9 +703,9 @@ class NnBuilder {
     done_div.push_back(assign("pdiv_q", "1'b0"));
     done_div.push_back(assign("pw_valid_q", "1'b1"));
     divide.push_back(assign("pstep_q", "pstep_q + 5'd1"));
-    divide.push_back(if_else("pstep_q == 5'd23", done_div));
+    divide.push_back(if_else("pstep_q == 5'd8", done_div));
     fold.push_back(if_else("pb_last_q", {assign("pw_addr_q", "pb_waddr_q"), if_else("is_avg", finish_avg, finish_max)}));
-    m_.assign("pw_err", fmt::format("pw_valid_q && pw_addr_q >= {}'d{}", nn::kWriteAddrBits, n_.act_words));
+    m_.assign("pw_err", fmt::format("pw_valid_q && {}", at_least_pow2("pw_addr_q", nn::kWriteAddrBits, aw_)));
     m_.ff({if_else("!rst_ni || start || error",
                    {assign("pb_valid_q", "1'b0"), assign("pdiv_q", "1'b0"), assign("pw_valid_q", "1'b0"), assign("pf_busy_q", "1'b0")},
                    {assign("pb_valid_q", "seq_issue && is_pool"), assign("pb_pad_q", "pad"), assign("pb_first_q", "k_q == 16'd0"),
@@ -722,7 +732,7 @@ class NnBuilder {
     }
     m_.net("wb_any");
     m_.assign("wb_any", fmt::format("busy && ({})", fmt::join(any, " || ")));
-    m_.assign("wb_err", fmt::format("wb_any && wb_addr >= {}'d{}", nn::kWriteAddrBits, n_.act_words));
+    m_.assign("wb_err", fmt::format("wb_any && {}", at_least_pow2("wb_addr", nn::kWriteAddrBits, aw_)));
     m_.assign("wb_we", "wb_any && !wb_err");
   }
 

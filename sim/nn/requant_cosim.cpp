@@ -883,6 +883,56 @@ TEST(RequantWriteBack, ClearDropsPendingWork) {
   EXPECT_EQ(mismatches, 0);
 }
 
+// The channel's parameters are taken with the capture: the PE feeds its AUs'
+// results one after the other, each with its own bias, multiplier and shift,
+// and changes them while the previous channel is still being scaled.
+TEST(RequantWriteBack, ParametersAreTakenWithTheCapture) {
+  Rng r(seed_for(13));
+  Dut d(seed_for(13));
+  Vrq& m = d.m();
+  long mismatches = 0;
+  for (int trial = 0; trial < 3000; ++trial) {
+    const Params first = random_params(r);
+    std::vector<Params> ps{first};
+    std::vector<Cap> caps{random_cap(r, first)};
+    for (int i = static_cast<int>(r.in(1, 3)); i > 0; --i) {
+      Params q = random_params(r);
+      q.zp = first.zp;  // zero point and activation range are the layer's
+      q.act_min = first.act_min;
+      q.act_max = first.act_max;
+      ps.push_back(q);
+      caps.push_back(random_cap(r, q));
+    }
+    std::vector<Write> got;
+    std::size_t next = 0;
+    for (int c = 0; c < 1000 && got.size() < caps.size(); ++c) {
+      m.cap_i = 0;
+      if (next < caps.size() && m.can_cap_o) {
+        d.load(ps[next]);
+        d.drive_cap(caps[next++]);
+      } else {
+        d.load(random_params(r));  // anything but the captured channel's
+        m.out_zp_i = static_cast<std::uint8_t>(static_cast<std::int8_t>(first.zp));
+        m.act_min_i = static_cast<std::uint8_t>(static_cast<std::int8_t>(first.act_min));
+        m.act_max_i = static_cast<std::uint8_t>(static_cast<std::int8_t>(first.act_max));
+      }
+      m.wr_ready_i = 1;
+      m.eval();
+      if (m.wr_valid_o) got.push_back(d.output());
+      d.tick();
+    }
+    m.cap_i = 0;
+    m.wr_ready_i = 0;
+    m.eval();
+    ASSERT_EQ(got.size(), caps.size()) << "trial " << trial;
+    for (std::size_t i = 0; i < caps.size(); ++i)
+      if (got[i] != expected_write(ps[i], caps[i]) && mismatches++ < 10)
+        ADD_FAILURE() << "trial " << trial << " write " << i << " (" << describe(ps[i], caps[i]) << "): expected "
+                      << describe(expected_write(ps[i], caps[i])) << ", got " << describe(got[i]);
+  }
+  EXPECT_EQ(mismatches, 0);
+}
+
 // wr_addr_o = pos_addr_i + chan_i / 2, wr_lane_o = chan_i[0], as captured,
 // at the extremes of both.
 TEST(RequantWriteBack, AddressIsPosPlusHalfChannelLaneIsBit0) {

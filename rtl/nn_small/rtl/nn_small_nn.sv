@@ -163,14 +163,15 @@ module nn_small_nn (
   logic signed [23:0] psum0_q;
   logic signed [23:0] psum0_b;
   logic signed [23:0] psum0_n;
-  logic [23:0] pn0_q;
+  logic [23:0] pnum0;  // |sum| + count / 2
+  logic [8:0] pn0_q;
   logic [15:0] pr0_q;
   logic [16:0] pr0_sh;
   logic pge0;
   logic [15:0] pr0_n;
   logic pneg0_q;
-  logic [23:0] pquot0;
-  logic signed [24:0] pavg0;
+  logic [8:0] pquot0;
+  logic signed [9:0] pavg0;
   logic signed [7:0] pavg0_c;
   logic signed [7:0] pmax0_c;
   logic signed [7:0] px1;
@@ -180,14 +181,15 @@ module nn_small_nn (
   logic signed [23:0] psum1_q;
   logic signed [23:0] psum1_b;
   logic signed [23:0] psum1_n;
-  logic [23:0] pn1_q;
+  logic [23:0] pnum1;  // |sum| + count / 2
+  logic [8:0] pn1_q;
   logic [15:0] pr1_q;
   logic [16:0] pr1_sh;
   logic pge1;
   logic [15:0] pr1_n;
   logic pneg1_q;
-  logic [23:0] pquot1;
-  logic signed [24:0] pavg1;
+  logic [8:0] pquot1;
+  logic signed [9:0] pavg1;
   logic signed [7:0] pavg1_c;
   logic signed [7:0] pmax1_c;
   logic wb_any;
@@ -254,8 +256,8 @@ module nn_small_nn (
   assign host_rd = mem_valid_i && !mem_we_i && !busy;
   assign host_wr = mem_valid_i && mem_we_i && !busy;
   assign host_au = 16'(offset >> 10);
-  assign host_ctrl = region == 4'd0 && offset < 28'd1024;
-  assign host_act = region == 4'd1 && offset < 28'd2048;
+  assign host_ctrl = region == 4'd0 && !(|offset[27:10]);
+  assign host_act = region == 4'd1 && !(|offset[27:11]);
   assign host_w = region == 4'd2 && offset < 28'd2048;
 
   always_ff @(posedge clk_i) begin
@@ -338,8 +340,8 @@ module nn_small_nn (
   assign pad = l_q < 20'sd0 || l_q >= $signed({4'd0, d_w1_q[15:0]}) || chan_pair >= d_w1_q[31:16];
   assign last_cp = cp_q == d_w4_q[15:0] - 16'd1;
   assign last_k = k_q == d_w3_q[15:0] - 16'd1;
-  assign in_err = seq_issue && !pad && (act_addr < 20'sd0 || act_addr >= 20'sd2048);
-  assign w_err = seq_issue && !is_pool && w_addr_q >= 17'd1024;
+  assign in_err = seq_issue && !pad && (|act_addr[19:11]);
+  assign w_err = seq_issue && !is_pool && (|w_addr_q[16:10]);
   assign dp_err = seq_issue && !is_pool && dp_q == 25'd4096;
   assign cap = res_valid && cap_ready;
   assign drained = cap_o_q == d_w7_q[31:16] && pp_idle && !b_valid_q && !res_valid;
@@ -363,11 +365,11 @@ module nn_small_nn (
       error = 1'b1;
       error_code = 8'd2;
     end
-    if (state_q == 4'd2 && d_w0_q[3:0] != 4'd0 && ($signed(d_w2_q) < -32'sd262144 || $signed(d_w2_q) >= 32'sd65536) && !error) begin
+    if (state_q == 4'd2 && d_w0_q[3:0] != 4'd0 && !((&d_w2_q[31:18]) || d_w2_q[31:16] == 16'd0) && !error) begin
       error = 1'b1;
       error_code = 8'd3;
     end
-    if (state_q == 4'd4 && !pi_done_q && p_ptr_q >= 17'd1024 && !error) begin
+    if (state_q == 4'd4 && !pi_done_q && (|p_ptr_q[16:10]) && !error) begin
       error = 1'b1;
       error_code = 8'd6;
     end
@@ -542,18 +544,18 @@ module nn_small_nn (
                 end else if (!last_k) begin
                   cp_q <= 16'd0;
                   k_q <= k_q + 16'd1;
-                  l_q <= (l_q >= 20'sd65536) ? l_q : l_q + $signed({4'd0, d_w5_q[31:16]});
-                  tap_addr_q <= (tap_addr_q >= 20'sd65536) ? tap_addr_q : tap_addr_q + $signed({4'd0, d_w6_q[31:16]});
+                  l_q <= (!l_q[19] && (|l_q[18:16])) ? l_q : l_q + $signed({4'd0, d_w5_q[31:16]});
+                  tap_addr_q <= (!tap_addr_q[19] && (|tap_addr_q[18:16])) ? tap_addr_q : tap_addr_q + $signed({4'd0, d_w6_q[31:16]});
                   w_addr_q <= w_addr_q + 17'd1;
                 end else begin
                   cp_q <= 16'd0;
                   k_q <= 16'd0;
                   o_q <= o_q + 16'd1;
                   dp_q <= 25'd0;
-                  pos_l_q <= (pos_l_q >= 20'sd65536) ? pos_l_q : pos_l_q + $signed({4'd0, d_w5_q[15:0]});
-                  l_q <= (pos_l_q >= 20'sd65536) ? pos_l_q : pos_l_q + $signed({4'd0, d_w5_q[15:0]});
-                  pos_addr_q <= (pos_addr_q >= 20'sd65536) ? pos_addr_q : pos_addr_q + $signed({4'd0, d_w6_q[15:0]});
-                  tap_addr_q <= (pos_addr_q >= 20'sd65536) ? pos_addr_q : pos_addr_q + $signed({4'd0, d_w6_q[15:0]});
+                  pos_l_q <= (!pos_l_q[19] && (|pos_l_q[18:16])) ? pos_l_q : pos_l_q + $signed({4'd0, d_w5_q[15:0]});
+                  l_q <= (!pos_l_q[19] && (|pos_l_q[18:16])) ? pos_l_q : pos_l_q + $signed({4'd0, d_w5_q[15:0]});
+                  pos_addr_q <= (!pos_addr_q[19] && (|pos_addr_q[18:16])) ? pos_addr_q : pos_addr_q + $signed({4'd0, d_w6_q[15:0]});
+                  tap_addr_q <= (!pos_addr_q[19] && (|pos_addr_q[18:16])) ? pos_addr_q : pos_addr_q + $signed({4'd0, d_w6_q[15:0]});
                   w_addr_q <= w_gbase_q;
                 end
               end
@@ -584,8 +586,8 @@ module nn_small_nn (
               if (seq_issue) begin
                 if (!last_k) begin
                   k_q <= k_q + 16'd1;
-                  l_q <= (l_q >= 20'sd65536) ? l_q : l_q + $signed({4'd0, d_w5_q[31:16]});
-                  tap_addr_q <= (tap_addr_q >= 20'sd65536) ? tap_addr_q : tap_addr_q + $signed({4'd0, d_w6_q[31:16]});
+                  l_q <= (!l_q[19] && (|l_q[18:16])) ? l_q : l_q + $signed({4'd0, d_w5_q[31:16]});
+                  tap_addr_q <= (!tap_addr_q[19] && (|tap_addr_q[18:16])) ? tap_addr_q : tap_addr_q + $signed({4'd0, d_w6_q[31:16]});
                 end else begin
                   k_q <= 16'd0;
                   if (!last_cp) begin
@@ -595,10 +597,10 @@ module nn_small_nn (
                   end else begin
                     cp_q <= 16'd0;
                     o_q <= o_q + 16'd1;
-                    pos_l_q <= (pos_l_q >= 20'sd65536) ? pos_l_q : pos_l_q + $signed({4'd0, d_w5_q[15:0]});
-                    l_q <= (pos_l_q >= 20'sd65536) ? pos_l_q : pos_l_q + $signed({4'd0, d_w5_q[15:0]});
-                    pos_addr_q <= (pos_addr_q >= 20'sd65536) ? pos_addr_q : pos_addr_q + $signed({4'd0, d_w6_q[15:0]});
-                    tap_addr_q <= (pos_addr_q >= 20'sd65536) ? pos_addr_q : pos_addr_q + $signed({4'd0, d_w6_q[15:0]});
+                    pos_l_q <= (!pos_l_q[19] && (|pos_l_q[18:16])) ? pos_l_q : pos_l_q + $signed({4'd0, d_w5_q[15:0]});
+                    l_q <= (!pos_l_q[19] && (|pos_l_q[18:16])) ? pos_l_q : pos_l_q + $signed({4'd0, d_w5_q[15:0]});
+                    pos_addr_q <= (!pos_addr_q[19] && (|pos_addr_q[18:16])) ? pos_addr_q : pos_addr_q + $signed({4'd0, d_w6_q[15:0]});
+                    tap_addr_q <= (!pos_addr_q[19] && (|pos_addr_q[18:16])) ? pos_addr_q : pos_addr_q + $signed({4'd0, d_w6_q[15:0]});
                     out_pos_q <= out_pos_q[16] ? out_pos_q : out_pos_q + {1'b0, d_w8_q[15:0]};
                   end
                 end
@@ -688,26 +690,28 @@ module nn_small_nn (
   assign psum0_b = pb_first_q ? 24'sd0 : psum0_q;
   assign pmax0_n = (!pb_pad_q && px0 > pmax0_b) ? px0 : pmax0_b;
   assign psum0_n = pb_pad_q ? psum0_b : psum0_b + {{16{px0[7]}}, px0};
-  assign pr0_sh = {pr0_q, pn0_q[23]};
+  assign pr0_sh = {pr0_q, pn0_q[8]};
   assign pge0 = pr0_sh >= {1'b0, pd_q};
   assign pr0_n = pge0 ? 16'(pr0_sh - {1'b0, pd_q}) : pr0_sh[15:0];
-  assign pquot0 = {pn0_q[22:0], pge0};
+  assign pquot0 = {pn0_q[7:0], pge0};
   assign pavg0 = pneg0_q ? -$signed({1'b0, pquot0}) : $signed({1'b0, pquot0});
-  assign pavg0_c = (pavg0 < $signed({{17{pact_min[7]}}, pact_min})) ? pact_min : (pavg0 > $signed({{17{pact_max[7]}}, pact_max})) ? pact_max : pavg0[7:0];
+  assign pnum0 = (psum0_n[23] ? 24'(-psum0_n) : psum0_n) + {9'd0, pcnt_n[15:1]};
+  assign pavg0_c = (pavg0 < $signed({{2{pact_min[7]}}, pact_min})) ? pact_min : (pavg0 > $signed({{2{pact_max[7]}}, pact_max})) ? pact_max : pavg0[7:0];
   assign pmax0_c = (pmax0_n < pact_min) ? pact_min : (pmax0_n > pact_max) ? pact_max : pmax0_n;
   assign px1 = act_hi_rdata;
   assign pmax1_b = pb_first_q ? -8'sd128 : pmax1_q;
   assign psum1_b = pb_first_q ? 24'sd0 : psum1_q;
   assign pmax1_n = (!pb_pad_q && px1 > pmax1_b) ? px1 : pmax1_b;
   assign psum1_n = pb_pad_q ? psum1_b : psum1_b + {{16{px1[7]}}, px1};
-  assign pr1_sh = {pr1_q, pn1_q[23]};
+  assign pr1_sh = {pr1_q, pn1_q[8]};
   assign pge1 = pr1_sh >= {1'b0, pd_q};
   assign pr1_n = pge1 ? 16'(pr1_sh - {1'b0, pd_q}) : pr1_sh[15:0];
-  assign pquot1 = {pn1_q[22:0], pge1};
+  assign pquot1 = {pn1_q[7:0], pge1};
   assign pavg1 = pneg1_q ? -$signed({1'b0, pquot1}) : $signed({1'b0, pquot1});
-  assign pavg1_c = (pavg1 < $signed({{17{pact_min[7]}}, pact_min})) ? pact_min : (pavg1 > $signed({{17{pact_max[7]}}, pact_max})) ? pact_max : pavg1[7:0];
+  assign pnum1 = (psum1_n[23] ? 24'(-psum1_n) : psum1_n) + {9'd0, pcnt_n[15:1]};
+  assign pavg1_c = (pavg1 < $signed({{2{pact_min[7]}}, pact_min})) ? pact_min : (pavg1 > $signed({{2{pact_max[7]}}, pact_max})) ? pact_max : pavg1[7:0];
   assign pmax1_c = (pmax1_n < pact_min) ? pact_min : (pmax1_n > pact_max) ? pact_max : pmax1_n;
-  assign pw_err = pw_valid_q && pw_addr_q >= 18'd2048;
+  assign pw_err = pw_valid_q && (|pw_addr_q[17:11]);
 
   always_ff @(posedge clk_i) begin
     if (!rst_ni || start || error) begin
@@ -734,11 +738,11 @@ module nn_small_nn (
           pw_addr_q <= pb_waddr_q;
           if (is_avg) begin
             pneg0_q <= psum0_n[23];
-            pn0_q <= (psum0_n[23] ? 24'(-psum0_n) : psum0_n) + {9'd0, pcnt_n[15:1]};
-            pr0_q <= 16'd0;
+            pn0_q <= pnum0[8:0];
+            pr0_q <= {1'b0, pnum0[23:9]};
             pneg1_q <= psum1_n[23];
-            pn1_q <= (psum1_n[23] ? 24'(-psum1_n) : psum1_n) + {9'd0, pcnt_n[15:1]};
-            pr1_q <= 16'd0;
+            pn1_q <= pnum1[8:0];
+            pr1_q <= {1'b0, pnum1[23:9]};
             pd_q <= pcnt_n;
             pdiv_q <= 1'b1;
             pstep_q <= 5'd0;
@@ -755,7 +759,7 @@ module nn_small_nn (
         pn1_q <= pquot1;
         pr1_q <= pr1_n;
         pstep_q <= pstep_q + 5'd1;
-        if (pstep_q == 5'd23) begin
+        if (pstep_q == 5'd8) begin
           pw_lo_q <= pavg0_c;
           pw_hi_q <= pavg1_c;
           pdiv_q <= 1'b0;
@@ -783,7 +787,7 @@ module nn_small_nn (
 
   assign pe0_wr_ready = busy && pe0_wr_valid;
   assign wb_any = busy && (pe0_wr_valid);
-  assign wb_err = wb_any && wb_addr >= 18'd2048;
+  assign wb_err = wb_any && (|wb_addr[17:11]);
   assign wb_we = wb_any && !wb_err;
 
 endmodule
