@@ -46,14 +46,13 @@ std::string ram(const SocConfig& c, ir::Design& d, int width, int depth) {
 }
 
 // The requantizer of one PE, shared by its AUs: bias add and int32
-// saturation on capture (with the channel's parameters, taken with the dot
-// product),
-// then TFLite's MultiplyByQuantizedMultiplier on the magnitude |x| (the sign
-// is put back at the end): the saturating left shift one bit per cycle, the
-// 32 x 31-bit product from four 16 x 16-bit products (one DSP, one per
-// cycle), SaturatingRoundingDoublingHighMul and RoundingDivideByPOT as
-// roundings of that magnitude, then the zero point and the clamp; the byte
-// waits for the write-back.
+// saturation on capture (the channel's parameters come with the dot
+// product), then TFLite's MultiplyByQuantizedMultiplier on the magnitude |x|
+// (the sign is put back at the end): the saturating left shift one bit per
+// cycle, the 32 x 31-bit product from four 16 x 16-bit products (one DSP,
+// one per cycle), SaturatingRoundingDoublingHighMul and RoundingDivideByPOT
+// as roundings of that magnitude, then the zero point and the clamp; the
+// byte waits in an output register for the write-back.
 //
 // In magnitude form, with P = |x| * M and neg = x < 0, SRDHM is
 // floor((P + 2^30 - neg) / 2^31) (it rounds halves toward +inf) and
