@@ -143,7 +143,7 @@ std::string requant(const SocConfig& c, ir::Design& d) {
                                    assign("pend_lane_q", "chan_i[0]"), assign("pend_keep_q", "keep_i"),
                                    assign("pend_mult_q", "mult_i"), assign("pend_shift_q", "shift_i")},
                          {if_else("load", {assign("pend_q", "1'b0")})})})});
-  m.comment("The scaler takes the next capture when idle, or as its result is taken.");
+  m.comment("The scaler takes the next capture when idle, or as its result moves to the output register.");
   m.net("done", 1, false, "the result moves to the output register").net("load");
   m.net("out_valid_q").net("out_addr_q", ow).net("out_lane_q").net("out_data_q", 8);
   m.assign("done", "state_q == 2'd3 && (!out_valid_q || wr_ready_i)");

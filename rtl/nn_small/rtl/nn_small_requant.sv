@@ -116,7 +116,7 @@ module nn_small_requant (
     end
   end
 
-  // The scaler takes the next capture when idle, or as its result is taken.
+  // The scaler takes the next capture when idle, or as its result moves to the output register.
   assign done = state_q == 2'd3 && (!out_valid_q || wr_ready_i);
   assign load = pend_q && (state_q == 2'd0 || done);
 
