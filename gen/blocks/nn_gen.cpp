@@ -453,6 +453,7 @@ class NnBuilder {
     auto grow_row = [&](const std::string& r, const std::string& inc) { return fmt::format("{0}[{1}] ? {0} : {0} + {{1'b0, {2}}}", r, rw - 1, field(inc)); };
     // Decode checks in_start's range, so its low bits are the address.
     const std::string in_start = fmt::format("d_w{}_q[{}:0]", nn::descriptor_field("in_start").word, pw - 1);
+    const std::string neg_pad = fmt::format("-$signed({{{}'d0, {}}})", pw - 16, field("pad_left"));
     // Each descriptor word keeps only the bits its fields use.
     std::vector<int> used(nn::kDescriptorWords, 0);
     for (const auto& f : nn::descriptor_fields()) used[static_cast<std::size_t>(f.word)] = std::max(used[static_cast<std::size_t>(f.word)], f.lsb + f.width);
@@ -473,7 +474,7 @@ class NnBuilder {
     m_.assign("advance", "!b_valid_q || beat_ready");
     m_.assign("seq_issue", "issuing && advance");
     m_.assign("chan_pair", "cp_base_q + cp_q");
-    m_.assign("act_addr", "tap_addr_q + $signed({4'd0, chan_pair})");
+    m_.assign("act_addr", fmt::format("tap_addr_q + $signed({{{}'d0, chan_pair}})", pw - 16));
     m_.assign("pad", fmt::format("l_q < {0}'sd0 || l_q >= $signed({{{1}'d0, {2}}}) || chan_pair >= {3}", pw, pw - 16, field("in_len"), field("in_row")));
     m_.assign("last_cp", fmt::format("cp_q == {} - 16'd1", field("in_pairs")));
     m_.assign("last_k", fmt::format("k_q == {} - 16'd1", field("kernel")));
@@ -524,22 +525,22 @@ class NnBuilder {
     const std::vector<Stmt> decode{
         if_else(fmt::format("{} == 4'd0", field("op")), {assign("state_q", st(kIdle)), assign("done_q", "1'b1")},
                 {if_else(fmt::format("{} != 4'd1", field("op")),
-                         {assign("o_q", "16'd0"), assign("k_q", "16'd0"), assign("cp_q", "16'd0"), assign("l_q", "-$signed({4'd0, " + field("pad_left") + "})"),
-                          assign("pos_l_q", "-$signed({4'd0, " + field("pad_left") + "})"), assign("tap_addr_q", in_start),
+                         {assign("o_q", "16'd0"), assign("k_q", "16'd0"), assign("cp_q", "16'd0"), assign("l_q", neg_pad),
+                          assign("pos_l_q", neg_pad), assign("tap_addr_q", in_start),
                           assign("pos_addr_q", in_start), assign("out_pos_q", "{1'b0, " + field("out_base") + "}"), assign("state_q", st(kPool))}),
                  assign("g_q", "16'd0"), assign("chan_base_q", "16'd0"), assign("cp_base_q", "16'd0"), assign("w_gbase_q", "{1'b0, " + field("w_base") + "}"),
                  assign("p_ptr_q", "{1'b0, " + field("param_base") + "}"),
                  if_else(fmt::format("{} == 4'd1", field("op")), {assign("state_q", st(kGroup))})})};
     const std::vector<Stmt> group{
-        assign("o_q", "16'd0"), assign("k_q", "16'd0"), assign("cp_q", "16'd0"), assign("l_q", "-$signed({4'd0, " + field("pad_left") + "})"),
-        assign("pos_l_q", "-$signed({4'd0, " + field("pad_left") + "})"), assign("tap_addr_q", in_start), assign("pos_addr_q", in_start),
+        assign("o_q", "16'd0"), assign("k_q", "16'd0"), assign("cp_q", "16'd0"), assign("l_q", neg_pad),
+        assign("pos_l_q", neg_pad), assign("tap_addr_q", in_start), assign("pos_addr_q", in_start),
         assign("w_addr_q", "w_gbase_q"), assign("dp_q", "25'd0"), assign("cap_o_q", "16'd0"), assign("cap_addr_q", "{1'b0, " + field("out_base") + "}"),
         assign("pi_j_q", "16'd0"), assign("pi_f_q", "2'd0"), assign("pi_done_q", "1'b0"), assign("state_q", st(kParam))};
     // Parameters: kParamWords words per channel, read in order; pa_* is
     // the word arriving this cycle.
     const std::vector<Stmt> param{
         if_else("!pi_done_q",
-                {assign("p_ptr_q", "p_ptr_q + 17'd1"),
+                {assign("p_ptr_q", fmt::format("p_ptr_q + {}'d1", rw)),
                  if_else("pi_f_q == 2'd2",
                          {assign("pi_f_q", "2'd0"), assign("pi_j_q", "pi_j_q + 16'd1"),
                           if_else(fmt::format("pi_j_q == 16'd{}", g_ - 1), {assign("pi_done_q", "1'b1")})},
@@ -548,10 +549,10 @@ class NnBuilder {
     const std::vector<Stmt> run{
         if_else("seq_issue",
                 {assign("dp_q", "dp_q + 25'd1"),
-                 if_else("!last_cp", {assign("cp_q", "cp_q + 16'd1"), assign("w_addr_q", "w_addr_q + 17'd1")},
+                 if_else("!last_cp", {assign("cp_q", "cp_q + 16'd1"), assign("w_addr_q", fmt::format("w_addr_q + {}'d1", rw))},
                          {if_else("!last_k",
                                   {assign("cp_q", "16'd0"), assign("k_q", "k_q + 16'd1"), assign("l_q", grow("l_q", "dilation")),
-                                   assign("tap_addr_q", grow("tap_addr_q", "tap_stride")), assign("w_addr_q", "w_addr_q + 17'd1")},
+                                   assign("tap_addr_q", grow("tap_addr_q", "tap_stride")), assign("w_addr_q", fmt::format("w_addr_q + {}'d1", rw))},
                                   {assign("cp_q", "16'd0"), assign("k_q", "16'd0"), assign("o_q", "o_q + 16'd1"), assign("dp_q", "25'd0"),
                                    assign("pos_l_q", grow("pos_l_q", "stride")), assign("l_q", grow("pos_l_q", "stride")),
                                    assign("pos_addr_q", grow("pos_addr_q", "pos_stride")), assign("tap_addr_q", grow("pos_addr_q", "pos_stride")), assign("w_addr_q", "w_gbase_q")})})}),
