@@ -8,6 +8,7 @@
 
 #include "blocks/au_gen.h"
 #include "golden/au.h"
+#include "golden/nn.h"
 #include "nn/nn_map.h"
 
 namespace strata {
@@ -58,9 +59,14 @@ std::string ram(const SocConfig& c, ir::Design& d, int width, int depth) {
 // floor((P + 2^30 - neg) / 2^31) (it rounds halves toward +inf) and
 // RoundingDivideByPOT by e is floor((r + 2^(e-1)) / 2^e) (halves away from
 // zero); the constant 2^30 - neg starts the product's sum.
+//
+// With posit8 layers, posit_i takes the dot product in units of 2^-12
+// instead of integers, and raw_i writes the AU's posit8 read-out code_i,
+// clamped as a code, instead of the requantized value.
 std::string requant(const SocConfig& c, ir::Design& d) {
   const golden::AuShape shape = golden::au_shape(c.au.formats, c.au.max_accumulations);
   const int acc_w = shape.acc_width, frac = shape.frac_bits;
+  const bool posit = nn::layer_formats(c).size() > 1;
   const int rw = nn::kRowAddrBits, ow = nn::kWriteAddrBits;
   ir::Module m;
   m.name = c.name + "_requant";
@@ -78,8 +84,12 @@ std::string requant(const SocConfig& c, ir::Design& d) {
       .port(Dir::in, "keep_i", 1, false, "write the result (channel exists)")
       .port(Dir::in, "out_zp_i", 8, true)
       .port(Dir::in, "act_min_i", 8, true)
-      .port(Dir::in, "act_max_i", 8, true)
-      .port(Dir::out, "can_cap_o", 1, false, "the capture register is free")
+      .port(Dir::in, "act_max_i", 8, true);
+  if (posit)
+    m.port(Dir::in, "posit_i", 1, false, "posit8 layer: acc_i is taken in units of 2^-12")
+        .port(Dir::in, "raw_i", 1, false, "posit8 output: write code_i clamped, not the requantized value")
+        .port(Dir::in, "code_i", 8, false, "the AU's posit8 read-out (taken with the capture)");
+  m.port(Dir::out, "can_cap_o", 1, false, "the capture register is free")
       .port(Dir::out, "idle_o", 1, false, "nothing captured or in progress")
       .port(Dir::out, "wr_valid_o", 1, false, "a result waits for the write-back")
       .port(Dir::out, "wr_addr_o", ow, false, "pos_addr_i + chan_i / 2")
@@ -89,7 +99,7 @@ std::string requant(const SocConfig& c, ir::Design& d) {
   m.net("mult_q", 31).net("shift_q", 6, true).net("pend_mult_q", 31).net("pend_shift_q", 6, true);
   m.net("state_q", 2, false, "0 idle, 1 left shift, 2 multiply, 3 result waits");
   const int int_w = acc_w - frac;  // the integer part: int8 products have no fraction bits
-  const int sum_w = std::max(int_w, 32) + 1;
+  const int sum_w = std::max(posit ? acc_w - (frac - golden::nn::kPosit8ProductFracBits) : int_w, 32) + 1;
   m.net("sum", sum_w, true, "dot product plus bias");
   m.net("sum_sat", 32, true);
   m.net("neg_q", 1, false, "x < 0").net("mag_q", 32, false, "|x|, at most 2^31");
@@ -101,6 +111,7 @@ std::string requant(const SocConfig& c, ir::Design& d) {
   m.net("big", 1, false, "the rounded magnitude is at least 512: the clamp decides").net("mag9", 9).net("signed_mag", 11, true);
   m.net("with_zp", 11, true).net("clamped", 8, true);
   m.net("addr_q", ow).net("lane_q").net("keep_q");
+  if (posit) m.net("code_q", 8).net("pend_code_q", 8);
   m.net("pend_q", 1, false, "a captured dot product waits for the scaler").net("pend_x_q", 32, true).net("pend_addr_q", ow).net("pend_lane_q").net("pend_keep_q");
 
   auto sext = [](const std::string& x, int from, int to) {
@@ -114,7 +125,20 @@ std::string requant(const SocConfig& c, ir::Design& d) {
   } else {
     m.assign("acc_int", "acc_i");
   }
-  m.assign("sum", sext("acc_int", int_w, sum_w) + " + " + sext("bias_i", 32, sum_w));
+  std::string x = sext("acc_int", int_w, sum_w);
+  if (posit) {
+    // Posit8 products are multiples of 2^-12: those units are the integer.
+    const int pf = golden::nn::kPosit8ProductFracBits, pos_w = acc_w - (frac - pf);
+    m.net("acc_p8", pos_w, true, "the dot product in units of 2^-12");
+    if (frac > pf) {
+      m.net("acc_p8_unused", frac - pf);
+      m.assign("{acc_p8, acc_p8_unused}", "acc_i");
+    } else {
+      m.assign("acc_p8", "acc_i");
+    }
+    x = fmt::format("(posit_i ? {} : {})", sext("acc_p8", pos_w, sum_w), x);
+  }
+  m.assign("sum", x + " + " + sext("bias_i", 32, sum_w));
   m.assign("sum_sat", fmt::format("(sum > {0}'sd2147483647) ? 32'sh7fffffff : (sum < -{0}'sd2147483648) ? -32'sh80000000 : sum[31:0]", sum_w));
   m.comment("Left shift by one bit per cycle, saturating at 2^31 - 1 (x > 0) or 2^31 (x < 0).");
   m.assign("mag2", "{mag_q, 1'b0}");
@@ -137,23 +161,30 @@ std::string requant(const SocConfig& c, ir::Design& d) {
   m.assign("with_zp", "signed_mag + {{3{out_zp_i[7]}}, out_zp_i}");
   m.assign("clamped", "(big ? neg_q : (with_zp < $signed({{3{act_min_i[7]}}, act_min_i}))) ? act_min_i : (big ? !neg_q : (with_zp > $signed({{3{act_max_i[7]}}, act_max_i}))) ? act_max_i : with_zp[7:0]");
 
+  if (posit) {
+    m.comment("A posit8 output: the read-out code clamped as a two's complement integer (posit order).");
+    m.net("code_clamped", 8, true);
+    m.assign("code_clamped", "($signed(code_q) < act_min_i) ? act_min_i : ($signed(code_q) > act_max_i) ? act_max_i : $signed(code_q)");
+  }
   m.comment("Capture register: the AU is free for its next dot product while this one is scaled.");
+  std::vector<Stmt> take{assign("pend_q", "1'b1"), assign("pend_x_q", "sum_sat"), assign("pend_addr_q", fmt::format("{}'(pos_addr_i) + {}'(chan_i[15:1])", ow, ow)),
+                         assign("pend_lane_q", "chan_i[0]"), assign("pend_keep_q", "keep_i"), assign("pend_mult_q", "mult_i"), assign("pend_shift_q", "shift_i")};
+  if (posit) take.push_back(assign("pend_code_q", "code_i"));
   m.ff({if_else("!rst_ni || clear_i", {assign("pend_q", "1'b0")},
-                {if_else("cap_i", {assign("pend_q", "1'b1"), assign("pend_x_q", "sum_sat"), assign("pend_addr_q", fmt::format("{}'(pos_addr_i) + {}'(chan_i[15:1])", ow, ow)),
-                                   assign("pend_lane_q", "chan_i[0]"), assign("pend_keep_q", "keep_i"),
-                                   assign("pend_mult_q", "mult_i"), assign("pend_shift_q", "shift_i")},
+                {if_else("cap_i", take,
                          {if_else("load", {assign("pend_q", "1'b0")})})})});
   m.comment("The scaler takes the next capture when idle, or as its result moves to the output register.");
   m.net("done", 1, false, "the result moves to the output register").net("load");
   m.net("out_valid_q").net("out_addr_q", ow).net("out_lane_q").net("out_data_q", 8);
   m.assign("done", "state_q == 2'd3 && (!out_valid_q || wr_ready_i)");
   m.assign("load", "pend_q && (state_q == 2'd0 || done)");
+  std::vector<Stmt> load{assign("neg_q", "pend_x_q[31]"), assign("mag_q", "pend_x_q[31] ? 32'(-pend_x_q) : pend_x_q"), assign("addr_q", "pend_addr_q"),
+                         assign("lane_q", "pend_lane_q"), assign("keep_q", "pend_keep_q"), assign("mult_q", "pend_mult_q"), assign("shift_q", "pend_shift_q"),
+                         assign("steps_q", "pend_shift_q[5] ? 5'd0 : pend_shift_q[4:0]"),
+                         assign("state_q", fmt::format("{}(!pend_shift_q[5] && pend_shift_q[4:0] != 5'd0) ? 2'd1 : 2'd2", posit ? "raw_i ? 2'd3 : " : ""))};
+  if (posit) load.push_back(assign("code_q", "pend_code_q"));
   m.ff({if_else("!rst_ni || clear_i", {assign("state_q", "2'd0")},
-                {if_else("load",
-                         {assign("neg_q", "pend_x_q[31]"), assign("mag_q", "pend_x_q[31] ? 32'(-pend_x_q) : pend_x_q"), assign("addr_q", "pend_addr_q"),
-                          assign("lane_q", "pend_lane_q"), assign("keep_q", "pend_keep_q"), assign("mult_q", "pend_mult_q"), assign("shift_q", "pend_shift_q"),
-                          assign("steps_q", "pend_shift_q[5] ? 5'd0 : pend_shift_q[4:0]"),
-                          assign("state_q", "(!pend_shift_q[5] && pend_shift_q[4:0] != 5'd0) ? 2'd1 : 2'd2")},
+                {if_else("load", load,
                          {ir::case_of("state_q",
                                       {{"2'd1",
                                         {assign("mag_q", "mag2_sat"), assign("steps_q", "steps_q - 5'd1"), if_else("steps_q == 5'd1", {assign("state_q", "2'd2")})}},
@@ -164,7 +195,8 @@ std::string requant(const SocConfig& c, ir::Design& d) {
                                        {"default", {}}})})})});
   m.comment("Output register: the rounded byte waits here for the write-back while the next channel is scaled.");
   m.ff({if_else("!rst_ni || clear_i", {assign("out_valid_q", "1'b0")},
-                {if_else("done", {assign("out_valid_q", "keep_q"), assign("out_addr_q", "addr_q"), assign("out_lane_q", "lane_q"), assign("out_data_q", "clamped")},
+                {if_else("done", {assign("out_valid_q", "keep_q"), assign("out_addr_q", "addr_q"), assign("out_lane_q", "lane_q"),
+                                  assign("out_data_q", posit ? "raw_i ? code_clamped : clamped" : "clamped")},
                          {if_else("wr_ready_i", {assign("out_valid_q", "1'b0")})})})});
   m.assign("can_cap_o", "!pend_q || state_q == 2'd0");
   m.assign("idle_o", "!pend_q && state_q == 2'd0 && !out_valid_q");
@@ -189,6 +221,7 @@ std::string pe(const SocConfig& c, ir::Design& d) {
   const std::string rq = requant(c, d);
   const ir::Module* au_m = d.find(au);
   const int acc_w = golden::au_shape(c.au.formats, c.au.max_accumulations).acc_width;
+  const bool posit = nn::layer_formats(c).size() > 1;
   // Bit j of an na-bit net (a 1-bit net has no index).
   auto bit = [na](const std::string& net, int j) { return na == 1 ? net : fmt::format("{}[{}]", net, j); };
   ir::Module m;
@@ -221,8 +254,11 @@ std::string pe(const SocConfig& c, ir::Design& d) {
       .port(Dir::in, "out_channels_i", 16)
       .port(Dir::in, "out_zp_i", 8, true)
       .port(Dir::in, "act_min_i", 8, true)
-      .port(Dir::in, "act_max_i", 8, true)
-      .port(Dir::out, "wr_valid_o")
+      .port(Dir::in, "act_max_i", 8, true);
+  if (posit)
+    m.port(Dir::in, "fmt_i", golden::kFormatCodeBits, false, "the layer's format code (int8 or posit8)")
+        .port(Dir::in, "readout_i", 1, false, "write the AUs' posit8 read-out, not the requantized value");
+  m.port(Dir::out, "wr_valid_o")
       .port(Dir::out, "wr_addr_o", nn::kWriteAddrBits)
       .port(Dir::out, "wr_lane_o")
       .port(Dir::out, "wr_data_o", 8)
@@ -235,6 +271,7 @@ std::string pe(const SocConfig& c, ir::Design& d) {
   for (int j = 0; j < na; ++j) {
     const std::string s = std::to_string(j);
     m.net("acc" + s, acc_w, true).net("slot" + s + "_q", acc_w, true);
+    if (posit) m.net("res" + s, golden::kOperandBits).net("code" + s + "_q", 8);
     m.net("bias" + s + "_q", 32, true).net("mult" + s + "_q", 31).net("shift" + s + "_q", 6, true);
     params.push_back(if_else(bit("param_we_i", j), {ir::case_of("param_field_i", {{"2'd0", {assign("bias" + s + "_q", "param_data_i")}},
                                                                                   {"2'd1", {assign("mult" + s + "_q", "param_data_i[30:0]")}},
@@ -251,14 +288,16 @@ std::string pe(const SocConfig& c, ir::Design& d) {
       else if (p.name == "in_ready_o") e = bit("in_ready", j);
       else if (p.name == "a_i") e = "a_i";
       else if (p.name == "b_i") e = fmt::format("w_rdata[{}:{}]", 16 * j + 15, 16 * j);
-      else if (p.name == "fmt_i" || p.name == "out_fmt_i") e = fmt::format("{}'d{}", golden::kFormatCodeBits, static_cast<unsigned>(golden::Format::int8));
+      else if (p.name == "fmt_i" || p.name == "out_fmt_i") e = posit ? "fmt_i" : fmt::format("{}'d{}", golden::kFormatCodeBits, static_cast<unsigned>(golden::Format::int8));
+      else if (p.name == "res_o" && posit) e = "res" + s;
       else if (p.name == "last_i") e = "last_i";
       else if (p.name == "out_valid_o") e = bit("out_valid", j);
       else if (p.name == "out_ready_i") e = "cap_i";
       else if (p.name == "acc_o") e = "acc" + s;
       else {
-        // Flags the int8 layers cannot raise (the sequencer bounds the dot
-        // product length) and the float read-out.
+        // Flags the engine's layers cannot raise (the sequencer bounds the
+        // dot product length; posit8 tensors hold no NaR) and, without
+        // posit8 layers, the read-out.
         const std::string un = fmt::format("au{}_{}_unused", j, p.name);
         m.net(un, p.width);
         e = un;
@@ -277,14 +316,18 @@ std::string pe(const SocConfig& c, ir::Design& d) {
   const int iw = std::max(1, static_cast<int>(std::bit_width(static_cast<unsigned>(na - 1))));
   m.net("full_q", na, false, "slot j holds AU j's dot product").net("take", na, false, "the slot fed to the requantizer this cycle");
   m.net("feed").net("sel", iw).net("rq_can_cap").net("rq_idle").net("spos_q", nn::kRowAddrBits).net("scb_q", 16);
+  if (posit) m.net("f_code", 8);
   m.net("f_acc", acc_w, true).net("f_bias", 32, true).net("f_mult", 31).net("f_shift", 6, true).net("f_j", 16).net("f_chan", 16).net("f_keep");
   std::vector<Stmt> pick{assign("take", fmt::format("{}'d0", na)), assign("sel", fmt::format("{}'d0", iw)), assign("f_acc", "slot0_q"),
                          assign("f_bias", "bias0_q"), assign("f_mult", "mult0_q"), assign("f_shift", "shift0_q")};
+  if (posit) pick.push_back(assign("f_code", "code0_q"));
   for (int j = na - 1; j >= 0; --j) {
     const std::string s = std::to_string(j);
-    pick.push_back(if_else(bit("full_q", j), {assign("take", fmt::format("{}'d{}", na, 1u << j)), assign("sel", fmt::format("{}'d{}", iw, j)),
-                                              assign("f_acc", "slot" + s + "_q"), assign("f_bias", "bias" + s + "_q"),
-                                              assign("f_mult", "mult" + s + "_q"), assign("f_shift", "shift" + s + "_q")}));
+    std::vector<Stmt> one{assign("take", fmt::format("{}'d{}", na, 1u << j)), assign("sel", fmt::format("{}'d{}", iw, j)),
+                          assign("f_acc", "slot" + s + "_q"), assign("f_bias", "bias" + s + "_q"),
+                          assign("f_mult", "mult" + s + "_q"), assign("f_shift", "shift" + s + "_q")};
+    if (posit) one.push_back(assign("f_code", "code" + s + "_q"));
+    pick.push_back(if_else(bit("full_q", j), one));
   }
   m.comb(pick);
   m.assign("feed", "(|full_q) && rq_can_cap");
@@ -294,15 +337,28 @@ std::string pe(const SocConfig& c, ir::Design& d) {
   m.assign("cap_ready_o", "(full_q & ~(feed ? take : '0)) == '0");
   m.assign("idle_o", "full_q == '0 && rq_idle");
   std::vector<Stmt> fill{assign("full_q", "'1"), assign("spos_q", "pos_addr_i"), assign("scb_q", "chan_base_i")};
-  for (int j = 0; j < na; ++j) fill.push_back(assign(fmt::format("slot{}_q", j), fmt::format("acc{}", j)));
+  for (int j = 0; j < na; ++j) {
+    fill.push_back(assign(fmt::format("slot{}_q", j), fmt::format("acc{}", j)));
+    if (posit) fill.push_back(assign(fmt::format("code{}_q", j), fmt::format("res{}[7:0]", j)));
+  }
   m.ff({if_else("!rst_ni || clear_i", {assign("full_q", "'0")},
                 {if_else("cap_i", fill, {if_else("feed", {assign("full_q", "full_q & ~take")})})})});
-  m.instance(rq, "u_rq",
-             {{"clk_i", "clk_i"}, {"rst_ni", "rst_ni"}, {"clear_i", "clear_i"}, {"cap_i", "feed"}, {"acc_i", "f_acc"}, {"bias_i", "f_bias"},
+  std::vector<ir::Connection> rq_conns{{"clk_i", "clk_i"}, {"rst_ni", "rst_ni"}, {"clear_i", "clear_i"}, {"cap_i", "feed"}, {"acc_i", "f_acc"}, {"bias_i", "f_bias"},
               {"mult_i", "f_mult"}, {"shift_i", "f_shift"}, {"pos_addr_i", "spos_q"}, {"chan_i", "f_chan"}, {"keep_i", "f_keep"},
               {"out_zp_i", "out_zp_i"}, {"act_min_i", "act_min_i"}, {"act_max_i", "act_max_i"}, {"can_cap_o", "rq_can_cap"}, {"idle_o", "rq_idle"},
               {"wr_valid_o", "wr_valid_o"}, {"wr_addr_o", "wr_addr_o"}, {"wr_lane_o", "wr_lane_o"}, {"wr_data_o", "wr_data_o"},
-              {"wr_ready_i", "wr_ready_i"}});
+              {"wr_ready_i", "wr_ready_i"}};
+  if (posit) {
+    // The read-out's high byte is zero for posit8.
+    for (int j = 0; j < na; ++j) {
+      m.net(fmt::format("res{}_unused", j), golden::kOperandBits - 8);
+      m.assign(fmt::format("res{}_unused", j), fmt::format("res{}[{}:8]", j, golden::kOperandBits - 1));
+    }
+    rq_conns.push_back({"posit_i", fmt::format("fmt_i == {}'d{}", golden::kFormatCodeBits, static_cast<unsigned>(golden::Format::posit8_0))});
+    rq_conns.push_back({"raw_i", "readout_i"});
+    rq_conns.push_back({"code_i", "f_code"});
+  }
+  m.instance(rq, "u_rq", rq_conns);
   return d.add(std::move(m));
 }
 
@@ -327,6 +383,7 @@ class NnBuilder {
     ww_ = log2i(n_.weight_words);
     cw_ = log2i(n_.ctrl_words);
     g_ = n_.channels();
+    posit_ = nn::layer_formats(c_).size() > 1;
     ports();
     registers();
     host_port();
@@ -372,7 +429,7 @@ class NnBuilder {
     rd.push_back({idx("STALLS"), {assign("reg_rdata_q", "stalls_q")}});
     rd.push_back({idx("LAYERS"), {assign("reg_rdata_q", "layers_q")}});
     rd.push_back({idx("ERR_DESC"), {assign("reg_rdata_q", "err_desc_q")}});
-    rd.push_back({idx("HWINFO"), {assign("reg_rdata_q", fmt::format("{{8'd1, 8'd{}, 8'd{}, 8'd{}}}", nn::kLanes, n_.aus_per_pe, n_.pes))}});
+    rd.push_back({idx("HWINFO"), {assign("reg_rdata_q", fmt::format("{{8'd{}, 8'd{}, 8'd{}, 8'd{}}}", nn::kInterfaceVersion, nn::kLanes, n_.aus_per_pe, n_.pes))}});
     rd.push_back({"default", {assign("reg_rdata_q", "32'd0")}});
     m_.comment("Register block.");
     m_.ff({if_else("!rst_ni",
@@ -463,7 +520,8 @@ class NnBuilder {
     m_.net("p_ptr_q", rw).net("pi_j_q", 16).net("pi_f_q", 2).net("pi_done_q").net("pa_valid_q").net("pa_j_q", 16).net("pa_f_q", 2);
     m_.net("o_q", 16).net("k_q", 16).net("cp_q", 16).net("l_q", pw, true).net("pos_l_q", pw, true).net("tap_addr_q", pw, true).net("pos_addr_q", pw, true);
     m_.net("w_addr_q", rw).net("dp_q", 25).net("cap_o_q", 16).net("cap_addr_q", rw);
-    m_.net("b_valid_q").net("b_pad_q").net("b_last_q");
+    m_.net("b_valid_q").net("b_pad_q").net("b_last_q").net("bb_q", 1, false, "the bias beat is next").net("b_bias_q").net("b_hi_zero_q").net("has_bias");
+    m_.assign("has_bias", field("bias_act") + " != 16'd0");
     m_.net("issuing").net("advance").net("seq_issue").net("act_addr", pw, true).net("chan_pair", 16).net("pad").net("last_cp").net("last_k");
     m_.net("in_err").net("w_err").net("dp_err").net("beat_ready").net("cap").net("cap_ready").net("res_valid").net("drained");
     m_.net("wb_err").net("pp_idle", 1, false, "every requantizer idle");
@@ -478,7 +536,7 @@ class NnBuilder {
     m_.assign("pad", fmt::format("l_q < {0}'sd0 || l_q >= $signed({{{1}'d0, {2}}}) || chan_pair >= {3}", pw, pw - 16, field("in_len"), field("in_row")));
     m_.assign("last_cp", fmt::format("cp_q == {} - 16'd1", field("in_pairs")));
     m_.assign("last_k", fmt::format("k_q == {} - 16'd1", field("kernel")));
-    m_.assign("in_err", fmt::format("seq_issue && !pad && {}", at_least_pow2("act_addr", pw, aw_)));  // negative or past the end
+    m_.assign("in_err", fmt::format("seq_issue && !pad && !bb_q && {}", at_least_pow2("act_addr", pw, aw_)));  // negative or past the end
     m_.assign("w_err", fmt::format("seq_issue && !is_pool && {}", at_least_pow2("w_addr_q", rw, ww_)));
     m_.assign("dp_err", fmt::format("seq_issue && !is_pool && dp_q == 25'd{}", c_.au.max_accumulations));
     m_.assign("cap", "res_valid && cap_ready");
@@ -491,6 +549,13 @@ class NnBuilder {
     };
     raise(fmt::format("state_q == {} && fetch_q == 5'd0 && desc_ptr_q > 32'd{}", st(kFetch), n_.ctrl_words - nn::kDescriptorWords), nn::Error::ctrl_range);
     raise(fmt::format("state_q == {} && {} > 4'd3", st(kDecode), field("op")), nn::Error::bad_op);
+    std::vector<std::string> fmt_ok;
+    for (golden::Format f : nn::layer_formats(c_)) fmt_ok.push_back(fmt::format("{} == {}'d{}", field("fmt"), golden::kFormatCodeBits, static_cast<unsigned>(f)));
+    const std::string readout_ok =
+        posit_ ? fmt::format("{} == {}'d{}", field("fmt"), golden::kFormatCodeBits, static_cast<unsigned>(golden::Format::posit8_0)) : "1'b0";
+    raise(fmt::format("state_q == {} && {} != 4'd0 && (!({}) || ({} == 4'd1 && {} && !({})))", st(kDecode), field("op"), fmt::join(fmt_ok, " || "), field("op"),
+                      field("readout"), readout_ok),
+          nn::Error::bad_format);
     raise(fmt::format("state_q == {} && ({} == 4'd2 || {} == 4'd3) && ({} == 16'd0 || {} == 16'd0 || {} == 16'd0)", st(kDecode), field("op"), field("op"),
                       field("kernel"), field("in_pairs"), field("out_len")),
           nn::Error::bad_shape);
@@ -534,7 +599,7 @@ class NnBuilder {
     const std::vector<Stmt> group{
         assign("o_q", "16'd0"), assign("k_q", "16'd0"), assign("cp_q", "16'd0"), assign("l_q", neg_pad),
         assign("pos_l_q", neg_pad), assign("tap_addr_q", in_start), assign("pos_addr_q", in_start),
-        assign("w_addr_q", "w_gbase_q"), assign("dp_q", "25'd0"), assign("cap_o_q", "16'd0"), assign("cap_addr_q", "{1'b0, " + field("out_base") + "}"),
+        assign("w_addr_q", "w_gbase_q"), assign("dp_q", "25'd0"), assign("bb_q", "1'b0"), assign("cap_o_q", "16'd0"), assign("cap_addr_q", "{1'b0, " + field("out_base") + "}"),
         assign("pi_j_q", "16'd0"), assign("pi_f_q", "2'd0"), assign("pi_done_q", "1'b0"), assign("state_q", st(kParam))};
     // Parameters: kParamWords words per channel, read in order; pa_* is
     // the word arriving this cycle.
@@ -546,16 +611,21 @@ class NnBuilder {
                           if_else(fmt::format("pi_j_q == 16'd{}", g_ - 1), {assign("pi_done_q", "1'b1")})},
                          {assign("pi_f_q", "pi_f_q + 2'd1")})},
                 {if_else("!pa_valid_q", {assign("state_q", st(kRun))})})};
+    // After the last tap: the bias beat (when bias_act is set), then the
+    // next output position.
+    const std::vector<Stmt> next_pos{assign("cp_q", "16'd0"), assign("k_q", "16'd0"), assign("o_q", "o_q + 16'd1"), assign("dp_q", "25'd0"),
+                                     assign("bb_q", "1'b0"), assign("pos_l_q", grow("pos_l_q", "stride")), assign("l_q", grow("pos_l_q", "stride")),
+                                     assign("pos_addr_q", grow("pos_addr_q", "pos_stride")), assign("tap_addr_q", grow("pos_addr_q", "pos_stride")),
+                                     assign("w_addr_q", "w_gbase_q")};
     const std::vector<Stmt> run{
         if_else("seq_issue",
                 {assign("dp_q", "dp_q + 25'd1"),
-                 if_else("!last_cp", {assign("cp_q", "cp_q + 16'd1"), assign("w_addr_q", fmt::format("w_addr_q + {}'d1", rw))},
-                         {if_else("!last_k",
-                                  {assign("cp_q", "16'd0"), assign("k_q", "k_q + 16'd1"), assign("l_q", grow("l_q", "dilation")),
-                                   assign("tap_addr_q", grow("tap_addr_q", "tap_stride")), assign("w_addr_q", fmt::format("w_addr_q + {}'d1", rw))},
-                                  {assign("cp_q", "16'd0"), assign("k_q", "16'd0"), assign("o_q", "o_q + 16'd1"), assign("dp_q", "25'd0"),
-                                   assign("pos_l_q", grow("pos_l_q", "stride")), assign("l_q", grow("pos_l_q", "stride")),
-                                   assign("pos_addr_q", grow("pos_addr_q", "pos_stride")), assign("tap_addr_q", grow("pos_addr_q", "pos_stride")), assign("w_addr_q", "w_gbase_q")})})}),
+                 if_else("bb_q", next_pos,
+                         {if_else("!last_cp", {assign("cp_q", "cp_q + 16'd1"), assign("w_addr_q", fmt::format("w_addr_q + {}'d1", rw))},
+                                  {if_else("!last_k",
+                                           {assign("cp_q", "16'd0"), assign("k_q", "k_q + 16'd1"), assign("l_q", grow("l_q", "dilation")),
+                                            assign("tap_addr_q", grow("tap_addr_q", "tap_stride")), assign("w_addr_q", fmt::format("w_addr_q + {}'d1", rw))},
+                                           {if_else("has_bias", {assign("bb_q", "1'b1"), assign("w_addr_q", fmt::format("w_addr_q + {}'d1", rw))}, next_pos)})})})}),
         if_else(fmt::format("o_q == {}", field("out_len")), {assign("state_q", st(kDrain))})};
     const std::vector<Stmt> drain{if_else(
         "drained", {if_else(fmt::format("g_q == {} - 16'd1", field("groups")), {assign("state_q", st(kNext))},
@@ -578,6 +648,9 @@ class NnBuilder {
     const std::vector<Stmt> next{assign("desc_ptr_q", fmt::format("desc_ptr_q + 32'd{}", nn::kDescriptorWords)), assign("layers_q", "layers_q + 32'd1"),
                                  assign("fetch_q", "5'd0"), assign("state_q", st(kFetch))};
 
+    std::vector<Stmt> b_stage{assign("b_valid_q", "seq_issue && !is_pool"), assign("b_pad_q", "pad && !bb_q"), assign("b_bias_q", "bb_q"),
+                              assign("b_last_q", "bb_q || (last_cp && last_k && !has_bias)")};
+    b_stage.push_back(assign("b_hi_zero_q", fmt::format("{} && chan_pair == {} - 16'd1", field("in_odd"), field("in_row"))));
     m_.comment("Sequencer: fetch a descriptor, then per channel group load the parameters and issue every beat; stop at op 0 or an error.");
     m_.ff({if_else(
         "!rst_ni",
@@ -600,7 +673,7 @@ class NnBuilder {
                                                    {st(kNext), next},
                                                    {st(kPool), pool},
                                                    {"default", {}}}),
-                           if_else("advance", {assign("b_valid_q", "seq_issue && !is_pool"), assign("b_pad_q", "pad"), assign("b_last_q", "last_cp && last_k")}),
+                           if_else("advance", b_stage),
                            if_else("b_valid_q && beat_ready", {assign("macs_q", fmt::format("macs_q + 32'd{}", nn::kLanes * g_))}),
                            if_else("b_valid_q && !beat_ready", {assign("stalls_q", "stalls_q + 32'd1")})})}),
          assign("pa_valid_q", fmt::format("state_q == {} && !pi_done_q && !error", st(kParam))), assign("pa_j_q", "pi_j_q"), assign("pa_f_q", "pi_f_q"),
@@ -610,7 +683,11 @@ class NnBuilder {
   void pes() {
     const int na = n_.aus_per_pe;
     m_.net("beat_a", 16).net("pe_clear");
-    m_.assign("beat_a", fmt::format("b_pad_q ? {{2{{{}}}}} : {{act_hi_rdata, act_lo_rdata}}", fmt::format("d_w{}_q[7:0]", nn::descriptor_field("pad_value").word)));
+    // The unused high lane of an odd channel count reads 0: stale data there
+    // could be a posit NaR, which even a zero weight would propagate.
+    const std::string hi = "(b_hi_zero_q ? 8'd0 : act_hi_rdata)";
+    m_.assign("beat_a", fmt::format("b_bias_q ? {} : b_pad_q ? {{2{{{}}}}} : {{{}, act_lo_rdata}}", field("bias_act"),
+                                    fmt::format("d_w{}_q[7:0]", nn::descriptor_field("pad_value").word), hi));
     m_.assign("pe_clear", "start || error");
     std::vector<std::string> ready, capr, resv, idle;
     for (int p = 0; p < n_.pes; ++p) {
@@ -626,8 +703,7 @@ class NnBuilder {
       }
       m_.assign("pe" + s + "_hw_we", na == 1 ? hw[0] : "{" + fmt::format("{}", fmt::join(hw, ", ")) + "}");
       m_.assign("pe" + s + "_param_we", na == 1 ? pw[0] : "{" + fmt::format("{}", fmt::join(pw, ", ")) + "}");
-      m_.instance(pe_, "u_pe" + s,
-                  {{"clk_i", "clk_i"}, {"rst_ni", "rst_ni"}, {"clear_i", "pe_clear"}, {"beat_valid_i", "b_valid_q"}, {"beat_ready_o", "pe" + s + "_ready"},
+      std::vector<ir::Connection> conns{{"clk_i", "clk_i"}, {"rst_ni", "rst_ni"}, {"clear_i", "pe_clear"}, {"beat_valid_i", "b_valid_q"}, {"beat_ready_o", "pe" + s + "_ready"},
                    {"a_i", "beat_a"}, {"last_i", "b_last_q"}, {"w_re_i", "busy ? seq_issue : (host_rd && host_w)"},
                    {"w_raddr_i", fmt::format("busy ? w_addr_q[{0}:0] : offset[{0}:0]", ww_ - 1)}, {"w_rdata_o", "pe" + s + "_w_rdata"},
                    {"hw_we_i", "pe" + s + "_hw_we"}, {"hw_waddr_i", fmt::format("offset[{}:0]", ww_ - 1)}, {"hw_wdata_i", "mem_wdata_i[15:0]"},
@@ -636,7 +712,12 @@ class NnBuilder {
                    {"chan_base_i", "chan_base_q"}, {"j0_i", fmt::format("16'd{}", p * na)}, {"grp_channels_i", field("grp_channels")},
                    {"out_channels_i", field("out_channels")}, {"out_zp_i", field("out_zp")}, {"act_min_i", field("act_min")}, {"act_max_i", field("act_max")},
                    {"wr_valid_o", "pe" + s + "_wr_valid"}, {"wr_addr_o", "pe" + s + "_wr_addr"}, {"wr_lane_o", "pe" + s + "_wr_lane"},
-                   {"wr_data_o", "pe" + s + "_wr_data"}, {"wr_ready_i", "pe" + s + "_wr_ready"}});
+                   {"wr_data_o", "pe" + s + "_wr_data"}, {"wr_ready_i", "pe" + s + "_wr_ready"}};
+      if (posit_) {
+        conns.push_back({"fmt_i", field("fmt")});
+        conns.push_back({"readout_i", field("readout")});
+      }
+      m_.instance(pe_, "u_pe" + s, conns);
       ready.push_back("pe" + s + "_ready");
       capr.push_back("pe" + s + "_cap_ready");
       idle.push_back("pe" + s + "_idle");
@@ -746,6 +827,7 @@ class NnBuilder {
   ir::Module m_;
   std::string pe_;
   int aw_ = 0, ww_ = 0, cw_ = 0, g_ = 0;
+  bool posit_ = false;  // the engine also runs posit8 layers
 };
 
 }  // namespace

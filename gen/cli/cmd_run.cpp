@@ -62,7 +62,7 @@ void add_run(CLI::App& app) {
   auto o = std::make_shared<RunOptions>();
   cmd->add_option("CONFIG", o->config, "config file (YAML) with an nn section")->required()->check(CLI::ExistingFile);
   cmd->add_option("MODEL", o->model, "model file (docs/model-format.md)")->required()->check(CLI::ExistingFile);
-  cmd->add_option("--input", o->input, "input tensor file (default: random int8 values from --seed)")->check(CLI::ExistingFile);
+  cmd->add_option("--input", o->input, "input tensor file (default: random values from --seed: int8, or posit8 codes other than NaR)")->check(CLI::ExistingFile);
   cmd->add_option("--seed", o->seed, "seed of the random input (printed; replays a run)");
   cmd->add_option("--trace", o->trace, "write an FST waveform of the run to this file");
   cmd->add_option("--budget", o->budget, "cycle budget of each engine run")->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));

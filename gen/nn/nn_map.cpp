@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace strata::nn {
@@ -16,7 +17,7 @@ const std::vector<Register>& registers() {
       {"STALLS", 5, false, "cycles of the last run a beat waited for the AUs"},
       {"LAYERS", 6, false, "descriptors completed in the last run"},
       {"ERR_DESC", 7, false, "control-memory address of the descriptor that stopped the run with an error"},
-      {"HWINFO", 8, false, "bits 7:0 PEs, 15:8 AUs per PE, 23:16 lanes per beat, 31:24 interface version (1)"},
+      {"HWINFO", 8, false, "bits 7:0 PEs, 15:8 AUs per PE, 23:16 lanes per beat, 31:24 interface version (2)"},
   };
   return regs;
 }
@@ -30,6 +31,9 @@ int register_index(const std::string& name) {
 const std::vector<Field>& descriptor_fields() {
   static const std::vector<Field> fields{
       {"op", 0, 0, 4, false, "0 end of the list, 1 multiply-accumulate layer (conv1d, depthwise, dense), 2 max pool, 3 average pool"},
+      {"fmt", 0, 4, golden::kFormatCodeBits, false, "AU format code of the inputs and weights: 1 int8, 5 posit8 (when au.formats has posit8_0); any other stops the engine with bad_format"},
+      {"readout", 0, 7, 1, false, "multiply-accumulate: 1 writes the AU's read-out in format fmt (posit8 only), clamped as a code to [act_min, act_max]; 0 requantizes to int8"},
+      {"in_odd", 0, 8, 1, false, "multiply-accumulate: the input has an odd channel count, so the high lane of its last channel pair reads 0"},
       {"in_len", 1, 0, 16, false, "input positions"},
       {"in_row", 1, 16, 16, false, "activation words per input position (ceil(channels / 2))"},
       {"in_start", 2, 0, 32, true, "word address of input position -pad_left (may be negative; outside [-2^18, 2^16) stops the engine with input_range)"},
@@ -54,6 +58,7 @@ const std::vector<Field>& descriptor_fields() {
       {"act_min", 11, 16, 8, true, "lowest output value (fused activation)"},
       {"act_max", 11, 24, 8, true, "highest output value"},
       {"grp_channels", 12, 0, 16, false, "output channels per group: channel of AU j in group g is g * grp_channels + j, written when j < grp_channels"},
+      {"bias_act", 12, 16, 16, false, "0, or the activation word of a bias beat that ends every dot product; its weight word, the one after the taps', holds the channel's bias (posit8: bias in lane 0, bias_act = 1.0 in lane 0)"},
   };
   return fields;
 }
@@ -93,8 +98,15 @@ std::string to_string(Error e) {
     case Error::output_range: return "activation write outside the activation memory";
     case Error::weight_range: return "weight read outside the weight memory";
     case Error::ctrl_range: return "descriptor or parameter read outside the control memory";
+    case Error::bad_format: return "a layer format the engine does not have (fmt not int8 or an enabled posit8, or readout without posit8)";
   }
   return fmt::format("error code {}", static_cast<unsigned>(e));
+}
+
+std::vector<golden::Format> layer_formats(const SocConfig& c) {
+  std::vector<golden::Format> f{golden::Format::int8};
+  if (std::find(c.au.formats.begin(), c.au.formats.end(), golden::Format::posit8_0) != c.au.formats.end()) f.push_back(golden::Format::posit8_0);
+  return f;
 }
 
 std::uint32_t weight_address(const NnConfig& n, int au, int addr) {
@@ -114,11 +126,12 @@ nlohmann::json interface_json(const SocConfig& c) {
   j["descriptor_words"] = kDescriptorWords;
   j["param_words"] = kParamWords;
   j["max_accumulations"] = c.au.max_accumulations;
+  for (golden::Format f : layer_formats(c)) j["layer_formats"].push_back(std::string(golden::info(f).name));
   for (const auto& r : registers()) j["registers"].push_back({{"name", r.name}, {"index", r.index}, {"writable", r.writable}, {"doc", r.doc}});
   for (const auto& f : descriptor_fields())
     j["descriptor"].push_back({{"name", f.name}, {"word", f.word}, {"lsb", f.lsb}, {"width", f.width}, {"signed", f.is_signed}, {"doc", f.doc}});
   j["regions"] = {{"ctrl", region_base(Region::ctrl)}, {"act", region_base(Region::act)}, {"weight", region_base(Region::weight)}};
-  for (int e = 0; e <= static_cast<int>(Error::ctrl_range); ++e) j["errors"][std::to_string(e)] = to_string(static_cast<Error>(e));
+  for (int e = 0; e <= static_cast<int>(kLastError); ++e) j["errors"][std::to_string(e)] = to_string(static_cast<Error>(e));
   return j;
 }
 
@@ -144,7 +157,7 @@ std::string regmap_header(const SocConfig& c) {
                      f.width, f.is_signed ? "signed; " : "", f.doc);
   }
   s += "\n// Error codes (STATUS[15:8]).\n";
-  for (int e = 0; e <= static_cast<int>(Error::ctrl_range); ++e)
+  for (int e = 0; e <= static_cast<int>(kLastError); ++e)
     s += fmt::format("#define {}_NN_ERROR_{} {}  // {}\n", up, e, e, to_string(static_cast<Error>(e)));
   return s;
 }
@@ -156,8 +169,8 @@ std::string interface_markdown() {
   for (const auto& f : descriptor_fields())
     s += fmt::format("| `{}` | {} | {}:{} | {} | {} |\n", f.name, f.word, f.lsb + f.width - 1, f.lsb, f.is_signed ? "yes" : "no", f.doc);
   s += "\n| error | code | meaning |\n| --- | ---: | --- |\n";
-  static const char* names[] = {"none", "bad_op", "bad_shape", "input_range", "output_range", "weight_range", "ctrl_range"};
-  for (int e = 0; e <= static_cast<int>(Error::ctrl_range); ++e) s += fmt::format("| `{}` | {} | {} |\n", names[e], e, to_string(static_cast<Error>(e)));
+  static const char* names[] = {"none", "bad_op", "bad_shape", "input_range", "output_range", "weight_range", "ctrl_range", "bad_format"};
+  for (int e = 0; e <= static_cast<int>(kLastError); ++e) s += fmt::format("| `{}` | {} | {} |\n", names[e], e, to_string(static_cast<Error>(e)));
   return s;
 }
 

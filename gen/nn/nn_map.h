@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "config/config.h"
+#include "golden/formats.h"
 
 namespace strata::nn {
 
@@ -23,6 +24,10 @@ struct Register {
 };
 const std::vector<Register>& registers();
 int register_index(const std::string& name);
+
+// HWINFO[31:24]. Version 2 added the fmt, readout, in_odd and bias_act
+// descriptor fields.
+inline constexpr int kInterfaceVersion = 2;
 
 // Bits of CTRL and STATUS.
 inline constexpr std::uint32_t kCtrlStart = 1u << 0;   // write 1: run the descriptor list (ignored while busy)
@@ -57,7 +62,9 @@ enum class Error : std::uint32_t {
   output_range = 4,      // an activation write outside the activation memory
   weight_range = 5,      // a weight read outside the weight memory
   ctrl_range = 6,        // a descriptor or parameter read outside the control memory
+  bad_format = 7,        // a layer format the engine does not have
 };
+inline constexpr Error kLastError = Error::bad_format;
 std::string to_string(Error e);
 
 // Host memory port: 32-bit word addresses, region in bits [31:28].
@@ -81,8 +88,13 @@ inline constexpr int kWriteAddrBits = 18;  // ... plus half the channel
 inline constexpr int kPosBits = 20;        // signed: input positions and addresses
 inline constexpr std::int64_t kInStartMin = -(std::int64_t{1} << 18);
 
-// Lanes of an int8 beat: two channels per 16-bit activation or weight word.
+// Lanes of an int8 or posit8 beat: two channels per 16-bit activation or
+// weight word.
 inline constexpr int kLanes = 2;
+
+// The layer formats the engine runs: int8 always, posit8 when au.formats
+// has posit8_0 (its code goes in the descriptor's fmt field).
+std::vector<golden::Format> layer_formats(const SocConfig& c);
 
 nlohmann::json interface_json(const SocConfig& c);
 std::string regmap_header(const SocConfig& c);

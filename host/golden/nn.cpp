@@ -4,6 +4,7 @@
 #include "golden/nn.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <limits>
@@ -11,6 +12,8 @@
 #include <string_view>
 
 #include <fmt/format.h>
+
+#include "golden/number_format.h"
 
 namespace strata::golden::nn {
 
@@ -38,6 +41,11 @@ std::string_view kind_name(LayerKind k) {
 // and what is wrong.
 [[noreturn]] void fail(const Layer& l, std::string_view kind, const std::string& what) {
   throw std::invalid_argument(fmt::format("layer '{}' ({}): {}", l.name, kind, what));
+}
+
+std::string format_name(Format f) {
+  const auto code = static_cast<unsigned>(f);
+  return code < kFormats.size() ? std::string(kFormats[code].name) : fmt::format("(format code {})", code);
 }
 
 std::string quant_problem(QuantParams q) {
@@ -100,7 +108,7 @@ std::vector<QuantizedMultiplier> channel_multipliers(const Layer& l, std::string
     const QuantizedMultiplier q = conv_multiplier(in_q, l.weight_scales[c], l.output_quant);
     if (q.shift > 30)
       fail(l, kind,
-           fmt::format("output channel {}: rescale factor {} * {} / {} is 2^31 or more", c, in_q.scale, l.weight_scales[c],
+           fmt::format("output channel {}: rescale factor {} * {} / {} is 2^30 or more", c, in_q.scale, l.weight_scales[c],
                        l.output_quant.scale));
     m.push_back(q);
   }
@@ -121,13 +129,12 @@ std::int64_t average(std::int64_t sum, std::int64_t count) {
   return sum > 0 ? (sum + count / 2) / count : (sum - count / 2) / count;
 }
 
-Tensor pool(const Tensor& in, const Layer& l, std::string_view kind, bool is_max, int kernel, int stride, Padding padding) {
-  check_tensor(l, kind, "input", in);
-  check_quant(l, kind, "output_quant", l.output_quant);
+// The pools' window walk on codes: the largest code or the rounded average
+// of the valid taps, clamped to `r`. The caller checks the input tensor.
+Tensor pool(const Tensor& in, const Layer& l, std::string_view kind, bool is_max, int kernel, int stride, Padding padding, ActRange r) {
   if (l.dilation != 1 && kind != "global_avg_pool")
     fail(l, kind, fmt::format("dilation {}: pools take dilation 1", l.dilation));
   const Window w = layer_window(l, kind, in.length, kernel, stride, 1, padding);
-  const ActRange r = activation_range(l.activation, l.output_quant);
   Tensor out{w.out_length, in.channels, std::vector<std::int8_t>(static_cast<std::size_t>(w.out_length) * static_cast<std::size_t>(in.channels))};
   for (int o = 0; o < w.out_length; ++o) {
     const std::int64_t start = std::int64_t{o} * stride - w.pad_left;
@@ -148,6 +155,80 @@ Tensor pool(const Tensor& in, const Layer& l, std::string_view kind, bool is_max
     }
   }
   return out;
+}
+
+// An int8 layer (int8 input) writes int8: an int8 tensor cannot feed a
+// posit8 layer, and a pool keeps its input's format.
+void check_int8_output(const Layer& l, std::string_view kind) {
+  if (l.output_format != Format::int8)
+    fail(l, kind, fmt::format("output_format {} on an int8 input: a layer on an int8 tensor outputs int8", format_name(l.output_format)));
+}
+
+// The int8 pools: checks, then the window walk clamped to the int8 range.
+Tensor int8_pool(const Tensor& in, const Layer& l, std::string_view kind, bool is_max, int kernel, int stride, Padding padding) {
+  check_tensor(l, kind, "input", in);
+  check_int8_output(l, kind);
+  check_quant(l, kind, "output_quant", l.output_quant);
+  return pool(in, l, kind, is_max, kernel, stride, padding, activation_range(l.activation, l.output_quant));
+}
+
+// ---------------------------------------------------------------------------
+// Posit8.
+
+static_assert(kPosit8ProductFracBits == info(Format::posit8_0).product_frac_bits);
+constexpr int kPosit8FracBits = kPosit8ProductFracBits / 2;  // every posit(8,0) value is a multiple of 2^-6 (minpos)
+constexpr int kPosit8NaR = std::numeric_limits<std::int8_t>::min();
+
+const NumberFormat& posit8_format() {
+  static const NumberFormat f = NumberFormat::parse(std::string(info(Format::posit8_0).name));
+  return f;
+}
+
+std::uint32_t posit8_bits(int code) { return static_cast<std::uint32_t>(code) & 0xffu; }
+
+// The value of each non-NaR code in units of 2^-6, indexed by code + 128.
+const std::array<std::int32_t, 256>& posit8_units() {
+  static const std::array<std::int32_t, 256> units = [] {
+    std::array<std::int32_t, 256> t{};
+    for (int code = kPosit8NaR + 1; code <= 127; ++code) {
+      const mpq_class v = *posit8_format().decode(posit8_bits(code)) * (1 << kPosit8FracBits);
+      if (v.get_den() != 1) throw std::logic_error(fmt::format("posit8 code {} is not a multiple of 2^-6", code));
+      t[static_cast<std::size_t>(code + 128)] = static_cast<std::int32_t>(v.get_num().get_si());
+    }
+    return t;
+  }();
+  return units;
+}
+
+std::int64_t units(int code) { return posit8_units()[static_cast<std::size_t>(code + 128)]; }
+
+// S (units of 2^-12) rounded once to posit8 and clamped as a code.
+std::int8_t posit8_round(std::int64_t s, ActRange r) {
+  mpq_class v(mpz_class(static_cast<long>(s)), mpz_class(1) << kPosit8ProductFracBits);
+  v.canonicalize();
+  const auto code = static_cast<std::int8_t>(posit8_format().encode(v));  // never NaR: encoding saturates
+  return static_cast<std::int8_t>(std::clamp<int>(code, r.min, r.max));
+}
+
+void check_no_nar(const Layer& l, std::string_view kind, const Tensor& t) {
+  for (int p = 0; p < t.length; ++p)
+    for (int c = 0; c < t.channels; ++c)
+      if (t.at(p, c) == kPosit8NaR) fail(l, kind, fmt::format("posit8 input element ({}, {}) is NaR (code -128)", p, c));
+}
+
+// Posit8 weights and biases: codes, none NaR, and no weight scales.
+void check_posit8_params(const Layer& l, std::string_view kind, int out_channels) {
+  if (!l.weight_scales.empty())
+    fail(l, kind, fmt::format("{} weight scales; a layer on a posit8 input has none (its weights are posit8 values)", l.weight_scales.size()));
+  if (l.bias.size() != static_cast<std::size_t>(out_channels))
+    fail(l, kind, fmt::format("{} biases, expected one per output channel ({})", l.bias.size(), out_channels));
+  for (std::size_t i = 0; i < l.weights.size(); ++i)
+    if (l.weights[i] == kPosit8NaR) fail(l, kind, fmt::format("weight {} is NaR (posit8 code -128)", i));
+  for (std::size_t c = 0; c < l.bias.size(); ++c) {
+    if (l.bias[c] == kPosit8NaR) fail(l, kind, fmt::format("bias of output channel {} is NaR (posit8 code -128)", c));
+    if (l.bias[c] < -127 || l.bias[c] > 127)
+      fail(l, kind, fmt::format("bias {} of output channel {} is not a posit8 code (-127..127)", l.bias[c], c));
+  }
 }
 
 }  // namespace
@@ -251,23 +332,35 @@ AddParams add_params(QuantParams a, QuantParams b, QuantParams out) {
   return p;
 }
 
-std::map<std::string, QuantParams> tensor_quants(const Model& m) {
-  std::map<std::string, QuantParams> q{{m.input, m.input_quant}};
+namespace {
+
+// The walk of tensor_quants and tensor_formats: the model input's entry, then
+// each layer's `field`, a pool's copied from its input.
+template <class T>
+std::map<std::string, T> per_tensor(const Model& m, T input, T Layer::*field) {
+  std::map<std::string, T> t{{m.input, input}};
   for (const Layer& l : m.layers) {
     const std::string_view kind = kind_name(l.kind);
     for (const std::string& in : l.inputs)
-      if (!q.contains(in)) fail(l, kind, fmt::format("input tensor '{}' is not defined by the model input or an earlier layer", in));
+      if (!t.contains(in)) fail(l, kind, fmt::format("input tensor '{}' is not defined by the model input or an earlier layer", in));
     if (l.inputs.empty()) fail(l, kind, "has no input tensor");
-    if (q.contains(l.output)) fail(l, kind, fmt::format("output tensor '{}' is already defined", l.output));
+    if (t.contains(l.output)) fail(l, kind, fmt::format("output tensor '{}' is already defined", l.output));
     const bool is_pool = l.kind == LayerKind::max_pool || l.kind == LayerKind::avg_pool || l.kind == LayerKind::global_avg_pool;
-    q[l.output] = is_pool ? q.at(l.inputs.front()) : l.output_quant;
+    t[l.output] = is_pool ? t.at(l.inputs.front()) : l.*field;
   }
-  return q;
+  return t;
 }
+
+}  // namespace
+
+std::map<std::string, QuantParams> tensor_quants(const Model& m) { return per_tensor(m, m.input_quant, &Layer::output_quant); }
+
+std::map<std::string, Format> tensor_formats(const Model& m) { return per_tensor(m, m.input_format, &Layer::output_format); }
 
 Tensor conv1d(const Tensor& in, QuantParams in_q, const Layer& l) {
   constexpr std::string_view kind = "conv1d";
   check_tensor(l, kind, "input", in);
+  check_int8_output(l, kind);
   check_quant(l, kind, "input quantization", in_q);
   check_quant(l, kind, "output_quant", l.output_quant);
   if (l.out_channels < 1) fail(l, kind, fmt::format("out_channels {} must be at least 1", l.out_channels));
@@ -299,6 +392,7 @@ Tensor conv1d(const Tensor& in, QuantParams in_q, const Layer& l) {
 Tensor depthwise_conv1d(const Tensor& in, QuantParams in_q, const Layer& l) {
   constexpr std::string_view kind = "depthwise_conv1d";
   check_tensor(l, kind, "input", in);
+  check_int8_output(l, kind);
   check_quant(l, kind, "input quantization", in_q);
   check_quant(l, kind, "output_quant", l.output_quant);
   if (l.out_channels != in.channels)
@@ -327,6 +421,7 @@ Tensor depthwise_conv1d(const Tensor& in, QuantParams in_q, const Layer& l) {
 Tensor dense(const Tensor& in, QuantParams in_q, const Layer& l) {
   constexpr std::string_view kind = "dense";
   check_tensor(l, kind, "input", in);
+  check_int8_output(l, kind);
   check_quant(l, kind, "input quantization", in_q);
   check_quant(l, kind, "output_quant", l.output_quant);
   if (l.out_channels < 1) fail(l, kind, fmt::format("out_channels {} must be at least 1", l.out_channels));
@@ -348,21 +443,22 @@ Tensor dense(const Tensor& in, QuantParams in_q, const Layer& l) {
   return out;
 }
 
-Tensor max_pool(const Tensor& in, const Layer& l) { return pool(in, l, "max_pool", true, l.kernel, l.stride, l.padding); }
+Tensor max_pool(const Tensor& in, const Layer& l) { return int8_pool(in, l, "max_pool", true, l.kernel, l.stride, l.padding); }
 
-Tensor avg_pool(const Tensor& in, const Layer& l) { return pool(in, l, "avg_pool", false, l.kernel, l.stride, l.padding); }
+Tensor avg_pool(const Tensor& in, const Layer& l) { return int8_pool(in, l, "avg_pool", false, l.kernel, l.stride, l.padding); }
 
 Tensor global_avg_pool(const Tensor& in, const Layer& l) {
   constexpr std::string_view kind = "global_avg_pool";
   check_tensor(l, kind, "input", in);
   if (in.length < 1) fail(l, kind, "input has length 0: nothing to average");
-  return pool(in, l, kind, false, in.length, 1, Padding::valid);
+  return int8_pool(in, l, kind, false, in.length, 1, Padding::valid);
 }
 
 Tensor add(const Tensor& a, QuantParams a_q, const Tensor& b, QuantParams b_q, const Layer& l) {
   constexpr std::string_view kind = "add";
   check_tensor(l, kind, "first input", a);
   check_tensor(l, kind, "second input", b);
+  check_int8_output(l, kind);
   if (a.length != b.length || a.channels != b.channels)
     fail(l, kind, fmt::format("input shapes {}x{} and {}x{} differ (add does not broadcast)", a.length, a.channels, b.length, b.channels));
   check_quant(l, kind, "first input quantization", a_q);
@@ -370,7 +466,7 @@ Tensor add(const Tensor& a, QuantParams a_q, const Tensor& b, QuantParams b_q, c
   check_quant(l, kind, "output_quant", l.output_quant);
   const AddParams p = add_params(a_q, b_q, l.output_quant);
   if (p.output.shift > 30)
-    fail(l, kind, fmt::format("output rescale factor 2 * max({}, {}) / (2^20 * {}) is 2^31 or more", a_q.scale, b_q.scale,
+    fail(l, kind, fmt::format("output rescale factor 2 * max({}, {}) / (2^20 * {}) is 2^30 or more", a_q.scale, b_q.scale,
                               l.output_quant.scale));
   const ActRange r = activation_range(l.activation, l.output_quant);
 
@@ -385,16 +481,127 @@ Tensor add(const Tensor& a, QuantParams a_q, const Tensor& b, QuantParams b_q, c
   return out;
 }
 
+ActRange posit8_activation_range(Activation a) {
+  ActRange r;  // none: every code (a posit8 output is never NaR)
+  switch (a) {
+    case Activation::none: break;
+    case Activation::relu: r.min = 0; break;  // code 0 is 0; codes order as values
+    case Activation::relu6: {
+      static const int six = static_cast<std::int8_t>(posit8_format().encode(mpq_class(6)));  // exact: 6 = 1.5 * 2^2
+      r.min = 0;
+      r.max = six;
+      break;
+    }
+  }
+  return r;
+}
+
+QuantizedMultiplier posit8_multiplier(QuantParams out) {
+  if (const std::string p = quant_problem(out); !p.empty()) throw std::invalid_argument("posit8_multiplier: " + p);
+  return quantize_multiplier(std::ldexp(1.0, -kPosit8ProductFracBits) / static_cast<double>(out.scale));
+}
+
+Tensor posit8_mac(const Tensor& in, const Layer& l) {
+  const std::string kind = fmt::format("posit8 {}", kind_name(l.kind));
+  if (l.kind != LayerKind::conv1d && l.kind != LayerKind::depthwise_conv1d && l.kind != LayerKind::dense)
+    fail(l, kind, "posit8_mac computes conv1d, depthwise_conv1d and dense layers only");
+  check_tensor(l, kind, "input", in);
+  check_no_nar(l, kind, in);
+  const bool int8_out = l.output_format == Format::int8;
+  if (!int8_out && l.output_format != Format::posit8_0)
+    fail(l, kind, fmt::format("output_format {}: a layer on a posit8 input outputs int8 or posit8_0", format_name(l.output_format)));
+  if (int8_out) check_quant(l, kind, "output_quant", l.output_quant);  // a posit8 output has no quantization
+
+  // Shapes and weight layouts as the int8 layers.
+  const bool dense_layer = l.kind == LayerKind::dense;
+  const bool depthwise = l.kind == LayerKind::depthwise_conv1d;
+  if (depthwise && l.out_channels != in.channels)
+    fail(l, kind, fmt::format("out_channels {} must equal the input's {} channels (channel multiplier 1)", l.out_channels, in.channels));
+  if (l.out_channels < 1) fail(l, kind, fmt::format("out_channels {} must be at least 1", l.out_channels));
+  const std::size_t features = in.data.size(), oc = static_cast<std::size_t>(l.out_channels), ic = static_cast<std::size_t>(in.channels);
+  Window w{1, 0};
+  if (dense_layer) {
+    if (features == 0) fail(l, kind, "input has no features (length 0)");
+    check_weights(l, kind, oc * features,
+                  fmt::format("out_channels * input length * input channels = {} * {} * {}", l.out_channels, in.length, in.channels));
+  } else {
+    w = layer_window(l, kind, in.length, l.kernel, l.stride, l.dilation, l.padding);
+    const auto k = static_cast<std::size_t>(l.kernel);
+    if (depthwise)
+      check_weights(l, kind, ic * k, fmt::format("channels * kernel = {} * {}", in.channels, l.kernel));
+    else
+      check_weights(l, kind, oc * k * ic,
+                    fmt::format("out_channels * kernel * in_channels = {} * {} * {}", l.out_channels, l.kernel, in.channels));
+  }
+  check_posit8_params(l, kind, l.out_channels);
+  QuantizedMultiplier mult;
+  if (int8_out) {
+    mult = posit8_multiplier(l.output_quant);
+    if (mult.shift > 30) fail(l, kind, fmt::format("rescale factor 2^-12 / {} is 2^30 or more", l.output_quant.scale));
+  }
+  const ActRange r = int8_out ? activation_range(l.activation, l.output_quant) : posit8_activation_range(l.activation);
+
+  // The exact sum S in units of 2^-12, as the quire holds it: weight * input
+  // products (units of 2^-6 squared) plus the bias times 1.0 (2^6 units).
+  const auto out_length = static_cast<std::size_t>(w.out_length);
+  std::vector<std::int64_t> acc(out_length * oc);
+  for (std::size_t o = 0; o < out_length; ++o)
+    for (std::size_t co = 0; co < oc; ++co) {
+      std::int64_t s = units(l.bias[co]) * (std::int64_t{1} << kPosit8FracBits);  // bias * 1.0
+      if (dense_layer) {
+        for (std::size_t f = 0; f < features; ++f) s += units(l.weights[co * features + f]) * units(in.data[f]);
+      } else {
+        const auto k = static_cast<std::size_t>(l.kernel);
+        for (std::size_t t = 0; t < k; ++t) {
+          const std::int64_t pos = static_cast<std::int64_t>(o) * l.stride + static_cast<std::int64_t>(t) * l.dilation - w.pad_left;
+          if (pos < 0 || pos >= in.length) continue;  // padding reads 0
+          if (depthwise)
+            s += units(l.weights[co * k + t]) * units(in.at(static_cast<int>(pos), static_cast<int>(co)));
+          else
+            for (std::size_t ci = 0; ci < ic; ++ci)
+              s += units(l.weights[(co * k + t) * ic + ci]) * units(in.at(static_cast<int>(pos), static_cast<int>(ci)));
+        }
+      }
+      acc[o * oc + co] = s;
+    }
+
+  Tensor out{w.out_length, l.out_channels, std::vector<std::int8_t>(acc.size())};
+  for (std::size_t i = 0; i < acc.size(); ++i)
+    out.data[i] = int8_out ? requantize(acc[i], mult, l.output_quant.zero_point, r) : posit8_round(acc[i], r);
+  return out;
+}
+
+Tensor posit8_max_pool(const Tensor& in, const Layer& l) {
+  constexpr std::string_view kind = "posit8 max_pool";
+  check_tensor(l, kind, "input", in);
+  check_no_nar(l, kind, in);
+  if (l.output_format != Format::posit8_0)
+    fail(l, kind, fmt::format("output_format {} must be posit8_0: a pool keeps its input's format", format_name(l.output_format)));
+  // Two's complement order of non-NaR codes is posit order, so the int8
+  // maximum of the codes is the code of the maximum value.
+  return pool(in, l, kind, true, l.kernel, l.stride, l.padding, posit8_activation_range(l.activation));
+}
+
 std::map<std::string, Tensor> run(const Model& m, const Tensor& input) {
-  if (const std::string p = quant_problem(m.input_quant); !p.empty())
+  const bool posit8_input = m.input_format == Format::posit8_0;
+  if (m.input_format != Format::int8 && !posit8_input)
+    throw std::invalid_argument(fmt::format("model '{}': input_format {} is neither int8 nor posit8_0", m.name, format_name(m.input_format)));
+  if (const std::string p = quant_problem(m.input_quant); !posit8_input && !p.empty())
     throw std::invalid_argument(fmt::format("model '{}': input quantization: {}", m.name, p));
   if (input.length != m.input_length || input.channels != m.input_channels ||
       input.data.size() != static_cast<std::size_t>(std::max(input.length, 0)) * static_cast<std::size_t>(std::max(input.channels, 0)))
     throw std::invalid_argument(fmt::format("model '{}': input tensor '{}' is {}x{} with {} values, the model takes {}x{}", m.name,
                                             m.input, input.length, input.channels, input.data.size(), m.input_length,
                                             m.input_channels));
+  if (posit8_input)
+    for (int p = 0; p < input.length; ++p)
+      for (int c = 0; c < input.channels; ++c)
+        if (input.at(p, c) == kPosit8NaR)
+          throw std::invalid_argument(
+              fmt::format("model '{}': posit8 input tensor '{}' element ({}, {}) is NaR (code -128)", m.name, m.input, p, c));
   std::map<std::string, Tensor> tensors{{m.input, input}};
   std::map<std::string, QuantParams> quants{{m.input, m.input_quant}};
+  std::map<std::string, Format> formats{{m.input, m.input_format}};
   for (const Layer& l : m.layers) {
     const std::string_view kind = kind_name(l.kind);
     const std::size_t arity = l.kind == LayerKind::add ? 2 : 1;
@@ -406,21 +613,31 @@ std::map<std::string, Tensor> run(const Model& m, const Tensor& input) {
     if (tensors.contains(l.output)) fail(l, kind, fmt::format("output tensor '{}' is already defined", l.output));
     const Tensor& x = tensors.at(l.inputs[0]);
     const QuantParams xq = quants.at(l.inputs[0]);
+    const Format xf = formats.at(l.inputs[0]);
     const bool is_pool = l.kind == LayerKind::max_pool || l.kind == LayerKind::avg_pool || l.kind == LayerKind::global_avg_pool;
-    if (is_pool && !(l.output_quant == xq))
+    const bool takes_posit8 = l.kind != LayerKind::avg_pool && l.kind != LayerKind::global_avg_pool && l.kind != LayerKind::add;
+    for (const std::string& in : l.inputs)
+      if (!takes_posit8 && formats.at(in) != Format::int8)
+        fail(l, kind, fmt::format("takes int8 input only; input tensor '{}' is {}", in, format_name(formats.at(in))));
+    if (is_pool && xf == Format::int8 && !(l.output_quant == xq))  // a posit8 tensor has no quantization
       fail(l, kind, fmt::format("output_quant (scale {}, zero point {}) must equal the input's (scale {}, zero point {})",
                                 l.output_quant.scale, l.output_quant.zero_point, xq.scale, xq.zero_point));
     Tensor y;
-    switch (l.kind) {
-      case LayerKind::conv1d: y = conv1d(x, xq, l); break;
-      case LayerKind::depthwise_conv1d: y = depthwise_conv1d(x, xq, l); break;
-      case LayerKind::dense: y = dense(x, xq, l); break;
-      case LayerKind::max_pool: y = max_pool(x, l); break;
-      case LayerKind::avg_pool: y = avg_pool(x, l); break;
-      case LayerKind::global_avg_pool: y = global_avg_pool(x, l); break;
-      case LayerKind::add: y = add(x, xq, tensors.at(l.inputs[1]), quants.at(l.inputs[1]), l); break;
+    if (xf == Format::posit8_0) {
+      y = l.kind == LayerKind::max_pool ? posit8_max_pool(x, l) : posit8_mac(x, l);
+    } else {
+      switch (l.kind) {
+        case LayerKind::conv1d: y = conv1d(x, xq, l); break;
+        case LayerKind::depthwise_conv1d: y = depthwise_conv1d(x, xq, l); break;
+        case LayerKind::dense: y = dense(x, xq, l); break;
+        case LayerKind::max_pool: y = max_pool(x, l); break;
+        case LayerKind::avg_pool: y = avg_pool(x, l); break;
+        case LayerKind::global_avg_pool: y = global_avg_pool(x, l); break;
+        case LayerKind::add: y = add(x, xq, tensors.at(l.inputs[1]), quants.at(l.inputs[1]), l); break;
+      }
     }
     quants[l.output] = is_pool ? xq : l.output_quant;
+    formats[l.output] = is_pool ? xf : l.output_format;
     tensors.emplace(l.output, std::move(y));
   }
   for (const std::string& o : m.outputs)

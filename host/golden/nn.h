@@ -18,12 +18,33 @@
 // Strata's one departure, where TFLite's int32 arithmetic would overflow
 // (undefined behaviour in its reference code): accumulators and left shifts
 // saturate to the int32 range.
+//
+// Posit8 layers (XR-NPE's layer-adaptive precision). A tensor is int8 (the
+// TFLite scheme above) or posit8: each element a posit(8,0) code (posit.h),
+// no scale and no zero point; NaR (code -128) is not a value a posit8 tensor
+// may hold. A conv1d, depthwise_conv1d or dense layer whose input is posit8
+// has posit8 weights and one posit8 bias per output channel (the codes as
+// int8, none NaR; no weight scales) and computes the exact dot product
+//   S = sum(weight * input) + bias           (padded taps read 0)
+// as the AU's quire does, then writes it
+//   - to a posit8 output: S rounded once to posit8 (NumberFormat::encode,
+//     round to nearest even, saturating at minpos/maxpos, so never NaR),
+//     clamped as a code to posit8_activation_range;
+//   - to an int8 output (output_quant): Q = S * 2^12 (an integer: posit8
+//     products are multiples of 2^-12) saturated to int32, rescaled by
+//     posit8_multiplier(output_quant), plus the zero point, clamped to
+//     activation_range: the int8 requantization with no bias term.
+// A max_pool on a posit8 tensor compares codes as two's complement integers,
+// which is posit order, and gives posit8. An int8 tensor cannot feed a
+// posit8 layer, and avg_pool, global_avg_pool and add take int8 only.
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
+
+#include "golden/formats.h"
 
 namespace strata::golden::nn {
 
@@ -103,25 +124,32 @@ struct Layer {
   // out_channels equals the input's channels
   int out_channels = 0;
   Activation activation = Activation::none;
-  QuantParams output_quant;  // pools: must equal the input's
+  QuantParams output_quant;  // pools: must equal the input's; unused for a posit8 output
+  // The output tensor's format: int8 or posit8_0 (a posit8 output needs a
+  // posit8 input; pools keep their input's format).
+  Format output_format = Format::int8;
   // conv1d: [out_channels][kernel][in_channels]; depthwise: [channels][kernel];
   // dense: [out_channels][input length * input channels]
-  std::vector<std::int8_t> weights;
-  std::vector<float> weight_scales;  // one per output channel, > 0
-  std::vector<std::int32_t> bias;    // one per output channel
+  std::vector<std::int8_t> weights;   // posit8 input: posit8 codes
+  std::vector<float> weight_scales;  // one per output channel, > 0; posit8 input: none
+  std::vector<std::int32_t> bias;    // one per output channel; posit8 input: posit8 codes (-127..127)
 };
 
 struct Model {
   std::string name;
   std::string input;  // name of the input tensor
   int input_length = 0, input_channels = 0;
-  QuantParams input_quant;
+  Format input_format = Format::int8;  // int8 or posit8_0
+  QuantParams input_quant;             // int8 input only
   std::vector<Layer> layers;         // in execution order
   std::vector<std::string> outputs;  // tensor names
 };
 
-// The quantization of every tensor of a model (input and layer outputs).
+// The quantization of every tensor of a model (input and layer outputs);
+// a posit8 tensor's entry is meaningless.
 std::map<std::string, QuantParams> tensor_quants(const Model& m);
+// The format of every tensor of a model (input and layer outputs).
+std::map<std::string, Format> tensor_formats(const Model& m);
 
 // The rescaling multiplier of output channel c of a conv1d, depthwise_conv1d
 // or dense layer: quantize_multiplier(in.scale * weight_scale / out.scale),
@@ -151,13 +179,31 @@ Tensor avg_pool(const Tensor& in, const Layer& l);
 Tensor global_avg_pool(const Tensor& in, const Layer& l);
 Tensor add(const Tensor& a, QuantParams a_q, const Tensor& b, QuantParams b_q, const Layer& l);
 
+// Posit8 layers (see the top of this file).
+inline constexpr int kPosit8ProductFracBits = 12;  // posit8 products are multiples of 2^-12
+// The clamp of a posit8 output, on codes: none -128..127 (everything),
+// relu 0..127, relu6 0..code(6.0).
+ActRange posit8_activation_range(Activation a);
+// quantize_multiplier(2^-12 / out.scale): Q (units of 2^-12) to int8 units.
+QuantizedMultiplier posit8_multiplier(QuantParams out);
+// A conv1d, depthwise_conv1d or dense layer on a posit8 input, to the
+// layer's output_format.
+Tensor posit8_mac(const Tensor& in, const Layer& l);
+// max_pool on a posit8 input.
+Tensor posit8_max_pool(const Tensor& in, const Layer& l);
+
 // Runs the model on one input; returns every tensor by name (the input too).
 // Throws std::invalid_argument naming the layer for an unknown input tensor,
 // a wrong number of inputs, a redefined output name, mismatched weight, bias
 // or weight-scale counts, kernel/stride/dilation below 1 (pools: dilation
 // other than 1), a window with no output, out_channels that do not fit, add
 // inputs of different shapes, invalid quantization, a pool whose output_quant
-// is not its input's, and for an input or output the model does not have.
+// is not its input's, a format combination the rules above exclude (or a
+// format other than int8 and posit8_0), a NaR code in a posit8 input, weight
+// or bias, and for an input or output the model does not have. Posit8
+// tensors ignore quantization: the quantization of every int8 tensor (an
+// int8 model input's input_quant, the output_quant of a layer with an int8
+// output) is checked, a posit8 tensor's is not.
 // The layer functions check their own arguments the same way.
 std::map<std::string, Tensor> run(const Model& m, const Tensor& input);
 

@@ -1,10 +1,12 @@
 #include "runtime/compiler.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <limits>
 
+#include "golden/number_format.h"
 #include "nn/nn_map.h"
 
 namespace strata::runtime {
@@ -104,6 +106,19 @@ Program compile(const SocConfig& c, const gn::Model& m) {
   const NnConfig& n = *c.nn;
   const int G = n.channels();
   const auto quants = gn::tensor_quants(m);
+  const auto formats = gn::tensor_formats(m);
+  const auto engine_formats = nn::layer_formats(c);
+  const auto format_name = [](golden::Format f) { return std::string(golden::info(f).name); };
+  for (const auto& [tensor, f] : formats)
+    if (std::find(engine_formats.begin(), engine_formats.end(), f) == engine_formats.end()) {
+      std::vector<std::string> names;
+      for (golden::Format e : engine_formats) names.push_back(format_name(e));
+      throw CompileError(fmt::format("tensor '{}' is {}, which config '{}' cannot run: its engine takes {} (posit8_0 layers need posit8_0 in au.formats)",
+                                     tensor, format_name(f), c.name, fmt::join(names, ", ")));
+    }
+  // Posit8 layers end every dot product with a bias beat: activation 1.0,
+  // weight the bias (lane 0).
+  const auto posit8_one = static_cast<std::uint16_t>(golden::NumberFormat::parse("posit8_0").encode(1));
 
   Program prog;
   prog.weights.assign(static_cast<std::size_t>(G), {});
@@ -160,18 +175,21 @@ Program compile(const SocConfig& c, const gn::Model& m) {
 
   // A pool reads one word (two channels) per tap; its output keeps the
   // input's quantization, clamped to the fused activation's range.
-  auto compile_pool = [&](const gn::Layer& l, std::size_t li, const Placement& in, gn::QuantParams q) {
+  auto compile_pool = [&](const gn::Layer& l, std::size_t li, const Placement& in, gn::QuantParams q, golden::Format f) {
     const bool global = l.kind == gn::LayerKind::global_avg_pool;
+    if (f != golden::Format::int8 && l.kind != gn::LayerKind::max_pool)
+      throw CompileError(fmt::format("layer '{}': {} takes int8 input only, its input is {}", l.name, kind_name(l.kind), format_name(f)));
     const int kernel = global ? in.length : l.kernel, stride = global ? 1 : l.stride;
     const gn::Window w = gn::window(in.length, kernel, stride, 1, global ? gn::Padding::valid : l.padding);
     place(l.output, w.out_length, in.channels, l.name);
     const Placement out = prog.tensors.at(l.output);
     for (const auto& i : l.inputs)
       if (last_use.at(i) == li) act.release(i);
-    const gn::ActRange range = gn::activation_range(l.activation, q);
+    const gn::ActRange range = f == golden::Format::int8 ? gn::activation_range(l.activation, q) : gn::posit8_activation_range(l.activation);
     std::vector<std::uint32_t> d(nn::kDescriptorWords, 0);
     try {
       nn::set_field(d, "op", static_cast<std::int64_t>(l.kind == gn::LayerKind::max_pool ? nn::Op::max_pool : nn::Op::avg_pool));
+      nn::set_field(d, "fmt", static_cast<std::int64_t>(f));
       set_window(d, in, out, kernel, stride, 1, w.pad_left, in.row, range);
     } catch (const std::out_of_range& e) {
       throw CompileError(fmt::format("layer '{}': {}", l.name, e.what()));
@@ -192,11 +210,13 @@ Program compile(const SocConfig& c, const gn::Model& m) {
                                      l.name, kind_name(l.kind)));
     const Placement in = prog.tensors.at(l.inputs.at(0));
     if (l.kind == gn::LayerKind::max_pool || l.kind == gn::LayerKind::avg_pool || l.kind == gn::LayerKind::global_avg_pool) {
-      compile_pool(l, li, in, quants.at(l.inputs[0]));
+      compile_pool(l, li, in, quants.at(l.inputs[0]), formats.at(l.inputs[0]));
       continue;
     }
     const gn::QuantParams in_q = quants.at(l.inputs[0]);
     const gn::QuantParams out_q = quants.at(l.output);
+    const bool posit_in = formats.at(l.inputs[0]) == golden::Format::posit8_0;
+    const bool posit_out = formats.at(l.output) == golden::Format::posit8_0;
     MacPlan p;
     p.in_ch = in.channels;
     const int in_row = in.row;
@@ -226,9 +246,10 @@ Program compile(const SocConfig& c, const gn::Model& m) {
     }
     p.groups = ceil_div(p.out_ch, p.grp_channels);
     const int dp_beats = p.kernel * p.in_pairs;
-    if (static_cast<std::uint64_t>(dp_beats) > c.au.max_accumulations)
-      throw CompileError(fmt::format("layer '{}': a dot product of {} beats ({} taps x {} channel pairs) exceeds au.max_accumulations = {}", l.name,
-                                     dp_beats, p.kernel, p.in_pairs, c.au.max_accumulations));
+    const int group_words = dp_beats + (posit_in ? 1 : 0);  // + the bias beat's weight
+    if (static_cast<std::uint64_t>(group_words) > c.au.max_accumulations)
+      throw CompileError(fmt::format("layer '{}': a dot product of {} beats ({} taps x {} channel pairs{}) exceeds au.max_accumulations = {}", l.name,
+                                     group_words, p.kernel, p.in_pairs, posit_in ? " + the bias" : "", c.au.max_accumulations));
 
     auto weight = [&](int ch, int k, int ci) -> int {
       switch (l.kind) {
@@ -237,9 +258,10 @@ Program compile(const SocConfig& c, const gn::Model& m) {
       }
     };
 
-    // Weights: group g, tap k, channel pair cp at w_base + (g*kernel + k)*in_pairs + cp.
+    // Weights: group g, tap k, channel pair cp at w_base + g*group_words +
+    // k*in_pairs + cp; a posit8 layer's bias after the taps.
     const int w_base = w_ptr;
-    const int w_words = p.groups * dp_beats;
+    const int w_words = p.groups * group_words;
     if (w_base + w_words > n.weight_words)
       throw CompileError(fmt::format("layer '{}': needs {} weight words per AU after {} used by earlier layers; nn.weight_words = {}", l.name, w_words,
                                      w_base, n.weight_words));
@@ -257,21 +279,28 @@ Program compile(const SocConfig& c, const gn::Model& m) {
               const int v = live && ci < p.in_ch ? weight(ch, k, ci) : 0;
               word = static_cast<std::uint16_t>(word | (static_cast<std::uint8_t>(v) << (8 * t)));
             }
-            mem[static_cast<std::size_t>(w_base + (g * p.kernel + k) * p.in_pairs + cp)] = word;
+            mem[static_cast<std::size_t>(w_base + g * group_words + k * p.in_pairs + cp)] = word;
           }
+        if (posit_in) mem[static_cast<std::size_t>(w_base + g * group_words + dp_beats)] = live ? static_cast<std::uint8_t>(l.bias[static_cast<std::size_t>(ch)]) : 0;
       }
     }
     w_ptr += w_words;
 
     // Parameters: per group, every AU's bias (input zero point folded in:
-    // padded taps read the zero point), multiplier and shift.
+    // padded taps read the zero point), multiplier and shift. A posit8
+    // layer's bias is in its dot product; an int8 output of it rescales
+    // units of 2^-12.
     const int param_base = param_ptr;
     for (int g = 0; g < p.groups; ++g)
       for (int a = 0; a < G; ++a) {
         const int ch = g * p.grp_channels + a;
         std::int64_t bias = 0;
         gn::QuantizedMultiplier qm;
-        if (a < p.grp_channels && ch < p.out_ch) {
+        if (a < p.grp_channels && ch < p.out_ch && posit_in) {
+          if (!posit_out) qm = gn::posit8_multiplier(out_q);
+          if (qm.shift < -31 || qm.shift > 30)
+            throw CompileError(fmt::format("layer '{}': rescale shift {} outside -31..30", l.name, qm.shift));
+        } else if (a < p.grp_channels && ch < p.out_ch) {
           std::int64_t wsum = 0;
           for (int k = 0; k < p.kernel; ++k)
             for (int ci = 0; ci < p.in_ch; ++ci) wsum += weight(ch, k, ci);
@@ -296,19 +325,23 @@ Program compile(const SocConfig& c, const gn::Model& m) {
     for (const auto& i : l.inputs)
       if (last_use.at(i) == li) act.release(i);
 
-    const gn::ActRange range = gn::activation_range(l.activation, out_q);
+    const gn::ActRange range = posit_out ? gn::posit8_activation_range(l.activation) : gn::activation_range(l.activation, out_q);
     std::vector<std::uint32_t> d(nn::kDescriptorWords, 0);
     try {
       nn::set_field(d, "op", static_cast<std::int64_t>(nn::Op::mac));
+      nn::set_field(d, "fmt", static_cast<std::int64_t>(formats.at(l.inputs[0])));
+      nn::set_field(d, "readout", posit_out ? 1 : 0);
+      nn::set_field(d, "in_odd", in.channels % 2);
       set_window(d, in, out, p.kernel, p.stride, p.dilation, p.pad_left, p.in_pairs, range);
       nn::set_field(d, "grp_pairs", p.grp_pairs);
       nn::set_field(d, "groups", p.groups);
       nn::set_field(d, "w_base", w_base);
-      nn::set_field(d, "w_group_stride", dp_beats);
+      nn::set_field(d, "w_group_stride", group_words);
       nn::set_field(d, "param_base", param_base);
-      nn::set_field(d, "pad_value", in_q.zero_point);
-      nn::set_field(d, "out_zp", out_q.zero_point);
+      nn::set_field(d, "pad_value", posit_in ? 0 : in_q.zero_point);  // posit8 code 0 is zero
+      nn::set_field(d, "out_zp", posit_out ? 0 : out_q.zero_point);
       nn::set_field(d, "grp_channels", p.grp_channels);
+      nn::set_field(d, "bias_act", posit_in ? posit8_one : 0);
     } catch (const std::out_of_range& e) {
       throw CompileError(fmt::format("layer '{}': {}", l.name, e.what()));
     }

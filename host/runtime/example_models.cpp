@@ -4,6 +4,8 @@
 #include <random>
 #include <stdexcept>
 
+#include "golden/number_format.h"
+
 namespace strata::runtime {
 
 namespace gn = golden::nn;
@@ -14,12 +16,13 @@ class Builder {
  public:
   Builder(std::uint64_t seed, gn::Model& m) : rng_(seed), m_(m) {}
 
-  void conv(const std::string& name, int filters, int kernel, gn::Padding pad) {
+  void conv(const std::string& name, int filters, int kernel, gn::Padding pad, golden::Format out = golden::Format::int8) {
     gn::Layer l = base(name, gn::LayerKind::conv1d);
     l.kernel = kernel;
     l.padding = pad;
     l.out_channels = filters;
-    weights(l, kernel * channels_);
+    if (format_ == golden::Format::posit8_0) posit8_weights(l, kernel * channels_, out);
+    else weights(l, kernel * channels_);
     if (pad == gn::Padding::valid) length_ -= kernel - 1;
     channels_ = filters;
     push(l);
@@ -28,6 +31,7 @@ class Builder {
     gn::Layer l = base(name, gn::LayerKind::max_pool);
     l.kernel = l.stride = k;
     l.output_quant = q_;
+    l.output_format = format_;  // pools keep their input's format
     length_ /= k;
     push(l);
   }
@@ -45,14 +49,16 @@ class Builder {
     channels_ = units;
     push(l);
   }
-  void input(int length, int channels) {
+  void input(int length, int channels, golden::Format f = golden::Format::int8) {
     length_ = length;
     channels_ = channels;
     q_ = {1.0f / 64.0f, -100};  // pulses are mostly baseline with a positive peak
+    format_ = f;
     m_.input = "samples";
     m_.input_length = length;
     m_.input_channels = channels;
-    m_.input_quant = q_;
+    m_.input_format = f;
+    if (f == golden::Format::int8) m_.input_quant = q_;
     tensor_ = "samples";
   }
   void finish() { m_.outputs = {tensor_}; }
@@ -82,7 +88,22 @@ class Builder {
     l.activation = act;
     l.output_quant = {y_std / 40.0f, act == gn::Activation::relu ? -128 : 0};
   }
+  // Posit8 weights: reals uniform in +-1/sqrt(fan_in) rounded to posit8,
+  // so that a layer keeps its input's magnitude (about 1); small biases. An
+  // int8 output puts about one standard deviation at 40 LSB.
+  void posit8_weights(gn::Layer& l, int fan_in, golden::Format out) {
+    const auto p8 = golden::NumberFormat::parse("posit8_0");
+    const double a = 1.0 / std::sqrt(static_cast<double>(fan_in));
+    std::uniform_real_distribution<double> w(-a, a), b(-0.25, 0.25);
+    auto code = [&](double x) { return static_cast<std::int8_t>(static_cast<std::uint8_t>(p8.encode(mpq_class(x)))); };
+    for (int i = 0; i < l.out_channels * fan_in; ++i) l.weights.push_back(code(w(rng_)));
+    for (int c = 0; c < l.out_channels; ++c) l.bias.push_back(code(b(rng_)));
+    l.activation = gn::Activation::relu;
+    l.output_format = out;
+    if (out == golden::Format::int8) l.output_quant = {static_cast<float>(a * std::sqrt(fan_in / 3.0) / 40.0), -128};
+  }
   void push(gn::Layer& l) {
+    format_ = l.output_format;
     q_ = l.output_quant;
     tensor_ = l.output;
     m_.layers.push_back(std::move(l));
@@ -92,18 +113,20 @@ class Builder {
   gn::Model& m_;
   gn::QuantParams q_;
   std::string tensor_;
+  golden::Format format_ = golden::Format::int8;
   int length_ = 0, channels_ = 0;
 };
 
-}  // namespace
-
-gn::Model pulse_cnn(std::uint64_t seed, int samples) {
-  if (samples < 32 || samples > 4096) throw std::invalid_argument("pulse_cnn: samples must be 32..4096");
+// The PulseDL-style network; `mixed` runs its input, conv1 and pool1 in
+// posit8 and converts to int8 in conv2.
+gn::Model pulse_network(const std::string& name, std::uint64_t seed, int samples, bool mixed) {
+  if (samples < 32 || samples > 4096) throw std::invalid_argument(name + ": samples must be 32..4096");
+  const golden::Format early = mixed ? golden::Format::posit8_0 : golden::Format::int8;
   gn::Model m;
-  m.name = "pulse_cnn";
+  m.name = name;
   Builder b(seed, m);
-  b.input(samples, 1);
-  b.conv("conv1", 8, 5, gn::Padding::same);
+  b.input(samples, 1, early);
+  b.conv("conv1", 8, 5, gn::Padding::same, early);
   b.max_pool("pool1", 2);
   b.conv("conv2", 16, 5, gn::Padding::same);
   b.max_pool("pool2", 2);
@@ -116,11 +139,18 @@ gn::Model pulse_cnn(std::uint64_t seed, int samples) {
   return m;
 }
 
-std::vector<std::string> example_model_names() { return {"pulse_cnn"}; }
+}  // namespace
+
+gn::Model pulse_cnn(std::uint64_t seed, int samples) { return pulse_network("pulse_cnn", seed, samples, false); }
+
+gn::Model pulse_cnn_mixed(std::uint64_t seed, int samples) { return pulse_network("pulse_cnn_mixed", seed, samples, true); }
+
+std::vector<std::string> example_model_names() { return {"pulse_cnn", "pulse_cnn_mixed"}; }
 
 gn::Model example_model(const std::string& name, std::uint64_t seed) {
   if (name == "pulse_cnn") return pulse_cnn(seed);
-  throw std::invalid_argument("unknown example model '" + name + "'; allowed: pulse_cnn");
+  if (name == "pulse_cnn_mixed") return pulse_cnn_mixed(seed);
+  throw std::invalid_argument("unknown example model '" + name + "'; allowed: pulse_cnn, pulse_cnn_mixed");
 }
 
 }  // namespace strata::runtime

@@ -16,6 +16,9 @@ namespace strata::runtime {
 // uniform int8 from `seed`; scales are chosen so that every layer's output
 // spreads over the int8 range.
 golden::nn::Model pulse_cnn(std::uint64_t seed, int samples = 256);
+// The same network with XR-NPE's layer-adaptive precision: a posit8 input,
+// conv1 and pool1 in posit8, conv2 from posit8 to int8, the rest int8.
+golden::nn::Model pulse_cnn_mixed(std::uint64_t seed, int samples = 256);
 
 std::vector<std::string> example_model_names();
 golden::nn::Model example_model(const std::string& name, std::uint64_t seed);

@@ -51,7 +51,7 @@ const char* const kNameAllowed = "1 to 32 characters from A-Z, a-z, 0-9 and _";
 const char* const kJsonAllowed = "a JSON document (RFC 8259: no comments, no trailing commas, strings in double quotes)";
 
 const std::vector<std::string> kTopKeys = {"format", "version", "name", "input", "layers", "outputs", "binary"};
-const std::vector<std::string> kInputKeys = {"name", "shape", "scale", "zero_point"};
+const std::vector<std::string> kInputKeys = {"name", "shape", "format", "scale", "zero_point"};
 const std::vector<std::string> kQuantKeys = {"scale", "zero_point"};
 const std::vector<std::string> kWeightKeys = {"scales", "data", "offset", "count"};
 const std::vector<std::string> kBiasKeys = {"data", "offset", "count"};
@@ -59,6 +59,11 @@ const std::vector<std::string> kTensorKeys = {"format", "version", "shape", "dat
 const std::vector<std::string> kOps = {"conv1d", "depthwise_conv1d", "dense", "max_pool", "avg_pool", "global_avg_pool", "add"};
 const std::vector<std::string> kPaddings = {"valid", "same"};
 const std::vector<std::string> kActivations = {"none", "relu", "relu6"};
+// The formats a tensor may have, and their names in the file.
+const std::vector<golden::Format> kTensorFormats = {golden::Format::int8, golden::Format::posit8_0};
+const std::vector<std::string> kTensorFormatNames = {std::string(golden::info(golden::Format::int8).name),
+                                                     std::string(golden::info(golden::Format::posit8_0).name)};
+const char* const kPosit8Code = "a posit8 code: an integer from -127 to 127 (-128 is NaR)";
 
 const std::vector<nn::LayerKind> kKinds = {nn::LayerKind::conv1d,   nn::LayerKind::depthwise_conv1d, nn::LayerKind::dense,
                                            nn::LayerKind::max_pool, nn::LayerKind::avg_pool,         nn::LayerKind::global_avg_pool,
@@ -109,6 +114,12 @@ std::string a_type(const Json& v) {
   }
 }
 
+// "int8", "posit8_0"; a number for a value that is no golden::Format.
+std::string format_name(golden::Format f) {
+  const auto code = static_cast<unsigned>(f);
+  return code < golden::kFormats.size() ? std::string(golden::kFormats[code].name) : fmt::format("{}", code);
+}
+
 std::string op_name(nn::LayerKind k) {
   for (std::size_t i = 0; i < kKinds.size(); ++i)
     if (kKinds[i] == k) return kOps[i];
@@ -133,7 +144,7 @@ std::vector<std::string> layer_keys(nn::LayerKind k) {
   if (has_window(k)) keys.insert(keys.end(), {"kernel", "stride", "dilation", "padding"});
   if (k == nn::LayerKind::conv1d) keys.push_back("filters");
   if (k == nn::LayerKind::dense) keys.push_back("units");
-  keys.insert(keys.end(), {"activation", "output_quant"});
+  keys.insert(keys.end(), {"activation", "output_format", "output_quant"});
   if (has_weights(k)) keys.insert(keys.end(), {"weights", "bias"});
   return keys;
 }
@@ -513,7 +524,8 @@ using BinaryLoader = std::function<bool(const std::string& name, std::string& by
 
 struct TensorInfo {
   int length = 0, channels = 0;
-  nn::QuantParams quant;
+  golden::Format format = golden::Format::int8;
+  nn::QuantParams quant;  // int8 tensors only
   std::string producer;  // "the model's input" or "the output of layers[i]"
 };
 
@@ -546,8 +558,16 @@ class ModelReader {
     m.input = r_.name(r_.need(in, "input", "name", kNameAllowed), "input.name");
     std::tie(m.input_length, m.input_channels) =
         r_.shape(r_.need(in, "input", "shape", fmt::format("[length, channels], each an integer from 1 to {}", kMaxParam)), "input.shape");
-    m.input_quant = quant(in, "input");
-    tensors_[m.input] = TensorInfo{m.input_length, m.input_channels, m.input_quant, "the model's input"};
+    if (const Json* f = Reader::find(in, "format")) m.input_format = tensor_format(*f, "input.format");
+    if (m.input_format == golden::Format::posit8_0) {
+      for (const std::string key : {"scale", "zero_point"})
+        if (Reader::find(in, key) != nullptr)
+          r_.fail(join_key("input", key), "given for a posit8_0 input, but posit8 tensors have no quantization (no scale, no zero point)",
+                  "no scale and no zero_point with \"format\": \"posit8_0\"");
+    } else {
+      m.input_quant = quant(in, "input");
+    }
+    tensors_[m.input] = TensorInfo{m.input_length, m.input_channels, m.input_format, m.input_quant, "the model's input"};
     order_.push_back(m.input);
   }
 
@@ -556,6 +576,10 @@ class ModelReader {
     q.scale = r_.scale(r_.need(obj, path, "scale", "a finite number greater than 0 (held as float32)"), join_key(path, "scale"));
     q.zero_point = r_.small_int(r_.need(obj, path, "zero_point", "an integer from -128 to 127"), join_key(path, "zero_point"), -128, 127);
     return q;
+  }
+
+  golden::Format tensor_format(const Json& v, const std::string& where) const {
+    return kTensorFormats[r_.choice(v, where, kTensorFormatNames, "a tensor format")];
   }
 
   void read_binary(const Json& b) {
@@ -682,8 +706,34 @@ class ModelReader {
     if (const Json* v = Reader::find(j, "activation"))
       l.activation = std::array{nn::Activation::none, nn::Activation::relu, nn::Activation::relu6}[r_.choice(*v, at("activation"), kActivations, "an activation")];
 
-    const std::string quant_allowed = "an object with keys scale, zero_point";
+    // Formats: a pool keeps its input's; avg_pool, global_avg_pool and add
+    // take int8; an int8 input gives an int8 output.
+    const golden::Format in_format = in[0]->format;
+    const bool posit8_in = in_format == golden::Format::posit8_0;
+    if (l.kind == nn::LayerKind::avg_pool || l.kind == nn::LayerKind::global_avg_pool || l.kind == nn::LayerKind::add)
+      for (std::size_t k = 0; k < arity; ++k)
+        if (in[k]->format != golden::Format::int8)
+          r_.fail(join_index(at("inputs"), k), fmt::format("{} is a {} tensor", in_quotes(l.inputs[k]), format_name(in[k]->format)),
+                  fmt::format("an int8 tensor ({} takes int8 inputs only)", op));
+    const Json* given_format = Reader::find(j, "output_format");
     if (is_pool(l.kind)) {
+      l.output_format = in_format;
+      if (given_format != nullptr && tensor_format(*given_format, at("output_format")) != in_format)
+        r_.fail(at("output_format"), fmt::format("{} differs from the format of input {} ({})", shown(*given_format), in_quotes(l.inputs[0]), format_name(in_format)),
+                fmt::format("no output_format (a pool's output keeps its input's format), or exactly the input's, {}", in_quotes(format_name(in_format))));
+    } else if (given_format != nullptr) {
+      l.output_format = tensor_format(*given_format, at("output_format"));
+      if (in_format == golden::Format::int8 && l.output_format != golden::Format::int8)
+        r_.fail(at("output_format"), fmt::format("{} for {} whose input {} is int8", shown(*given_format), a_layer(op), in_quotes(l.inputs[0])),
+                "\"int8\" (an int8 input gives an int8 output; a posit8_0 output needs a posit8_0 input)");
+    }
+
+    const std::string quant_allowed = "an object with keys scale, zero_point";
+    if (l.output_format == golden::Format::posit8_0) {
+      if (Reader::find(j, "output_quant") != nullptr)
+        r_.fail(at("output_quant"), fmt::format("given, but the output {} is a posit8_0 tensor, and posit8 tensors have no quantization", in_quotes(l.output)),
+                is_pool(l.kind) ? "no output_quant (a pool on a posit8_0 input has a posit8_0 output)" : "no output_quant with \"output_format\": \"posit8_0\"");
+    } else if (is_pool(l.kind)) {
       l.output_quant = in[0]->quant;
       if (const Json* q = Reader::find(j, "output_quant")) {
         r_.object(*q, at("output_quant"), kQuantKeys);
@@ -703,35 +753,45 @@ class ModelReader {
     if (has_weights(l.kind)) {
       if (weight_count > kMaxWeights)
         r_.fail(at("weights"), fmt::format("{} would need {} weights ({})", a_layer(op), weight_count, weight_why), fmt::format("at most {} weights per layer", kMaxWeights));
-      const Json& w = r_.need(j, path, "weights", "an object with keys scales and data, or scales, offset and count");
+      const Json& w = r_.need(j, path, "weights",
+                              posit8_in ? "an object with keys data, or offset and count (posit8 weights have no scales)"
+                                        : "an object with keys scales and data, or scales, offset and count");
       r_.object(w, at("weights"), kWeightKeys);
-      const std::string scales_allowed = fmt::format("a list of {}, one per output channel", count_of(static_cast<std::size_t>(out_channels), "scale", "scales"));
-      const Json& scales = r_.need(w, at("weights"), "scales", scales_allowed);
       const std::string scales_at = join_key(at("weights"), "scales");
-      if (!scales.is_array()) r_.fail(scales_at, fmt::format("{} is {}, not a list", shown(scales), a_type(scales)), scales_allowed);
-      if (scales.size() != static_cast<std::size_t>(out_channels))
-        r_.fail(scales_at, fmt::format("{} for {}", count_of(scales.size(), "scale", "scales"), count_of(static_cast<std::size_t>(out_channels), "output channel", "output channels")), scales_allowed);
-      for (std::size_t k = 0; k < scales.size(); ++k) l.weight_scales.push_back(r_.scale(scales[k], join_index(scales_at, k)));
-      l.weights = block<std::int8_t>(w, at("weights"), weight_count, weight_why);
+      if (posit8_in) {
+        if (Reader::find(w, "scales") != nullptr)
+          r_.fail(scales_at, fmt::format("given for {} whose input {} is posit8_0, but posit8 weights have no scales", a_layer(op), in_quotes(l.inputs[0])),
+                  "no scales: the weights of a layer with a posit8_0 input are posit8 codes");
+      } else {
+        const std::string scales_allowed = fmt::format("a list of {}, one per output channel", count_of(static_cast<std::size_t>(out_channels), "scale", "scales"));
+        const Json& scales = r_.need(w, at("weights"), "scales", scales_allowed);
+        if (!scales.is_array()) r_.fail(scales_at, fmt::format("{} is {}, not a list", shown(scales), a_type(scales)), scales_allowed);
+        if (scales.size() != static_cast<std::size_t>(out_channels))
+          r_.fail(scales_at, fmt::format("{} for {}", count_of(scales.size(), "scale", "scales"), count_of(static_cast<std::size_t>(out_channels), "output channel", "output channels")), scales_allowed);
+        for (std::size_t k = 0; k < scales.size(); ++k) l.weight_scales.push_back(r_.scale(scales[k], join_index(scales_at, k)));
+      }
+      l.weights = block<std::int8_t>(w, at("weights"), weight_count, weight_why, posit8_in);
       if (const Json* b = Reader::find(j, "bias")) {
         r_.object(*b, at("bias"), kBiasKeys);
-        l.bias = block<std::int32_t>(*b, at("bias"), out_channels, "one per output channel");
+        l.bias = block<std::int32_t>(*b, at("bias"), out_channels, "one per output channel", posit8_in);
       } else {
         l.bias.assign(static_cast<std::size_t>(out_channels), 0);
       }
     }
 
-    tensors_[l.output] = TensorInfo{out_length, out_channels, l.output_quant, fmt::format("the output of layers[{}]", i)};
+    tensors_[l.output] = TensorInfo{out_length, out_channels, l.output_format, l.output_quant, fmt::format("the output of layers[{}]", i)};
     order_.push_back(l.output);
     return l;
   }
 
   // `count` values of T inline ("data") or in the side binary ("offset",
-  // "count"; little-endian, offset a multiple of sizeof(T)).
+  // "count"; little-endian, offset a multiple of sizeof(T)). With `posit8`
+  // every value is a posit8 code other than NaR: -127..127.
   template <class T>
-  std::vector<T> block(const Json& o, const std::string& path, long long count, const std::string& why) const {
-    constexpr long long lo = std::numeric_limits<T>::min(), hi = std::numeric_limits<T>::max();
-    const std::string kind = sizeof(T) == 1 ? "int8" : "int32";
+  std::vector<T> block(const Json& o, const std::string& path, long long count, const std::string& why, bool posit8) const {
+    const long long lo = posit8 ? -128 : std::numeric_limits<T>::min(), hi = posit8 ? 127 : std::numeric_limits<T>::max();  // posit8: NaR below
+    const std::string storage = sizeof(T) == 1 ? "int8" : "int32";
+    const std::string kind = posit8 ? "posit8" : storage;
     const std::string either = "either \"data\" (the values inline) or \"offset\" and \"count\" (the values in the side binary)";
     const Json* data = Reader::find(o, "data");
     const Json* offset = Reader::find(o, "offset");
@@ -746,7 +806,12 @@ class ModelReader {
       if (!data->is_array()) r_.fail(at, fmt::format("{} is {}, not a list", shown(*data), a_type(*data)), allowed);
       if (data->size() != static_cast<std::size_t>(count)) r_.fail(at, fmt::format("holds {}", count_of(data->size(), "value", "values")), allowed);
       out.reserve(data->size());
-      for (std::size_t k = 0; k < data->size(); ++k) out.push_back(static_cast<T>(r_.integer((*data)[k], join_index(at, k), lo, hi)));
+      for (std::size_t k = 0; k < data->size(); ++k) {
+        const std::string at_k = join_index(at, k);
+        const long long x = r_.integer((*data)[k], at_k, lo, hi, posit8 ? kPosit8Code : "");
+        if (posit8 && x == -128) r_.fail(at_k, "-128 is NaR, not a posit8 value", kPosit8Code);
+        out.push_back(static_cast<T>(x));
+      }
       return out;
     }
     if (offset == nullptr && n == nullptr) r_.fail(path, "neither \"data\" nor \"offset\" and \"count\" is given", either);
@@ -755,7 +820,7 @@ class ModelReader {
       r_.fail(join_key(path, "offset"), "a side-binary offset, but the model names no side binary", "inline \"data\", or a top-level \"binary\" naming the side binary");
     const std::string off_allowed =
         sizeof(T) == 1 ? fmt::format("a byte offset from 0 to {}", kMaxOffset)
-                       : fmt::format("a byte offset from 0 to {} that is a multiple of {} ({} values are aligned)", kMaxOffset, sizeof(T), kind);
+                       : fmt::format("a byte offset from 0 to {} that is a multiple of {} ({} values are aligned)", kMaxOffset, sizeof(T), storage);
     const long long off = r_.integer(*offset, join_key(path, "offset"), 0, kMaxOffset, off_allowed);
     if (off % static_cast<long long>(sizeof(T)) != 0) r_.fail(join_key(path, "offset"), fmt::format("{} is not a multiple of {}", off, sizeof(T)), off_allowed);
     if (n == nullptr) r_.fail(join_key(path, "count"), "missing required key", fmt::format("the number of values: {}", count_allowed));
@@ -777,6 +842,12 @@ class ModelReader {
       } else {
         out.push_back(static_cast<T>(u));
       }
+      const long long x = out.back();
+      if (posit8 && (x < -127 || x > 127))
+        r_.fail(path,
+                fmt::format("value {} (byte {} of the side binary {}) is {}, {}", k, off + k * static_cast<long long>(sizeof(T)), in_quotes(binary_name_), x,
+                            x == -128 ? "NaR, not a posit8 value" : "not a posit8 code"),
+                fmt::format("{} {} values, each {}", count, storage, kPosit8Code));
     }
     return out;
   }
@@ -811,15 +882,32 @@ void append_le(std::string& out, std::uint32_t v, std::size_t bytes) {
   for (std::size_t b = 0; b < bytes; ++b) out.push_back(static_cast<char>((v >> (8 * b)) & 0xFF));
 }
 
+// A tensor format's name; a Format that no tensor may have is an error.
+std::string format_json(golden::Format f, const std::string& file, const std::string& where) {
+  if (std::find(kTensorFormats.begin(), kTensorFormats.end(), f) == kTensorFormats.end())
+    throw ModelError(file, where, fmt::format("Format {} is not a tensor format", format_name(f)), list(kTensorFormatNames));
+  return format_name(f);
+}
+
+// The model as JSON. Formats and quantization are written only where a
+// tensor has them: "format" and "output_format" when not int8 (and on a
+// pool whose format is not its input's, which the validation then refuses),
+// no scale, zero point or output_quant for a posit8 tensor, no weight
+// scales for a posit8 input (unless the model has some, which are refused).
 Json model_json(const nn::Model& m, const std::string& file, const std::string* binary_name, std::string& binary) {
   Json j;
   j["format"] = "strata-model";
   j["version"] = 1;
   j["name"] = m.name;
-  j["input"] = Json{{"name", m.input},
-                    {"shape", Json::array({m.input_length, m.input_channels})},
-                    {"scale", float_json(m.input_quant.scale)},
-                    {"zero_point", m.input_quant.zero_point}};
+  Json in{{"name", m.input}, {"shape", Json::array({m.input_length, m.input_channels})}};
+  if (m.input_format != golden::Format::int8) {
+    in["format"] = format_json(m.input_format, file, "input.format");
+  } else {
+    in["scale"] = float_json(m.input_quant.scale);
+    in["zero_point"] = m.input_quant.zero_point;
+  }
+  j["input"] = std::move(in);
+  std::map<std::string, golden::Format> formats{{m.input, m.input_format}};  // of the tensors written so far
   j["layers"] = Json::array();
   auto quant = [](const nn::QuantParams& q) { return Json{{"scale", float_json(q.scale)}, {"zero_point", q.zero_point}}; };
   for (std::size_t i = 0; i < m.layers.size(); ++i) {
@@ -827,6 +915,9 @@ Json model_json(const nn::Model& m, const std::string& file, const std::string* 
     const std::string path = join_index("layers", i);
     const std::string op = op_name(l.kind);
     if (op.empty()) throw ModelError(file, path + ".op", fmt::format("LayerKind {} is not an op", static_cast<int>(l.kind)), list(kOps));
+    golden::Format in_format = golden::Format::int8;
+    if (!l.inputs.empty())
+      if (const auto it = formats.find(l.inputs[0]); it != formats.end()) in_format = it->second;
     Json o;
     o["name"] = l.name;
     o["op"] = op;
@@ -849,11 +940,15 @@ Json model_json(const nn::Model& m, const std::string& file, const std::string* 
       default:
         throw ModelError(file, path + ".activation", fmt::format("Activation {} is not an activation", static_cast<int>(l.activation)), list(kActivations));
     }
-    o["output_quant"] = quant(l.output_quant);
+    if (l.output_format != golden::Format::int8 || (is_pool(l.kind) && in_format != golden::Format::int8))
+      o["output_format"] = format_json(l.output_format, file, path + ".output_format");
+    if (l.output_format == golden::Format::int8) o["output_quant"] = quant(l.output_quant);
     if (has_weights(l.kind)) {
       Json w;
-      w["scales"] = Json::array();
-      for (float s : l.weight_scales) w["scales"].push_back(float_json(s));
+      if (in_format == golden::Format::int8 || !l.weight_scales.empty()) {
+        w["scales"] = Json::array();
+        for (float s : l.weight_scales) w["scales"].push_back(float_json(s));
+      }
       Json b;
       if (binary_name != nullptr) {
         w["offset"] = binary.size();
@@ -874,6 +969,7 @@ Json model_json(const nn::Model& m, const std::string& file, const std::string* 
                        "weights, weight scales and a bias only on conv1d, depthwise_conv1d and dense layers");
     }
     j["layers"].push_back(std::move(o));
+    formats.emplace(l.output, l.output_format);
   }
   j["outputs"] = m.outputs;
   if (binary_name != nullptr) j["binary"] = *binary_name;

@@ -1,13 +1,16 @@
-// The Strata model file: a quantized int8 network (golden::nn::Model) as a
-// JSON file, its weights and biases inline or in a side binary, and the
-// input/output tensor files. docs/model-format.md is the reference of both
-// formats; this header is the API.
+// The Strata model file: a quantized int8 network, possibly with posit8
+// layers (golden::nn::Model), as a JSON file, its weights and biases inline
+// or in a side binary, and the input/output tensor files.
+// docs/model-format.md is the reference of both formats; this header is the
+// API.
 //
 // Loading validates every key and type, names, ranges, quantization
-// parameters, and the shape of every tensor through the graph (so that every
-// weight and bias count matches what its layer's input implies); only the
-// arithmetic's own limits (a rescale factor of 2^30 or more) are left to the
-// golden model, which reports them when it runs.
+// parameters, and the shape and format (int8 or posit8_0) of every tensor
+// through the graph (so that every weight and bias count matches what its
+// layer's input implies, and every layer takes and gives formats that
+// golden::nn allows); only the arithmetic's own limits (a rescale factor of
+// 2^30 or more) are left to the golden model, which reports them when it
+// runs.
 //
 // Saving writes atomically: each file goes to a temporary file in the same
 // directory that is renamed over the target only when complete, so a failed

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <random>
+
 #include "nn/nn_map.h"
 
 namespace strata::runtime {
@@ -46,6 +48,16 @@ std::uint64_t run_list(Device& dev, std::uint32_t desc_addr, std::uint64_t budge
     throw DeviceError(fmt::format("the engine stopped with error {} ({}) at the descriptor at control address {}", static_cast<unsigned>(err),
                                   nn::to_string(err), dev.read_reg(nn::register_index("ERR_DESC"))));
   return dev.read_reg(nn::register_index("CYCLES"));
+}
+
+golden::nn::Tensor random_input(const golden::nn::Model& m, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_int_distribution<int> v(m.input_format == golden::Format::int8 ? -128 : -127, 127);  // -128 is posit NaR
+  golden::nn::Tensor t;
+  t.length = m.input_length;
+  t.channels = m.input_channels;
+  for (int i = 0; i < t.length * t.channels; ++i) t.data.push_back(static_cast<std::int8_t>(v(rng)));
+  return t;
 }
 
 std::optional<Mismatch> compare(const std::string& name, const gn::Tensor& device, const gn::Tensor& golden) {

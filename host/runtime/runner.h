@@ -50,6 +50,10 @@ std::uint64_t run_list(Device& dev, std::uint32_t desc_addr, std::uint64_t budge
 RunReport run_model(Device& dev, const SocConfig& c, const golden::nn::Model& m, const Program& p, const golden::nn::Tensor& input,
                     std::uint64_t budget_per_run);
 
+// A random input for model m from `seed`: uniform int8 values, or for a
+// posit8 input uniform posit8 codes other than NaR.
+golden::nn::Tensor random_input(const golden::nn::Model& m, std::uint64_t seed);
+
 std::optional<Mismatch> compare(const std::string& name, const golden::nn::Tensor& device, const golden::nn::Tensor& golden);
 nlohmann::json to_json(const RunReport& r);
 std::string to_markdown(const RunReport& r, const std::string& title);

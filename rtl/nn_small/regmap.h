@@ -16,7 +16,7 @@
 #define NN_SMALL_NN_REG_STALLS 5  // cycles of the last run a beat waited for the AUs
 #define NN_SMALL_NN_REG_LAYERS 6  // descriptors completed in the last run
 #define NN_SMALL_NN_REG_ERR_DESC 7  // control-memory address of the descriptor that stopped the run with an error
-#define NN_SMALL_NN_REG_HWINFO 8  // bits 7:0 PEs, 15:8 AUs per PE, 23:16 lanes per beat, 31:24 interface version (1)
+#define NN_SMALL_NN_REG_HWINFO 8  // bits 7:0 PEs, 15:8 AUs per PE, 23:16 lanes per beat, 31:24 interface version (2)
 
 #define NN_SMALL_NN_CTRL_START 0x1u
 #define NN_SMALL_NN_CTRL_IRQ_EN 0x2u
@@ -34,6 +34,15 @@
 #define NN_SMALL_NN_DESC_OP_WORD 0
 #define NN_SMALL_NN_DESC_OP_LSB 0
 #define NN_SMALL_NN_DESC_OP_WIDTH 4  // 0 end of the list, 1 multiply-accumulate layer (conv1d, depthwise, dense), 2 max pool, 3 average pool
+#define NN_SMALL_NN_DESC_FMT_WORD 0
+#define NN_SMALL_NN_DESC_FMT_LSB 4
+#define NN_SMALL_NN_DESC_FMT_WIDTH 3  // AU format code of the inputs and weights: 1 int8, 5 posit8 (when au.formats has posit8_0); any other stops the engine with bad_format
+#define NN_SMALL_NN_DESC_READOUT_WORD 0
+#define NN_SMALL_NN_DESC_READOUT_LSB 7
+#define NN_SMALL_NN_DESC_READOUT_WIDTH 1  // multiply-accumulate: 1 writes the AU's read-out in format fmt (posit8 only), clamped as a code to [act_min, act_max]; 0 requantizes to int8
+#define NN_SMALL_NN_DESC_IN_ODD_WORD 0
+#define NN_SMALL_NN_DESC_IN_ODD_LSB 8
+#define NN_SMALL_NN_DESC_IN_ODD_WIDTH 1  // multiply-accumulate: the input has an odd channel count, so the high lane of its last channel pair reads 0
 #define NN_SMALL_NN_DESC_IN_LEN_WORD 1
 #define NN_SMALL_NN_DESC_IN_LEN_LSB 0
 #define NN_SMALL_NN_DESC_IN_LEN_WIDTH 16  // input positions
@@ -106,6 +115,9 @@
 #define NN_SMALL_NN_DESC_GRP_CHANNELS_WORD 12
 #define NN_SMALL_NN_DESC_GRP_CHANNELS_LSB 0
 #define NN_SMALL_NN_DESC_GRP_CHANNELS_WIDTH 16  // output channels per group: channel of AU j in group g is g * grp_channels + j, written when j < grp_channels
+#define NN_SMALL_NN_DESC_BIAS_ACT_WORD 12
+#define NN_SMALL_NN_DESC_BIAS_ACT_LSB 16
+#define NN_SMALL_NN_DESC_BIAS_ACT_WIDTH 16  // 0, or the activation word of a bias beat that ends every dot product; its weight word, the one after the taps', holds the channel's bias (posit8: bias in lane 0, bias_act = 1.0 in lane 0)
 
 // Error codes (STATUS[15:8]).
 #define NN_SMALL_NN_ERROR_0 0  // none
@@ -115,3 +127,4 @@
 #define NN_SMALL_NN_ERROR_4 4  // activation write outside the activation memory
 #define NN_SMALL_NN_ERROR_5 5  // weight read outside the weight memory
 #define NN_SMALL_NN_ERROR_6 6  // descriptor or parameter read outside the control memory
+#define NN_SMALL_NN_ERROR_7 7  // a layer format the engine does not have (fmt not int8 or an enabled posit8, or readout without posit8)

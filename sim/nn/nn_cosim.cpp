@@ -60,6 +60,114 @@ TEST(NnLayers, RandomLayersBitExact) {
   }
 }
 
+// ------------------------------------------------------------ posit8 layers
+
+// A config without posit8_0 refuses posit8 layers at compile time, naming
+// the format and the config key.
+void expect_posit8_refused(const gn::Model& m) {
+  try {
+    compile(config(), m);
+    ADD_FAILURE() << "config " << config().name << " has no posit8_0 but compiled a posit8 model";
+  } catch (const strata::runtime::CompileError& e) {
+    EXPECT_NE(std::string(e.what()).find("posit8_0"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("au.formats"), std::string::npos) << e.what();
+  }
+}
+
+// The mixed-precision PulseDL network: posit8 input, conv1 and pool1 in
+// posit8, conv2 posit8 to int8, the rest int8.
+TEST(NnNetwork, PulseCnnMixedBitExact) {
+  for (std::uint64_t k = 0; k < 3; ++k) {
+    const std::uint64_t seed = g_seed + k;
+    const gn::Model m = strata::runtime::pulse_cnn_mixed(seed);
+    if (!has_posit8()) {
+      expect_posit8_refused(m);
+      return;
+    }
+    expect_bit_exact(m, strata::runtime::random_input(m, seed), fmt::format("pulse_cnn_mixed, weights and input from seed {}", seed));
+    if (HasFatalFailure()) return;
+  }
+}
+
+TEST(NnLayers, RandomPosit8LayersBitExact) {
+  const int g = config().nn->channels();
+  for (int i = 0; i < g_layers / 2; ++i) {
+    const std::uint64_t seed = g_seed * 3000017u + static_cast<std::uint64_t>(i);
+    Rng r(seed);
+    const int pick = r.in(0, 3);
+    const auto kind = pick == 3 ? gn::LayerKind::max_pool : static_cast<gn::LayerKind>(pick);
+    const int in_ch = r.in(1, 12), out_ch = r.in(1, 3 * g + 1);
+    const int kernel = r.in(1, 7), stride = r.in(1, 4), dilation = kind == gn::LayerKind::max_pool ? 1 : r.in(1, 3);
+    const auto pad = r.chance(0.5) ? gn::Padding::same : gn::Padding::valid;
+    int in_len = kind == gn::LayerKind::dense ? r.in(1, 12) : r.in(1, 40);
+    in_len = std::min(in_len, config().nn->act_words / (6 + (3 * g + 2) / 2));
+    if (pad == gn::Padding::valid && kind != gn::LayerKind::dense) in_len = std::max(in_len, (kernel - 1) * dilation + 1);
+    const gn::Model m = posit8_layer_model(r, kind, in_len, in_ch, out_ch, kernel, stride, dilation, pad);
+    if (!has_posit8()) {
+      expect_posit8_refused(m);
+      return;
+    }
+    const gn::Tensor x = random_posit8_tensor(r, in_len, in_ch);
+    expect_bit_exact(m, x, fmt::format("random posit8 layer {} (replay: --seed={} --layers={}; layer seed {}): {}", i, g_seed, 2 * (i + 1), seed, describe(m)));
+    if (HasFatalFailure()) return;
+  }
+}
+
+// Corners: maxpos and minpos operands of both signs, long dot products that
+// saturate the posit8 read-out at maxpos and the int8 path's int32, relu6.
+TEST(NnLayers, Posit8CornersBitExact) {
+  const auto maxpos = posit8_code(64.0), minpos = posit8_code(1.0 / 64.0);
+  Rng r(g_seed);
+  for (int out_int8 = 0; out_int8 < 2; ++out_int8)
+    for (int act = 0; act < 3; ++act) {
+      // 252 features of maxpos x maxpos = 4096 sum past 2^19, where Q (units of
+      // 2^-12) saturates int32; 129 beats fit every engine (max_accumulations >= 256).
+      const int in_len = 4, in_ch = 63;
+      gn::Model m = posit8_layer_model(r, gn::LayerKind::dense, in_len, in_ch, 5, 1, 1, 1, gn::Padding::valid);
+      gn::Layer& l = m.layers[0];
+      l.activation = static_cast<gn::Activation>(act);
+      l.output_format = out_int8 ? strata::golden::Format::int8 : strata::golden::Format::posit8_0;
+      l.output_quant = {0.5f, out_int8 ? -3 : 0};
+      const std::int8_t corner[] = {maxpos, static_cast<std::int8_t>(-maxpos), minpos, static_cast<std::int8_t>(-minpos), 0};
+      for (std::size_t i = 0; i < l.weights.size(); ++i) {
+        const int c = static_cast<int>(i / static_cast<std::size_t>(in_len * in_ch));
+        l.weights[i] = c == 0 ? maxpos : c == 1 ? static_cast<std::int8_t>(-maxpos) : corner[r.in(0, 4)];
+      }
+      gn::Tensor x = random_posit8_tensor(r, in_len, in_ch);
+      for (auto& v : x.data) v = r.chance(0.8) ? maxpos : corner[r.in(0, 4)];
+      if (!has_posit8()) {
+        expect_posit8_refused(m);
+        return;
+      }
+      expect_bit_exact(m, x, fmt::format("posit8 corners, {} output, activation {}", out_int8 ? "int8" : "posit8", act));
+      if (HasFatalFailure()) return;
+    }
+}
+
+// A posit8 layer reading a tensor of 5 channels that an earlier layer
+// wrote: the unused high lane of its last channel pair was never written
+// and holds a NaR code, which must read as 0.
+TEST(NnLayers, Posit8OddChannelsIgnoreTheUnusedLane) {
+  Rng r(g_seed + 77);
+  gn::Model m = posit8_layer_model(r, gn::LayerKind::conv1d, 16, 3, 5, 3, 1, 1, gn::Padding::same);
+  m.layers[0].output_format = strata::golden::Format::posit8_0;
+  gn::Model second = posit8_layer_model(r, gn::LayerKind::conv1d, 16, 5, 4, 3, 1, 1, gn::Padding::same);
+  gn::Layer l1 = second.layers[0];
+  l1.name = "l1";
+  l1.inputs = {"y"};
+  l1.output = "z";
+  l1.output_format = strata::golden::Format::posit8_0;
+  m.layers.push_back(l1);
+  m.outputs = {"z"};
+  if (!has_posit8()) {
+    expect_posit8_refused(m);
+    return;
+  }
+  for (int a = 0; a < config().nn->act_words; ++a)
+    device().write_mem(strata::nn::region_base(strata::nn::Region::act) + static_cast<std::uint32_t>(a), 0x8080);
+  expect_bit_exact(m, random_posit8_tensor(r, 16, 3), "posit8 layer on an odd channel count over stale NaR codes");
+}
+
 }  // namespace
 }  // namespace strata::nn_test
 

@@ -184,7 +184,7 @@ TEST(NnErrors, HwinfoMatchesConfig) {
   EXPECT_EQ(hw & 0xff, static_cast<std::uint32_t>(nc().pes));
   EXPECT_EQ((hw >> 8) & 0xff, static_cast<std::uint32_t>(nc().aus_per_pe));
   EXPECT_EQ((hw >> 16) & 0xff, static_cast<std::uint32_t>(nn::kLanes));
-  EXPECT_EQ(hw >> 24, 1u) << "interface version";
+  EXPECT_EQ(hw >> 24, static_cast<std::uint32_t>(nn::kInterfaceVersion)) << "interface version";
 }
 
 TEST(NnErrors, UnknownOpcodeIsBadOp) {
@@ -192,20 +192,27 @@ TEST(NnErrors, UnknownOpcodeIsBadOp) {
   for (std::int64_t op : {7, 15}) check_field_error(L, "op", op, nn::Error::bad_op, false);
 }
 
+// Every format code the engine does not run, and a read-out of an int8
+// layer, stop it at decode.
+TEST(NnErrors, LayerFormatTheEngineLacksIsBadFormat) {
+  const Layer L = conv();
+  const auto ok = nn::layer_formats(config());
+  for (unsigned code = 0; code < (1u << golden::kFormatCodeBits); ++code)
+    if (!golden::enabled_format(ok, code)) check_field_error(L, "fmt", code, nn::Error::bad_format, false);
+  check_field_error(L, "readout", 1, nn::Error::bad_format, false);
+}
+
 TEST(NnErrors, ZeroCountsAreBadShape) {
   const Layer L = conv();
   for (const char* fld : {"kernel", "in_pairs", "out_len", "groups", "grp_channels"}) check_field_error(L, fld, 0, nn::Error::bad_shape, false);
 }
 
-// kernel * in_pairs > au.max_accumulations. The engine checks the length
-// only as the beats go out, so with weight_words <= max_accumulations (every
-// shipped config) the weight address runs off first; the spec's code is
-// bad_shape either way, and no output may be written (no dot product ends).
-// Limits are checked as the beats go out, and the first one reached stops
-// the engine: every beat of a dot product reads its own weight word, so when
-// the weight memory is shorter than au.max_accumulations the over-long dot
-// product runs off the weight memory first (a config with a small
-// max_accumulations reports bad_shape for the same descriptors).
+// kernel * in_pairs > au.max_accumulations. Limits are checked as the
+// beats go out and the first one reached stops the engine: every beat reads
+// its own weight word, so when the weight memory is shorter than
+// au.max_accumulations (every shipped config) the over-long dot product runs
+// off the weight memory first (weight_range); otherwise it is bad_shape. No
+// output may be written either way (no dot product ends).
 TEST(NnErrors, DotProductLongerThanMaxAccumulationsStopsTheEngine) {
   const Layer L = conv();
   const std::int64_t max = static_cast<std::int64_t>(config().au.max_accumulations);

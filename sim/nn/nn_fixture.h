@@ -12,6 +12,7 @@
 
 #include "nn/verilator_device.h"
 #include "nn_dut.h"
+#include "golden/number_format.h"
 #include "nn/nn_map.h"
 #include "runtime/compiler.h"
 #include "runtime/runner.h"
@@ -119,12 +120,81 @@ inline gn::Model one_layer_model(Rng& r, gn::LayerKind kind, int in_len, int in_
   return m;
 }
 
+// ------------------------------------------------------------ posit8 layers
+
+inline bool has_posit8() { return strata::nn::layer_formats(config()).size() > 1; }
+
+// The posit8 code nearest x (posits saturate, so never NaR).
+inline std::int8_t posit8_code(double x) {
+  static const auto p8 = strata::golden::NumberFormat::parse("posit8_0");
+  return static_cast<std::int8_t>(static_cast<std::uint8_t>(p8.encode(mpq_class(x))));
+}
+
+// A posit8 code: mostly a real of magnitude about `a`, sometimes any code
+// but NaR (minpos to maxpos, both signs).
+inline std::int8_t random_posit8(Rng& r, double a) {
+  if (r.chance(0.15)) return static_cast<std::int8_t>(r.in(-127, 127));
+  return posit8_code(r.real(-1.0f, 1.0f) * a);
+}
+
+inline gn::Tensor random_posit8_tensor(Rng& r, int length, int channels) {
+  gn::Tensor t;
+  t.length = length;
+  t.channels = channels;
+  const double a = r.chance(0.3) ? 64.0 : 2.0;
+  for (int i = 0; i < length * channels; ++i) t.data.push_back(random_posit8(r, a));
+  return t;
+}
+
+// One posit8 layer on a posit8 input: conv1d, depthwise, dense to posit8 or
+// (half of them) int8, or a max pool.
+inline gn::Model posit8_layer_model(Rng& r, gn::LayerKind kind, int in_len, int in_ch, int out_ch, int kernel, int stride, int dilation, gn::Padding pad) {
+  gn::Model m;
+  m.name = "posit8_layer";
+  m.input = "x";
+  m.input_length = in_len;
+  m.input_channels = in_ch;
+  m.input_format = strata::golden::Format::posit8_0;
+  gn::Layer l;
+  l.name = "l0";
+  l.kind = kind;
+  l.inputs = {"x"};
+  l.output = "y";
+  l.activation = static_cast<gn::Activation>(r.in(0, 2));
+  l.padding = pad;
+  if (kind == gn::LayerKind::max_pool) {
+    l.kernel = kernel;
+    l.stride = stride;
+    l.output_format = strata::golden::Format::posit8_0;
+  } else {
+    l.kernel = kind == gn::LayerKind::dense ? 1 : kernel;
+    l.stride = kind == gn::LayerKind::dense ? 1 : stride;
+    l.dilation = kind == gn::LayerKind::dense ? 1 : dilation;
+    l.out_channels = kind == gn::LayerKind::depthwise_conv1d ? in_ch : out_ch;
+    const int fan_in = kind == gn::LayerKind::dense ? in_len * in_ch : kind == gn::LayerKind::depthwise_conv1d ? l.kernel : l.kernel * in_ch;
+    const int count = kind == gn::LayerKind::depthwise_conv1d ? in_ch * l.kernel : l.out_channels * fan_in;
+    const double a = std::ldexp(1.0, r.in(-3, 2)) / std::sqrt(static_cast<double>(fan_in));
+    for (int i = 0; i < count; ++i) l.weights.push_back(random_posit8(r, a));
+    for (int c = 0; c < l.out_channels; ++c) l.bias.push_back(random_posit8(r, 1.0));
+    if (r.chance(0.5)) {
+      l.output_format = strata::golden::Format::int8;
+      l.output_quant = {std::ldexp(r.real(1.0f, 2.0f), r.in(-8, 3)), r.in(-128, 127)};
+    } else {
+      l.output_format = strata::golden::Format::posit8_0;
+    }
+  }
+  m.layers.push_back(l);
+  m.outputs = {"y"};
+  return m;
+}
+
 inline std::string describe(const gn::Model& m) {
   const auto& l = m.layers[0];
   static const char* kinds[] = {"conv1d", "depthwise_conv1d", "dense", "max_pool", "avg_pool", "global_avg_pool", "add"};
-  return fmt::format("{} in [{}, {}] out_ch {} k {} s {} d {} {} in_zp {} out_zp {} act {}", kinds[static_cast<int>(l.kind)], m.input_length,
-                     m.input_channels, l.out_channels, l.kernel, l.stride, l.dilation, l.padding == gn::Padding::same ? "same" : "valid",
-                     m.input_quant.zero_point, l.output_quant.zero_point, static_cast<int>(l.activation));
+  return fmt::format("{} {} -> {} in [{}, {}] out_ch {} k {} s {} d {} {} in_zp {} out_zp {} act {}", kinds[static_cast<int>(l.kind)],
+                     strata::golden::info(m.input_format).name, strata::golden::info(l.output_format).name, m.input_length, m.input_channels,
+                     l.out_channels, l.kernel, l.stride, l.dilation, l.padding == gn::Padding::same ? "same" : "valid", m.input_quant.zero_point,
+                     l.output_quant.zero_point, static_cast<int>(l.activation));
 }
 
 inline void expect_bit_exact(const gn::Model& m, const gn::Tensor& input, const std::string& what) {

@@ -6,7 +6,6 @@
 #include <fmt/format.h>
 
 #include <fstream>
-#include <random>
 
 #include "nn/verilator_device.h"
 #include "nn_dut.h"
@@ -15,16 +14,6 @@
 #include "runtime/runner.h"
 
 namespace {
-
-strata::golden::nn::Tensor random_input(const strata::golden::nn::Model& m, std::uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::uniform_int_distribution<int> v(-128, 127);
-  strata::golden::nn::Tensor t;
-  t.length = m.input_length;
-  t.channels = m.input_channels;
-  for (int i = 0; i < t.length * t.channels; ++i) t.data.push_back(static_cast<std::int8_t>(v(rng)));
-  return t;
-}
 
 void write_file(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary);
@@ -39,7 +28,7 @@ int main(int argc, char** argv) {
   std::string model_file, input_file, trace, json_out, md_out;
   std::uint64_t seed = 1, budget = 50'000'000;
   app.add_option("MODEL", model_file, "model file (docs/model-format.md)")->required();
-  app.add_option("--input", input_file, "input tensor file (default: random int8 values from --seed)");
+  app.add_option("--input", input_file, "input tensor file (default: random values from --seed: int8, or posit8 codes other than NaR)");
   app.add_option("--seed", seed, "seed of the random input");
   app.add_option("--trace", trace, "write an FST waveform of the run");
   app.add_option("--budget", budget, "cycle budget per run of the engine");
@@ -49,7 +38,7 @@ int main(int argc, char** argv) {
   try {
     const strata::SocConfig c = strata::load_config(STRATA_NN_CONFIG);
     const auto model = strata::runtime::load_model(model_file);
-    const auto input = input_file.empty() ? random_input(model, seed) : strata::runtime::load_tensor(input_file, model.input_length, model.input_channels);
+    const auto input = input_file.empty() ? strata::runtime::random_input(model, seed) : strata::runtime::load_tensor(input_file, model.input_length, model.input_channels);
     if (input_file.empty()) fmt::print("input: random, seed {}\n", seed);
     const auto program = strata::runtime::compile(c, model);
     strata::sim::VerilatorDevice<Vnn> dev(trace);

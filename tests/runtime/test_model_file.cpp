@@ -1,7 +1,8 @@
 // The model and tensor file formats (host/runtime/model_file.h,
-// docs/model-format.md): the good model tests/models/tiny.json (+ tiny.bin)
-// loads as written; save then load gives the same Model, inline and with a
-// side binary; saving is atomic; shape inference agrees with
+// docs/model-format.md): the good models tests/models/tiny.json (+ tiny.bin)
+// and posit8.json (posit8 layers feeding int8 ones) load as written; save
+// then load gives the same Model, inline and with a side binary; saving is
+// atomic; shape inference agrees with
 // golden::nn::window's formulas; and every malformed file under
 // tests/models/bad/ fails with its own message, naming the file, the place
 // in it, the problem and what is allowed (the tables kBadModels and
@@ -57,6 +58,7 @@ void expect_same(const nn::Model& a, const nn::Model& b) {
   EXPECT_EQ(a.input, b.input);
   EXPECT_EQ(a.input_length, b.input_length);
   EXPECT_EQ(a.input_channels, b.input_channels);
+  EXPECT_EQ(a.input_format, b.input_format);
   EXPECT_EQ(a.input_quant, b.input_quant);
   ASSERT_EQ(a.layers.size(), b.layers.size());
   for (std::size_t i = 0; i < a.layers.size(); ++i) {
@@ -73,6 +75,7 @@ void expect_same(const nn::Model& a, const nn::Model& b) {
     EXPECT_EQ(static_cast<int>(x.padding), static_cast<int>(y.padding));
     EXPECT_EQ(x.out_channels, y.out_channels);
     EXPECT_EQ(static_cast<int>(x.activation), static_cast<int>(y.activation));
+    EXPECT_EQ(x.output_format, y.output_format);
     EXPECT_EQ(x.output_quant, y.output_quant);
     EXPECT_EQ(x.weights, y.weights);
     EXPECT_EQ(x.weight_scales, y.weight_scales);
@@ -171,6 +174,126 @@ TEST(TinyModel, MissingFileIsAnError) {
             fmt::format("{}: error: the file: cannot be read (No such file or directory); allowed: a readable strata-model JSON file", p.string()));
 }
 
+// tests/models/posit8.json: posit8 layers feeding int8 ones.
+TEST(Posit8Model, LoadsAsWritten) {
+  const nn::Model m = load_model(kModels / "posit8.json");
+  EXPECT_EQ(m.input_format, golden::Format::posit8_0);
+  EXPECT_EQ(m.input_quant, nn::QuantParams{});  // posit8: no quantization
+  ASSERT_EQ(m.layers.size(), 5u);
+  EXPECT_EQ(m.outputs, (std::vector<std::string>{"y", "m1"}));
+
+  const nn::Layer& conv = m.layers[0];  // posit8 -> posit8
+  EXPECT_EQ(conv.output_format, golden::Format::posit8_0);
+  EXPECT_EQ(conv.activation, nn::Activation::relu);
+  EXPECT_EQ(conv.output_quant, nn::QuantParams{});
+  EXPECT_EQ(conv.weights, (std::vector<std::int8_t>{64, -64, 32, -127, 127, 0, 1, -1, 80, -96, 48, 16}));
+  EXPECT_TRUE(conv.weight_scales.empty());
+  EXPECT_EQ(conv.bias, (std::vector<std::int32_t>{-127, 127}));
+
+  const nn::Layer& pool = m.layers[1];  // output_format given, equal to the input's
+  EXPECT_EQ(pool.output_format, golden::Format::posit8_0);
+  EXPECT_EQ(pool.output_quant, nn::QuantParams{});
+
+  const nn::Layer& dw = m.layers[2];  // posit8 -> int8 (the default)
+  EXPECT_EQ(dw.output_format, golden::Format::int8);
+  EXPECT_EQ(dw.output_quant, (nn::QuantParams{0.05f, -3}));
+  EXPECT_EQ(dw.weights, (std::vector<std::int8_t>{70, -70, 20, 100}));
+  EXPECT_TRUE(dw.weight_scales.empty());
+  EXPECT_EQ(dw.bias, (std::vector<std::int32_t>{5, -9}));
+
+  const nn::Layer& fc = m.layers[3];  // int8 -> int8, as ever
+  EXPECT_EQ(fc.output_format, golden::Format::int8);
+  EXPECT_EQ(fc.output_quant, (nn::QuantParams{0.1f, 4}));
+  EXPECT_EQ(fc.weight_scales, (std::vector<float>{0.0061f, 0.0058f}));
+  EXPECT_EQ(fc.weights.size(), 12u);
+  EXPECT_EQ(fc.bias, (std::vector<std::int32_t>{300, -300}));
+
+  EXPECT_EQ(m.layers[4].output_format, golden::Format::posit8_0);  // a pool keeps its input's format
+}
+
+std::size_t occurrences(const std::string& text, const std::string& s) {
+  std::size_t n = 0;
+  for (std::size_t at = text.find(s); at != std::string::npos; at = text.find(s, at + 1)) ++n;
+  return n;
+}
+
+TEST(Posit8Model, RoundTripInlineAndSideBinary) {
+  const fs::path d = scratch("posit8");
+  const nn::Model m = load_model(kModels / "posit8.json");
+  for (bool side : {false, true}) {
+    SCOPED_TRACE(side ? "side binary" : "inline");
+    save_model(m, d / "m.json", side);
+    const std::string text = slurp(d / "m.json");
+    EXPECT_NE(text.find(R"("input": {"name": "x", "shape": [8, 2], "format": "posit8_0"},)"), std::string::npos) << text;
+    EXPECT_EQ(occurrences(text, R"("output_format": "posit8_0")"), 3u) << text;  // conv1, pool1, gmax
+    EXPECT_EQ(occurrences(text, R"("output_format")"), 3u) << text;             // int8 is not written
+    EXPECT_EQ(occurrences(text, R"("output_quant")"), 2u) << text;              // dw1, fc
+    EXPECT_EQ(occurrences(text, R"("scales")"), 1u) << text;                    // fc
+    EXPECT_EQ(text.find(R"("data")") == std::string::npos, side) << text;
+    expect_same(load_model(d / "m.json"), m);
+    fs::remove_all(d);
+    fs::create_directories(d);
+  }
+  fs::remove_all(d);
+}
+
+TEST(Posit8Model, Int8FilesNameNoFormat) {
+  const fs::path d = scratch("int8-format");
+  save_model(load_model(kModels / "tiny.json"), d / "m.json", false);
+  const std::string text = slurp(d / "m.json");
+  EXPECT_EQ(text.find("output_format"), std::string::npos) << text;
+  EXPECT_EQ(occurrences(text, R"("format")"), 1u) << text;  // "strata-model" only
+  fs::remove_all(d);
+}
+
+TEST(Posit8Model, SaveRejectsWhatTheFormatsExclude) {
+  const fs::path d = scratch("posit8-reject");
+  const nn::Model good = load_model(kModels / "posit8.json");
+  auto error_text = [&](const nn::Model& m, bool side) {
+    const ModelError e = error_of([&] { save_model(m, d / "m.json", side); });
+    return e.where() + ": " + e.problem();
+  };
+  {
+    nn::Model m = good;
+    m.layers[0].weight_scales = {0.5f, 0.5f};
+    EXPECT_EQ(error_text(m, false), R"(layers[0].weights.scales: given for a conv1d layer whose input "x" is posit8_0, but posit8 weights have no scales)");
+  }
+  {
+    nn::Model m = good;
+    m.layers[0].weights[2] = -128;
+    EXPECT_EQ(error_text(m, false), "layers[0].weights.data[2]: -128 is NaR, not a posit8 value");
+    EXPECT_EQ(error_text(m, true), R"(layers[0].weights: value 2 (byte 2 of the side binary "m.bin") is -128, NaR, not a posit8 value)");
+  }
+  {
+    nn::Model m = good;
+    m.layers[0].bias[1] = 128;
+    EXPECT_EQ(error_text(m, false), "layers[0].bias.data[1]: 128 is out of range");
+    EXPECT_EQ(error_text(m, true), R"(layers[0].bias: value 1 (byte 16 of the side binary "m.bin") is 128, not a posit8 code)");
+  }
+  {
+    nn::Model m = good;
+    m.layers[1].output_format = golden::Format::int8;  // a pool on a posit8 tensor
+    EXPECT_EQ(error_text(m, false), R"(layers[1].output_format: "int8" differs from the format of input "c1" (posit8_0))");
+  }
+  {
+    nn::Model m = good;
+    m.layers[0].output_format = golden::Format::int4;
+    EXPECT_EQ(error_text(m, false), "layers[0].output_format: Format int4 is not a tensor format");
+  }
+  {
+    nn::Model m = good;
+    m.input_format = golden::Format::posit16_1;
+    EXPECT_EQ(error_text(m, false), "input.format: Format posit16_1 is not a tensor format");
+  }
+  {
+    nn::Model m = load_model(kModels / "tiny.json");
+    m.layers[0].output_format = golden::Format::posit8_0;
+    EXPECT_EQ(error_text(m, false), R"(layers[0].output_format: "posit8_0" for a conv1d layer whose input "x" is int8)");
+  }
+  EXPECT_TRUE(dir_names(d).empty());
+  fs::remove_all(d);
+}
+
 // The examples of docs/model-format.md load.
 std::string doc_block(const std::string& section) {
   const std::string doc = slurp(fs::path(STRATA_SOURCE) / "docs" / "model-format.md");
@@ -188,6 +311,18 @@ TEST(DocsExample, ModelLoads) {
   EXPECT_EQ(m.layers[0].weights.size(), 6u);
   EXPECT_EQ(m.layers[1].output_quant, m.layers[0].output_quant);
   EXPECT_EQ(m.layers[2].weights.size(), 16u);
+}
+
+TEST(DocsExample, Posit8ModelLoads) {
+  const nn::Model m = parse_model(doc_block("## Posit8 layers"), "docs/model-format.md", ".");
+  EXPECT_EQ(m.input_format, golden::Format::posit8_0);
+  ASSERT_EQ(m.layers.size(), 3u);
+  EXPECT_EQ(m.layers[0].output_format, golden::Format::posit8_0);
+  EXPECT_TRUE(m.layers[0].weight_scales.empty());
+  EXPECT_EQ(m.layers[1].output_format, golden::Format::int8);  // posit8 in, int8 out
+  EXPECT_TRUE(m.layers[1].weight_scales.empty());
+  EXPECT_EQ(m.layers[1].output_quant, (nn::QuantParams{0.05f, 0}));
+  EXPECT_EQ(m.layers[2].weight_scales, (std::vector<float>{0.0061f}));  // int8 in
 }
 
 TEST(DocsExample, TensorLoads) {
@@ -391,9 +526,9 @@ const Bad kBadModels[] = {
     {"08_version_string.json", "version", R"("1" is a string, not an integer)", "1"},
     {"09_unknown_top_key.json", "author", "unknown key", "format, version, name, input, layers, outputs, binary"},
     {"10_unknown_layer_key.json", "layers[0].kernal", "unknown key",
-     "name, op, inputs, output, kernel, stride, dilation, padding, filters, activation, output_quant, weights, bias"},
+     "name, op, inputs, output, kernel, stride, dilation, padding, filters, activation, output_format, output_quant, weights, bias"},
     {"11_key_of_other_op.json", "layers[1].filters", "not a key of a max_pool layer",
-     "name, op, inputs, output, kernel, stride, dilation, padding, activation, output_quant"},
+     "name, op, inputs, output, kernel, stride, dilation, padding, activation, output_format, output_quant"},
     {"12_duplicate_key.json", "layers[0].kernel", "duplicate key", "each key once in an object"},
     {"13_missing_name.json", "name", "missing required key", "1 to 32 characters from A-Z, a-z, 0-9 and _"},
     {"14_missing_layers.json", "layers", "missing required key", "a list of layers"},
@@ -455,6 +590,33 @@ const Bad kBadModels[] = {
     {"66_input_length_zero.json", "input.shape[0]", "0 is out of range", "an integer from 1 to 65535"},
     {"67_missing_weights.json", "layers[0].weights", "missing required key", "an object with keys scales and data, or scales, offset and count"},
     {"68_missing_output_quant.json", "layers[0].output_quant", "missing required key", "an object with keys scale, zero_point"},
+    {"69_input_format_unknown.json", "input.format", R"("posit16_1" is not a tensor format)", "int8, posit8_0"},
+    {"70_posit8_input_scale.json", "input.scale", "given for a posit8_0 input, but posit8 tensors have no quantization",
+     R"(no scale and no zero_point with "format": "posit8_0")"},
+    {"71_posit8_input_zero_point.json", "input.zero_point", "given for a posit8_0 input, but posit8 tensors have no quantization",
+     R"(no scale and no zero_point with "format": "posit8_0")"},
+    {"72_output_format_unknown.json", "layers[0].output_format", R"("float32" is not a tensor format)", "int8, posit8_0"},
+    {"73_int8_to_posit8.json", "layers[0].output_format", R"("posit8_0" for a conv1d layer whose input "x" is int8)",
+     R"("int8" (an int8 input gives an int8 output; a posit8_0 output needs a posit8_0 input))"},
+    {"74_add_to_posit8.json", "layers[2].output_format", R"("posit8_0" for an add layer whose input "p" is int8)", R"("int8" (an int8 input gives an int8 output)"},
+    {"75_pool_output_format.json", "layers[1].output_format", R"("int8" differs from the format of input "c" (posit8_0))",
+     R"(no output_format (a pool's output keeps its input's format), or exactly the input's, "posit8_0")"},
+    {"76_avg_pool_posit8.json", "layers[1].inputs[0]", R"("c" is a posit8_0 tensor)", "an int8 tensor (avg_pool takes int8 inputs only)"},
+    {"77_global_avg_pool_posit8.json", "layers[1].inputs[0]", R"("c" is a posit8_0 tensor)", "an int8 tensor (global_avg_pool takes int8 inputs only)"},
+    {"78_add_posit8_input.json", "layers[2].inputs[1]", R"("c" is a posit8_0 tensor)", "an int8 tensor (add takes int8 inputs only)"},
+    {"79_posit8_output_quant.json", "layers[0].output_quant", R"(given, but the output "c" is a posit8_0 tensor, and posit8 tensors have no quantization)",
+     R"(no output_quant with "output_format": "posit8_0")"},
+    {"80_posit8_pool_output_quant.json", "layers[1].output_quant", R"(given, but the output "p" is a posit8_0 tensor, and posit8 tensors have no quantization)",
+     "no output_quant (a pool on a posit8_0 input has a posit8_0 output)"},
+    {"81_posit8_weight_scales.json", "layers[0].weights.scales", R"(given for a conv1d layer whose input "x" is posit8_0, but posit8 weights have no scales)",
+     "no scales: the weights of a layer with a posit8_0 input are posit8 codes"},
+    {"82_posit8_weight_nar.json", "layers[0].weights.data[5]", "-128 is NaR, not a posit8 value", "a posit8 code: an integer from -127 to 127 (-128 is NaR)"},
+    {"83_posit8_weight_nar_binary.json", "layers[0].weights", R"(value 3 (byte 15 of the side binary "posit8_codes.bin") is -128, NaR, not a posit8 value)",
+     "12 int8 values, each a posit8 code: an integer from -127 to 127 (-128 is NaR)"},
+    {"84_posit8_bias_range.json", "layers[0].bias.data[1]", "200 is out of range", "a posit8 code: an integer from -127 to 127 (-128 is NaR)"},
+    {"85_posit8_bias_nar.json", "layers[0].bias.data[0]", "-128 is NaR, not a posit8 value", "a posit8 code: an integer from -127 to 127 (-128 is NaR)"},
+    {"86_posit8_bias_binary_range.json", "layers[0].bias", R"(value 1 (byte 28 of the side binary "posit8_codes.bin") is 300, not a posit8 code)",
+     "2 int32 values, each a posit8 code: an integer from -127 to 127 (-128 is NaR)"},
 };
 
 // Loaded as a [4, 2] tensor.
@@ -509,6 +671,7 @@ INSTANTIATE_TEST_SUITE_P(Catalogue, BadTensor, ::testing::ValuesIn(kBadTensors),
 TEST(Catalogue, EveryBadFileIsInATable) {
   std::set<std::string> listed;
   for (const Bad& b : kBadModels) EXPECT_TRUE(listed.insert(b.file).second) << b.file << " listed twice";
+  for (const Bad& b : kBadModels) EXPECT_TRUE(*b.where != '\0' && *b.problem != '\0' && *b.allowed != '\0') << b.file << " would match any error";
   for (const Bad& b : kBadTensors) EXPECT_TRUE(listed.insert(b.file).second) << b.file << " listed twice";
   std::set<std::string> present;
   for (const std::string& f : dir_names(kBad))

@@ -1,7 +1,8 @@
 // The layer golden model (host/golden/nn.h) against references written
 // independently here: exact 128-bit rational rounding for the fixed-point
-// primitives, hand-worked examples for every layer type, and a float64
-// computation of random layers from dequantized values.
+// primitives, hand-worked examples for every layer type, a float64
+// computation of random layers from dequantized values, and for posit8
+// layers NumberFormat's exact fused dot product and exact rationals.
 #include <gtest/gtest.h>
 
 #include <fmt/format.h>
@@ -12,13 +13,26 @@
 #include <functional>
 #include <initializer_list>
 #include <limits>
+#include <map>
+#include <optional>
+#include <ostream>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "golden/nn.h"
+#include "golden/number_format.h"
 
 namespace strata::golden::nn {
+
+// Failure messages show a tensor's shape and codes.
+void PrintTo(const Tensor& t, std::ostream* os) {
+  *os << t.length << "x" << t.channels << " {";
+  for (std::size_t i = 0; i < t.data.size(); ++i) *os << (i ? ", " : "") << int{t.data[i]};
+  *os << "}";
+}
+
 namespace {
 
 __extension__ typedef __int128 i128;
@@ -901,7 +915,509 @@ TEST(NnErrors, LayerFunctionsRejectBadShapes) {
   expect_invalid([&] { conv1d(tensor(1, 2, {0, 0}), {1.0f, 0}, c); }, {"'c'", "no output"});  // kernel 2 on length 1
   expect_invalid([&] { conv1d(tensor(4, 2, {0, 0, 0, 0, 0, 0, 0, 0}), {0.0f, 0}, c); }, {"'c'", "input quantization"});
   c.output_quant.scale = 1e-30f;  // 0.5 * 0.5 / 1e-30 needs a left shift beyond 30
-  expect_invalid([&] { conv1d(tensor(4, 2, {0, 0, 0, 0, 0, 0, 0, 0}), {0.5f, 0}, c); }, {"'c'", "2^31 or more"});
+  expect_invalid([&] { conv1d(tensor(4, 2, {0, 0, 0, 0, 0, 0, 0, 0}), {0.5f, 0}, c); }, {"'c'", "2^30 or more"});
+}
+
+// ---------------------------------------------------------------------------
+// Posit8 layers. References: NumberFormat (posit.h's exact decoding and
+// correctly rounded encoding), its fused dot product fdp, exact rationals,
+// and ref_mbqm above.
+
+const NumberFormat& p8() {
+  static const NumberFormat f = NumberFormat::parse("posit8_0");
+  return f;
+}
+std::uint32_t bits8(int code) { return static_cast<std::uint32_t>(code) & 0xffu; }
+mpq_class p8_value(int code) { return *p8().decode(bits8(code)); }
+int p8_code(const mpq_class& x) { return static_cast<std::int8_t>(p8().encode(x)); }
+
+// A posit8 activation applied to a value, not to codes.
+mpq_class activate(mpq_class v, Activation a) {
+  if (a != Activation::none && v < 0) v = 0;
+  if (a == Activation::relu6 && v > 6) v = 6;
+  return v;
+}
+
+TEST(NnPosit8, SignedCodeOrderIsValueOrderForAllPairs) {
+  // Justifies posit8 max_pool on codes: for every pair of non-NaR codes,
+  // comparing them as two's complement integers compares their values.
+  EXPECT_FALSE(p8().decode(0x80).has_value());  // -128 is NaR
+  for (int a = -127; a <= 127; ++a)
+    for (int b = -127; b <= 127; ++b) {
+      ASSERT_EQ(a < b, p8_value(a) < p8_value(b)) << a << " vs " << b;
+      ASSERT_EQ(a == b, p8_value(a) == p8_value(b)) << a << " vs " << b;
+    }
+}
+
+TEST(NnPosit8, ActivationRanges) {
+  EXPECT_EQ(posit8_activation_range(Activation::none).min, -128);
+  EXPECT_EQ(posit8_activation_range(Activation::none).max, 127);
+  EXPECT_EQ(posit8_activation_range(Activation::relu).min, 0);
+  EXPECT_EQ(posit8_activation_range(Activation::relu).max, 127);
+  const ActRange r6 = posit8_activation_range(Activation::relu6);
+  EXPECT_EQ(r6.min, 0);
+  EXPECT_EQ(r6.max, p8_code(6));
+  EXPECT_EQ(p8_value(r6.max), 6);  // 6 is exact: the clamp on codes is the clamp on values
+  EXPECT_EQ(r6.max, 0x74);         // 0 1110 100: regime k = 2, fraction .100: 4 * 1.5
+  EXPECT_EQ(p8_value(0), 0);       // relu's lower bound is the value 0
+}
+
+TEST(NnPosit8, MultiplierIsTwoToMinus12OverTheOutputScale) {
+  EXPECT_EQ(posit8_multiplier({std::ldexp(1.0f, -12), 0}), (QuantizedMultiplier{1 << 30, 1}));  // 1.0
+  EXPECT_EQ(posit8_multiplier({0.0625f, 5}), (QuantizedMultiplier{1 << 30, -7}));                // 2^-8 = 0.5 * 2^-7
+  // 1/3 = 0.666... * 2^-1; 0.666... * 2^31 = 1431655765.33.
+  EXPECT_EQ(posit8_multiplier({3.0f * std::ldexp(1.0f, -12), 0}), (QuantizedMultiplier{1431655765, -1}));
+  expect_invalid([] { posit8_multiplier({0.0f, 0}); }, {"posit8_multiplier", "scale 0"});
+  expect_invalid([] { posit8_multiplier({1.0f, 200}); }, {"posit8_multiplier", "zero point 200"});
+}
+
+Layer posit8_layer(std::string name, LayerKind kind, Format out = Format::posit8_0) {
+  Layer l = layer(std::move(name), kind, {"x"}, "y");
+  l.output_format = out;
+  return l;
+}
+
+TEST(NnPosit8Mac, WorkedConv1d) {
+  // Codes: 1.0 = 64, 0.5 = 32, 2.0 = 96, -1.5 = -80 (posit(8,0): 0 10 fffff
+  // is 1 + f/32, 0 01 fffff is (1 + f/32) / 2, 0 110 ffff is 2 (1 + f/16)).
+  // x [1, 0.5, 2], w [1, -1.5], bias 0.5, kernel 2, same: 3 outputs, pad 0.
+  //   o0: 1*1 - 1.5*0.5 + 0.5 = 0.75 = (1 + 16/32) / 2 -> 48
+  //   o1: 0.5 - 1.5*2 + 0.5   = -2                     -> -96
+  //   o2: 2*1 (tap 3 is padding) + 0.5 = 2.5 = 2 (1 + 4/16) -> 100
+  Layer l = posit8_layer("c", LayerKind::conv1d);
+  l.kernel = 2;
+  l.padding = Padding::same;
+  l.out_channels = 1;
+  l.weights = i8({64, -80});
+  l.bias = {32};
+  l.output_quant = {0.0f, 999};  // not used for a posit8 output
+  const Tensor x = tensor(3, 1, {64, 32, 96});
+  EXPECT_EQ(posit8_mac(x, l), tensor(3, 1, {48, -96, 100}));
+  l.activation = Activation::relu;
+  EXPECT_EQ(posit8_mac(x, l), tensor(3, 1, {48, 0, 100}));
+  l.padding = Padding::valid;
+  EXPECT_EQ(posit8_mac(x, l), tensor(2, 1, {48, 0}));
+}
+
+TEST(NnPosit8Mac, WorkedDenseRoundsOnceLikeTheQuire) {
+  Layer l = posit8_layer("f", LayerKind::dense);
+  l.out_channels = 1;
+  l.bias = {0};
+  // 64 products minpos * minpos = 64 * 2^-12 = 2^-6, exactly minpos (code 1).
+  // Rounding each product (to minpos, posits never round to 0) would give 1.0.
+  l.weights = std::vector<std::int8_t>(64, 1);
+  EXPECT_EQ(posit8_mac(Tensor{64, 1, std::vector<std::int8_t>(64, 1)}, l), tensor(1, 1, {1}));
+  // 1 + 2^-6 lies halfway between 1 (64) and 1 + 1/32 (65): ties to even, 64;
+  // 1 + 1.5 * 2^-6 is above the tie: 65; plus a bias of minpos: exactly 65.
+  l.weights = i8({64, 64});
+  const Tensor x = tensor(1, 2, {64, 1});
+  EXPECT_EQ(posit8_mac(x, l), tensor(1, 1, {64}));
+  l.weights = i8({64, 80});
+  EXPECT_EQ(posit8_mac(x, l), tensor(1, 1, {65}));
+  l.weights = i8({64, 64});
+  l.bias = {1};
+  EXPECT_EQ(posit8_mac(x, l), tensor(1, 1, {65}));
+  // 2 * maxpos^2 = 8192 saturates at maxpos 64 (code 127), -8192 at -127;
+  // relu6 clamps it to 6 (0x74).
+  l.out_channels = 2;
+  l.weights = i8({127, 127, -127, 127});
+  l.bias = {0, 0};
+  const Tensor big = tensor(1, 2, {127, 127});
+  EXPECT_EQ(posit8_mac(big, l), tensor(1, 2, {127, 0}));
+  l.weights = i8({127, 127, -127, -127});
+  EXPECT_EQ(posit8_mac(big, l), tensor(1, 2, {127, -127}));
+  l.activation = Activation::relu6;
+  EXPECT_EQ(posit8_mac(big, l), tensor(1, 2, {0x74, 0}));
+}
+
+TEST(NnPosit8Mac, WorkedInt8Output) {
+  // x [1, 0.5] (64, 32), w [2, -1.5] (96, -80), bias 0.25 (0 001 0000 = 16):
+  // S = 2 - 0.75 + 0.25 = 1.5, Q = 1.5 * 2^12 = 6144.
+  Layer l = posit8_layer("f", LayerKind::dense, Format::int8);
+  l.out_channels = 1;
+  l.weights = i8({96, -80});
+  l.bias = {16};
+  const Tensor x = tensor(1, 2, {64, 32});
+  l.output_quant = {0.0625f, 3};  // 6144 * 2^-8 = 24, + 3
+  EXPECT_EQ(posit8_mac(x, l), tensor(1, 1, {27}));
+  l.output_quant = {1.0f, 0};  // 6144 * 2^-12 = 1.5: RDBPOT's tie away from zero, 2
+  EXPECT_EQ(posit8_mac(x, l), tensor(1, 1, {2}));
+  l.bias = {-16};  // S = 1.0 -> 1, relu6 at zero point 0 with scale 1 keeps it
+  l.activation = Activation::relu6;
+  EXPECT_EQ(posit8_mac(x, l), tensor(1, 1, {1}));
+  // Q saturates to int32 before the rescaling: 200 * maxpos^2 = 200 * 2^24
+  // units is beyond INT32_MAX. Scale 2^12 (multiplier 2^-24 = {2^30, -23}):
+  // SRDHM(INT32_MAX, 2^30) = 2^30 - 1/2 -> 2^30, then 2^30 / 2^23 = 128,
+  // + zero point -128 = 0. Unsaturated it would be 200 - 128 = 72.
+  Layer s = posit8_layer("sat", LayerKind::dense, Format::int8);
+  s.out_channels = 1;
+  s.weights = std::vector<std::int8_t>(200, 127);
+  s.bias = {0};
+  s.output_quant = {4096.0f, -128};
+  EXPECT_EQ(posit8_mac(Tensor{200, 1, std::vector<std::int8_t>(200, 127)}, s), tensor(1, 1, {0}));
+}
+
+TEST(NnPosit8Mac, WorkedDepthwise) {
+  // Channels apart, w[c][k]: c0 [1, 1] (64, 64), c1 [0.5, -2] (32, -96);
+  // bias c0 -1 (-64), c1 0. x c0 [0.5, 0.5, 1], c1 [2, 1, 0.5].
+  //   o0: c0 0.5 + 0.5 - 1 = 0 -> 0;  c1 1 - 2 = -1 -> -64
+  //   o1: c0 0.5 + 1 - 1 = 0.5 -> 32; c1 0.5 - 1 = -0.5 -> -32
+  Layer l = posit8_layer("d", LayerKind::depthwise_conv1d);
+  l.kernel = 2;
+  l.out_channels = 2;
+  l.weights = i8({64, 64, 32, -96});
+  l.bias = {-64, 0};
+  EXPECT_EQ(posit8_mac(tensor(3, 2, {32, 96, 32, 64, 64, 32}), l), tensor(2, 2, {0, -64, 32, -32}));
+}
+
+struct PositRand {
+  std::mt19937_64 rng;
+  int i(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); }
+  // A non-NaR code, mostly of modest magnitude (|v| <= 1.25) so that sums stay
+  // inside the posit range, sometimes anything.
+  int code() { return i(0, 3) == 0 ? i(-127, 127) : i(-72, 72); }
+  std::vector<std::int8_t> codes(int n) {
+    std::vector<std::int8_t> v;
+    for (int k = 0; k < n; ++k) v.push_back(static_cast<std::int8_t>(code()));
+    return v;
+  }
+  Tensor t(int length, int channels) { return Tensor{length, channels, codes(length * channels)}; }
+  Activation act() { return static_cast<Activation>(i(0, 2)); }
+};
+
+// A random posit8 conv1d, depthwise_conv1d or dense layer and input.
+struct PositCase {
+  Layer l;
+  Tensor x;
+  int out_length = 0, pad = 0;
+};
+PositCase random_posit8_case(PositRand& r, int trial, Format out) {
+  PositCase c;
+  const auto kind = static_cast<LayerKind>(trial % 3);  // conv1d, depthwise_conv1d, dense
+  c.l = posit8_layer("p", kind, out);
+  const int length = r.i(1, kind == LayerKind::dense ? 6 : 20), channels = r.i(1, 5);
+  c.x = r.t(length, channels);
+  c.l.out_channels = kind == LayerKind::depthwise_conv1d ? channels : r.i(1, 5);
+  int per_out = length * channels;
+  if (kind != LayerKind::dense) {
+    c.l.kernel = r.i(1, 5);
+    c.l.stride = r.i(1, 3);
+    c.l.dilation = r.i(1, 3);
+    c.l.padding = r.i(0, 1) ? Padding::same : Padding::valid;
+    c.pad = ref_pad(length, c.l.kernel, c.l.stride, c.l.dilation, c.l.padding, &c.out_length);
+    per_out = kind == LayerKind::depthwise_conv1d ? c.l.kernel : c.l.kernel * channels;
+  } else {
+    c.out_length = 1;
+  }
+  c.l.weights = r.codes(c.l.out_channels * per_out);
+  for (int co = 0; co < c.l.out_channels; ++co) c.l.bias.push_back(r.code());
+  c.l.activation = r.act();
+  return c;
+}
+
+// The (weight, input) code pairs of output (o, co) over the taps that are not
+// padding, and (bias, 1.0).
+std::vector<std::pair<std::uint32_t, std::uint32_t>> posit8_pairs(const PositCase& c, int o, int co) {
+  const Layer& l = c.l;
+  const Tensor& x = c.x;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> pairs{{bits8(l.bias[static_cast<std::size_t>(co)]), p8().encode(1)}};
+  auto add_pair = [&](std::size_t w, int p, int ch) { pairs.emplace_back(bits8(l.weights[w]), bits8(x.at(p, ch))); };
+  if (l.kind == LayerKind::dense) {
+    for (int p = 0; p < x.length; ++p)
+      for (int ch = 0; ch < x.channels; ++ch)
+        add_pair(static_cast<std::size_t>(co * x.length * x.channels + p * x.channels + ch), p, ch);
+    return pairs;
+  }
+  for (int k = 0; k < l.kernel; ++k) {
+    const int p = o * l.stride + k * l.dilation - c.pad;
+    if (p < 0 || p >= x.length) continue;
+    if (l.kind == LayerKind::depthwise_conv1d)
+      add_pair(static_cast<std::size_t>(co * l.kernel + k), p, co);
+    else
+      for (int ch = 0; ch < x.channels; ++ch) add_pair(static_cast<std::size_t>((co * l.kernel + k) * x.channels + ch), p, ch);
+  }
+  return pairs;
+}
+
+TEST(NnPosit8Mac, RandomLayersMatchTheFusedDotProduct) {
+  const std::uint64_t seed = 0x5eed0009;
+  SCOPED_TRACE(fmt::format("seed {:#x}", seed));
+  RecordProperty("seed", std::to_string(seed));
+  PositRand r{std::mt19937_64(seed)};
+  int checked = 0, unsaturated = 0;
+  for (int trial = 0; trial < 3000; ++trial) {
+    const PositCase c = random_posit8_case(r, trial, Format::posit8_0);
+    if (c.out_length == 0) continue;
+    const Tensor y = posit8_mac(c.x, c.l);
+    ASSERT_EQ(y.length, c.out_length);
+    ASSERT_EQ(y.channels, c.l.out_channels);
+    for (int o = 0; o < c.out_length; ++o)
+      for (int co = 0; co < c.l.out_channels; ++co) {
+        const int rounded = static_cast<std::int8_t>(p8().fdp(posit8_pairs(c, o, co)));
+        const int expected = p8_code(activate(p8_value(rounded), c.l.activation));
+        ASSERT_EQ(int{y.at(o, co)}, expected) << "trial " << trial << " o " << o << " co " << co;
+        ++checked;
+        if (rounded != 127 && rounded != -127) ++unsaturated;
+      }
+  }
+  RecordProperty("checked", checked);
+  RecordProperty("unsaturated", unsaturated);
+  EXPECT_GT(unsaturated, checked * 3 / 4);
+}
+
+TEST(NnPosit8Mac, RandomLayersToInt8MatchExactRequantization) {
+  const std::uint64_t seed = 0x5eed000a;
+  SCOPED_TRACE(fmt::format("seed {:#x}", seed));
+  RecordProperty("seed", std::to_string(seed));
+  PositRand r{std::mt19937_64(seed)};
+  int checked = 0, interior = 0;
+  for (int trial = 0; trial < 3000; ++trial) {
+    PositCase c = random_posit8_case(r, trial, Format::int8);
+    if (c.out_length == 0) continue;
+    const double terms = static_cast<double>(posit8_pairs(c, 0, 0).size());
+    c.l.output_quant = {static_cast<float>(std::sqrt(terms) * std::exp2(std::uniform_real_distribution<double>(-8, -5)(r.rng))),
+                        r.i(-64, 64)};
+    const QuantizedMultiplier m = quantize_multiplier(std::ldexp(1.0, -12) / static_cast<double>(c.l.output_quant.scale));
+    const ActRange range = activation_range(c.l.activation, c.l.output_quant);
+    const Tensor y = posit8_mac(c.x, c.l);
+    ASSERT_EQ(y.length, c.out_length);
+    ASSERT_EQ(y.channels, c.l.out_channels);
+    for (int o = 0; o < c.out_length; ++o)
+      for (int co = 0; co < c.l.out_channels; ++co) {
+        mpq_class s = 0;
+        for (const auto& [w, v] : posit8_pairs(c, o, co)) s += *p8().decode(w) * *p8().decode(v);
+        const mpq_class q = s * 4096;
+        ASSERT_EQ(q.get_den(), 1);  // products of posit8 values are multiples of 2^-12
+        const std::int32_t q32 = q > kMax ? kMax : q < kMin ? kMin : static_cast<std::int32_t>(q.get_num().get_si());
+        const int v = ref_mbqm(q32, m.multiplier, m.shift) + c.l.output_quant.zero_point;
+        ASSERT_EQ(int{y.at(o, co)}, std::clamp(v, range.min, range.max)) << "trial " << trial << " o " << o << " co " << co;
+        ++checked;
+        if (v > -128 && v < 127) ++interior;
+      }
+  }
+  RecordProperty("checked", checked);
+  RecordProperty("interior", interior);
+  EXPECT_GT(interior, checked / 2);
+}
+
+TEST(NnPosit8MaxPool, WorkedExampleComparesInPositOrder) {
+  // Kernel 2, stride 2. c0 windows [-1.0, minpos] (-64, 1) and [-0.5, -2]
+  // (-32, -96): 1 and -32 (an unsigned comparison would pick -64 over 1).
+  // c1 [64, 0] (127, 0) and [2.5, -64] (100, -127): 127 and 100.
+  Layer l = posit8_layer("p", LayerKind::max_pool);
+  l.kernel = 2;
+  l.stride = 2;
+  l.output_quant = {0.0f, 500};  // a posit8 pool has no quantization
+  const Tensor x = tensor(4, 2, {-64, 127, 1, 0, -32, 100, -96, -127});
+  EXPECT_EQ(posit8_max_pool(x, l), tensor(2, 2, {1, 127, -32, 100}));
+  l.activation = Activation::relu;
+  EXPECT_EQ(posit8_max_pool(x, l), tensor(2, 2, {1, 127, 0, 100}));
+  l.activation = Activation::relu6;
+  EXPECT_EQ(posit8_max_pool(x, l), tensor(2, 2, {1, 0x74, 0, 100}));
+  // Same padding, length 5: the last window is [x4] alone; padding never wins.
+  l.activation = Activation::none;
+  l.padding = Padding::same;
+  EXPECT_EQ(posit8_max_pool(tensor(5, 1, {-1, -2, -3, -4, -127}), l), tensor(3, 1, {-1, -3, -127}));
+}
+
+TEST(NnPosit8MaxPool, RandomPoolsMatchTheMaximumValue) {
+  const std::uint64_t seed = 0x5eed000b;
+  SCOPED_TRACE(fmt::format("seed {:#x}", seed));
+  RecordProperty("seed", std::to_string(seed));
+  PositRand r{std::mt19937_64(seed)};
+  for (int trial = 0; trial < 1000; ++trial) {
+    const int length = r.i(1, 20), channels = r.i(1, 4);
+    Layer l = posit8_layer("p", LayerKind::max_pool);
+    l.kernel = r.i(1, 5);
+    l.stride = r.i(1, 3);
+    l.padding = r.i(0, 1) ? Padding::same : Padding::valid;
+    l.activation = r.act();
+    int out_length = 0;
+    const int pad = ref_pad(length, l.kernel, l.stride, 1, l.padding, &out_length);
+    if (out_length == 0) continue;
+    Tensor x{length, channels, {}};
+    for (int k = 0; k < length * channels; ++k) x.data.push_back(static_cast<std::int8_t>(r.i(-127, 127)));
+    const Tensor y = posit8_max_pool(x, l);
+    ASSERT_EQ(y.length, out_length);
+    for (int o = 0; o < out_length; ++o)
+      for (int c = 0; c < channels; ++c) {
+        std::optional<mpq_class> best;
+        for (int k = 0; k < l.kernel; ++k) {
+          const int p = o * l.stride + k - pad;
+          if (p >= 0 && p < length && (!best || p8_value(x.at(p, c)) > *best)) best = p8_value(x.at(p, c));
+        }
+        ASSERT_TRUE(best.has_value());
+        ASSERT_EQ(int{y.at(o, c)}, p8_code(activate(*best, l.activation))) << "trial " << trial << " o " << o << " c " << c;
+      }
+  }
+}
+
+TEST(NnPosit8Errors, LayerFunctionsRejectBadArgumentsNamingTheLayer) {
+  Layer c = posit8_layer("pc", LayerKind::conv1d);
+  c.kernel = 2;
+  c.out_channels = 1;
+  c.weights = i8({64, 64, 64, 64});
+  c.bias = {0};
+  const Tensor x = tensor(3, 2, {64, 64, 64, 64, 64, 64});
+  ASSERT_EQ(posit8_mac(x, c).length, 2);
+  auto bad = [&](const std::function<void(Layer&, Tensor&)>& edit, std::initializer_list<std::string> parts) {
+    Layer l = c;
+    Tensor t = x;
+    edit(l, t);
+    expect_invalid([&] { posit8_mac(t, l); }, parts);
+  };
+  bad([](Layer& l, Tensor&) { l.weight_scales = {1.0f}; }, {"'pc'", "1 weight scales"});
+  bad([](Layer& l, Tensor&) { l.bias = {0, 0}; }, {"'pc'", "2 biases", "one per output channel (1)"});
+  bad([](Layer& l, Tensor&) { l.bias = {}; }, {"'pc'", "0 biases"});
+  bad([](Layer& l, Tensor&) { l.weights[3] = -128; }, {"'pc'", "weight 3 is NaR"});
+  bad([](Layer& l, Tensor&) { l.bias[0] = -128; }, {"'pc'", "bias of output channel 0 is NaR"});
+  bad([](Layer& l, Tensor&) { l.bias[0] = 128; }, {"'pc'", "bias 128", "-127..127"});
+  bad([](Layer& l, Tensor&) { l.bias[0] = -1000; }, {"'pc'", "bias -1000"});
+  bad([](Layer&, Tensor& t) { t.data[2] = -128; }, {"'pc'", "element (1, 0) is NaR"});
+  bad([](Layer& l, Tensor&) { l.output_format = Format::fp4; }, {"'pc'", "output_format fp4"});
+  bad([](Layer& l, Tensor&) { l.output_format = Format::posit16_1; }, {"'pc'", "output_format posit16_1"});
+  bad([](Layer& l, Tensor&) { l.weights.pop_back(); }, {"'pc'", "3 weights", "4"});
+  bad([](Layer& l, Tensor&) { l.kernel = 4; }, {"'pc'", "no output"});
+  bad([](Layer& l, Tensor&) { l.out_channels = 0; }, {"'pc'", "out_channels 0"});
+  bad([](Layer& l, Tensor&) { l.kind = LayerKind::depthwise_conv1d; }, {"'pc'", "out_channels 1", "2 channels"});
+  bad([](Layer& l, Tensor&) { l.kind = LayerKind::max_pool; }, {"'pc'", "conv1d, depthwise_conv1d and dense"});
+  bad(
+      [](Layer& l, Tensor&) {
+        l.output_format = Format::int8;
+        l.output_quant = {-1.0f, 0};
+      },
+      {"'pc'", "output_quant", "scale -1"});
+  bad(
+      [](Layer& l, Tensor&) {
+        l.output_format = Format::int8;
+        l.output_quant = {1e-20f, 0};  // 2^-12 / 1e-20 needs a shift beyond 30
+      },
+      {"'pc'", "2^30 or more"});
+  // A posit8 output ignores output_quant, valid or not.
+  Layer ok = c;
+  ok.output_quant = {-1.0f, 1000};
+  EXPECT_EQ(posit8_mac(x, ok), posit8_mac(x, c));
+
+  Layer p = posit8_layer("pp", LayerKind::max_pool);
+  p.kernel = 2;
+  expect_invalid([&] { posit8_max_pool(tensor(2, 1, {1, -128}), p); }, {"'pp'", "element (1, 0) is NaR"});
+  p.output_format = Format::int8;
+  expect_invalid([&] { posit8_max_pool(tensor(2, 1, {1, 2}), p); }, {"'pp'", "output_format int8", "posit8_0"});
+  p.output_format = Format::posit8_0;
+  p.dilation = 2;
+  expect_invalid([&] { posit8_max_pool(tensor(2, 1, {1, 2}), p); }, {"'pp'", "dilation 2"});
+}
+
+// posit8 input -> conv (posit8) -> max_pool (posit8) -> dense (to int8) ->
+// add (int8) and global_avg_pool (int8).
+Model posit8_model() {
+  Model m;
+  m.name = "mixed";
+  m.input = "in";
+  m.input_length = 6;
+  m.input_channels = 2;
+  m.input_format = Format::posit8_0;
+  m.input_quant = {0.0f, 1000};  // unused for a posit8 input
+  Layer c = layer("conv", LayerKind::conv1d, {"in"}, "c");
+  c.kernel = 3;
+  c.padding = Padding::same;
+  c.out_channels = 2;
+  c.output_format = Format::posit8_0;
+  c.weights = i8({64, 0, 32, -64, 0, 16, /* co 1 */ -32, 64, 0, 96, 80, -48});
+  c.bias = {16, -16};
+  c.activation = Activation::relu6;
+  Layer p = layer("pool", LayerKind::max_pool, {"c"}, "p");
+  p.kernel = 2;
+  p.stride = 2;
+  p.output_format = Format::posit8_0;
+  p.output_quant = {3.0f, 3};  // a posit8 pool's need not equal anything
+  Layer d = layer("fc", LayerKind::dense, {"p"}, "d");
+  d.out_channels = 2;
+  d.weights = i8({64, -64, 32, -32, 96, 1, /* co 1 */ 8, 8, -8, 8, 127, -1});
+  d.bias = {0, 64};
+  d.output_quant = {0.05f, -3};
+  Layer s = layer("sum", LayerKind::add, {"d", "d"}, "s");
+  s.output_quant = {0.1f, 0};
+  Layer g = layer("gap", LayerKind::global_avg_pool, {"s"}, "g");
+  g.output_quant = s.output_quant;
+  m.layers = {c, p, d, s, g};
+  m.outputs = {"g"};
+  return m;
+}
+
+TEST(NnPosit8Model, RunDispatchesByTheInputsFormat) {
+  const Model m = posit8_model();
+  const Tensor x = tensor(6, 2, {64, 32, -64, 96, 16, 0, 80, -80, 1, 127, -127, 48});
+  const auto t = run(m, x);
+  ASSERT_EQ(t.size(), 6u);
+  const Tensor c = posit8_mac(x, m.layers[0]);
+  EXPECT_EQ(t.at("c"), c);
+  const Tensor p = posit8_max_pool(c, m.layers[1]);
+  EXPECT_EQ(t.at("p"), p);
+  const Tensor d = posit8_mac(p, m.layers[2]);
+  EXPECT_EQ(t.at("d"), d);
+  // By hand from p's values [0.75, 4, 6, 5.5, 0, 6] (codes 48 112 116 115 0 116):
+  // co0: 0.75 - 4 + 0.5*6 - 0.5*5.5 + 0 + 6/64 = -2.90625, / 0.05 = -58.1 -> -58, - 3
+  // co1: (0.75 + 4 - 6 + 5.5) / 8 + 0 - 6/64 + 1 = 1.4375, / 0.05 = 28.75 -> 29, - 3
+  ASSERT_EQ(p, tensor(3, 2, {48, 112, 116, 115, 0, 116}));
+  EXPECT_EQ(d, tensor(1, 2, {-61, 26}));
+  const Tensor s = add(d, m.layers[2].output_quant, d, m.layers[2].output_quant, m.layers[3]);
+  EXPECT_EQ(t.at("s"), s);
+  EXPECT_EQ(t.at("g"), global_avg_pool(s, m.layers[4]));
+  const auto f = tensor_formats(m);
+  const std::map<std::string, Format> expected{{"in", Format::posit8_0}, {"c", Format::posit8_0}, {"p", Format::posit8_0},
+                                               {"d", Format::int8},      {"s", Format::int8},      {"g", Format::int8}};
+  EXPECT_EQ(f, expected);
+  // The int8 model keeps int8 everywhere.
+  for (const auto& [name, format] : tensor_formats(small_model())) EXPECT_EQ(format, Format::int8) << name;
+}
+
+TEST(NnPosit8Model, RunRejectsFormatMistakesNamingTheLayer) {
+  const Tensor x = tensor(6, 2, {64, 32, -64, 96, 16, 0, 80, -80, 1, 127, -127, 48});
+  auto bad = [&](const std::function<void(Model&, Tensor&)>& edit, std::initializer_list<std::string> parts) {
+    Model m = posit8_model();
+    Tensor in = x;
+    edit(m, in);
+    expect_invalid([&] { run(m, in); }, parts);
+  };
+  bad([](Model& m, Tensor&) { m.input_format = Format::fp4; }, {"'mixed'", "input_format fp4"});
+  bad([](Model& m, Tensor&) { m.input_format = Format::posit16_1; }, {"'mixed'", "input_format posit16_1"});
+  bad([](Model&, Tensor& in) { in.data[7] = -128; }, {"'mixed'", "'in'", "element (3, 1) is NaR"});
+  bad([](Model& m, Tensor&) { m.layers[0].weight_scales = {1.0f, 1.0f}; }, {"'conv'", "weight scales"});
+  bad([](Model& m, Tensor&) { m.layers[0].weights[5] = -128; }, {"'conv'", "weight 5 is NaR"});
+  bad([](Model& m, Tensor&) { m.layers[0].bias[1] = 300; }, {"'conv'", "bias 300"});
+  bad([](Model& m, Tensor&) { m.layers[0].output_format = Format::int4; }, {"'conv'", "output_format int4"});
+  bad([](Model& m, Tensor&) { m.layers[1].output_format = Format::int8; }, {"'pool'", "output_format int8", "posit8_0"});
+  bad([](Model& m, Tensor&) { m.layers[1].kind = LayerKind::avg_pool; }, {"'pool'", "takes int8 input only", "'c'"});
+  bad([](Model& m, Tensor&) { m.layers[1].kind = LayerKind::global_avg_pool; }, {"'pool'", "takes int8 input only"});
+  bad([](Model& m, Tensor&) { m.layers[3].inputs = {"d", "p"}; }, {"'sum'", "takes int8 input only", "'p'"});
+  bad([](Model& m, Tensor&) { m.layers[3].inputs = {"p", "d"}; }, {"'sum'", "takes int8 input only", "'p'"});
+  bad([](Model& m, Tensor&) { m.layers[2].output_quant = {0.0f, 0}; }, {"'fc'", "output_quant", "scale 0"});
+  // An int8 tensor cannot feed a posit8 layer; an int8 pool stays int8.
+  bad([](Model& m, Tensor&) { m.layers[4].output_format = Format::posit8_0; }, {"'gap'", "output_format posit8_0", "int8"});
+  bad(
+      [](Model& m, Tensor&) {
+        Layer l = layer("up", LayerKind::dense, {"s"}, "u");
+        l.out_channels = 1;
+        l.weights = i8({1, 1});
+        l.bias = {0};
+        l.weight_scales = {1.0f};
+        l.output_format = Format::posit8_0;
+        m.layers.push_back(l);
+      },
+      {"'up'", "output_format posit8_0", "int8 input"});
+  // The int8 model: a posit8 output on int8 input, and the int8 input's
+  // quantization still checked.
+  const Tensor xi = tensor(6, 2, {1, 2, 3, 4, 5, 6, -7, -8, 9, 10, -11, 12});
+  Model m = small_model();
+  m.layers[0].output_format = Format::posit8_0;
+  expect_invalid([&] { run(m, xi); }, {"'conv'", "output_format posit8_0"});
+  m = small_model();
+  m.layers[1].output_format = Format::posit8_0;
+  expect_invalid([&] { run(m, xi); }, {"'pool'", "output_format posit8_0"});
+  m = small_model();
+  m.input_quant.scale = 0.0f;
+  expect_invalid([&] { run(m, xi); }, {"'tiny'", "input quantization"});
 }
 
 }  // namespace

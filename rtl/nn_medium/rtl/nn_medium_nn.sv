@@ -61,7 +61,7 @@ module nn_medium_nn (
   logic wb_lane;
   logic [7:0] wb_data;
   logic pw_we;
-  logic [3:0] d_w0_q;
+  logic [8:0] d_w0_q;
   logic [31:0] d_w1_q;
   logic [31:0] d_w2_q;
   logic [31:0] d_w3_q;
@@ -73,7 +73,7 @@ module nn_medium_nn (
   logic [31:0] d_w9_q;
   logic [31:0] d_w10_q;
   logic [31:0] d_w11_q;
-  logic [15:0] d_w12_q;
+  logic [31:0] d_w12_q;
   logic [31:0] desc_ptr_q;
   logic [4:0] fetch_q;
   logic [15:0] g_q;
@@ -101,6 +101,10 @@ module nn_medium_nn (
   logic b_valid_q;
   logic b_pad_q;
   logic b_last_q;
+  logic bb_q;  // the bias beat is next
+  logic b_bias_q;
+  logic b_hi_zero_q;
+  logic has_bias;
   logic issuing;
   logic advance;
   logic seq_issue;
@@ -252,7 +256,7 @@ module nn_medium_nn (
             reg_rdata_q <= err_desc_q;
           end
           4'd8: begin
-            reg_rdata_q <= {8'd1, 8'd2, 8'd2, 8'd2};
+            reg_rdata_q <= {8'd2, 8'd2, 8'd2, 8'd2};
           end
           default: begin
             reg_rdata_q <= 32'd0;
@@ -348,6 +352,8 @@ module nn_medium_nn (
     .rdata_o(act_hi_rdata)
   );
 
+  assign has_bias = d_w12_q[31:16] != 16'd0;
+
   // Stage A: the next beat's addresses; stage B (b_*_q): the beat, with the memory data.
   assign is_pool = state_q == 4'd8;
   assign issuing = (state_q == 4'd5 || (is_pool && !pf_busy_q)) && o_q != d_w7_q[31:16];
@@ -358,7 +364,7 @@ module nn_medium_nn (
   assign pad = l_q < 20'sd0 || l_q >= $signed({4'd0, d_w1_q[15:0]}) || chan_pair >= d_w1_q[31:16];
   assign last_cp = cp_q == d_w4_q[15:0] - 16'd1;
   assign last_k = k_q == d_w3_q[15:0] - 16'd1;
-  assign in_err = seq_issue && !pad && (|act_addr[19:12]);
+  assign in_err = seq_issue && !pad && !bb_q && (|act_addr[19:12]);
   assign w_err = seq_issue && !is_pool && (|w_addr_q[16:10]);
   assign dp_err = seq_issue && !is_pool && dp_q == 25'd4096;
   assign cap = res_valid && cap_ready;
@@ -374,6 +380,10 @@ module nn_medium_nn (
     if (state_q == 4'd2 && d_w0_q[3:0] > 4'd3 && !error) begin
       error = 1'b1;
       error_code = 8'd1;
+    end
+    if (state_q == 4'd2 && d_w0_q[3:0] != 4'd0 && (!(d_w0_q[6:4] == 3'd1) || (d_w0_q[3:0] == 4'd1 && d_w0_q[7:7] && !(1'b0))) && !error) begin
+      error = 1'b1;
+      error_code = 8'd7;
     end
     if (state_q == 4'd2 && (d_w0_q[3:0] == 4'd2 || d_w0_q[3:0] == 4'd3) && (d_w3_q[15:0] == 16'd0 || d_w4_q[15:0] == 16'd0 || d_w7_q[31:16] == 16'd0) && !error) begin
       error = 1'b1;
@@ -452,7 +462,7 @@ module nn_medium_nn (
             4'd1: begin
               fetch_q <= fetch_q + 5'd1;
               if (fetch_q == 5'd1) begin
-                d_w0_q <= ctrl_rdata[3:0];
+                d_w0_q <= ctrl_rdata[8:0];
               end
               if (fetch_q == 5'd2) begin
                 d_w1_q <= ctrl_rdata;
@@ -488,7 +498,7 @@ module nn_medium_nn (
                 d_w11_q <= ctrl_rdata;
               end
               if (fetch_q == 5'd13) begin
-                d_w12_q <= ctrl_rdata[15:0];
+                d_w12_q <= ctrl_rdata;
               end
               if (fetch_q == 5'd16) begin
                 state_q <= 4'd2;
@@ -530,6 +540,7 @@ module nn_medium_nn (
               pos_addr_q <= d_w2_q[19:0];
               w_addr_q <= w_gbase_q;
               dp_q <= 25'd0;
+              bb_q <= 1'b0;
               cap_o_q <= 16'd0;
               cap_addr_q <= {1'b0, d_w7_q[15:0]};
               pi_j_q <= 16'd0;
@@ -556,7 +567,18 @@ module nn_medium_nn (
             4'd5: begin
               if (seq_issue) begin
                 dp_q <= dp_q + 25'd1;
-                if (!last_cp) begin
+                if (bb_q) begin
+                  cp_q <= 16'd0;
+                  k_q <= 16'd0;
+                  o_q <= o_q + 16'd1;
+                  dp_q <= 25'd0;
+                  bb_q <= 1'b0;
+                  pos_l_q <= (!pos_l_q[19] && (|pos_l_q[18:16])) ? pos_l_q : pos_l_q + $signed({4'd0, d_w5_q[15:0]});
+                  l_q <= (!pos_l_q[19] && (|pos_l_q[18:16])) ? pos_l_q : pos_l_q + $signed({4'd0, d_w5_q[15:0]});
+                  pos_addr_q <= (!pos_addr_q[19] && (|pos_addr_q[18:16])) ? pos_addr_q : pos_addr_q + $signed({4'd0, d_w6_q[15:0]});
+                  tap_addr_q <= (!pos_addr_q[19] && (|pos_addr_q[18:16])) ? pos_addr_q : pos_addr_q + $signed({4'd0, d_w6_q[15:0]});
+                  w_addr_q <= w_gbase_q;
+                end else if (!last_cp) begin
                   cp_q <= cp_q + 16'd1;
                   w_addr_q <= w_addr_q + 17'd1;
                 end else if (!last_k) begin
@@ -565,11 +587,15 @@ module nn_medium_nn (
                   l_q <= (!l_q[19] && (|l_q[18:16])) ? l_q : l_q + $signed({4'd0, d_w5_q[31:16]});
                   tap_addr_q <= (!tap_addr_q[19] && (|tap_addr_q[18:16])) ? tap_addr_q : tap_addr_q + $signed({4'd0, d_w6_q[31:16]});
                   w_addr_q <= w_addr_q + 17'd1;
+                end else if (has_bias) begin
+                  bb_q <= 1'b1;
+                  w_addr_q <= w_addr_q + 17'd1;
                 end else begin
                   cp_q <= 16'd0;
                   k_q <= 16'd0;
                   o_q <= o_q + 16'd1;
                   dp_q <= 25'd0;
+                  bb_q <= 1'b0;
                   pos_l_q <= (!pos_l_q[19] && (|pos_l_q[18:16])) ? pos_l_q : pos_l_q + $signed({4'd0, d_w5_q[15:0]});
                   l_q <= (!pos_l_q[19] && (|pos_l_q[18:16])) ? pos_l_q : pos_l_q + $signed({4'd0, d_w5_q[15:0]});
                   pos_addr_q <= (!pos_addr_q[19] && (|pos_addr_q[18:16])) ? pos_addr_q : pos_addr_q + $signed({4'd0, d_w6_q[15:0]});
@@ -632,8 +658,10 @@ module nn_medium_nn (
           endcase
           if (advance) begin
             b_valid_q <= seq_issue && !is_pool;
-            b_pad_q <= pad;
-            b_last_q <= last_cp && last_k;
+            b_pad_q <= pad && !bb_q;
+            b_bias_q <= bb_q;
+            b_last_q <= bb_q || (last_cp && last_k && !has_bias);
+            b_hi_zero_q <= d_w0_q[8:8] && chan_pair == d_w1_q[31:16] - 16'd1;
           end
           if (b_valid_q && beat_ready) begin
             macs_q <= macs_q + 32'd8;
@@ -653,7 +681,7 @@ module nn_medium_nn (
     end
   end
 
-  assign beat_a = b_pad_q ? {2{d_w11_q[7:0]}} : {act_hi_rdata, act_lo_rdata};
+  assign beat_a = b_bias_q ? d_w12_q[31:16] : b_pad_q ? {2{d_w11_q[7:0]}} : {(b_hi_zero_q ? 8'd0 : act_hi_rdata), act_lo_rdata};
   assign pe_clear = start || error;
   assign pe0_hw_we = {host_wr && host_w && host_au == 16'd1, host_wr && host_w && host_au == 16'd0};
   assign pe0_param_we = {pa_valid_q && pa_j_q == 16'd1, pa_valid_q && pa_j_q == 16'd0};
