@@ -1,13 +1,13 @@
 # ctest driver: `strata example-model` then `strata run` with a JSON report
 # that must say every tensor matched and give cycles for every layer.
-#   cmake -DSTRATA=... -DCONFIG=cfg -DWORK=dir -DBUILD=sim-build-dir -P strata_run.cmake
+#   cmake -DSTRATA=... -DCONFIG=cfg -DMODEL=example-model-name -DWORK=dir -DBUILD=sim-build-dir -P strata_run.cmake
 file(MAKE_DIRECTORY "${WORK}")
-execute_process(COMMAND "${STRATA}" example-model pulse_cnn --seed 3 -o "${WORK}/pulse_cnn.json" RESULT_VARIABLE rc)
+execute_process(COMMAND "${STRATA}" example-model ${MODEL} --seed 3 -o "${WORK}/model.json" RESULT_VARIABLE rc)
 if(rc)
   message(FATAL_ERROR "strata example-model failed")
 endif()
 file(REMOVE "${WORK}/report.json")
-execute_process(COMMAND "${STRATA}" run "${CONFIG}" "${WORK}/pulse_cnn.json" --seed 5 --json "${WORK}/report.json" --build-dir "${BUILD}" RESULT_VARIABLE rc)
+execute_process(COMMAND "${STRATA}" run "${CONFIG}" "${WORK}/model.json" --seed 5 --json "${WORK}/report.json" --build-dir "${BUILD}" RESULT_VARIABLE rc)
 if(rc)
   message(FATAL_ERROR "strata run failed (exit ${rc})")
 endif()
