@@ -32,6 +32,8 @@ nlohmann::json manifest(const SocConfig& c, const ir::Design& d) {
   j["config"] = to_json(c);
   j["top"] = d.top();
   j["modules"] = nlohmann::json::array();
+  for (const auto& v : d.verbatim())
+    j["modules"].push_back({{"name", v.name}, {"file", "rtl/" + v.file}, {"hand_written", true}, {"primitive_model", v.primitive_model}});
   for (const auto& m : d.modules()) {
     nlohmann::json mj;
     mj["name"] = m.name;
@@ -64,6 +66,12 @@ std::map<std::string, std::string> render(const SocConfig& c, const ir::Design& 
   const ir::EmitHeader header{fmt::format("{} {}", kGeneratorName, generator_version()), c.name, config_hash(c)};
   std::string file_list;
   std::string core_files;
+  for (const auto& v : d.verbatim()) {
+    const std::string path = "rtl/" + v.file;
+    files[path] = v.text;
+    file_list += path + "\n";
+    core_files += "      - " + path + "\n";
+  }
   for (const auto& m : d.modules()) {
     const std::string path = "rtl/" + m.name + ".sv";
     files[path] = ir::emit_sv(m, header);

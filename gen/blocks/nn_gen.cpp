@@ -10,6 +10,7 @@
 #include "golden/au.h"
 #include "golden/nn.h"
 #include "nn/nn_map.h"
+#include "vendor_rtl.h"
 
 namespace strata {
 
@@ -44,6 +45,20 @@ std::string ram(const SocConfig& c, ir::Design& d, int width, int depth) {
   m.ff({if_else("we_i", {assign("mem[waddr_i]", "wdata_i")}), if_else("re_i", {assign("rdata_q", "mem[raddr_i]")})});
   m.assign("rdata_o", "rdata_q");
   return d.add(std::move(m));
+}
+
+// The weight memory of one AU: inferred block RAM, or an iCE40 SPRAM
+// through the vendor wrapper (rtl/vendor/), whose 14-bit address takes the
+// config's narrower one zero-extended.
+struct WeightRam {
+  std::string module;
+  int addr_bits;
+};
+WeightRam weight_ram(const SocConfig& c, ir::Design& d) {
+  const NnConfig& n = *c.nn;
+  if (n.weight_memory == WeightMemory::bram) return {ram(c, d, 16, n.weight_words), log2i(n.weight_words)};
+  d.add_verbatim({"SB_SPRAM256KA", "sim/SB_SPRAM256KA.sv", vendor_file("sim/SB_SPRAM256KA.sv"), true});
+  return {d.add_verbatim({"ice40_spram_16kx16", "ice40_spram_16kx16.sv", vendor_file("ice40_spram_16kx16.sv"), false}), log2i(kIce40SpramWords)};
 }
 
 // The requantizer of one PE, shared by its AUs: bias add and int32
@@ -217,7 +232,9 @@ std::string pe(const SocConfig& c, ir::Design& d) {
   const NnConfig& n = *c.nn;
   const int na = n.aus_per_pe, ww = log2i(n.weight_words);
   const std::string au = generate_au(c, d);
-  const std::string wram = ram(c, d, 16, n.weight_words);
+  const WeightRam wram = weight_ram(c, d);
+  // A weight address zero-extended to the memory's.
+  auto waddr = [&](const std::string& a) { return wram.addr_bits == ww ? a : fmt::format("{{{}'d0, {}}}", wram.addr_bits - ww, a); };
   const std::string rq = requant(c, d);
   const ir::Module* au_m = d.find(au);
   const int acc_w = golden::au_shape(c.au.formats, c.au.max_accumulations).acc_width;
@@ -276,9 +293,9 @@ std::string pe(const SocConfig& c, ir::Design& d) {
     params.push_back(if_else(bit("param_we_i", j), {ir::case_of("param_field_i", {{"2'd0", {assign("bias" + s + "_q", "param_data_i")}},
                                                                                   {"2'd1", {assign("mult" + s + "_q", "param_data_i[30:0]")}},
                                                                                   {"default", {assign("shift" + s + "_q", "param_data_i[5:0]")}}})}));
-    m.instance(wram, "u_wmem" + s,
-               {{"clk_i", "clk_i"}, {"we_i", bit("hw_we_i", j)}, {"waddr_i", "hw_waddr_i"}, {"wdata_i", "hw_wdata_i"},
-                {"re_i", "w_re_i"}, {"raddr_i", "w_raddr_i"}, {"rdata_o", fmt::format("w_rdata[{}:{}]", 16 * j + 15, 16 * j)}});
+    m.instance(wram.module, "u_wmem" + s,
+               {{"clk_i", "clk_i"}, {"we_i", bit("hw_we_i", j)}, {"waddr_i", waddr("hw_waddr_i")}, {"wdata_i", "hw_wdata_i"},
+                {"re_i", "w_re_i"}, {"raddr_i", waddr("w_raddr_i")}, {"rdata_o", fmt::format("w_rdata[{}:{}]", 16 * j + 15, 16 * j)}});
     std::vector<ir::Connection> conns;
     for (const auto& p : au_m->ports) {
       std::string e;

@@ -28,20 +28,27 @@ struct Target {
   std::string package;
   // yosys cell type prefix -> resource column
   std::vector<std::pair<std::string, std::string>> cells;
+  std::string cell_lib;  // yosys's models of the device's primitives
+  // The device has this vendor primitive (so its simulation model is not synthesized).
+  bool has_primitive(const std::string& primitive) const {
+    return std::any_of(cells.begin(), cells.end(), [&](const auto& c) { return c.first == primitive; });
+  }
 };
 
 const std::vector<Target>& targets() {
   static const std::vector<Target> t{
       {"ice40-up5k", "icebreaker.pcf", "synth_ice40", " -dsp", "", "--up5k", "sg48",
-       {{"SB_LUT4", "lut"}, {"SB_DFF", "ff"}, {"SB_CARRY", "carry"}, {"SB_MAC16", "dsp"}, {"SB_RAM40_4K", "bram"}, {"SB_SPRAM256KA", "spram"}}},
+       {{"SB_LUT4", "lut"}, {"SB_DFF", "ff"}, {"SB_CARRY", "carry"}, {"SB_MAC16", "dsp"}, {"SB_RAM40_4K", "bram"}, {"SB_SPRAM256KA", "spram"}},
+       "+/ice40/cells_sim.v"},
       {"ice40-hx8k", "", "synth_ice40", "", "", "--hx8k", "ct256",
-       {{"SB_LUT4", "lut"}, {"SB_DFF", "ff"}, {"SB_CARRY", "carry"}, {"SB_RAM40_4K", "bram"}}},
+       {{"SB_LUT4", "lut"}, {"SB_DFF", "ff"}, {"SB_CARRY", "carry"}, {"SB_RAM40_4K", "bram"}},
+       "+/ice40/cells_sim.v"},
       {"xc7", "", "synth_xilinx -family xc7 -flatten", "", " -nodsp", "", "",
-       {{"LUT", "lut"}, {"FD", "ff"}, {"CARRY4", "carry"}, {"DSP48E1", "dsp"}, {"RAMB18E1", "bram"}, {"RAMB36E1", "bram"}, {"RAM", "lutram"}}},
+       {{"LUT", "lut"}, {"FD", "ff"}, {"CARRY4", "carry"}, {"DSP48E1", "dsp"}, {"RAMB18E1", "bram"}, {"RAMB36E1", "bram"}, {"RAM", "lutram"}}, ""},
       {"ecp5", "", "synth_ecp5", "", " -nodsp", "", "",
-       {{"LUT4", "lut"}, {"TRELLIS_FF", "ff"}, {"CCU2C", "carry"}, {"MULT18X18D", "dsp"}, {"DP16KD", "bram"}, {"TRELLIS_DPR16X4", "lutram"}}},
+       {{"LUT4", "lut"}, {"TRELLIS_FF", "ff"}, {"CCU2C", "carry"}, {"MULT18X18D", "dsp"}, {"DP16KD", "bram"}, {"TRELLIS_DPR16X4", "lutram"}}, ""},
       {"gowin", "", "synth_gowin", "", "", "", "",
-       {{"LUT", "lut"}, {"DFF", "ff"}, {"ALU", "carry"}, {"MULT", "dsp"}, {"SDP", "bram"}, {"DP", "bram"}, {"RAM16", "lutram"}}},
+       {{"LUT", "lut"}, {"DFF", "ff"}, {"ALU", "carry"}, {"MULT", "dsp"}, {"SDP", "bram"}, {"DP", "bram"}, {"RAM16", "lutram"}}, ""},
   };
   return t;
 }
@@ -85,7 +92,14 @@ void synth(const SynthOptions& o) {
   // au.multipliers chooses DSP blocks or LUTs; --no-dsp forces LUTs.
   const bool dsp = c.au.multipliers == Multipliers::dsp && !o.no_dsp;
   const std::string synth_cmd = t->yosys_synth + (dsp ? t->dsp_on : t->dsp_off);
-  std::string script = "read_verilog -sv";
+  // A vendor primitive the device has is yosys's cell (declared by its cell
+  // library for `hierarchy -check`), not its simulation model.
+  std::string script, lib;
+  for (const auto& v : d.verbatim())
+    if (v.primitive_model && t->has_primitive(v.name)) lib = fmt::format("read_verilog -lib {}\n", t->cell_lib);
+  script = lib + "read_verilog -sv";
+  for (const auto& v : d.verbatim())
+    if (!v.primitive_model || !t->has_primitive(v.name)) script += " design/rtl/" + v.file;
   for (const auto& m : d.modules()) script += " design/rtl/" + m.name + ".sv";
   script += " wrap/" + wrap.name + ".sv\n";
   script += fmt::format("hierarchy -check -top {}\n", wrap.name);

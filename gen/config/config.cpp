@@ -118,7 +118,7 @@ class Reader {
 };
 
 const std::vector<std::string> kTopKeys{"name", "au", "nn", "synth"};
-const std::vector<std::string> kNnKeys{"pes", "aus_per_pe", "act_words", "weight_words", "ctrl_words"};
+const std::vector<std::string> kNnKeys{"pes", "aus_per_pe", "act_words", "weight_words", "ctrl_words", "weight_memory"};
 const std::vector<std::string> kAuKeys{"formats", "max_accumulations", "pipeline_stages", "share", "isolate", "multipliers"};
 const std::vector<std::string> kSynthKeys{"clock_mhz"};
 
@@ -185,6 +185,17 @@ NnConfig parse_nn(const Reader& r, const YAML::Node& n, const AuConfig& au) {
   if (const auto v = n["act_words"]) nn.act_words = memory_words(r, v, "nn.act_words");
   if (const auto v = n["weight_words"]) nn.weight_words = memory_words(r, v, "nn.weight_words");
   if (const auto v = n["ctrl_words"]) nn.ctrl_words = memory_words(r, v, "nn.ctrl_words");
+  if (const auto v = n["weight_memory"]) {
+    nn.weight_memory = r.word(v, "nn.weight_memory", {"bram", "ice40_spram"}) == "bram" ? WeightMemory::bram : WeightMemory::ice40_spram;
+    if (nn.weight_memory == WeightMemory::ice40_spram && nn.channels() > kIce40Sprams)
+      r.fail(v, "nn.weight_memory",
+             fmt::format("ice40_spram takes one SPRAM per AU, and nn.pes x nn.aus_per_pe = {} x {} = {} AUs need more than the UP5K's {}", nn.pes,
+                         nn.aus_per_pe, nn.channels(), kIce40Sprams),
+             fmt::format("bram, or ice40_spram with at most {} AUs", kIce40Sprams));
+    if (nn.weight_memory == WeightMemory::ice40_spram && nn.weight_words > kIce40SpramWords)
+      r.fail(v, "nn.weight_memory", fmt::format("ice40_spram holds {} words per AU, nn.weight_words is {}", kIce40SpramWords, nn.weight_words),
+             fmt::format("bram, or ice40_spram with nn.weight_words at most {}", kIce40SpramWords));
+  }
   if (std::find(au.formats.begin(), au.formats.end(), golden::Format::int8) == au.formats.end())
     r.fail(n, "nn", "the engine runs int8 layers but au.formats has no int8", "an au.formats list that contains int8");
   return nn;
@@ -263,6 +274,7 @@ nlohmann::json to_json(const SocConfig& c) {
     j["nn"]["act_words"] = c.nn->act_words;
     j["nn"]["weight_words"] = c.nn->weight_words;
     j["nn"]["ctrl_words"] = c.nn->ctrl_words;
+    j["nn"]["weight_memory"] = to_string(c.nn->weight_memory);
   }
   j["synth"]["clock_mhz"] = c.synth.clock_mhz;
   return j;
@@ -273,8 +285,8 @@ std::string to_yaml(const SocConfig& c) {
   for (auto f : c.au.formats) formats.push_back(golden::info(f).name);
   std::string nn;
   if (c.nn)
-    nn = fmt::format("nn:\n  pes: {}\n  aus_per_pe: {}\n  act_words: {}\n  weight_words: {}\n  ctrl_words: {}\n", c.nn->pes, c.nn->aus_per_pe,
-                     c.nn->act_words, c.nn->weight_words, c.nn->ctrl_words);
+    nn = fmt::format("nn:\n  pes: {}\n  aus_per_pe: {}\n  act_words: {}\n  weight_words: {}\n  ctrl_words: {}\n  weight_memory: {}\n", c.nn->pes,
+                     c.nn->aus_per_pe, c.nn->act_words, c.nn->weight_words, c.nn->ctrl_words, to_string(c.nn->weight_memory));
   return fmt::format(
       "name: {}\nau:\n  formats: [{}]\n  max_accumulations: {}\n  pipeline_stages: {}\n  share: {}\n  isolate: {}\n  multipliers: {}\n"
       "{}synth:\n  clock_mhz: {}\n",
@@ -292,6 +304,7 @@ std::string config_hash(const SocConfig& c) {
 }
 
 std::string to_string(Multipliers m) { return m == Multipliers::dsp ? "dsp" : "lut"; }
+std::string to_string(WeightMemory m) { return m == WeightMemory::bram ? "bram" : "ice40_spram"; }
 
 golden::AuSpec au_spec(const SocConfig& c) { return {c.au.formats, c.au.max_accumulations, c.au.pipeline_stages}; }
 

@@ -43,6 +43,12 @@ struct AuConfig {
   Multipliers multipliers = Multipliers::dsp;
 };
 
+// Where the weight memories live: inferred block RAM, or one iCE40 UP5K
+// SPRAM (16384 x 16 bits) per AU through the vendor wrapper in rtl/vendor/.
+enum class WeightMemory { bram, ice40_spram };
+inline constexpr int kIce40Sprams = 4;         // SB_SPRAM256KA on a UP5K
+inline constexpr int kIce40SpramWords = 16384;  // 16-bit words in one
+
 // The network engine (docs/blocks/nn.md): PEs of AUs, memories, sequencer.
 // Absent from a config, the design is the AU alone.
 struct NnConfig {
@@ -51,6 +57,7 @@ struct NnConfig {
   int act_words = 2048;        // activation memory, 16-bit words (two int8 channels)
   int weight_words = 1024;     // weight memory of each AU, 16-bit words
   int ctrl_words = 1024;       // control memory (descriptors, per-channel parameters), 32-bit words
+  WeightMemory weight_memory = WeightMemory::bram;
   int channels() const { return pes * aus_per_pe; }  // output channels computed at once
   bool operator==(const NnConfig&) const = default;
 };
@@ -85,5 +92,6 @@ std::string config_hash(const SocConfig& c);
 
 golden::AuSpec au_spec(const SocConfig& c);
 std::string to_string(Multipliers m);
+std::string to_string(WeightMemory m);
 
 }  // namespace strata

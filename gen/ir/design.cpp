@@ -15,6 +15,17 @@ const std::string& Design::add(Module m) {
   return modules_.back().name;
 }
 
+const std::string& Design::add_verbatim(Verbatim v) {
+  for (const auto& old : verbatim_)
+    if (old.name == v.name) {
+      if (!(old == v)) throw std::logic_error("two different hand-written modules named " + v.name);
+      return old.name;
+    }
+  if (index_.contains(v.name)) throw std::logic_error("a hand-written module has the name of a generated one: " + v.name);
+  verbatim_.push_back(std::move(v));
+  return verbatim_.back().name;
+}
+
 const Module* Design::find(const std::string& name) const {
   auto it = index_.find(name);
   return it == index_.end() ? nullptr : &modules_[it->second];

@@ -17,6 +17,19 @@ class Design {
   // a generator bug and throws std::logic_error.
   const std::string& add(Module m);
 
+  // A hand-written module (rtl/vendor/, vendor_rtl.h) that generated modules
+  // instantiate: written to rtl/<file> as it is. `primitive_model` marks the
+  // simulation model of a vendor primitive, which synthesis for the vendor's
+  // device leaves out (the device has the primitive). Added once by name.
+  struct Verbatim {
+    std::string name, file, text;
+    bool primitive_model = false;
+    bool operator==(const Verbatim&) const = default;
+  };
+  const std::string& add_verbatim(Verbatim v);
+  // In the order they were first added.
+  const std::vector<Verbatim>& verbatim() const { return verbatim_; }
+
   void set_top(std::string name) { top_ = std::move(name); }
   const std::string& top() const { return top_; }
   // Modules in the order they were first added (leaves before their users).
@@ -25,6 +38,7 @@ class Design {
 
  private:
   std::vector<Module> modules_;
+  std::vector<Verbatim> verbatim_;
   std::map<std::string, std::size_t> index_;
   std::string top_;
 };

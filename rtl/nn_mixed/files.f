@@ -1,3 +1,5 @@
+rtl/sim/SB_SPRAM256KA.sv
+rtl/ice40_spram_16kx16.sv
 rtl/nn_mixed_mul_u8.sv
 rtl/nn_mixed_mul_fabric.sv
 rtl/nn_mixed_dec_int8.sv
@@ -6,7 +8,6 @@ rtl/nn_mixed_rd_norm.sv
 rtl/nn_mixed_rd_int8.sv
 rtl/nn_mixed_rd_posit8_0.sv
 rtl/nn_mixed_au.sv
-rtl/nn_mixed_ram_1024x16.sv
 rtl/nn_mixed_requant.sv
 rtl/nn_mixed_pe.sv
 rtl/nn_mixed_ram_2048x8.sv

@@ -1,6 +1,7 @@
+rtl/sim/SB_SPRAM256KA.sv
+rtl/ice40_spram_16kx16.sv
 rtl/nn_small_mul_s8.sv
 rtl/nn_small_au.sv
-rtl/nn_small_ram_1024x16.sv
 rtl/nn_small_requant.sv
 rtl/nn_small_pe.sv
 rtl/nn_small_ram_2048x8.sv

@@ -4,7 +4,7 @@
 #define NN_SMALL_NN_PES 1
 #define NN_SMALL_NN_AUS_PER_PE 2
 #define NN_SMALL_NN_ACT_WORDS 2048
-#define NN_SMALL_NN_WEIGHT_WORDS 1024
+#define NN_SMALL_NN_WEIGHT_WORDS 16384
 #define NN_SMALL_NN_CTRL_WORDS 1024
 
 // Registers: 32-bit word indices on the register port.
