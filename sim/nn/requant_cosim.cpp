@@ -3,7 +3,10 @@
 // equal clamp(multiply_by_quantized_multiplier(sat32(acc + bias), {m, shift})
 // + zp, act_min, act_max), at pos_addr + chan/2, lane chan[0]; its capture
 // register and write-back handshake must behave as the processing element
-// relies on.
+// relies on. The integer dot product arrives in acc_i's integer bits (acc_i
+// is in units of 2^-STRATA_RQ_ACC_FRAC). With STRATA_RQ_POSIT (an engine with
+// posit8 layers) posit_i takes acc_i in units of 2^-12 instead, and raw_i
+// writes the read-out code_i clamped as a code.
 //
 //   requant_cosim [--seed=N] [--samples=N] [gtest flags]
 #include <gtest/gtest.h>
@@ -47,9 +50,18 @@ std::uint64_t g_seed = 20240611;  // --seed=N
 long g_samples = 1000000;         // --samples=N (bytes the random test compares)
 
 constexpr int kAccW = STRATA_RQ_ACC_W;
+constexpr int kFrac = STRATA_RQ_ACC_FRAC;
 static_assert(kAccW >= 2 && kAccW <= 62, "the test models acc in int64");
-constexpr std::int64_t kAccMin = -(std::int64_t{1} << (kAccW - 1));
-constexpr std::int64_t kAccMax = (std::int64_t{1} << (kAccW - 1)) - 1;
+// The integer the requantizer takes from acc_i: its integer bits.
+constexpr int kIntW = kAccW - kFrac;
+constexpr std::int64_t kAccMin = -(std::int64_t{1} << (kIntW - 1));
+constexpr std::int64_t kAccMax = (std::int64_t{1} << (kIntW - 1)) - 1;
+#ifdef STRATA_RQ_POSIT
+// Posit8 layers: acc_i in units of 2^-12.
+constexpr int kPositShift = kFrac - strata::golden::nn::kPosit8ProductFracBits;
+static_assert(kPositShift >= 0);
+constexpr int kPositW = kAccW - kPositShift;
+#endif
 constexpr std::int64_t kI32Min = std::numeric_limits<std::int32_t>::min();
 constexpr std::int64_t kI32Max = std::numeric_limits<std::int32_t>::max();
 constexpr std::int32_t kM30 = std::int32_t{1} << 30;  // the smallest nonzero multiplier
@@ -68,11 +80,14 @@ struct Params {
   int shift = 0;                   // -31..30
   int zp = 0;                      // out_zp_i
   int act_min = -128, act_max = 127;
+  bool posit = false;  // posit_i: acc in units of 2^-12
+  bool raw = false;    // raw_i: write the code, clamped
   bool operator==(const Params&) const = default;
 };
 
 struct Cap {
-  std::int64_t acc = 0;  // within the ACC_W range
+  std::int64_t acc = 0;  // the integer taken (kAccMin..kAccMax; posit: kPositW bits)
+  std::uint8_t code = 0; // code_i, the read-out
   std::uint32_t pos_addr = 0;
   std::uint16_t chan = 0;
   bool keep = true;
@@ -92,7 +107,9 @@ std::int8_t expected_byte(const Params& p, std::int64_t acc) {
   return static_cast<std::int8_t>(std::clamp<std::int64_t>(scaled(p, acc) + p.zp, p.act_min, p.act_max));
 }
 Write expected_write(const Params& p, const Cap& c) {
-  return {static_cast<std::uint8_t>(expected_byte(p, c.acc)), c.pos_addr + (c.chan >> 1u), (c.chan & 1u) != 0};
+  const std::int8_t byte = p.raw ? static_cast<std::int8_t>(std::clamp<int>(static_cast<std::int8_t>(c.code), p.act_min, p.act_max))
+                                 : expected_byte(p, c.acc);
+  return {static_cast<std::uint8_t>(byte), c.pos_addr + (c.chan >> 1u), (c.chan & 1u) != 0};
 }
 
 std::string describe(const Params& p, const Cap& c) {
@@ -162,6 +179,11 @@ class Dut {
     m_->chan_i = 0;
     m_->keep_i = 0;
     m_->wr_ready_i = 0;
+#ifdef STRATA_RQ_POSIT
+    m_->posit_i = 0;
+    m_->raw_i = 0;
+    m_->code_i = 0;
+#endif
   }
   // The channel's parameters (taken with each capture) and the layer's zero
   // point and activation range, held on the inputs.
@@ -172,12 +194,23 @@ class Dut {
     m_->out_zp_i = static_cast<std::uint8_t>(static_cast<std::int8_t>(p.zp));
     m_->act_min_i = static_cast<std::uint8_t>(static_cast<std::int8_t>(p.act_min));
     m_->act_max_i = static_cast<std::uint8_t>(static_cast<std::int8_t>(p.act_max));
+#ifdef STRATA_RQ_POSIT
+    m_->posit_i = p.posit;
+    m_->raw_i = p.raw;
+#endif
+    posit_ = p.posit;
     m_->eval();
   }
   void drive_cap(const Cap& c) {
     constexpr std::uint64_t mask = (std::uint64_t{1} << kAccW) - 1;
     m_->cap_i = 1;
-    m_->acc_i = static_cast<std::remove_reference_t<decltype(m_->acc_i)>>(static_cast<std::uint64_t>(c.acc) & mask);
+#ifdef STRATA_RQ_POSIT
+    const int shift = posit_ ? kPositShift : kFrac;
+    m_->code_i = c.code;
+#else
+    const int shift = kFrac;
+#endif
+    m_->acc_i = static_cast<std::remove_reference_t<decltype(m_->acc_i)>>((static_cast<std::uint64_t>(c.acc) << shift) & mask);
     m_->pos_addr_i = c.pos_addr;
     m_->chan_i = c.chan;
     m_->keep_i = c.keep;
@@ -188,6 +221,7 @@ class Dut {
   std::unique_ptr<VerilatedContext> ctx_;
   std::unique_ptr<Vrq> m_;
   long cycles_ = 0;
+  bool posit_ = false;
 };
 
 // What run() saw.
@@ -369,7 +403,7 @@ std::int64_t random_acc(Rng& r, const Params& p) {
       return ends[r.in(0, 6)];
     }
     case 1: case 2: return r.in(kAccMin, kAccMax);
-    case 3: case 4: return std::clamp(r.log_uniform(kAccW - 1), kAccMin, kAccMax);
+    case 3: case 4: return std::clamp(r.log_uniform(kIntW - 1), kAccMin, kAccMax);
     default: {
       // Aim at a result in (or just outside) the activation range, so that
       // rounding shows in the byte.
@@ -955,6 +989,64 @@ TEST(RequantWriteBack, AddressIsPosPlusHalfChannelLaneIsBit0) {
   EXPECT_EQ(mismatches, 0);
 }
 
+#ifdef STRATA_RQ_POSIT
+// ------------------------------------------------------------------ posit8
+
+// A posit8 layer's int8 output: acc_i in units of 2^-12 over its whole
+// width, saturated to int32 with the bias, then the same rescaling.
+TEST(RequantPosit8, UnitsOfTwoToTheMinus12SaturateToInt32) {
+  Rng r(seed_for(20));
+  Dut d(seed_for(20));
+  constexpr std::int64_t lo = -(std::int64_t{1} << (kPositW - 1)), hi = -lo - 1;
+  long compared = 0, mismatches = 0, saturated = 0;
+  for (int b = 0; b < 4000; ++b) {
+    Params p = random_params(r);
+    p.posit = true;
+    std::vector<Cap> caps;
+    const int n = static_cast<int>(r.in(1, 4));
+    for (int i = 0; i < n; ++i) {
+      Cap c = random_cap(r, p);
+      if (r.chance(0.3)) c.acc = std::clamp(r.log_uniform(kPositW - 1), lo, hi);
+      if (r.chance(0.02)) c.acc = r.chance(0.5) ? lo : hi;
+      saturated += c.keep && c.acc + p.bias != sat32(c.acc + p.bias);
+      caps.push_back(c);
+    }
+    compared += check_batch(d, p, caps, kAlwaysReady, {}, &mismatches, fmt::format("posit8 units, batch {} (seed {})", b, g_seed));
+    if (HasFatalFailure() || mismatches > 50) break;
+  }
+  EXPECT_EQ(mismatches, 0) << mismatches << " of " << compared << " bytes differ (replay: --seed=" << g_seed << ")";
+  EXPECT_GT(saturated, 0) << "some sums should leave int32";
+}
+
+// A posit8 output: every read-out code, clamped as a two's complement
+// integer to activation ranges of every kind; the requantizer's own result
+// is not used.
+TEST(RequantPosit8, ReadOutCodesAreClampedAsCodes) {
+  Rng r(seed_for(21));
+  Dut d(seed_for(21));
+  long compared = 0, mismatches = 0;
+  const std::pair<int, int> ranges[] = {{-128, 127}, {0, 127}, {0, 0x74}, {-5, 5}, {127, 127}};
+  for (const auto& [amin, amax] : ranges)
+    for (int code = 0; code < 256; code += 8) {
+      Params p = random_params(r);
+      p.posit = true;
+      p.raw = true;
+      p.act_min = amin;
+      p.act_max = amax;
+      std::vector<Cap> caps;
+      for (int k = 0; k < 8; ++k) {
+        Cap c = random_cap(r, p);
+        c.code = static_cast<std::uint8_t>(code + k);
+        caps.push_back(c);
+      }
+      compared += check_batch(d, p, caps, r.chance(0.5) ? kAlwaysReady : std::function<bool()>([&r] { return r.chance(0.3); }), {}, &mismatches,
+                              fmt::format("posit8 read-out codes {}..{}, range {}..{}", code, code + 7, amin, amax));
+      if (HasFatalFailure()) return;
+    }
+  EXPECT_EQ(mismatches, 0) << mismatches << " of " << compared << " bytes differ";
+}
+#endif
+
 }  // namespace
 }  // namespace strata::rq_test
 
@@ -967,12 +1059,6 @@ int main(int argc, char** argv) {
       fmt::print(stderr, "requant_cosim: unknown argument {}\n", argv[i]);
       return 2;
     }
-  }
-  if (STRATA_RQ_ACC_FRAC != 0) {
-    // The model above takes acc_i as an integer dot product.
-    fmt::print(stderr, "requant_cosim: config {} has au.acc_frac_bits {}; this test models integer accumulators only\n",
-               STRATA_RQ_CONFIG, STRATA_RQ_ACC_FRAC);
-    return 1;
   }
   fmt::print("requant_cosim: config {}, ACC_W {}, seed {} (replay with --seed={})\n", STRATA_RQ_CONFIG, STRATA_RQ_ACC_W,
              strata::rq_test::g_seed, strata::rq_test::g_seed);
