@@ -272,6 +272,13 @@ std::string pe(const SocConfig& c, ir::Design& d) {
       .port(Dir::in, "out_zp_i", 8, true)
       .port(Dir::in, "act_min_i", 8, true)
       .port(Dir::in, "act_max_i", 8, true);
+  const bool add = n.residual_add;
+  if (add)
+    m.port(Dir::in, "add_cap_i", 1, false, "add layer: the requantizer takes add_x_i (only while add_ready_o)")
+        .port(Dir::in, "add_x_i", 32, true, "the sum of the two rescaled inputs")
+        .port(Dir::in, "add_pos_i", nn::kRowAddrBits, false, "its output word")
+        .port(Dir::in, "add_lane_i", 1, false, "its byte lane")
+        .port(Dir::out, "add_ready_o", 1, false, "the requantizer can take an add element");
   if (posit)
     m.port(Dir::in, "fmt_i", golden::kFormatCodeBits, false, "the layer's format code (int8 or posit8)")
         .port(Dir::in, "readout_i", 1, false, "write the AUs' posit8 read-out, not the requantized value");
@@ -360,8 +367,16 @@ std::string pe(const SocConfig& c, ir::Design& d) {
   }
   m.ff({if_else("!rst_ni || clear_i", {assign("full_q", "'0")},
                 {if_else("cap_i", fill, {if_else("feed", {assign("full_q", "full_q & ~take")})})})});
-  std::vector<ir::Connection> rq_conns{{"clk_i", "clk_i"}, {"rst_ni", "rst_ni"}, {"clear_i", "clear_i"}, {"cap_i", "feed"}, {"acc_i", "f_acc"}, {"bias_i", "f_bias"},
-              {"mult_i", "f_mult"}, {"shift_i", "f_shift"}, {"pos_addr_i", "spos_q"}, {"chan_i", "f_chan"}, {"keep_i", "f_keep"},
+  if (add) {
+    m.comment("An add element goes to the requantizer with acc 0 and its sum as the bias, with AU 0's multiplier and shift.");
+    m.assign("add_ready_o", "rq_can_cap && full_q == '0");
+  }
+  // Expression e, or the add element's x while it is handed over.
+  auto or_add = [add](const std::string& x, const std::string& e) { return add ? fmt::format("add_cap_i ? {} : {}", x, e) : e; };
+  std::vector<ir::Connection> rq_conns{{"clk_i", "clk_i"}, {"rst_ni", "rst_ni"}, {"clear_i", "clear_i"}, {"cap_i", add ? "feed || add_cap_i" : "feed"},
+                                       {"acc_i", or_add("'0", "f_acc")}, {"bias_i", or_add("add_x_i", "f_bias")},
+              {"mult_i", "f_mult"}, {"shift_i", "f_shift"}, {"pos_addr_i", or_add("add_pos_i", "spos_q")},
+              {"chan_i", or_add("{15'd0, add_lane_i}", "f_chan")}, {"keep_i", add ? "add_cap_i || f_keep" : "f_keep"},
               {"out_zp_i", "out_zp_i"}, {"act_min_i", "act_min_i"}, {"act_max_i", "act_max_i"}, {"can_cap_o", "rq_can_cap"}, {"idle_o", "rq_idle"},
               {"wr_valid_o", "wr_valid_o"}, {"wr_addr_o", "wr_addr_o"}, {"wr_lane_o", "wr_lane_o"}, {"wr_data_o", "wr_data_o"},
               {"wr_ready_i", "wr_ready_i"}};
@@ -401,6 +416,7 @@ class NnBuilder {
     cw_ = log2i(n_.ctrl_words);
     g_ = n_.channels();
     posit_ = nn::layer_formats(c_).size() > 1;
+    add_ = n_.residual_add;
     ports();
     registers();
     host_port();
@@ -497,8 +513,9 @@ class NnBuilder {
     m_.net("act_lo_rdata", 8).net("act_hi_rdata", 8).net("act_re").net("act_raddr", aw_).net("act_lo_we").net("act_hi_we");
     m_.net("act_waddr", aw_).net("act_lo_wdata", 8).net("act_hi_wdata", 8);
     m_.net("wb_we").net("wb_addr", nn::kWriteAddrBits).net("wb_lane").net("wb_data", 8);
-    m_.assign("act_re", "busy ? seq_issue : (host_rd && host_act)");
-    m_.assign("act_raddr", fmt::format("busy ? act_addr[{0}:0] : offset[{0}:0]", aw_ - 1));
+    m_.assign("act_re", add_ ? "busy ? (seq_issue || add_rd) : (host_rd && host_act)" : "busy ? seq_issue : (host_rd && host_act)");
+    m_.assign("act_raddr", add_ ? fmt::format("!busy ? offset[{0}:0] : add_rd ? add_raddr[{0}:0] : act_addr[{0}:0]", aw_ - 1)
+                                : fmt::format("busy ? act_addr[{0}:0] : offset[{0}:0]", aw_ - 1));
     m_.net("pw_we");
     m_.assign("pw_we", "pw_valid_q && !pw_err");
     m_.assign("act_lo_we", "busy ? ((wb_we && !wb_lane) || pw_we) : (host_wr && host_act)");
@@ -514,7 +531,7 @@ class NnBuilder {
   }
 
   // States of the sequencer.
-  static constexpr int kIdle = 0, kFetch = 1, kDecode = 2, kGroup = 3, kParam = 4, kRun = 5, kDrain = 6, kNext = 7, kPool = 8;
+  static constexpr int kIdle = 0, kFetch = 1, kDecode = 2, kGroup = 3, kParam = 4, kRun = 5, kDrain = 6, kNext = 7, kPool = 8, kAdd = 9;
   static std::string st(int s) { return fmt::format("4'd{}", s); }
 
   void sequencer() {
@@ -530,7 +547,9 @@ class NnBuilder {
     const std::string neg_pad = fmt::format("-$signed({{{}'d0, {}}})", pw - 16, field("pad_left"));
     // Each descriptor word keeps only the bits its fields use.
     std::vector<int> used(nn::kDescriptorWords, 0);
-    for (const auto& f : nn::descriptor_fields()) used[static_cast<std::size_t>(f.word)] = std::max(used[static_cast<std::size_t>(f.word)], f.lsb + f.width);
+    for (const auto& f : nn::descriptor_fields())
+      if (add_ || f.name != "in2_base")  // only the add unit reads in2_base
+        used[static_cast<std::size_t>(f.word)] = std::max(used[static_cast<std::size_t>(f.word)], f.lsb + f.width);
     for (int w = 0; w < nn::kDescriptorWords; ++w)
       if (used[static_cast<std::size_t>(w)] > 0) m_.net(fmt::format("d_w{}_q", w), used[static_cast<std::size_t>(w)]);
     m_.net("desc_ptr_q", 32).net("fetch_q", 5).net("g_q", 16).net("chan_base_q", 16).net("cp_base_q", 16).net("w_gbase_q", rw);
@@ -565,14 +584,19 @@ class NnBuilder {
       err.push_back(if_else(cond + " && !error", {assign("error", "1'b1"), assign("error_code", fmt::format("8'd{}", static_cast<unsigned>(e)))}));
     };
     raise(fmt::format("state_q == {} && fetch_q == 5'd0 && desc_ptr_q > 32'd{}", st(kFetch), n_.ctrl_words - nn::kDescriptorWords), nn::Error::ctrl_range);
-    raise(fmt::format("state_q == {} && {} > 4'd3", st(kDecode), field("op")), nn::Error::bad_op);
+    raise(fmt::format("state_q == {} && {} > 4'd{}", st(kDecode), field("op"), add_ ? 4 : 3), nn::Error::bad_op);
     std::vector<std::string> fmt_ok;
     for (golden::Format f : nn::layer_formats(c_)) fmt_ok.push_back(fmt::format("{} == {}'d{}", field("fmt"), golden::kFormatCodeBits, static_cast<unsigned>(f)));
     const std::string readout_ok =
         posit_ ? fmt::format("{} == {}'d{}", field("fmt"), golden::kFormatCodeBits, static_cast<unsigned>(golden::Format::posit8_0)) : "1'b0";
-    raise(fmt::format("state_q == {} && {} != 4'd0 && (!({}) || ({} == 4'd1 && {} && !({})))", st(kDecode), field("op"), fmt::join(fmt_ok, " || "), field("op"),
-                      field("readout"), readout_ok),
+    // add takes int8 and no read-out.
+    const std::string add_bad = add_ ? fmt::format(" || ({} == 4'd4 && ({} != {}'d{} || {}))", field("op"), field("fmt"), golden::kFormatCodeBits,
+                                                   static_cast<unsigned>(golden::Format::int8), field("readout"))
+                                     : "";
+    raise(fmt::format("state_q == {} && {} != 4'd0 && (!({}) || ({} == 4'd1 && {} && !({})){})", st(kDecode), field("op"), fmt::join(fmt_ok, " || "),
+                      field("op"), field("readout"), readout_ok, add_bad),
           nn::Error::bad_format);
+    if (add_) raise(fmt::format("state_q == {} && {} == 4'd4 && {} == 16'd0", st(kDecode), field("op"), field("out_len")), nn::Error::bad_shape);
     raise(fmt::format("state_q == {} && ({} == 4'd2 || {} == 4'd3) && ({} == 16'd0 || {} == 16'd0 || {} == 16'd0)", st(kDecode), field("op"), field("op"),
                       field("kernel"), field("in_pairs"), field("out_len")),
           nn::Error::bad_shape);
@@ -584,15 +608,18 @@ class NnBuilder {
     raise(fmt::format("state_q == {} && {} != 4'd0 && !((&{}[31:18]) || {}[31:16] == 16'd0)", st(kDecode), field("op"), is, is),
           nn::Error::input_range);
     raise(fmt::format("state_q == {} && !pi_done_q && {}", st(kParam), at_least_pow2("p_ptr_q", rw, cw_)), nn::Error::ctrl_range);
-    raise("in_err", nn::Error::input_range);
+    raise(add_ ? "in_err || add_in_err" : "in_err", nn::Error::input_range);
+    if (add_) raise("add_tab_err", nn::Error::ctrl_range);
     raise("w_err", nn::Error::weight_range);
     raise("dp_err", nn::Error::bad_shape);
     raise("wb_err || pw_err", nn::Error::output_range);
     m_.comb(err);
 
-    m_.assign("seq_ctrl_re", fmt::format("(state_q == {} && fetch_q < 5'd{}) || (state_q == {} && !pi_done_q)", st(kFetch), nn::kDescriptorWords, st(kParam)));
+    m_.assign("seq_ctrl_re", fmt::format("(state_q == {} && fetch_q < 5'd{}) || (state_q == {} && !pi_done_q){}", st(kFetch), nn::kDescriptorWords,
+                                         st(kParam), add_ ? " || add_tab_re" : ""));
     m_.net("seq_ctrl_addr_unused", 32 - cw_);
-    m_.assign("{seq_ctrl_addr_unused, seq_ctrl_addr}", fmt::format("state_q == {} ? desc_ptr_q + {{27'd0, fetch_q}} : {{{}'d0, p_ptr_q}}", st(kFetch), 32 - rw));
+    m_.assign("{seq_ctrl_addr_unused, seq_ctrl_addr}",
+              fmt::format("state_q == {} ? desc_ptr_q + {{27'd0, fetch_q}} : {{{}'d0, {}}}", st(kFetch), 32 - rw, add_ ? "add_tab_re ? add_tab_addr : p_ptr_q" : "p_ptr_q"));
 
     // Descriptor fetch: word fetch_q - 1 arrives while word fetch_q is read.
     std::vector<Stmt> fetch{assign("fetch_q", "fetch_q + 5'd1")};
@@ -606,13 +633,14 @@ class NnBuilder {
 
     const std::vector<Stmt> decode{
         if_else(fmt::format("{} == 4'd0", field("op")), {assign("state_q", st(kIdle)), assign("done_q", "1'b1")},
-                {if_else(fmt::format("{} != 4'd1", field("op")),
+                {if_else(fmt::format("{} == 4'd2 || {} == 4'd3", field("op"), field("op")),
                          {assign("o_q", "16'd0"), assign("k_q", "16'd0"), assign("cp_q", "16'd0"), assign("l_q", neg_pad),
                           assign("pos_l_q", neg_pad), assign("tap_addr_q", in_start),
                           assign("pos_addr_q", in_start), assign("out_pos_q", "{1'b0, " + field("out_base") + "}"), assign("state_q", st(kPool))}),
                  assign("g_q", "16'd0"), assign("chan_base_q", "16'd0"), assign("cp_base_q", "16'd0"), assign("w_gbase_q", "{1'b0, " + field("w_base") + "}"),
                  assign("p_ptr_q", "{1'b0, " + field("param_base") + "}"),
-                 if_else(fmt::format("{} == 4'd1", field("op")), {assign("state_q", st(kGroup))})})};
+                 if_else(add_ ? fmt::format("{} == 4'd1 || {} == 4'd4", field("op"), field("op")) : fmt::format("{} == 4'd1", field("op")),
+                         {assign("state_q", st(kGroup))})})};
     const std::vector<Stmt> group{
         assign("o_q", "16'd0"), assign("k_q", "16'd0"), assign("cp_q", "16'd0"), assign("l_q", neg_pad),
         assign("pos_l_q", neg_pad), assign("tap_addr_q", in_start), assign("pos_addr_q", in_start),
@@ -627,7 +655,9 @@ class NnBuilder {
                          {assign("pi_f_q", "2'd0"), assign("pi_j_q", "pi_j_q + 16'd1"),
                           if_else(fmt::format("pi_j_q == 16'd{}", g_ - 1), {assign("pi_done_q", "1'b1")})},
                          {assign("pi_f_q", "pi_f_q + 2'd1")})},
-                {if_else("!pa_valid_q", {assign("state_q", st(kRun))})})};
+                {if_else("!pa_valid_q", add_ ? std::vector<Stmt>{assign("state_q", fmt::format("{} == 4'd4 ? {} : {}", field("op"), st(kAdd), st(kRun))),
+                                                                 assign("as_q", "3'd0"), assign("add_i_q", "16'd0")}
+                                             : std::vector<Stmt>{assign("state_q", st(kRun))})})};
     // After the last tap: the bias beat (when bias_act is set), then the
     // next output position.
     const std::vector<Stmt> next_pos{assign("cp_q", "16'd0"), assign("k_q", "16'd0"), assign("o_q", "o_q + 16'd1"), assign("dp_q", "25'd0"),
@@ -662,12 +692,52 @@ class NnBuilder {
                                    assign("pos_addr_q", grow("pos_addr_q", "pos_stride")), assign("tap_addr_q", grow("pos_addr_q", "pos_stride")),
                                    assign("out_pos_q", grow_row("out_pos_q", "out_row"))})})}),
         if_else(fmt::format("o_q == {} && !pf_busy_q && !pb_valid_q", field("out_len")), {assign("state_q", st(kNext))})};
+    // Add (TFLite int8 ADD), one activation word at a time: read A's word and
+    // B's, then per lane look up the two inputs' rescaled values in the
+    // layer's tables (control memory after the parameters: T1[a], T2[b] =
+    // MultiplyByQuantizedMultiplier((x - zp) << 20, m)), and hand their sum
+    // to PE 0's requantizer, which rescales it to the output (AU 0's
+    // multiplier and shift), adds the zero point, clamps and writes it.
+    std::vector<Stmt> add;
+    if (add_) {
+      m_.net("as_q", 3, false, "add step: 0-1 read A, B; 2-5 per lane look up T1, T2; 6 hand over; 7 drain").net("add_i_q", 16).net("add_lane_q");
+      m_.net("a_word_q", 16).net("b_word_q", 16).net("t1_q", 32, true).net("raw_q", 32, true).net("is_add");
+      m_.net("add_rd").net("add_raddr", pw, true).net("add_in_err").net("add_tab_re").net("add_tab_addr", rw).net("add_tab_idx", 8).net("add_tab_err");
+      m_.net("add_cap").net("add_ready").net("add_pos", rw);
+      m_.assign("is_add", fmt::format("state_q == {}", st(kAdd)));
+      m_.assign("add_rd", "is_add && (as_q == 3'd0 || as_q == 3'd1)");
+      m_.assign("add_raddr", fmt::format("(as_q == 3'd0 ? {} : $signed({{{}'d0, {}}})) + $signed({{{}'d0, add_i_q}})", in_start, pw - 16, field("in2_base"), pw - 16));
+      m_.assign("add_in_err", fmt::format("add_rd && {}", at_least_pow2("add_raddr", pw, aw_)));
+      m_.assign("add_tab_re", "is_add && (as_q == 3'd3 || as_q == 3'd4)");
+      m_.comment("Table index: the int8 code offset by 128.");
+      m_.assign("add_tab_idx", "(as_q == 3'd3 ? (add_lane_q ? a_word_q[15:8] : a_word_q[7:0]) : (add_lane_q ? b_word_q[15:8] : b_word_q[7:0])) ^ 8'h80");
+      m_.assign("add_tab_addr", fmt::format("p_ptr_q + {{{}'d0, as_q == 3'd4, add_tab_idx}}", rw - 9));
+      m_.assign("add_tab_err", fmt::format("add_tab_re && {}", at_least_pow2("add_tab_addr", rw, cw_)));
+      m_.assign("add_cap", "is_add && as_q == 3'd6 && add_ready");
+      m_.assign("add_pos", fmt::format("{{1'b0, {}}} + {{1'b0, add_i_q}}", field("out_base")));
+      add = {ir::case_of(
+          "as_q", {{"3'd0", {assign("as_q", "3'd1")}},
+                   {"3'd1", {assign("a_word_q", "{act_hi_rdata, act_lo_rdata}"), assign("as_q", "3'd2")}},
+                   {"3'd2", {assign("b_word_q", "{act_hi_rdata, act_lo_rdata}"), assign("add_lane_q", "1'b0"), assign("as_q", "3'd3")}},
+                   {"3'd3", {assign("as_q", "3'd4")}},
+                   {"3'd4", {assign("t1_q", "ctrl_rdata"), assign("as_q", "3'd5")}},
+                   {"3'd5", {assign("raw_q", "t1_q + ctrl_rdata"), assign("as_q", "3'd6")}},
+                   {"3'd6", {if_else("add_cap", {if_else("!add_lane_q", {assign("add_lane_q", "1'b1"), assign("as_q", "3'd3")},
+                                                         {if_else(fmt::format("add_i_q == {} - 16'd1", field("out_len")), {assign("as_q", "3'd7")},
+                                                                  {assign("add_i_q", "add_i_q + 16'd1"), assign("as_q", "3'd0")})})})}},
+                   {"default", {if_else("pp_idle", {assign("state_q", st(kNext))})}}})};
+    }
     const std::vector<Stmt> next{assign("desc_ptr_q", fmt::format("desc_ptr_q + 32'd{}", nn::kDescriptorWords)), assign("layers_q", "layers_q + 32'd1"),
                                  assign("fetch_q", "5'd0"), assign("state_q", st(kFetch))};
 
     std::vector<Stmt> b_stage{assign("b_valid_q", "seq_issue && !is_pool"), assign("b_pad_q", "pad && !bb_q"), assign("b_bias_q", "bb_q"),
                               assign("b_last_q", "bb_q || (last_cp && last_k && !has_bias)")};
     b_stage.push_back(assign("b_hi_zero_q", fmt::format("{} && chan_pair == {} - 16'd1", field("in_odd"), field("in_row"))));
+    std::vector<std::pair<std::string, std::vector<Stmt>>> states{{st(kFetch), fetch}, {st(kDecode), decode}, {st(kGroup), group},
+                                                                  {st(kParam), param}, {st(kRun), run},       {st(kDrain), drain},
+                                                                  {st(kNext), next},   {st(kPool), pool}};
+    if (add_) states.push_back({st(kAdd), add});
+    states.push_back({"default", {}});
     m_.comment("Sequencer: fetch a descriptor, then per channel group load the parameters and issue every beat; stop at op 0 or an error.");
     m_.ff({if_else(
         "!rst_ni",
@@ -681,15 +751,7 @@ class NnBuilder {
                   if_else("error",
                           {assign("state_q", st(kIdle)), assign("done_q", "1'b1"), assign("err_q", "error_code"), assign("err_desc_q", "desc_ptr_q"),
                            assign("b_valid_q", "1'b0")},
-                          {ir::case_of("state_q", {{st(kFetch), fetch},
-                                                   {st(kDecode), decode},
-                                                   {st(kGroup), group},
-                                                   {st(kParam), param},
-                                                   {st(kRun), run},
-                                                   {st(kDrain), drain},
-                                                   {st(kNext), next},
-                                                   {st(kPool), pool},
-                                                   {"default", {}}}),
+                          {ir::case_of("state_q", states),
                            if_else("advance", b_stage),
                            if_else("b_valid_q && beat_ready", {assign("macs_q", fmt::format("macs_q + 32'd{}", nn::kLanes * g_))}),
                            if_else("b_valid_q && !beat_ready", {assign("stalls_q", "stalls_q + 32'd1")})})}),
@@ -730,6 +792,15 @@ class NnBuilder {
                    {"out_channels_i", field("out_channels")}, {"out_zp_i", field("out_zp")}, {"act_min_i", field("act_min")}, {"act_max_i", field("act_max")},
                    {"wr_valid_o", "pe" + s + "_wr_valid"}, {"wr_addr_o", "pe" + s + "_wr_addr"}, {"wr_lane_o", "pe" + s + "_wr_lane"},
                    {"wr_data_o", "pe" + s + "_wr_data"}, {"wr_ready_i", "pe" + s + "_wr_ready"}};
+      if (add_) {
+        // Add elements go to PE 0's requantizer.
+        conns.push_back({"add_cap_i", p == 0 ? "add_cap" : "1'b0"});
+        conns.push_back({"add_x_i", p == 0 ? "raw_q" : "32'sd0"});
+        conns.push_back({"add_pos_i", p == 0 ? "add_pos" : fmt::format("{}'d0", nn::kRowAddrBits)});
+        conns.push_back({"add_lane_i", p == 0 ? "add_lane_q" : "1'b0"});
+        conns.push_back({"add_ready_o", p == 0 ? "add_ready" : "pe" + s + "_add_ready_unused"});
+        if (p != 0) m_.net("pe" + s + "_add_ready_unused");
+      }
       if (posit_) {
         conns.push_back({"fmt_i", field("fmt")});
         conns.push_back({"readout_i", field("readout")});
@@ -845,6 +916,7 @@ class NnBuilder {
   std::string pe_;
   int aw_ = 0, ww_ = 0, cw_ = 0, g_ = 0;
   bool posit_ = false;  // the engine also runs posit8 layers
+  bool add_ = false;    // ... and add layers
 };
 
 }  // namespace

@@ -47,6 +47,7 @@ SocConfig random_config(std::uint64_t seed, const std::string& name, bool force_
     n.ctrl_words = 1 << (9 + below(3));
     // Drawn last, so that the draws above stay those of earlier versions.
     if (n.channels() <= kIce40Sprams && below(2)) n.weight_memory = WeightMemory::ice40_spram;
+    n.residual_add = below(2);
     c.nn = n;
   }
   return c;

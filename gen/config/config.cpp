@@ -118,7 +118,7 @@ class Reader {
 };
 
 const std::vector<std::string> kTopKeys{"name", "au", "nn", "synth"};
-const std::vector<std::string> kNnKeys{"pes", "aus_per_pe", "act_words", "weight_words", "ctrl_words", "weight_memory"};
+const std::vector<std::string> kNnKeys{"pes", "aus_per_pe", "act_words", "weight_words", "ctrl_words", "weight_memory", "residual_add"};
 const std::vector<std::string> kAuKeys{"formats", "max_accumulations", "pipeline_stages", "share", "isolate", "multipliers"};
 const std::vector<std::string> kSynthKeys{"clock_mhz"};
 
@@ -196,6 +196,7 @@ NnConfig parse_nn(const Reader& r, const YAML::Node& n, const AuConfig& au) {
       r.fail(v, "nn.weight_memory", fmt::format("ice40_spram holds {} words per AU, nn.weight_words is {}", kIce40SpramWords, nn.weight_words),
              fmt::format("bram, or ice40_spram with nn.weight_words at most {}", kIce40SpramWords));
   }
+  if (const auto v = n["residual_add"]) nn.residual_add = r.boolean(v, "nn.residual_add");
   if (std::find(au.formats.begin(), au.formats.end(), golden::Format::int8) == au.formats.end())
     r.fail(n, "nn", "the engine runs int8 layers but au.formats has no int8", "an au.formats list that contains int8");
   return nn;
@@ -275,6 +276,7 @@ nlohmann::json to_json(const SocConfig& c) {
     j["nn"]["weight_words"] = c.nn->weight_words;
     j["nn"]["ctrl_words"] = c.nn->ctrl_words;
     j["nn"]["weight_memory"] = to_string(c.nn->weight_memory);
+    j["nn"]["residual_add"] = c.nn->residual_add;
   }
   j["synth"]["clock_mhz"] = c.synth.clock_mhz;
   return j;
@@ -285,8 +287,9 @@ std::string to_yaml(const SocConfig& c) {
   for (auto f : c.au.formats) formats.push_back(golden::info(f).name);
   std::string nn;
   if (c.nn)
-    nn = fmt::format("nn:\n  pes: {}\n  aus_per_pe: {}\n  act_words: {}\n  weight_words: {}\n  ctrl_words: {}\n  weight_memory: {}\n", c.nn->pes,
-                     c.nn->aus_per_pe, c.nn->act_words, c.nn->weight_words, c.nn->ctrl_words, to_string(c.nn->weight_memory));
+    nn = fmt::format("nn:\n  pes: {}\n  aus_per_pe: {}\n  act_words: {}\n  weight_words: {}\n  ctrl_words: {}\n  weight_memory: {}\n  residual_add: {}\n",
+                     c.nn->pes, c.nn->aus_per_pe, c.nn->act_words, c.nn->weight_words, c.nn->ctrl_words, to_string(c.nn->weight_memory),
+                     c.nn->residual_add);
   return fmt::format(
       "name: {}\nau:\n  formats: [{}]\n  max_accumulations: {}\n  pipeline_stages: {}\n  share: {}\n  isolate: {}\n  multipliers: {}\n"
       "{}synth:\n  clock_mhz: {}\n",

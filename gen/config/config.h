@@ -58,6 +58,7 @@ struct NnConfig {
   int weight_words = 1024;     // weight memory of each AU, 16-bit words
   int ctrl_words = 1024;       // control memory (descriptors, per-channel parameters), 32-bit words
   WeightMemory weight_memory = WeightMemory::bram;
+  bool residual_add = true;    // the add layer (TFLite's int8 ADD)
   int channels() const { return pes * aus_per_pe; }  // output channels computed at once
   bool operator==(const NnConfig&) const = default;
 };

@@ -202,12 +202,66 @@ Program compile(const SocConfig& c, const gn::Model& m) {
     prog.layers.push_back(cl);
   };
 
+  // An add: the two inputs word by word. The parameters hold AU 0's output
+  // rescaling (the other AUs' are unused), then the tables T1 and T2 of each
+  // input code's rescaled value, indexed by code + 128.
+  auto compile_add = [&](const gn::Layer& l, std::size_t li) {
+    if (!n.residual_add)
+      throw CompileError(fmt::format("layer '{}': add layers need the engine's add unit, which config '{}' leaves out (nn.residual_add: false)", l.name,
+                                     c.name));
+    const Placement a = prog.tensors.at(l.inputs.at(0)), b = prog.tensors.at(l.inputs.at(1));
+    const gn::QuantParams a_q = quants.at(l.inputs[0]), b_q = quants.at(l.inputs[1]), out_q = quants.at(l.output);
+    const gn::AddParams ap = gn::add_params(a_q, b_q, out_q);
+    if (ap.output.shift < -31 || ap.output.shift > 30)
+      throw CompileError(fmt::format("layer '{}': output rescale shift {} outside -31..30", l.name, ap.output.shift));
+    const int param_base = param_ptr;
+    for (int au = 0; au < G; ++au) {
+      ctrl.push_back(0);
+      ctrl.push_back(au == 0 ? static_cast<std::uint32_t>(ap.output.multiplier) : 0);
+      ctrl.push_back(au == 0 ? static_cast<std::uint32_t>(ap.output.shift) : 0);
+    }
+    for (const auto& [q, zp] : {std::pair{ap.input1, a_q.zero_point}, std::pair{ap.input2, b_q.zero_point}})
+      for (int code = -128; code <= 127; ++code)
+        ctrl.push_back(static_cast<std::uint32_t>(gn::multiply_by_quantized_multiplier((code - zp) * (1 << ap.left_shift), q)));
+    param_ptr = static_cast<int>(ctrl.size());
+    if (param_ptr > n.ctrl_words)
+      throw CompileError(fmt::format("layer '{}': descriptors and parameters (an add's two 256-word tables among them) need {} control words; "
+                                     "nn.ctrl_words = {}",
+                                     l.name, param_ptr, n.ctrl_words));
+    place(l.output, a.length, a.channels, l.name);
+    const Placement out = prog.tensors.at(l.output);
+    for (const auto& i : l.inputs)
+      if (last_use.at(i) == li) act.release(i);
+    std::vector<std::uint32_t> d(nn::kDescriptorWords, 0);
+    try {
+      nn::set_field(d, "op", static_cast<std::int64_t>(nn::Op::add));
+      nn::set_field(d, "fmt", static_cast<std::int64_t>(golden::Format::int8));
+      nn::set_field(d, "in_start", a.base);
+      nn::set_field(d, "in2_base", b.base);
+      nn::set_field(d, "out_base", out.base);
+      nn::set_field(d, "out_len", out.words());
+      nn::set_field(d, "param_base", param_base);
+      nn::set_field(d, "out_zp", out_q.zero_point);
+      const gn::ActRange range = gn::activation_range(l.activation, out_q);
+      nn::set_field(d, "act_min", range.min);
+      nn::set_field(d, "act_max", range.max);
+    } catch (const std::out_of_range& e) {
+      throw CompileError(fmt::format("layer '{}': {}", l.name, e.what()));
+    }
+    CompiledLayer cl;
+    cl.name = l.name;
+    cl.output = l.output;
+    cl.desc_addr = write_desc(li, d);
+    cl.descriptors = 1;
+    prog.layers.push_back(cl);
+  };
+
   for (std::size_t li = 0; li < m.layers.size(); ++li) {
     const gn::Layer& l = m.layers[li];
-    if (l.kind == gn::LayerKind::add)
-      throw CompileError(fmt::format("layer '{}': {} layers are not supported by the network engine yet; supported: conv1d, depthwise_conv1d, dense, "
-                                     "max_pool, avg_pool, global_avg_pool",
-                                     l.name, kind_name(l.kind)));
+    if (l.kind == gn::LayerKind::add) {
+      compile_add(l, li);
+      continue;
+    }
     const Placement in = prog.tensors.at(l.inputs.at(0));
     if (l.kind == gn::LayerKind::max_pool || l.kind == gn::LayerKind::avg_pool || l.kind == gn::LayerKind::global_avg_pool) {
       compile_pool(l, li, in, quants.at(l.inputs[0]), formats.at(l.inputs[0]));

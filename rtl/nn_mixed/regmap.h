@@ -33,7 +33,7 @@
 #define NN_MIXED_NN_DESC_WORDS 16
 #define NN_MIXED_NN_DESC_OP_WORD 0
 #define NN_MIXED_NN_DESC_OP_LSB 0
-#define NN_MIXED_NN_DESC_OP_WIDTH 4  // 0 end of the list, 1 multiply-accumulate layer (conv1d, depthwise, dense), 2 max pool, 3 average pool
+#define NN_MIXED_NN_DESC_OP_WIDTH 4  // 0 end of the list, 1 multiply-accumulate layer (conv1d, depthwise, dense), 2 max pool, 3 average pool, 4 add (int8)
 #define NN_MIXED_NN_DESC_FMT_WORD 0
 #define NN_MIXED_NN_DESC_FMT_LSB 4
 #define NN_MIXED_NN_DESC_FMT_WIDTH 3  // AU format code of the inputs and weights: 1 int8, 5 posit8 (when au.formats has posit8_0); any other stops the engine with bad_format
@@ -118,6 +118,9 @@
 #define NN_MIXED_NN_DESC_BIAS_ACT_WORD 12
 #define NN_MIXED_NN_DESC_BIAS_ACT_LSB 16
 #define NN_MIXED_NN_DESC_BIAS_ACT_WIDTH 16  // 0, or the activation word of a bias beat that ends every dot product; its weight word, the one after the taps', holds the channel's bias (posit8: bias in lane 0, bias_act = 1.0 in lane 0)
+#define NN_MIXED_NN_DESC_IN2_BASE_WORD 13
+#define NN_MIXED_NN_DESC_IN2_BASE_LSB 0
+#define NN_MIXED_NN_DESC_IN2_BASE_WIDTH 16  // add: word address of the second input (in_start: the first; out_len: words of each tensor)
 
 // Error codes (STATUS[15:8]).
 #define NN_MIXED_NN_ERROR_0 0  // none

@@ -60,6 +60,31 @@ TEST(NnLayers, RandomLayersBitExact) {
   }
 }
 
+// Residual blocks: a conv1d and the add of its input and output (TFLite's
+// ADD, both inputs rescaled), every shape and quantization.
+TEST(NnLayers, RandomResidualAddsBitExact) {
+  for (int i = 0; i < g_layers / 4; ++i) {
+    const std::uint64_t seed = g_seed * 4000037u + static_cast<std::uint64_t>(i);
+    Rng r(seed);
+    const int ch = r.in(1, 9), len = r.in(1, 30);
+    const gn::Model m = residual_model(r, len, ch, r.in(1, 5));
+    if (!config().nn->residual_add) {
+      // Without the add unit the compiler refuses the layer, naming the key.
+      try {
+        compile(config(), m);
+        ADD_FAILURE() << "config " << config().name << " has no add unit but compiled an add layer";
+      } catch (const strata::runtime::CompileError& e) {
+        EXPECT_NE(std::string(e.what()).find("nn.residual_add"), std::string::npos) << e.what();
+      }
+      return;
+    }
+    const gn::Tensor x = random_tensor(r, len, ch);
+    expect_bit_exact(m, x, fmt::format("residual add {} (replay: --seed={} --layers={}; seed {}): [{}, {}], out zp {} act {}", i, g_seed, 4 * (i + 1), seed, len, ch,
+                                       m.layers[1].output_quant.zero_point, static_cast<int>(m.layers[1].activation)));
+    if (HasFatalFailure()) return;
+  }
+}
+
 // ------------------------------------------------------------ posit8 layers
 
 // A config without posit8_0 refuses posit8 layers at compile time, naming

@@ -202,6 +202,36 @@ TEST(NnErrors, LayerFormatTheEngineLacksIsBadFormat) {
   check_field_error(L, "readout", 1, nn::Error::bad_format, false);
 }
 
+// The add of a residual block (conv1d [8, 3] -> [8, 3], then x + y): every
+// limit of its descriptor stops the engine before it writes.
+Layer residual_add() {
+  Rng r(11);
+  Layer L;
+  L.model = residual_model(r, 8, 3, 3);
+  L.input = random_tensor(r, 8, 3);
+  L.prog = compile(config(), L.model);
+  L.desc_addr = L.prog.layers.at(1).desc_addr;
+  L.desc.assign(L.prog.ctrl.begin() + L.desc_addr, L.prog.ctrl.begin() + L.desc_addr + nn::kDescriptorWords);
+  return L;
+}
+
+TEST(NnErrors, AddDescriptorLimitsStopTheEngine) {
+  if (!nc().residual_add) {
+    // Without the add unit, op 4 is an unknown opcode.
+    const Layer L = conv();
+    check_field_error(L, "op", static_cast<std::int64_t>(nn::Op::add), nn::Error::bad_op, false);
+    return;
+  }
+  const Layer L = residual_add();
+  check_field_error(L, "out_len", 0, nn::Error::bad_shape, false);
+  check_field_error(L, "readout", 1, nn::Error::bad_format, false);
+  check_field_error(L, "fmt", static_cast<unsigned>(golden::Format::int4), nn::Error::bad_format, false);
+  check_field_error(L, "in2_base", nc().act_words, nn::Error::input_range, false);  // the first read of the second input
+  check_field_error(L, "in_start", nc().act_words, nn::Error::input_range, false);  // the first read of the first input
+  // The parameters fit, the second table runs off the control memory.
+  check_field_error(L, "param_base", nc().ctrl_words - 3 * G() - 1, nn::Error::ctrl_range, false);
+}
+
 TEST(NnErrors, ZeroCountsAreBadShape) {
   const Layer L = conv();
   for (const char* fld : {"kernel", "in_pairs", "out_len", "groups", "grp_channels"}) check_field_error(L, fld, 0, nn::Error::bad_shape, false);

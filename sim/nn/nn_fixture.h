@@ -120,6 +120,24 @@ inline gn::Model one_layer_model(Rng& r, gn::LayerKind kind, int in_len, int in_
   return m;
 }
 
+// A residual block: x -> conv1d (same padding, as many channels) -> y, then
+// z = add(x, y), each tensor with its own quantization.
+inline gn::Model residual_model(Rng& r, int len, int ch, int kernel) {
+  gn::Model m = one_layer_model(r, gn::LayerKind::conv1d, len, ch, ch, kernel, 1, 1, gn::Padding::same);
+  m.name = "residual";
+  const gn::QuantParams xq = m.input_quant, yq = m.layers[0].output_quant;
+  gn::Layer a;
+  a.name = "sum";
+  a.kind = gn::LayerKind::add;
+  a.inputs = r.chance(0.5) ? std::vector<std::string>{"x", "y"} : std::vector<std::string>{"y", "x"};
+  a.output = "z";
+  a.activation = static_cast<gn::Activation>(r.in(0, 2));
+  a.output_quant = {std::max(xq.scale, yq.scale) * r.real(0.3f, 3.0f), r.in(-128, 127)};
+  m.layers.push_back(a);
+  m.outputs = {"z"};
+  return m;
+}
+
 // ------------------------------------------------------------ posit8 layers
 
 inline bool has_posit8() { return strata::nn::layer_formats(config()).size() > 1; }
