@@ -700,7 +700,7 @@ class NnBuilder {
     // multiplier and shift), adds the zero point, clamps and writes it.
     std::vector<Stmt> add;
     if (add_) {
-      m_.net("as_q", 3, false, "add step: 0-1 read A, B; 2-5 per lane look up T1, T2; 6 hand over; 7 drain").net("add_i_q", 16).net("add_lane_q");
+      m_.net("as_q", 3, false, "add step: 0-1 read A, B (their words arrive in 1-2); 3-5 per lane look up T1, T2; 6 hand over; 7 drain").net("add_i_q", 16).net("add_lane_q");
       m_.net("a_word_q", 16).net("b_word_q", 16).net("t1_q", 32, true).net("raw_q", 32, true).net("is_add");
       m_.net("add_rd").net("add_raddr", pw, true).net("add_in_err").net("add_tab_re").net("add_tab_addr", rw).net("add_tab_idx", 8).net("add_tab_err");
       m_.net("add_cap").net("add_ready").net("add_pos", rw);

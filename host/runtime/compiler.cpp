@@ -209,6 +209,9 @@ Program compile(const SocConfig& c, const gn::Model& m) {
     if (!n.residual_add)
       throw CompileError(fmt::format("layer '{}': add layers need the engine's add unit, which config '{}' leaves out (nn.residual_add: false)", l.name,
                                      c.name));
+    for (const auto& i : l.inputs)
+      if (formats.at(i) != golden::Format::int8)
+        throw CompileError(fmt::format("layer '{}': add takes int8 input only, its input '{}' is {}", l.name, i, format_name(formats.at(i))));
     const Placement a = prog.tensors.at(l.inputs.at(0)), b = prog.tensors.at(l.inputs.at(1));
     const gn::QuantParams a_q = quants.at(l.inputs[0]), b_q = quants.at(l.inputs[1]), out_q = quants.at(l.output);
     const gn::AddParams ap = gn::add_params(a_q, b_q, out_q);

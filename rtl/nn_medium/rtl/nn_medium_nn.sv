@@ -130,7 +130,7 @@ module nn_medium_nn (
   logic pw_err;
   logic pb_valid_q;
   logic [21:0] seq_ctrl_addr_unused;
-  logic [2:0] as_q;  // add step: 0-1 read A, B; 2-5 per lane look up T1, T2; 6 hand over; 7 drain
+  logic [2:0] as_q;  // add step: 0-1 read A, B (their words arrive in 1-2); 3-5 per lane look up T1, T2; 6 hand over; 7 drain
   logic [15:0] add_i_q;
   logic add_lane_q;
   logic [15:0] a_word_q;
