@@ -173,6 +173,17 @@ Program compile(const SocConfig& c, const gn::Model& m) {
     return static_cast<std::uint32_t>(own);
   };
 
+  // A compiled layer: its descriptor list and the MACs its arithmetic needs.
+  auto push_layer = [&](const gn::Layer& l, std::size_t li, const std::vector<std::uint32_t>& d, std::uint64_t macs) {
+    CompiledLayer cl;
+    cl.name = l.name;
+    cl.output = l.output;
+    cl.desc_addr = write_desc(li, d);
+    cl.descriptors = 1;
+    cl.macs = macs;
+    prog.layers.push_back(cl);
+  };
+
   // A pool reads one word (two channels) per tap; its output keeps the
   // input's quantization, clamped to the fused activation's range.
   auto compile_pool = [&](const gn::Layer& l, std::size_t li, const Placement& in, gn::QuantParams q, golden::Format f) {
@@ -194,12 +205,7 @@ Program compile(const SocConfig& c, const gn::Model& m) {
     } catch (const std::out_of_range& e) {
       throw CompileError(fmt::format("layer '{}': {}", l.name, e.what()));
     }
-    CompiledLayer cl;
-    cl.name = l.name;
-    cl.output = l.output;
-    cl.desc_addr = write_desc(li, d);
-    cl.descriptors = 1;
-    prog.layers.push_back(cl);
+    push_layer(l, li, d, 0);
   };
 
   // An add: the two inputs word by word. The parameters hold AU 0's output
@@ -251,12 +257,7 @@ Program compile(const SocConfig& c, const gn::Model& m) {
     } catch (const std::out_of_range& e) {
       throw CompileError(fmt::format("layer '{}': {}", l.name, e.what()));
     }
-    CompiledLayer cl;
-    cl.name = l.name;
-    cl.output = l.output;
-    cl.desc_addr = write_desc(li, d);
-    cl.descriptors = 1;
-    prog.layers.push_back(cl);
+    push_layer(l, li, d, 0);
   };
 
   for (std::size_t li = 0; li < m.layers.size(); ++li) {
@@ -402,15 +403,10 @@ Program compile(const SocConfig& c, const gn::Model& m) {
     } catch (const std::out_of_range& e) {
       throw CompileError(fmt::format("layer '{}': {}", l.name, e.what()));
     }
-    CompiledLayer cl;
-    cl.name = l.name;
-    cl.output = l.output;
-    cl.desc_addr = write_desc(li, d);
-    cl.descriptors = 1;
     const int taps_ch = l.kind == gn::LayerKind::depthwise_conv1d ? 1 : p.in_ch;
-    cl.macs = static_cast<std::uint64_t>(p.out_len) * static_cast<std::uint64_t>(p.out_ch) * static_cast<std::uint64_t>(p.kernel) *
-              static_cast<std::uint64_t>(taps_ch);
-    prog.layers.push_back(cl);
+    push_layer(l, li, d,
+               static_cast<std::uint64_t>(p.out_len) * static_cast<std::uint64_t>(p.out_ch) * static_cast<std::uint64_t>(p.kernel) *
+                   static_cast<std::uint64_t>(taps_ch));
   }
   prog.ctrl = std::move(ctrl);
   prog.network_desc = 0;
