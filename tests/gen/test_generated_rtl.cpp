@@ -113,6 +113,27 @@ TEST_P(RandomConfig, IsLintCleanAndParsesInYosys) {
 
 INSTANTIATE_TEST_SUITE_P(Sweep, RandomConfig, ::testing::Range(1, 51));
 
+// Random GELU units (strata random-config --gelu): every type, form and shape.
+class RandomGeluConfig : public ::testing::TestWithParam<int> {};
+
+TEST_P(RandomGeluConfig, IsLintCleanAndParsesInYosys) {
+  const fs::path dir = fresh_dir(fmt::format("gelu{}", GetParam()));
+  fs::create_directories(dir);
+  std::string log;
+  ASSERT_EQ(strata(fmt::format("random-config --gelu --seed {} --name g{} -o '{}/c.yaml'", GetParam(), GetParam(), dir.string()), &log), 0) << log;
+  const SocConfig c = load_config(dir / "c.yaml");
+  ASSERT_TRUE(c.gelu.has_value());
+  ASSERT_EQ(strata(fmt::format("gen '{0}/c.yaml' -o '{0}/out'", dir.string()), &log), 0) << log;
+  EXPECT_EQ(strata(fmt::format("lint '{}/out'", dir.string()), &log), 0) << slurp(dir / "c.yaml") << log;
+  // Only the unit: no AU without an engine.
+  const std::string manifest = slurp(dir / "out" / "manifest.json");
+  EXPECT_NE(manifest.find(fmt::format("\"top\": \"g{}_gelu\"", GetParam())), std::string::npos) << manifest;
+  EXPECT_EQ(manifest.find("_au.sv"), std::string::npos) << manifest;
+  fs::remove_all(dir);
+}
+
+INSTANTIATE_TEST_SUITE_P(Sweep, RandomGeluConfig, ::testing::Range(1, 13));
+
 }  // namespace
 }  // namespace strata
 
