@@ -51,8 +51,8 @@ out.append("The unit's own cells (yosys `stat` of `<name>_gelu` and its memories
            "Cycles per element and latency are measured on the Verilated unit: 10000 elements back to back without back-pressure "
            "(`gelu_cosim --gtest_filter=GeluStream.BackToBack*`).")
 out.append("")
-out.append("| config | gelu section | UP5K LUT4 | FF | carry | DSP | BRAM | logic cells | Fmax (MHz) | xc7 LUT | FF | DSP48 | BRAM | cycles / element | latency (cycles) |")
-out.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+out.append("| config | gelu section | UP5K LUT4 | FF | carry | DSP | BRAM | logic cells | Fmax (MHz) | xc7 LUT | FF | DSP48 | BRAM | LUTRAM | cycles / element | latency (cycles) |")
+out.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 for t in tags:
     u, x, c = synth(t, "up5k"), synth(t, "xc7"), cycles(t)
     row = [t, config_text(t)]
@@ -64,9 +64,9 @@ for t in tags:
         row += ["failed"] * 7
     if x:
         r = x["resources"]
-        row += [r["lut"], r["ff"], r["dsp"], r["bram"]]
+        row += [r["lut"], r["ff"], r["dsp"], r["bram"], r["lutram"]]
     else:
-        row += ["failed"] * 4
+        row += ["failed"] * 5
     row += [c[3], c[4]] if c else ["n/a", "n/a"]
     out.append("| " + " | ".join(str(v) for v in row) + " |")
 out.append("")
