@@ -8,6 +8,8 @@
 #include <stdexcept>
 
 #include "blocks/au_gen.h"
+#include "blocks/gelu_gen.h"
+#include "blocks/gelu_map.h"
 #include "blocks/nn_gen.h"
 #include "nn/nn_map.h"
 #include "ir/emit_sv.h"
@@ -20,8 +22,15 @@ namespace fs = std::filesystem;
 std::string generator_version() { return STRATA_VERSION; }
 
 ir::Design elaborate(const SocConfig& c) {
+  // The top is the first unit present of nn, gelu; the AU alone without any.
   ir::Design d;
-  d.set_top(c.nn ? generate_nn(c, d) : generate_au(c, d));
+  std::string top;
+  if (c.has_au()) top = c.nn ? generate_nn(c, d) : generate_au(c, d);
+  if (c.gelu) {
+    const std::string gelu = generate_gelu(c, d);
+    if (!c.nn) top = gelu;
+  }
+  d.set_top(top);
   return d;
 }
 
@@ -45,6 +54,16 @@ nlohmann::json manifest(const SocConfig& c, const ir::Design& d) {
       mj["ports"].push_back({{"name", p.name}, {"direction", p.dir == ir::Dir::in ? "input" : "output"}, {"width", p.width}, {"signed", p.is_signed}});
     j["modules"].push_back(mj);
   }
+  if (c.gelu) {
+    nlohmann::json forms = nlohmann::json::object();
+    for (std::size_t b = 0; b < c.gelu->forms.size(); ++b) forms[to_string(c.gelu->forms[b])] = b;
+    j["gelu"] = {{"module", c.name + "_gelu"},
+                 {"latency_cycles", gelu_latency(*c.gelu)},
+                 {"form_banks", forms},
+                 {"prog_addr_bits", gelu_map::kAddrBits},
+                 {"prog_data_bits", gelu_map::kDataBits}};
+  }
+  if (!c.has_au()) return j;
   const auto spec = au_spec(c);
   nlohmann::json codes = nlohmann::json::object();
   for (auto f : spec.formats) codes[std::string(golden::info(f).name)] = static_cast<unsigned>(f);

@@ -15,7 +15,25 @@ namespace {
 // A valid config drawn uniformly over the schema's choices (log-uniform for
 // the accumulation count). Uses its own integer arithmetic on mt19937_64 so
 // the same seed gives the same config with every standard library.
-SocConfig random_config(std::uint64_t seed, const std::string& name, bool force_nn) {
+// --gelu: a GELU unit alone (no engine), drawn from its own stream so the
+// configs without the flag stay those of earlier versions.
+GeluConfig random_gelu(std::uint64_t seed) {
+  std::mt19937_64 rng(seed ^ 0x6765'6c75'0000'0000ull);
+  auto below = [&](std::uint64_t n) { return rng() % n; };
+  GeluConfig g;
+  const auto types = 1 + below(3), forms = 1 + below(3);  // bit masks, non-empty
+  g.types.clear();
+  g.forms.clear();
+  if (types & 1) g.types.push_back(GeluType::int8);
+  if (types & 2) g.types.push_back(GeluType::int16);
+  if (forms & 1) g.forms.push_back(golden::gelu::Form::erf);
+  if (forms & 2) g.forms.push_back(golden::gelu::Form::tanh);
+  g.segments = ConfigLimits::gelu_segments_min << below(5);
+  g.degree = 1 + static_cast<int>(below(ConfigLimits::gelu_degree_max));
+  return g;
+}
+
+SocConfig random_config(std::uint64_t seed, const std::string& name, bool force_nn, bool gelu) {
   std::mt19937_64 rng(seed);
   auto below = [&](std::uint64_t n) { return rng() % n; };
   SocConfig c;
@@ -33,6 +51,10 @@ SocConfig random_config(std::uint64_t seed, const std::string& name, bool force_
   c.synth.clock_mhz = static_cast<double>(6 + below(60));
   // Half the configs (or all with --nn) build the network engine, which
   // needs int8 and dot products long enough for small layers.
+  if (gelu) {
+    c.gelu = random_gelu(seed);
+    return c;
+  }
   if (force_nn || below(2)) {
     if (std::find(c.au.formats.begin(), c.au.formats.end(), golden::Format::int8) == c.au.formats.end()) {
       c.au.formats.push_back(golden::Format::int8);
@@ -61,13 +83,16 @@ void add_random_config(CLI::App& app) {
   auto name = std::make_shared<std::string>("rand");
   auto out = std::make_shared<std::string>();
   auto nn = std::make_shared<bool>(false);
+  auto gelu = std::make_shared<bool>(false);
   cmd->add_option("--seed", *seed, "random seed")->required();
   cmd->add_option("--name", *name, "config name");
   cmd->add_option("-o,--output", *out, "write to this file instead of stdout");
-  cmd->add_flag("--nn", *nn, "always include a network engine (nn section)");
-  cmd->callback([seed, name, out, nn] {
-    const SocConfig c = random_config(*seed, *name, *nn);
-    const std::string text = fmt::format("# strata random-config --seed {}{}\n{}", *seed, *nn ? " --nn" : "", to_yaml(c));
+  auto* nn_flag = cmd->add_flag("--nn", *nn, "always include a network engine (nn section)");
+  cmd->add_flag("--gelu", *gelu, "a GELU unit alone (gelu section, no engine)")->excludes(nn_flag);
+  cmd->callback([seed, name, out, nn, gelu] {
+    const SocConfig c = random_config(*seed, *name, *nn, *gelu);
+    const std::string text =
+        fmt::format("# strata random-config --seed {}{}{}\n{}", *seed, *nn ? " --nn" : "", *gelu ? " --gelu" : "", to_yaml(c));
     parse_config(text, "<random-config>");  // it must be valid, with a valid name
     if (out->empty())
       std::cout << text;

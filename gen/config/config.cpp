@@ -117,7 +117,8 @@ class Reader {
   mutable std::map<std::string, YAML::Mark> key_marks_;  // full key -> position of the key
 };
 
-const std::vector<std::string> kTopKeys{"name", "au", "nn", "synth"};
+const std::vector<std::string> kTopKeys{"name", "au", "nn", "gelu", "synth"};
+const std::vector<std::string> kGeluKeys{"types", "forms", "segments", "degree"};
 const std::vector<std::string> kNnKeys{"pes", "aus_per_pe", "act_words", "weight_words", "ctrl_words", "weight_memory", "residual_add"};
 const std::vector<std::string> kAuKeys{"formats", "max_accumulations", "pipeline_stages", "share", "isolate", "multipliers"};
 const std::vector<std::string> kSynthKeys{"clock_mhz"};
@@ -202,7 +203,53 @@ NnConfig parse_nn(const Reader& r, const YAML::Node& n, const AuConfig& au) {
   return nn;
 }
 
+// A non-empty list of distinct words from `words`, returned in the order of
+// `words` (the canonical order), as indices into it.
+std::vector<std::size_t> word_set(const Reader& r, const YAML::Node& n, const std::string& key, const std::vector<std::string>& words) {
+  const std::string allowed = fmt::format("a non-empty list of distinct words from: {}", fmt::join(words, ", "));
+  if (!n.IsSequence()) r.fail(n, key, fmt::format("{} is not a list", Reader::shown(n)), allowed);
+  if (n.size() == 0) r.fail(n, key, "the list is empty", allowed);
+  std::vector<std::size_t> picked;
+  for (const auto& item : n) {
+    const auto it = item.IsScalar() && item.Tag() != "!" ? std::find(words.begin(), words.end(), item.Scalar()) : words.end();
+    if (it == words.end()) r.fail(item, key, fmt::format("{} is not allowed", Reader::shown(item)), allowed);
+    const auto i = static_cast<std::size_t>(it - words.begin());
+    if (std::find(picked.begin(), picked.end(), i) != picked.end()) r.fail(item, key, fmt::format("'{}' is listed twice", item.Scalar()), allowed);
+    picked.push_back(i);
+  }
+  std::sort(picked.begin(), picked.end());
+  return picked;
+}
+
+GeluConfig parse_gelu(const Reader& r, const YAML::Node& n) {
+  GeluConfig g;
+  if (n.IsNull()) return g;  // `gelu:` alone: every default
+  r.keys(n, "gelu", kGeluKeys);
+  if (const auto v = n["types"]) {
+    g.types.clear();
+    for (auto i : word_set(r, v, "gelu.types", {"int8", "int16"})) g.types.push_back(static_cast<GeluType>(i));
+  }
+  if (const auto v = n["forms"]) {
+    g.forms.clear();
+    for (auto i : word_set(r, v, "gelu.forms", {"erf", "tanh"})) g.forms.push_back(static_cast<golden::gelu::Form>(i));
+  }
+  for (const char* k : {"segments", "degree"})
+    if (const auto v = n[k]; v && !g.has(GeluType::int16))
+      r.fail(v, fmt::format("gelu.{}", k), "shapes the int16 datapath, but gelu.types has no int16", "this key only with int16 in gelu.types");
+  if (const auto v = n["segments"]) {
+    const auto s = r.integer(v, "gelu.segments", ConfigLimits::gelu_segments_min, ConfigLimits::gelu_segments_max);
+    if ((s & (s - 1)) != 0)
+      r.fail(v, "gelu.segments", fmt::format("{} is not a power of two", s),
+             fmt::format("a power of two from {} to {}", ConfigLimits::gelu_segments_min, ConfigLimits::gelu_segments_max));
+    g.segments = static_cast<int>(s);
+  }
+  if (const auto v = n["degree"]) g.degree = static_cast<int>(r.integer(v, "gelu.degree", 1, ConfigLimits::gelu_degree_max));
+  return g;
+}
+
 }  // namespace
+
+bool GeluConfig::has(GeluType t) const { return std::find(types.begin(), types.end(), t) != types.end(); }
 
 SocConfig parse_config(const std::string& text, const std::string& file) {
   Reader r(file);
@@ -242,6 +289,7 @@ SocConfig parse_config(const std::string& text, const std::string& file) {
   c.name = parse_name(r, name);
   if (const auto au = root["au"]) c.au = parse_au(r, au);
   if (const auto nn = root["nn"]) c.nn = parse_nn(r, nn, c.au);
+  if (const auto gelu = root["gelu"]) c.gelu = parse_gelu(r, gelu);
   if (const auto synth = root["synth"]) {
     r.keys(synth, "synth", kSynthKeys);
     if (const auto mhz = synth["clock_mhz"])
@@ -278,6 +326,17 @@ nlohmann::json to_json(const SocConfig& c) {
     j["nn"]["weight_memory"] = to_string(c.nn->weight_memory);
     j["nn"]["residual_add"] = c.nn->residual_add;
   }
+  if (c.gelu) {
+    std::vector<std::string> types, forms;
+    for (auto t : c.gelu->types) types.push_back(to_string(t));
+    for (auto f : c.gelu->forms) forms.push_back(to_string(f));
+    j["gelu"]["types"] = types;
+    j["gelu"]["forms"] = forms;
+    if (c.gelu->has(GeluType::int16)) {
+      j["gelu"]["segments"] = c.gelu->segments;
+      j["gelu"]["degree"] = c.gelu->degree;
+    }
+  }
   j["synth"]["clock_mhz"] = c.synth.clock_mhz;
   return j;
 }
@@ -290,11 +349,19 @@ std::string to_yaml(const SocConfig& c) {
     nn = fmt::format("nn:\n  pes: {}\n  aus_per_pe: {}\n  act_words: {}\n  weight_words: {}\n  ctrl_words: {}\n  weight_memory: {}\n  residual_add: {}\n",
                      c.nn->pes, c.nn->aus_per_pe, c.nn->act_words, c.nn->weight_words, c.nn->ctrl_words, to_string(c.nn->weight_memory),
                      c.nn->residual_add);
+  std::string gelu;
+  if (c.gelu) {
+    std::vector<std::string> types, forms;
+    for (auto t : c.gelu->types) types.push_back(to_string(t));
+    for (auto f : c.gelu->forms) forms.push_back(to_string(f));
+    gelu = fmt::format("gelu:\n  types: [{}]\n  forms: [{}]\n", fmt::join(types, ", "), fmt::join(forms, ", "));
+    if (c.gelu->has(GeluType::int16)) gelu += fmt::format("  segments: {}\n  degree: {}\n", c.gelu->segments, c.gelu->degree);
+  }
   return fmt::format(
       "name: {}\nau:\n  formats: [{}]\n  max_accumulations: {}\n  pipeline_stages: {}\n  share: {}\n  isolate: {}\n  multipliers: {}\n"
-      "{}synth:\n  clock_mhz: {}\n",
+      "{}{}synth:\n  clock_mhz: {}\n",
       c.name, fmt::join(formats, ", "), c.au.max_accumulations, c.au.pipeline_stages, c.au.share, c.au.isolate, to_string(c.au.multipliers),
-      nn, c.synth.clock_mhz);
+      nn, gelu, c.synth.clock_mhz);
 }
 
 std::string config_hash(const SocConfig& c) {
@@ -308,6 +375,8 @@ std::string config_hash(const SocConfig& c) {
 
 std::string to_string(Multipliers m) { return m == Multipliers::dsp ? "dsp" : "lut"; }
 std::string to_string(WeightMemory m) { return m == WeightMemory::bram ? "bram" : "ice40_spram"; }
+std::string to_string(GeluType t) { return t == GeluType::int8 ? "int8" : "int16"; }
+std::string to_string(golden::gelu::Form f) { return f == golden::gelu::Form::erf ? "erf" : "tanh"; }
 
 golden::AuSpec au_spec(const SocConfig& c) { return {c.au.formats, c.au.max_accumulations, c.au.pipeline_stages}; }
 

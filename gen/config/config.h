@@ -14,6 +14,7 @@
 
 #include "golden/au.h"
 #include "golden/formats.h"
+#include "golden/gelu.h"
 
 namespace strata {
 
@@ -28,6 +29,9 @@ struct ConfigLimits {
   static constexpr int aus_per_pe_max = 16;
   static constexpr int memory_words_min = 64;
   static constexpr int memory_words_max = 65536;
+  static constexpr int gelu_segments_min = 16;
+  static constexpr int gelu_segments_max = 256;
+  static constexpr int gelu_degree_max = golden::gelu::kMaxDegree;
 };
 
 // How the AU's multipliers are built: DSP blocks where the flow has them
@@ -63,6 +67,21 @@ struct NnConfig {
   bool operator==(const NnConfig&) const = default;
 };
 
+// The GELU unit (docs/blocks/gelu.md): a stream of int8 and/or int16 codes
+// through GELU, with the table (int8) and the ReLU-minus-delta program
+// (int16) of each form loaded at run time; golden model host/golden/gelu.h.
+// Absent from a config, there is no GELU unit.
+enum class GeluType { int8, int16 };
+struct GeluConfig {
+  std::vector<GeluType> types{GeluType::int8, GeluType::int16};  // canonical order, non-empty
+  std::vector<golden::gelu::Form> forms{golden::gelu::Form::erf};  // one resident program bank each, canonical order
+  int segments = 64;  // int16: N segments of the delta polynomial, a power of two
+  int degree = 2;     // int16: D, the degree of each segment's polynomial
+  bool has(GeluType t) const;
+  golden::gelu::Int16Shape shape() const { return {segments, degree}; }
+  bool operator==(const GeluConfig&) const = default;
+};
+
 struct SynthConfig {
   double clock_mhz = 12.0;  // timing target handed to nextpnr
 };
@@ -71,7 +90,10 @@ struct SocConfig {
   std::string name;
   AuConfig au;
   std::optional<NnConfig> nn;
+  std::optional<GeluConfig> gelu;
   SynthConfig synth;
+  // The AU modules are part of the design: with an engine, or with no other unit.
+  bool has_au() const { return nn.has_value() || !gelu.has_value(); }
 };
 
 // A config that cannot be used. what() is the whole message:
@@ -94,5 +116,7 @@ std::string config_hash(const SocConfig& c);
 golden::AuSpec au_spec(const SocConfig& c);
 std::string to_string(Multipliers m);
 std::string to_string(WeightMemory m);
+std::string to_string(GeluType t);
+std::string to_string(golden::gelu::Form f);
 
 }  // namespace strata

@@ -151,7 +151,7 @@ TEST(Config, AZeroByteFileIsEmpty) {
   const fs::path empty = tmp / "empty.yaml";
   std::ofstream(empty, std::ios::binary).close();
   ASSERT_EQ(fs::file_size(empty), 0u);
-  const std::string expected = fmt::format("{}:1:1: error: the config is empty; expected a mapping with keys name, au, nn, synth", empty.string());
+  const std::string expected = fmt::format("{}:1:1: error: the config is empty; expected a mapping with keys name, au, nn, gelu, synth", empty.string());
   try {
     load_config(empty);
     ADD_FAILURE() << "an empty file was accepted";
@@ -280,6 +280,35 @@ TEST(GoodConfig, WindowsLineEndingsReadTheSame) {
   EXPECT_EQ(to_json(parse_config(dos_text, "dos.yaml")), to_json(parse_config(unix_text, "unix.yaml")));
 }
 
+TEST(GoodConfig, GeluSectionDefaultsAndCanonicalOrder) {
+  const GeluConfig def;
+  const SocConfig bare = parse_config("name: x\ngelu:\n", "t.yaml");
+  ASSERT_TRUE(bare.gelu.has_value());
+  EXPECT_EQ(*bare.gelu, def);
+  EXPECT_EQ(def.types, (std::vector<GeluType>{GeluType::int8, GeluType::int16}));
+  EXPECT_EQ(def.forms, std::vector<golden::gelu::Form>{golden::gelu::Form::erf});
+  EXPECT_FALSE(bare.has_au()) << "a gelu unit alone has no AU";
+  EXPECT_TRUE(parse_config("name: x\n", "t.yaml").has_au());
+  EXPECT_TRUE(parse_config("name: x\nnn:\ngelu:\n", "t.yaml").has_au());
+  EXPECT_FALSE(parse_config("name: x\n", "t.yaml").gelu.has_value());
+  const SocConfig a = parse_config("name: x\ngelu:\n  types: [int16, int8]\n  forms: [tanh, erf]\n  segments: 16\n  degree: 3\n", "t.yaml");
+  const SocConfig b = parse_config("name: x\ngelu:\n  forms: [erf, tanh]\n  types: [int8, int16]\n  degree: 3\n  segments: 16\n", "t.yaml");
+  EXPECT_EQ(to_json(a), to_json(b));
+  EXPECT_EQ(a.gelu->types, def.types);
+  EXPECT_EQ(a.gelu->forms, (std::vector<golden::gelu::Form>{golden::gelu::Form::erf, golden::gelu::Form::tanh}));
+  EXPECT_EQ(a.gelu->segments, 16);
+  EXPECT_EQ(a.gelu->degree, 3);
+  EXPECT_EQ(parse_config("name: x\ngelu:\n  segments: 256\n  degree: 1\n", "t.yaml").gelu->shape().segments, 256);
+  // Without int16 the int16 shape is not part of the config (nor of its hash).
+  const SocConfig i8 = parse_config("name: x\ngelu:\n  types: [int8]\n", "t.yaml");
+  EXPECT_FALSE(to_json(i8)["gelu"].contains("segments"));
+  EXPECT_EQ(to_yaml(i8).find("segments"), std::string::npos);
+  // The top-level order of the canonical YAML: name, au, nn, gelu, synth.
+  const std::string y = to_yaml(parse_config("name: x\nsynth:\n  clock_mhz: 20\ngelu:\nnn:\n", "t.yaml"));
+  EXPECT_LT(y.find("\nnn:"), y.find("\ngelu:"));
+  EXPECT_LT(y.find("\ngelu:"), y.find("\nsynth:"));
+}
+
 // Configs that exercise every field away from its default.
 std::vector<SocConfig> sample_configs() {
   std::vector<SocConfig> v;
@@ -306,6 +335,18 @@ std::vector<SocConfig> sample_configs() {
   c.au.max_accumulations = 1000003;
   c.synth.clock_mhz = 1.0 / 3.0 + 1.0;
   v.push_back(c);
+  SocConfig g;
+  g.name = "gelu_sample";
+  g.gelu = GeluConfig{};
+  g.gelu->forms = {golden::gelu::Form::erf, golden::gelu::Form::tanh};
+  g.gelu->segments = ConfigLimits::gelu_segments_max;
+  g.gelu->degree = ConfigLimits::gelu_degree_max;
+  v.push_back(g);
+  SocConfig g8 = g;
+  g8.name = "gelu_int8";
+  g8.gelu->types = {GeluType::int8};
+  g8.gelu->forms = {golden::gelu::Form::tanh};
+  v.push_back(g8);
   return v;
 }
 
@@ -364,6 +405,25 @@ TEST(GoodConfig, EveryFieldChangesTheHash) {
     change("share", [](SocConfig& c) { c.au.share = !c.au.share; });
     change("isolate", [](SocConfig& c) { c.au.isolate = !c.au.isolate; });
     change("multipliers", [](SocConfig& c) { c.au.multipliers = c.au.multipliers == Multipliers::dsp ? Multipliers::lut : Multipliers::dsp; });
+    change("gelu presence", [](SocConfig& c) {
+      if (c.gelu)
+        c.gelu.reset();
+      else
+        c.gelu = GeluConfig{};
+    });
+    if (base.gelu) {
+      change("gelu.types", [](SocConfig& c) {
+        c.gelu->types = c.gelu->types.size() == 2 ? std::vector<GeluType>{GeluType::int16} : std::vector<GeluType>{GeluType::int8, GeluType::int16};
+      });
+      change("gelu.forms", [](SocConfig& c) {
+        c.gelu->forms = c.gelu->forms.size() == 2 ? std::vector<golden::gelu::Form>{golden::gelu::Form::erf}
+                                                  : std::vector<golden::gelu::Form>{golden::gelu::Form::erf, golden::gelu::Form::tanh};
+      });
+      if (base.gelu->has(GeluType::int16)) {
+        change("gelu.segments", [](SocConfig& c) { c.gelu->segments = c.gelu->segments == 16 ? 32 : 16; });
+        change("gelu.degree", [](SocConfig& c) { c.gelu->degree = c.gelu->degree == 1 ? 2 : 1; });
+      }
+    }
     change("clock_mhz", [](SocConfig& c) { c.synth.clock_mhz = c.synth.clock_mhz == 100.0 ? 101.0 : 100.0; });
     change("clock_mhz by a little", [](SocConfig& c) { c.synth.clock_mhz += 0.001; });
     for (const auto& [what, c] : changed) {

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "blocks/gelu_gen.h"
 #include "config/config.h"
 #include "nn/nn_map.h"
 #include "elaborate.h"
@@ -98,6 +99,59 @@ TEST(GeneratedRtl, HeaderNamesGeneratorVersionAndConfigHash) {
     }
 }
 
+// The units a config asks for, and its top: nn, else gelu, else the AU; the
+// AU only with the engine or with no other unit.
+TEST(GeneratedRtl, UnitsAndTopFollowTheSections) {
+  auto names = [](const ir::Design& d) {
+    std::vector<std::string> v;
+    for (const auto& m : d.modules()) v.push_back(m.name);
+    return v;
+  };
+  auto has = [&](const ir::Design& d, const std::string& name) {
+    const auto v = names(d);
+    return std::find(v.begin(), v.end(), name) != v.end();
+  };
+  const SocConfig au_only = parse_config("name: a\n", "t.yaml");
+  const ir::Design da = elaborate(au_only);
+  EXPECT_EQ(da.top(), "a_au");
+  EXPECT_FALSE(manifest(au_only, da).contains("gelu"));
+
+  const SocConfig gelu_only = parse_config("name: g\ngelu:\n  degree: 3\n", "t.yaml");
+  const ir::Design dg = elaborate(gelu_only);
+  EXPECT_EQ(dg.top(), "g_gelu");
+  EXPECT_FALSE(has(dg, "g_au"));
+  const auto mg = manifest(gelu_only, dg);
+  EXPECT_FALSE(mg.contains("au")) << "a design without an AU describes none";
+  EXPECT_EQ(mg["gelu"]["module"], "g_gelu");
+  EXPECT_EQ(mg["gelu"]["latency_cycles"], gelu_latency(*gelu_only.gelu));
+  EXPECT_EQ(gelu_latency(*gelu_only.gelu), 11);
+  EXPECT_EQ(mg["gelu"]["form_banks"]["erf"], 0);
+
+  const SocConfig both = parse_config("name: b\nau:\n  formats: [int8]\nnn:\ngelu:\n  types: [int8]\n  forms: [tanh, erf]\n", "t.yaml");
+  const ir::Design db = elaborate(both);
+  EXPECT_EQ(db.top(), "b_nn");
+  EXPECT_TRUE(has(db, "b_au"));
+  EXPECT_TRUE(has(db, "b_gelu"));
+  const auto mb = manifest(both, db);
+  EXPECT_TRUE(mb.contains("au"));
+  EXPECT_EQ(mb["gelu"]["latency_cycles"], 1);
+  EXPECT_EQ(mb["gelu"]["form_banks"]["tanh"], 1);
+
+  // Only what is asked for: an int8-only unit has no int16 datapath nor ports for a second type or form.
+  const ir::Module* g8 = db.find("b_gelu");
+  ASSERT_NE(g8, nullptr);
+  for (const auto& p : g8->ports) EXPECT_NE(p.name, "type_i");
+  const SocConfig one = parse_config("name: o\ngelu:\n  types: [int8]\n", "t.yaml");
+  const ir::Design d1 = elaborate(one);
+  for (const auto& p : d1.find("o_gelu")->ports) {
+    EXPECT_NE(p.name, "form_i");
+    if (p.name == "x_i") {
+      EXPECT_EQ(p.width, 8);
+    }
+  }
+  EXPECT_EQ(names(d1).size(), 2u) << "the unit and its table";
+}
+
 // A sweep of random valid configs, each generated, linted and parsed.
 class RandomConfig : public ::testing::TestWithParam<int> {};
 
@@ -112,6 +166,27 @@ TEST_P(RandomConfig, IsLintCleanAndParsesInYosys) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Sweep, RandomConfig, ::testing::Range(1, 51));
+
+// Random GELU units (strata random-config --gelu): every type, form and shape.
+class RandomGeluConfig : public ::testing::TestWithParam<int> {};
+
+TEST_P(RandomGeluConfig, IsLintCleanAndParsesInYosys) {
+  const fs::path dir = fresh_dir(fmt::format("gelu{}", GetParam()));
+  fs::create_directories(dir);
+  std::string log;
+  ASSERT_EQ(strata(fmt::format("random-config --gelu --seed {} --name g{} -o '{}/c.yaml'", GetParam(), GetParam(), dir.string()), &log), 0) << log;
+  const SocConfig c = load_config(dir / "c.yaml");
+  ASSERT_TRUE(c.gelu.has_value());
+  ASSERT_EQ(strata(fmt::format("gen '{0}/c.yaml' -o '{0}/out'", dir.string()), &log), 0) << log;
+  EXPECT_EQ(strata(fmt::format("lint '{}/out'", dir.string()), &log), 0) << slurp(dir / "c.yaml") << log;
+  // Only the unit: no AU without an engine.
+  const std::string manifest = slurp(dir / "out" / "manifest.json");
+  EXPECT_NE(manifest.find(fmt::format("\"top\": \"g{}_gelu\"", GetParam())), std::string::npos) << manifest;
+  EXPECT_EQ(manifest.find("_au.sv"), std::string::npos) << manifest;
+  fs::remove_all(dir);
+}
+
+INSTANTIATE_TEST_SUITE_P(Sweep, RandomGeluConfig, ::testing::Range(1, 13));
 
 }  // namespace
 }  // namespace strata
