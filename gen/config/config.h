@@ -28,6 +28,8 @@ struct ConfigLimits {
   static constexpr int aus_per_pe_max = 16;
   static constexpr int memory_words_min = 64;
   static constexpr int memory_words_max = 65536;
+  static constexpr int rv32_mem_bytes_min = 1024;
+  static constexpr int rv32_mem_bytes_max = 65536;
 };
 
 // How the AU's multipliers are built: DSP blocks where the flow has them
@@ -63,6 +65,23 @@ struct NnConfig {
   bool operator==(const NnConfig&) const = default;
 };
 
+// The RISC-V control core and its system (docs/blocks/rv32.md): tightly
+// coupled instruction and data memories, the MMIO block. Absent from a
+// config, there is no core.
+enum class Rv32Isa { rv32i, rv32im };
+enum class Rv32Memory { bram, ice40_spram };  // how IMEM and DMEM are built
+enum class Rv32MulDiv { fast, small };        // rv32im only: one-cycle DSP multiply / iterative
+struct Rv32Config {
+  Rv32Isa isa = Rv32Isa::rv32im;
+  std::uint32_t reset_vector = 0;  // inside IMEM, 4-byte aligned
+  int imem_bytes = 16384;          // power of two, 1 KiB .. 64 KiB
+  int dmem_bytes = 16384;          // power of two, 1 KiB .. 64 KiB
+  Rv32Memory memory = Rv32Memory::bram;
+  Rv32MulDiv muldiv = Rv32MulDiv::fast;
+  bool rvfi = true;                // the RVFI retirement port (verification only)
+  bool operator==(const Rv32Config&) const = default;
+};
+
 struct SynthConfig {
   double clock_mhz = 12.0;  // timing target handed to nextpnr
 };
@@ -71,6 +90,7 @@ struct SocConfig {
   std::string name;
   AuConfig au;
   std::optional<NnConfig> nn;
+  std::optional<Rv32Config> rv32;
   SynthConfig synth;
 };
 
@@ -94,5 +114,8 @@ std::string config_hash(const SocConfig& c);
 golden::AuSpec au_spec(const SocConfig& c);
 std::string to_string(Multipliers m);
 std::string to_string(WeightMemory m);
+std::string to_string(Rv32Isa i);
+std::string to_string(Rv32Memory m);
+std::string to_string(Rv32MulDiv m);
 
 }  // namespace strata
