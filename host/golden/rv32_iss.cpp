@@ -41,7 +41,7 @@ void Iss::reset() {
   x_.fill(0);
   pc_ = p_.reset_vector;
   mstatus_ = mie_ = mtvec_ = mscratch_ = mepc_ = mcause_ = mtval_ = 0;
-  mcycle_ = minstret_ = order_ = 0;
+  mcycle_ = minstret_ = order_ = cycles_ = instructions_ = 0;
   cycle_written_ = instret_written_ = mtime_written_ = false;
   mtime_ = 0;
   mtimecmp_ = ~0ull;
@@ -238,6 +238,7 @@ void Iss::wfi_wait() {
     const std::uint64_t wait = mtimecmp_ - mtime_;
     mtime_ += wait;
     mcycle_ += wait;
+    cycles_ += wait;
     return;
   }
   if (!exit_)
@@ -267,6 +268,8 @@ Retirement Iss::execute(const Timing* t) {
     if (!cycle_written_) ++mcycle_;
     if (!mtime_written_) ++mtime_;
     if (!instret_written_ && !r.trap) ++minstret_;
+    ++cycles_;
+    if (!r.trap) ++instructions_;
   };
 
   if (!inside(pc_, kImemBase, p_.imem_bytes) || p_.imem_bytes - (pc_ - kImemBase) < 4) {

@@ -177,6 +177,11 @@ class Iss {
   std::uint64_t mtimecmp() const { return mtimecmp_; }
   std::uint32_t mip() const;  // MTIP and MEIP from the ISS's own timer and lines
   std::uint64_t retirements() const { return order_; }
+  // Clock cycles of a standalone run (one per step, plus WFI waits),
+  // whatever the program writes to mcycle or mtime.
+  std::uint64_t cycles() const { return cycles_; }
+  // Retirements that did not trap, whatever the program writes to minstret.
+  std::uint64_t instructions() const { return instructions_; }
   const IssParams& params() const { return p_; }
   // Console bytes written so far (also printed to stdout when echo is on).
   const std::string& console() const { return console_; }
@@ -201,7 +206,7 @@ class Iss {
   std::array<std::uint32_t, 32> x_{};
   std::uint32_t pc_ = 0;
   std::uint32_t mstatus_ = 0, mie_ = 0, mtvec_ = 0, mscratch_ = 0, mepc_ = 0, mcause_ = 0, mtval_ = 0;
-  std::uint64_t mcycle_ = 0, minstret_ = 0, order_ = 0;
+  std::uint64_t mcycle_ = 0, minstret_ = 0, order_ = 0, cycles_ = 0, instructions_ = 0;
   bool cycle_written_ = false, instret_written_ = false, mtime_written_ = false;
   std::uint64_t mtime_ = 0, mtimecmp_ = ~0ull;
   bool irq_sw_ = false, irq_ext_ = false;
