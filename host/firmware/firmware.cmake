@@ -68,3 +68,11 @@ function(strata_rv32_firmware name)
     COMMAND_EXPAND_LISTS VERBATIM)
   add_custom_target(${name} ALL DEPENDS ${out})
 endfunction()
+
+# The constrained random program generator (a library for the lockstep
+# harness, and the rv32_random tool).
+add_library(strata_rv32_random STATIC ${STRATA_FIRMWARE_DIR}/rv32_random.cpp)
+target_include_directories(strata_rv32_random PUBLIC ${STRATA_FIRMWARE_DIR})
+target_link_libraries(strata_rv32_random PUBLIC strata_golden PRIVATE fmt::fmt strata_warnings)
+add_executable(rv32_random ${STRATA_FIRMWARE_DIR}/rv32_random_main.cpp)
+target_link_libraries(rv32_random PRIVATE strata_rv32_random strata_config CLI11::CLI11 fmt::fmt strata_warnings)
