@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <bit>
 #include <map>
+#include <stdexcept>
 
 #include "blocks/gelu_map.h"
 #include "golden/gelu.h"
@@ -159,8 +160,8 @@ class GeluBuilder {
     return name(stage);
   }
 
-  // A program register of each bank (`<reg><bank>_q`) and the one the
-  // element at `stage` uses.
+  // A program register of each bank, `<reg><bank>_q`, written through the
+  // program port; reg_at() is the one of the bank of the element at `stage`.
   void prog_reg(const std::string& reg, int width, gelu_map::Reg16 index, const std::string& comment) {
     for (int b = 0; b < banks_; ++b) {
       const std::string q = fmt::format("{}{}_q", reg, b);
@@ -175,8 +176,7 @@ class GeluBuilder {
     if (banks_ == 1) return reg + "0_q";
     return fmt::format("({} ? {}1_q : {}0_q)", at("f", stage), reg, reg);
   }
-  // The read address of a memory of `depth_bits` address bits per bank, for
-  // the element at `stage` with index `index`.
+  // A memory read address for the element at `stage`: {bank, index}.
   std::string mem_addr(int stage, const std::string& index) { return banks_ > 1 ? fmt::format("{{{}, {}}}", at("f", stage), index) : index; }
 
   void program_port() {
