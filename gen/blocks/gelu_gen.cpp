@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <bit>
 #include <map>
+#include <stdexcept>
 
 #include "blocks/gelu_map.h"
 #include "golden/gelu.h"
@@ -26,7 +27,7 @@ int log2i(int v) { return std::countr_zero(static_cast<unsigned>(v)); }
 // from stage s-1; stage 1 is the accepted element).
 constexpr int kStageDiff = 2;   // d = x - z_in
 constexpr int kStageSeg = 3;    // |d| split into segment and offset, r = max(d, 0)
-constexpr int kStageRelu = 6;   // r * M >> sh, clamped, plus z_out 2^F + 2^(F-1)
+constexpr int kStageRelu = 6;   // the earliest stage of the ReLU term: r * M, >> sh and clamped, plus z_out 2^F + 2^(F-1)
 int delta_stage(int degree) { return kStageSeg + 1 + 2 * degree; }  // h_0
 int final_stage(int degree) { return std::max(delta_stage(degree), kStageRelu); }
 
@@ -159,8 +160,8 @@ class GeluBuilder {
     return name(stage);
   }
 
-  // A program register of each bank (`<reg><bank>_q`) and the one the
-  // element at `stage` uses.
+  // A program register of each bank, `<reg><bank>_q`, written through the
+  // program port; reg_at() is the one of the bank of the element at `stage`.
   void prog_reg(const std::string& reg, int width, gelu_map::Reg16 index, const std::string& comment) {
     for (int b = 0; b < banks_; ++b) {
       const std::string q = fmt::format("{}{}_q", reg, b);
@@ -175,8 +176,7 @@ class GeluBuilder {
     if (banks_ == 1) return reg + "0_q";
     return fmt::format("({} ? {}1_q : {}0_q)", at("f", stage), reg, reg);
   }
-  // The read address of a memory of `depth_bits` address bits per bank, for
-  // the element at `stage` with index `index`.
+  // A memory read address for the element at `stage`: {bank, index}.
   std::string mem_addr(int stage, const std::string& index) { return banks_ > 1 ? fmt::format("{{{}, {}}}", at("f", stage), index) : index; }
 
   void program_port() {
@@ -282,17 +282,22 @@ class GeluBuilder {
       m_.assign(fmt::format("p{}_unused", j), fmt::format("^{}[{}:0]", at(fmt::format("p{}", j), ps), kOffsetBits - 1));
     }
 
-    m_.comment("ReLU: floor(r * M / 2^sh) at stage 5 (clamped at 2^26: the output saturates beyond), plus z_out 2^8 + 2^7 at stage 6.");
+    // The ReLU term is due at the final stage: r waits (16 bits) rather than
+    // the wider products and sums.
+    const int rz_stage = final_stage(deg), rm_stage = rz_stage - 2;
+    m_.comment(fmt::format("ReLU: r * M at stage {}, floor(r * M / 2^sh) at stage {} (clamped at 2^26: the output saturates beyond), plus "
+                           "z_out 2^8 + 2^7 at stage {}.",
+                           rm_stage, rm_stage + 1, rz_stage));
     m_.net("rma", kReluProdBits).net("rmb", kReluProdBits);
-    m_.assign("rma", fmt::format("{{{}'b0, {}}}", kReluProdBits - 16, at("r", kStageSeg)));
-    m_.assign("rmb", fmt::format("{{{}'b0, {}}}", kReluProdBits - gm::kMultBits, reg_at("mult", kStageSeg)));
-    define("rm", kStageSeg + 1, kReluProdBits, "rma * rmb");
-    m_.net("relu", kReluProdBits).assign("relu", fmt::format("{} >> {}", at("rm", kStageSeg + 1), reg_at("rsh", kStageSeg + 1)));
-    define("rs", kStageSeg + 2, kReluClampBit + 1,
+    m_.assign("rma", fmt::format("{{{}'b0, {}}}", kReluProdBits - 16, at("r", rm_stage - 1)));
+    m_.assign("rmb", fmt::format("{{{}'b0, {}}}", kReluProdBits - gm::kMultBits, reg_at("mult", rm_stage - 1)));
+    define("rm", rm_stage, kReluProdBits, "rma * rmb");
+    m_.net("relu", kReluProdBits).assign("relu", fmt::format("{} >> {}", at("rm", rm_stage), reg_at("rsh", rm_stage)));
+    define("rs", rm_stage + 1, kReluClampBit + 1,
            fmt::format("(|relu[{}:{}]) ? {{1'b1, {}'d0}} : {{1'b0, relu[{}:0]}}", kReluProdBits - 1, kReluClampBit, kReluClampBit, kReluClampBit - 1));
-    m_.net("zout_sel", 16).assign("zout_sel", reg_at("zout", kStageRelu - 1));
-    define("rz", kStageRelu, kSumBits,
-           fmt::format("{{1'b0, {}}} + {{{{{}{{zout_sel[15]}}}}, zout_sel, 8'h80}}", at("rs", kStageRelu - 1), kSumBits - 24), true);
+    m_.net("zout_sel", 16).assign("zout_sel", reg_at("zout", rz_stage - 1));
+    define("rz", rz_stage, kSumBits,
+           fmt::format("{{1'b0, {}}} + {{{{{}{{zout_sel[15]}}}}, zout_sel, 8'h80}}", at("rs", rz_stage - 1), kSumBits - 24), true);
 
     const int sf = final_stage(deg);
     m_.comment("Output: out = clamp((relu + z_out 2^8 + 2^7 - delta) >>> 8), delta = 0 past the last segment.");

@@ -83,11 +83,14 @@ module gelu_unit_gelu (
   logic p2_unused;  // bits below the floor
   logic [39:0] rma;
   logic [39:0] rmb;
-  logic [39:0] rm_4_q;
+  logic [15:0] r_4_q;
+  logic [15:0] r_5_q;
+  logic [39:0] rm_6_q;
   logic [39:0] relu;
-  logic [26:0] rs_5_q;
+  logic [26:0] rs_7_q;
   logic [15:0] zout_sel;
-  logic signed [27:0] rz_6_q;
+  logic f_7_q;
+  logic signed [27:0] rz_8_q;
   logic signed [24:0] delta;
   logic signed [27:0] sum;
   logic sum_unused;  // below the output LSB
@@ -96,8 +99,6 @@ module gelu_unit_gelu (
   logic ok_6_q;
   logic ok_7_q;
   logic ok_8_q;
-  logic signed [27:0] rz_7_q;
-  logic signed [27:0] rz_8_q;
   logic signed [15:0] y16;
   logic [7:0] tab_2_q;
   logic [7:0] tab_3_q;
@@ -193,11 +194,11 @@ module gelu_unit_gelu (
   assign mb2 = {25'b0, u_6_q};
   assign p2_unused = ^p2_7_q[14:0];
 
-  // ReLU: floor(r * M / 2^sh) at stage 5 (clamped at 2^26: the output saturates beyond), plus z_out 2^8 + 2^7 at stage 6.
-  assign rma = {24'b0, r_3_q};
-  assign rmb = {16'b0, (f_3_q ? mult1_q : mult0_q)};
-  assign relu = rm_4_q >> (f_4_q ? rsh1_q : rsh0_q);
-  assign zout_sel = (f_5_q ? zout1_q : zout0_q);
+  // ReLU: r * M at stage 6, floor(r * M / 2^sh) at stage 7 (clamped at 2^26: the output saturates beyond), plus z_out 2^8 + 2^7 at stage 8.
+  assign rma = {24'b0, r_5_q};
+  assign rmb = {16'b0, (f_5_q ? mult1_q : mult0_q)};
+  assign relu = rm_6_q >> (f_6_q ? rsh1_q : rsh0_q);
+  assign zout_sel = (f_7_q ? zout1_q : zout0_q);
 
   // Output: out = clamp((relu + z_out 2^8 + 2^7 - delta) >>> 8), delta = 0 past the last segment.
   assign delta = ok_8_q ? h0_8_q : 25'sd0;
@@ -256,16 +257,17 @@ module gelu_unit_gelu (
       u_6_q <= u_5_q;
       p2_7_q <= ma2 * mb2;
       h0_8_q <= {c0_rd[23], c0_rd} + p2_7_q[39:15];
-      rm_4_q <= rma * rmb;
-      rs_5_q <= (|relu[39:26]) ? {1'b1, 26'd0} : {1'b0, relu[25:0]};
-      rz_6_q <= {1'b0, rs_5_q} + {{4{zout_sel[15]}}, zout_sel, 8'h80};
+      r_4_q <= r_3_q;
+      r_5_q <= r_4_q;
+      rm_6_q <= rma * rmb;
+      rs_7_q <= (|relu[39:26]) ? {1'b1, 26'd0} : {1'b0, relu[25:0]};
+      f_7_q <= f_6_q;
+      rz_8_q <= {1'b0, rs_7_q} + {{4{zout_sel[15]}}, zout_sel, 8'h80};
       ok_4_q <= ok_3_q;
       ok_5_q <= ok_4_q;
       ok_6_q <= ok_5_q;
       ok_7_q <= ok_6_q;
       ok_8_q <= ok_7_q;
-      rz_7_q <= rz_6_q;
-      rz_8_q <= rz_7_q;
       tab_2_q <= tab_rd;
       tab_3_q <= tab_2_q;
       tab_4_q <= tab_3_q;
