@@ -33,6 +33,8 @@ std::string_view kind_name(LayerKind k) {
     case LayerKind::avg_pool: return "avg_pool";
     case LayerKind::global_avg_pool: return "global_avg_pool";
     case LayerKind::add: return "add";
+    case LayerKind::gelu: return "gelu";
+    case LayerKind::softmax: return "softmax";
   }
   return "unknown";
 }
@@ -481,6 +483,46 @@ Tensor add(const Tensor& a, QuantParams a_q, const Tensor& b, QuantParams b_q, c
   return out;
 }
 
+// A gelu or softmax layer: one int8 input, no fused activation.
+void check_unit_layer(const Layer& l, std::string_view kind, const Tensor& in, QuantParams in_q) {
+  check_tensor(l, kind, "input", in);
+  check_int8_output(l, kind);
+  check_quant(l, kind, "input quantization", in_q);
+  check_quant(l, kind, "output_quant", l.output_quant);
+  if (l.activation != Activation::none) fail(l, kind, "has a fused activation; a gelu or softmax layer takes none");
+}
+
+Tensor gelu_layer(const Tensor& in, QuantParams in_q, const Layer& l) {
+  constexpr std::string_view kind = "gelu";
+  check_unit_layer(l, kind, in, in_q);
+  const auto table = gelu::int8_table({in_q.scale, in_q.zero_point, l.output_quant.scale, l.output_quant.zero_point}, l.gelu_form);
+  Tensor out = in;
+  for (auto& v : out.data) v = gelu::int8_eval(table, v);
+  return out;
+}
+
+Tensor softmax_layer(const Tensor& in, QuantParams in_q, const Layer& l) {
+  constexpr std::string_view kind = "softmax";
+  check_unit_layer(l, kind, in, in_q);
+  if (!(l.output_quant == kSoftmaxOutputQuant))
+    fail(l, kind, fmt::format("output_quant (scale {}, zero point {}) must be TFLite's softmax output, scale 1/256, zero point -128", l.output_quant.scale,
+                              l.output_quant.zero_point));
+  softmax::Scale scale;
+  try {
+    scale = softmax::scale_for(in_q.scale);
+  } catch (const std::invalid_argument& e) {
+    fail(l, kind, fmt::format("input scale {}: {}", in_q.scale, e.what()));
+  }
+  Tensor out = in;
+  const auto ch = static_cast<std::size_t>(in.channels);
+  for (std::size_t p = 0; p < static_cast<std::size_t>(in.length); ++p) {
+    const std::vector<int> logits(in.data.begin() + static_cast<std::ptrdiff_t>(p * ch), in.data.begin() + static_cast<std::ptrdiff_t>((p + 1) * ch));
+    const std::vector<int> codes = softmax::run(logits, l.softmax_algorithm, softmax::InType::int8, scale, softmax::OutType::int8);
+    for (std::size_t c = 0; c < ch; ++c) out.data[p * ch + c] = static_cast<std::int8_t>(codes[c]);
+  }
+  return out;
+}
+
 ActRange posit8_activation_range(Activation a) {
   ActRange r;  // none: every code (a posit8 output is never NaR)
   switch (a) {
@@ -615,7 +657,7 @@ std::map<std::string, Tensor> run(const Model& m, const Tensor& input) {
     const QuantParams xq = quants.at(l.inputs[0]);
     const Format xf = formats.at(l.inputs[0]);
     const bool is_pool = l.kind == LayerKind::max_pool || l.kind == LayerKind::avg_pool || l.kind == LayerKind::global_avg_pool;
-    const bool takes_posit8 = l.kind != LayerKind::avg_pool && l.kind != LayerKind::global_avg_pool && l.kind != LayerKind::add;
+    const bool takes_posit8 = l.kind == LayerKind::conv1d || l.kind == LayerKind::depthwise_conv1d || l.kind == LayerKind::dense || l.kind == LayerKind::max_pool;
     for (const std::string& in : l.inputs)
       if (!takes_posit8 && formats.at(in) != Format::int8)
         fail(l, kind, fmt::format("takes int8 input only; input tensor '{}' is {}", in, format_name(formats.at(in))));
@@ -634,6 +676,8 @@ std::map<std::string, Tensor> run(const Model& m, const Tensor& input) {
         case LayerKind::avg_pool: y = avg_pool(x, l); break;
         case LayerKind::global_avg_pool: y = global_avg_pool(x, l); break;
         case LayerKind::add: y = add(x, xq, tensors.at(l.inputs[1]), quants.at(l.inputs[1]), l); break;
+        case LayerKind::gelu: y = gelu_layer(x, xq, l); break;
+        case LayerKind::softmax: y = softmax_layer(x, xq, l); break;
       }
     }
     quants[l.output] = is_pool ? xq : l.output_quant;

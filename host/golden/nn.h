@@ -36,7 +36,18 @@
 //     activation_range: the int8 requantization with no bias term.
 // A max_pool on a posit8 tensor compares codes as two's complement integers,
 // which is posit order, and gives posit8. An int8 tensor cannot feed a
-// posit8 layer, and avg_pool, global_avg_pool and add take int8 only.
+// posit8 layer, and avg_pool, global_avg_pool, add, gelu and softmax take
+// int8 only.
+//
+// GELU and softmax layers run the units' golden models (gelu.h, softmax.h):
+//   - gelu: element by element, the correctly rounded int8 table of the
+//     layer's form for the input's and output_quant's scales and zero points;
+//   - softmax: over the channels of each position (TFLite's last axis, beta
+//     1), the layer's algorithm on the input codes as they are (softmax only
+//     sees their differences: the zero point cancels, exactly for three_pass
+//     and online, which subtract a logit), the scale (M, s) =
+//     softmax::scale_for(input scale), to int8 in TFLite's convention: the
+//     output_quant is scale 1/256, zero point -128.
 #pragma once
 
 #include <cstdint>
@@ -45,6 +56,8 @@
 #include <vector>
 
 #include "golden/formats.h"
+#include "golden/gelu.h"
+#include "golden/softmax.h"
 
 namespace strata::golden::nn {
 
@@ -110,7 +123,7 @@ struct Window {
 };
 Window window(int length, int kernel, int stride, int dilation, Padding padding);
 
-enum class LayerKind { conv1d, depthwise_conv1d, dense, max_pool, avg_pool, global_avg_pool, add };
+enum class LayerKind { conv1d, depthwise_conv1d, dense, max_pool, avg_pool, global_avg_pool, add, gelu, softmax };
 
 struct Layer {
   std::string name;
@@ -133,6 +146,8 @@ struct Layer {
   std::vector<std::int8_t> weights;   // posit8 input: posit8 codes
   std::vector<float> weight_scales;  // one per output channel, > 0; posit8 input: none
   std::vector<std::int32_t> bias;    // one per output channel; posit8 input: posit8 codes (-127..127)
+  gelu::Form gelu_form = gelu::Form::erf;                          // gelu
+  softmax::Algorithm softmax_algorithm = softmax::Algorithm::two_pass;  // softmax
 };
 
 struct Model {
@@ -178,6 +193,10 @@ Tensor max_pool(const Tensor& in, const Layer& l);
 Tensor avg_pool(const Tensor& in, const Layer& l);
 Tensor global_avg_pool(const Tensor& in, const Layer& l);
 Tensor add(const Tensor& a, QuantParams a_q, const Tensor& b, QuantParams b_q, const Layer& l);
+Tensor gelu_layer(const Tensor& in, QuantParams in_q, const Layer& l);
+Tensor softmax_layer(const Tensor& in, QuantParams in_q, const Layer& l);
+// The output quantization of every softmax layer: TFLite's int8 convention.
+inline constexpr QuantParams kSoftmaxOutputQuant{1.0f / 256.0f, -128};
 
 // Posit8 layers (see the top of this file).
 inline constexpr int kPosit8ProductFracBits = 12;  // posit8 products are multiples of 2^-12

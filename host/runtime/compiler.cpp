@@ -26,6 +26,8 @@ std::string kind_name(gn::LayerKind k) {
     case gn::LayerKind::avg_pool: return "avg_pool";
     case gn::LayerKind::global_avg_pool: return "global_avg_pool";
     case gn::LayerKind::add: return "add";
+    case gn::LayerKind::gelu: return "gelu";
+    case gn::LayerKind::softmax: return "softmax";
   }
   return "?";
 }
@@ -262,6 +264,10 @@ Program compile(const SocConfig& c, const gn::Model& m) {
 
   for (std::size_t li = 0; li < m.layers.size(); ++li) {
     const gn::Layer& l = m.layers[li];
+    if (l.kind == gn::LayerKind::gelu || l.kind == gn::LayerKind::softmax)
+      throw CompileError(fmt::format("layer '{}': {} layers do not run on the network engine yet (config '{}' engine layers: conv1d, depthwise_conv1d, dense, "
+                                     "max_pool, avg_pool, global_avg_pool{})",
+                                     l.name, kind_name(l.kind), c.name, n.residual_add ? ", add" : ""));
     if (l.kind == gn::LayerKind::add) {
       compile_add(l, li);
       continue;

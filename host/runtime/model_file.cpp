@@ -56,7 +56,7 @@ const std::vector<std::string> kQuantKeys = {"scale", "zero_point"};
 const std::vector<std::string> kWeightKeys = {"scales", "data", "offset", "count"};
 const std::vector<std::string> kBiasKeys = {"data", "offset", "count"};
 const std::vector<std::string> kTensorKeys = {"format", "version", "shape", "data"};
-const std::vector<std::string> kOps = {"conv1d", "depthwise_conv1d", "dense", "max_pool", "avg_pool", "global_avg_pool", "add"};
+const std::vector<std::string> kOps = {"conv1d", "depthwise_conv1d", "dense", "max_pool", "avg_pool", "global_avg_pool", "add", "gelu", "softmax"};
 const std::vector<std::string> kPaddings = {"valid", "same"};
 const std::vector<std::string> kActivations = {"none", "relu", "relu6"};
 // The formats a tensor may have, and their names in the file.
@@ -67,7 +67,12 @@ const char* const kPosit8Code = "a posit8 code: an integer from -127 to 127 (-12
 
 const std::vector<nn::LayerKind> kKinds = {nn::LayerKind::conv1d,   nn::LayerKind::depthwise_conv1d, nn::LayerKind::dense,
                                            nn::LayerKind::max_pool, nn::LayerKind::avg_pool,         nn::LayerKind::global_avg_pool,
-                                           nn::LayerKind::add};
+                                           nn::LayerKind::add,      nn::LayerKind::gelu,             nn::LayerKind::softmax};
+const std::vector<std::string> kGeluForms = {"erf", "tanh"};
+const std::vector<golden::gelu::Form> kGeluFormValues = {golden::gelu::Form::erf, golden::gelu::Form::tanh};
+const std::vector<std::string> kSoftmaxAlgorithms = {"three_pass", "online", "two_pass"};
+const std::vector<golden::softmax::Algorithm> kSoftmaxAlgorithmValues = {golden::softmax::Algorithm::three_pass, golden::softmax::Algorithm::online,
+                                                                         golden::softmax::Algorithm::two_pass};
 
 // ---------------------------------------------------------------------------
 // Small helpers.
@@ -137,6 +142,8 @@ bool has_window(nn::LayerKind k) {
 }
 bool is_pool(nn::LayerKind k) { return k == nn::LayerKind::max_pool || k == nn::LayerKind::avg_pool || k == nn::LayerKind::global_avg_pool; }
 bool has_weights(nn::LayerKind k) { return k == nn::LayerKind::conv1d || k == nn::LayerKind::depthwise_conv1d || k == nn::LayerKind::dense; }
+// gelu and softmax: int8 in and out, no fused activation.
+bool is_unit(nn::LayerKind k) { return k == nn::LayerKind::gelu || k == nn::LayerKind::softmax; }
 
 // The keys a layer of kind `k` may have, in the order save_model writes them.
 std::vector<std::string> layer_keys(nn::LayerKind k) {
@@ -144,6 +151,12 @@ std::vector<std::string> layer_keys(nn::LayerKind k) {
   if (has_window(k)) keys.insert(keys.end(), {"kernel", "stride", "dilation", "padding"});
   if (k == nn::LayerKind::conv1d) keys.push_back("filters");
   if (k == nn::LayerKind::dense) keys.push_back("units");
+  if (k == nn::LayerKind::gelu) keys.push_back("form");
+  if (k == nn::LayerKind::softmax) keys.push_back("algorithm");
+  if (is_unit(k)) {
+    keys.push_back("output_quant");
+    return keys;
+  }
   keys.insert(keys.end(), {"activation", "output_format", "output_quant"});
   if (has_weights(k)) keys.insert(keys.end(), {"weights", "bias"});
   return keys;
@@ -695,7 +708,9 @@ class ModelReader {
       case nn::LayerKind::global_avg_pool: out_length = 1; break;
       case nn::LayerKind::max_pool:
       case nn::LayerKind::avg_pool:
-      case nn::LayerKind::add: break;
+      case nn::LayerKind::add:
+      case nn::LayerKind::gelu:
+      case nn::LayerKind::softmax: break;
     }
     if (static_cast<long long>(out_length) * out_channels > kMaxTensorElements)
       r_.fail(path,
@@ -710,7 +725,7 @@ class ModelReader {
     // take int8; an int8 input gives an int8 output.
     const golden::Format in_format = in[0]->format;
     const bool posit8_in = in_format == golden::Format::posit8_0;
-    if (l.kind == nn::LayerKind::avg_pool || l.kind == nn::LayerKind::global_avg_pool || l.kind == nn::LayerKind::add)
+    if (l.kind == nn::LayerKind::avg_pool || l.kind == nn::LayerKind::global_avg_pool || l.kind == nn::LayerKind::add || is_unit(l.kind))
       for (std::size_t k = 0; k < arity; ++k)
         if (in[k]->format != golden::Format::int8)
           r_.fail(join_index(at("inputs"), k), fmt::format("{} is a {} tensor", in_quotes(l.inputs[k]), format_name(in[k]->format)),
@@ -728,8 +743,21 @@ class ModelReader {
                 "\"int8\" (an int8 input gives an int8 output; a posit8_0 output needs a posit8_0 input)");
     }
 
+    if (const Json* v = Reader::find(j, "form")) l.gelu_form = kGeluFormValues[r_.choice(*v, at("form"), kGeluForms, "a GELU form")];
+    if (const Json* v = Reader::find(j, "algorithm"))
+      l.softmax_algorithm = kSoftmaxAlgorithmValues[r_.choice(*v, at("algorithm"), kSoftmaxAlgorithms, "a softmax algorithm")];
+
     const std::string quant_allowed = "an object with keys scale, zero_point";
-    if (l.output_format == golden::Format::posit8_0) {
+    if (l.kind == nn::LayerKind::softmax) {
+      l.output_quant = nn::kSoftmaxOutputQuant;
+      if (const Json* q = Reader::find(j, "output_quant")) {
+        r_.object(*q, at("output_quant"), kQuantKeys);
+        const nn::QuantParams given = quant(*q, at("output_quant"));
+        if (given != l.output_quant)
+          r_.fail(at("output_quant"), fmt::format("scale {}, zero_point {} is not the quantization of a softmax output", given.scale, given.zero_point),
+                  "no output_quant, or TFLite's softmax output: scale 0.00390625 (1/256), zero_point -128");
+      }
+    } else if (l.output_format == golden::Format::posit8_0) {
       if (Reader::find(j, "output_quant") != nullptr)
         r_.fail(at("output_quant"), fmt::format("given, but the output {} is a posit8_0 tensor, and posit8 tensors have no quantization", in_quotes(l.output)),
                 is_pool(l.kind) ? "no output_quant (a pool on a posit8_0 input has a posit8_0 output)" : "no output_quant with \"output_format\": \"posit8_0\"");
@@ -933,6 +961,19 @@ Json model_json(const nn::Model& m, const std::string& file, const std::string* 
     }
     if (l.kind == nn::LayerKind::conv1d) o["filters"] = l.out_channels;
     if (l.kind == nn::LayerKind::dense) o["units"] = l.out_channels;
+    if (is_unit(l.kind)) {
+      if (l.kind == nn::LayerKind::gelu) o["form"] = kGeluForms[l.gelu_form == golden::gelu::Form::erf ? 0 : 1];
+      if (l.kind == nn::LayerKind::softmax) {
+        const auto a = std::find(kSoftmaxAlgorithmValues.begin(), kSoftmaxAlgorithmValues.end(), l.softmax_algorithm);
+        if (a == kSoftmaxAlgorithmValues.end())
+          throw ModelError(file, path + ".algorithm", fmt::format("Algorithm {} is not a softmax algorithm", static_cast<int>(l.softmax_algorithm)), list(kSoftmaxAlgorithms));
+        o["algorithm"] = kSoftmaxAlgorithms[static_cast<std::size_t>(a - kSoftmaxAlgorithmValues.begin())];
+      }
+      o["output_quant"] = quant(l.output_quant);
+      j["layers"].push_back(std::move(o));
+      formats[l.output] = golden::Format::int8;
+      continue;
+    }
     switch (l.activation) {
       case nn::Activation::none: o["activation"] = "none"; break;
       case nn::Activation::relu: o["activation"] = "relu"; break;

@@ -79,6 +79,8 @@ void expect_same(const nn::Model& a, const nn::Model& b) {
     EXPECT_EQ(x.output_quant, y.output_quant);
     EXPECT_EQ(x.weights, y.weights);
     EXPECT_EQ(x.weight_scales, y.weight_scales);
+    EXPECT_EQ(x.gelu_form, y.gelu_form);
+    EXPECT_EQ(x.softmax_algorithm, y.softmax_algorithm);
     EXPECT_EQ(x.bias, y.bias);
   }
   EXPECT_EQ(a.outputs, b.outputs);
@@ -325,6 +327,25 @@ TEST(DocsExample, Posit8ModelLoads) {
   EXPECT_EQ(m.layers[2].weight_scales, (std::vector<float>{0.0061f}));  // int8 in
 }
 
+TEST(DocsExample, GeluSoftmaxModelLoadsAndRoundTrips) {
+  const nn::Model m = parse_model(doc_block("## GELU and softmax layers"), "docs/model-format.md", ".");
+  ASSERT_EQ(m.layers.size(), 3u);
+  EXPECT_EQ(m.layers[1].kind, nn::LayerKind::gelu);
+  EXPECT_EQ(m.layers[1].gelu_form, golden::gelu::Form::tanh);
+  EXPECT_EQ(m.layers[1].output_quant, (nn::QuantParams{0.03f, -100}));
+  EXPECT_EQ(m.layers[2].kind, nn::LayerKind::softmax);
+  EXPECT_EQ(m.layers[2].softmax_algorithm, golden::softmax::Algorithm::three_pass);
+  EXPECT_EQ(m.layers[2].output_quant, nn::kSoftmaxOutputQuant);  // the default
+  EXPECT_EQ(parse_model(doc_block("## Example"), "docs/model-format.md", ".").layers[0].gelu_form, golden::gelu::Form::erf);
+  const fs::path d = scratch("gelu_softmax");
+  save_model(m, d / "m.json", false);
+  expect_same(load_model(d / "m.json"), m);
+  const std::string text = slurp(d / "m.json");
+  EXPECT_NE(text.find("\"form\": \"tanh\""), std::string::npos) << text;
+  EXPECT_NE(text.find("\"algorithm\": \"three_pass\""), std::string::npos) << text;
+  fs::remove_all(d);
+}
+
 TEST(DocsExample, TensorLoads) {
   const nn::Tensor t = parse_tensor(doc_block("## Tensor files"), "docs/model-format.md", 4, 2);
   EXPECT_EQ(t.data, (std::vector<std::int8_t>{1, -2, 3, -4, 5, -6, 7, -8}));
@@ -542,7 +563,7 @@ const Bad kBadModels[] = {
     {"22_duplicate_layer_name.json", "layers[2].name", R"("conv" is already the name of layers[0])", "a name no other layer has"},
     {"23_duplicate_tensor.json", "layers[2].output", R"(tensor "c" is already the output of layers[0])", "the name of a new tensor"},
     {"24_output_is_input.json", "layers[0].output", R"(tensor "x" is already the model's input)", "the name of a new tensor"},
-    {"25_unknown_op.json", "layers[0].op", R"("conv2d" is not an op)", "conv1d, depthwise_conv1d, dense, max_pool, avg_pool, global_avg_pool, add"},
+    {"25_unknown_op.json", "layers[0].op", R"("conv2d" is not an op)", "conv1d, depthwise_conv1d, dense, max_pool, avg_pool, global_avg_pool, add, gelu, softmax"},
     {"26_unknown_padding.json", "layers[1].padding", R"("full" is not a padding)", "valid, same"},
     {"27_unknown_activation.json", "layers[0].activation", R"("sigmoid" is not an activation)", "none, relu, relu6"},
     {"28_kernel_zero.json", "layers[0].kernel", "0 is out of range", "an integer from 1 to 65535"},
@@ -617,6 +638,14 @@ const Bad kBadModels[] = {
     {"85_posit8_bias_nar.json", "layers[0].bias.data[0]", "-128 is NaR, not a posit8 value", "a posit8 code: an integer from -127 to 127 (-128 is NaR)"},
     {"86_posit8_bias_binary_range.json", "layers[0].bias", R"(value 1 (byte 28 of the side binary "posit8_codes.bin") is 300, not a posit8 code)",
      "2 int32 values, each a posit8 code: an integer from -127 to 127 (-128 is NaR)"},
+    {"87_gelu_unknown_form.json", "layers[1].form", R"("exact" is not a GELU form)", "erf, tanh"},
+    {"88_softmax_unknown_algorithm.json", "layers[1].algorithm", R"("single_pass" is not a softmax algorithm)", "three_pass, online, two_pass"},
+    {"89_softmax_output_quant.json", "layers[1].output_quant", "scale 0.5, zero_point 0 is not the quantization of a softmax output",
+     "no output_quant, or TFLite's softmax output: scale 0.00390625 (1/256), zero_point -128"},
+    {"90_gelu_activation.json", "layers[1].activation", "not a key of a gelu layer", "name, op, inputs, output, form, output_quant"},
+    {"91_gelu_posit8_input.json", "layers[0].inputs[0]", R"("x" is a posit8_0 tensor)", "an int8 tensor (gelu takes int8 inputs only)"},
+    {"92_gelu_missing_output_quant.json", "layers[1].output_quant", "missing required key", "an object with keys scale, zero_point"},
+    {"93_softmax_output_format.json", "layers[1].output_format", "not a key of a softmax layer", "name, op, inputs, output, algorithm, output_quant"},
 };
 
 // Loaded as a [4, 2] tensor.

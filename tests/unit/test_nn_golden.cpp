@@ -1420,5 +1420,109 @@ TEST(NnPosit8Model, RunRejectsFormatMistakesNamingTheLayer) {
   expect_invalid([&] { run(m, xi); }, {"'tiny'", "input quantization"});
 }
 
+// ---------------------------------------------------------------------------
+// GELU and softmax layers: against float64 GELU and softmax, independently
+// of the units' tables.
+
+TEST(NnGeluLayer, EveryInt8CodeIsTheCorrectlyRoundedGelu) {
+  for (const auto form : {gelu::Form::erf, gelu::Form::tanh})
+    for (const auto& [in_q, out_q] : {std::pair{QuantParams{0.05f, 3}, QuantParams{0.04f, -20}}, std::pair{QuantParams{0.02f, -128}, QuantParams{0.01f, 0}},
+                                      std::pair{QuantParams{0.5f, 0}, QuantParams{0.25f, 127}}}) {
+      Layer l = layer("act", LayerKind::gelu, {"x"}, "y");
+      l.gelu_form = form;
+      l.output_quant = out_q;
+      Tensor x{128, 2, {}};
+      for (int q = -128; q < 128; ++q) x.data.push_back(static_cast<std::int8_t>(q));
+      const Tensor y = gelu_layer(x, in_q, l);
+      ASSERT_EQ(y.length, 128);
+      ASSERT_EQ(y.channels, 2);
+      for (int q = -128; q < 128; ++q) {
+        const double v = in_q.scale * static_cast<double>(q - in_q.zero_point);
+        const double g = form == gelu::Form::erf ? 0.5 * v * std::erfc(-v / std::sqrt(2.0))
+                                                 : 0.5 * v * (1.0 + std::tanh(std::sqrt(2.0 / M_PI) * (v + 0.044715 * v * v * v)));
+        const double f = std::clamp(g / out_q.scale + out_q.zero_point, -128.0, 127.0);
+        const int got = y.data[static_cast<std::size_t>(q + 128)];
+        EXPECT_LE(std::abs(got - f), 0.5 + 1e-9) << "q " << q << " form " << static_cast<int>(form) << " in scale " << in_q.scale;
+      }
+    }
+}
+
+TEST(NnSoftmaxLayer, EachPositionIsASoftmaxOverItsChannels) {
+  std::mt19937 rng(7);
+  for (const auto algorithm : {softmax::Algorithm::three_pass, softmax::Algorithm::online, softmax::Algorithm::two_pass})
+    for (const float scale : {0.02f, 0.1f, 0.5f}) {
+      Layer l = layer("prob", LayerKind::softmax, {"x"}, "y");
+      l.softmax_algorithm = algorithm;
+      l.output_quant = kSoftmaxOutputQuant;
+      Tensor x{20, 7, {}};
+      for (int i = 0; i < 140; ++i) x.data.push_back(static_cast<std::int8_t>(static_cast<int>(rng() % 256) - 128));
+      const Tensor y = softmax_layer(x, {scale, 5}, l);
+      ASSERT_EQ(y.length, 20);
+      ASSERT_EQ(y.channels, 7);
+      for (int p = 0; p < 20; ++p) {
+        double sum = 0;
+        for (int c = 0; c < 7; ++c) sum += std::exp(scale * static_cast<double>(x.at(p, c) - x.at(0, 0)));
+        for (int c = 0; c < 7; ++c) {
+          const double prob = std::exp(scale * static_cast<double>(x.at(p, c) - x.at(0, 0))) / sum;
+          // int8 output: code = p * 256 - 128; the unit is within 1 LSB.
+          EXPECT_LE(std::abs((y.at(p, c) + 128) / 256.0 - prob), 1.0 / 256 + 1e-9) << "position " << p << " channel " << c;
+        }
+      }
+    }
+}
+
+TEST(NnUnitLayers, RunChainsDenseGeluAndSoftmax) {
+  Model m;
+  m.name = "units";
+  m.input = "x";
+  m.input_length = 2;
+  m.input_channels = 2;
+  m.input_quant = {0.05f, 0};
+  Layer fc = layer("fc", LayerKind::dense, {"x"}, "h");
+  fc.out_channels = 3;
+  fc.weights = i8({10, 20, 30, 40, -10, -20, -30, -40, 5, 5, 5, 5});
+  fc.weight_scales = {0.01f, 0.01f, 0.02f};
+  fc.bias = {0, 0, 0};
+  fc.output_quant = {0.04f, -10};
+  Layer act = layer("act", LayerKind::gelu, {"h"}, "g");
+  act.output_quant = {0.03f, -100};
+  Layer prob = layer("prob", LayerKind::softmax, {"g"}, "y");
+  prob.output_quant = kSoftmaxOutputQuant;
+  m.layers = {fc, act, prob};
+  m.outputs = {"y"};
+  const Tensor x = tensor(2, 2, {30, -40, 90, 127});
+  const auto t = run(m, x);
+  const Tensor h = dense(x, m.input_quant, fc);
+  EXPECT_EQ(t.at("h"), h);
+  const Tensor g = gelu_layer(h, fc.output_quant, act);
+  EXPECT_EQ(t.at("g"), g);
+  EXPECT_EQ(t.at("y"), softmax_layer(g, act.output_quant, prob));
+  EXPECT_EQ(tensor_quants(m).at("y"), kSoftmaxOutputQuant);
+}
+
+TEST(NnUnitLayers, RejectBadArgumentsNamingTheLayer) {
+  const Tensor x = tensor(2, 2, {1, 2, 3, 4});
+  Layer g = layer("act", LayerKind::gelu, {"x"}, "y");
+  g.output_quant = {0.1f, 0};
+  g.activation = Activation::relu;
+  expect_invalid([&] { gelu_layer(x, {0.1f, 0}, g); }, {"'act'", "gelu", "fused activation"});
+  g.activation = Activation::none;
+  g.output_format = Format::posit8_0;
+  expect_invalid([&] { gelu_layer(x, {0.1f, 0}, g); }, {"'act'", "output_format posit8_0"});
+  g.output_format = Format::int8;
+  expect_invalid([&] { gelu_layer(x, {0.0f, 0}, g); }, {"'act'", "input quantization"});
+  Layer s = layer("prob", LayerKind::softmax, {"x"}, "y");
+  s.output_quant = {0.5f, 0};
+  expect_invalid([&] { softmax_layer(x, {0.1f, 0}, s); }, {"'prob'", "softmax", "scale 1/256, zero point -128"});
+  s.output_quant = kSoftmaxOutputQuant;
+  expect_invalid([&] { softmax_layer(x, {200.0f, 0}, s); }, {"'prob'", "input scale 200"});
+  // A posit8 tensor cannot feed them.
+  Model m = posit8_model();
+  Layer after = layer("act", LayerKind::gelu, {"c"}, "z");
+  after.output_quant = {0.1f, 0};
+  m.layers.push_back(after);
+  expect_invalid([&] { run(m, tensor(6, 2, {64, 32, -64, 96, 16, 0, 80, -80, 1, 127, -127, 48})); }, {"'act'", "takes int8 input only", "'c'"});
+}
+
 }  // namespace
 }  // namespace strata::golden::nn
