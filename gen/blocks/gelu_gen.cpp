@@ -43,12 +43,15 @@ constexpr int kReluClampBit = 26;             // relu >= 2^26 saturates the outp
 constexpr int kSumBits = 28;                  // relu (clamped) + z_out 2^F + 2^(F-1) - delta
 
 // A memory with one synchronous write port and one synchronous read port
-// (read data held while re_i is low): inferred as block RAM.
+// (read data held while re_i is low): inferred as block RAM. A write cycle
+// does not read (the read register holds): the unit is programmed with no
+// element in flight, and without a read during a write synthesis needs no
+// read-during-write bypass (on iCE40 26 FF and 13 LUT4 per memory).
 std::string gelu_mem(const SocConfig& c, ir::Design& d, int depth, int width) {
   const int aw = log2i(depth);
   ir::Module m;
   m.name = fmt::format("{}_gelu_mem_{}x{}", c.name, depth, width);
-  m.description = fmt::format("{} x {}-bit GELU program memory, one write and one read port, synchronous read.", depth, width);
+  m.description = fmt::format("{} x {}-bit GELU program memory, one write and one read port, synchronous read, no read in a write cycle.", depth, width);
   m.port(Dir::in, "clk_i")
       .port(Dir::in, "we_i")
       .port(Dir::in, "waddr_i", aw)
@@ -57,7 +60,7 @@ std::string gelu_mem(const SocConfig& c, ir::Design& d, int depth, int width) {
       .port(Dir::in, "raddr_i", aw)
       .port(Dir::out, "rdata_o", width);
   m.memory("mem", width, depth).net("rdata_q", width);
-  m.ff({if_else("we_i", {assign("mem[waddr_i]", "wdata_i")}), if_else("re_i", {assign("rdata_q", "mem[raddr_i]")})});
+  m.ff({if_else("we_i", {assign("mem[waddr_i]", "wdata_i")}, {if_else("re_i", {assign("rdata_q", "mem[raddr_i]")})})});
   m.assign("rdata_o", "rdata_q");
   return d.add(std::move(m));
 }

@@ -23,20 +23,22 @@ struct SimOptions {
 fs::path self_exe() { return fs::read_symlink("/proc/self/exe"); }
 
 // Generates, verilates and builds the co-simulation of a config with the
-// sim/cosim CMake project (the same one ctest uses), then runs it.
-void sim(const SimOptions& o) {
-  const SocConfig c = load_config(o.config);  // bad configs fail here, before any build
+// sim/cosim CMake project (the same one ctest uses), then runs it. A config
+// without an AU (a GELU unit alone) takes sim/gelu instead.
+void sim(const SocConfig& c, const SimOptions& o) {
+  const bool gelu = !c.has_au();
   const fs::path build = fs::absolute(o.build_dir.empty() ? fs::path("build") / c.name / "sim" : fs::path(o.build_dir));
   const fs::path log = build / "build.log";
   fs::create_directories(build);
   fs::remove(log);
   run_step("configure co-simulation (generate RTL, verilate)",
-           {"cmake", "-S", fs::path(STRATA_SOURCE_DIR) / "sim" / "cosim", "-B", build, "-G", "Ninja", "-DCMAKE_BUILD_TYPE=Release",
+           {"cmake", "-S", fs::path(STRATA_SOURCE_DIR) / "sim" / (gelu ? "gelu" : "cosim"), "-B", build, "-G", "Ninja", "-DCMAKE_BUILD_TYPE=Release",
             "-DSTRATA_EXE=" + self_exe().string(), "-DSTRATA_CONFIG=" + fs::absolute(o.config).string(),
             "-DSTRATA_PREBUILT_DIR=" STRATA_BINARY_DIR},
            log);
   run_step("build co-simulation", {"cmake", "--build", build}, log);
-  std::vector<std::string> argv{(build / "au_cosim").string(), fmt::format("--seed={}", o.seed), fmt::format("--vectors={}", o.vectors)};
+  std::vector<std::string> argv{(build / (gelu ? "gelu_cosim" : "au_cosim")).string(), fmt::format("--seed={}", o.seed),
+                                fmt::format("--vectors={}", o.vectors)};
   if (!o.trace.empty()) argv.push_back("--trace=" + fs::absolute(o.trace).string());
   if (!o.filter.empty()) argv.push_back("--gtest_filter=" + o.filter);
   progress(fmt::format("running co-simulation of '{}' (seed {})", c.name, o.seed));
@@ -56,7 +58,10 @@ void add_sim(CLI::App& app) {
   cmd->add_option("--build-dir", o->build_dir, "where to build (default build/<name>/sim)");
   cmd->add_option("--trace", o->trace, "write an FST waveform of the whole run to this file");
   cmd->add_option("--filter", o->filter, "run only these tests (GoogleTest filter, e.g. '*Int8*')");
-  cmd->callback([o] { sim(*o); });
+  cmd->callback([o] {
+    const SocConfig c = load_config(o->config);  // bad configs fail here, before any build
+    sim(c, *o);
+  });
 }
 
 }  // namespace strata::cli

@@ -117,7 +117,8 @@ class Reader {
   mutable std::map<std::string, YAML::Mark> key_marks_;  // full key -> position of the key
 };
 
-const std::vector<std::string> kTopKeys{"name", "au", "nn", "gelu", "synth"};
+const std::vector<std::string> kTopKeys{"name", "au", "nn", "rv32", "gelu", "synth"};
+const std::vector<std::string> kRv32Keys{"isa", "reset_vector", "imem_bytes", "dmem_bytes", "memory", "muldiv", "rvfi"};
 const std::vector<std::string> kGeluKeys{"types", "forms", "segments", "degree"};
 const std::vector<std::string> kNnKeys{"pes", "aus_per_pe", "act_words", "weight_words", "ctrl_words", "weight_memory", "residual_add"};
 const std::vector<std::string> kAuKeys{"formats", "max_accumulations", "pipeline_stages", "share", "isolate", "multipliers"};
@@ -201,6 +202,37 @@ NnConfig parse_nn(const Reader& r, const YAML::Node& n, const AuConfig& au) {
   if (std::find(au.formats.begin(), au.formats.end(), golden::Format::int8) == au.formats.end())
     r.fail(n, "nn", "the engine runs int8 layers but au.formats has no int8", "an au.formats list that contains int8");
   return nn;
+}
+
+int rv32_mem_bytes(const Reader& r, const YAML::Node& n, const std::string& key) {
+  const auto v = r.integer(n, key, ConfigLimits::rv32_mem_bytes_min, ConfigLimits::rv32_mem_bytes_max);
+  if ((v & (v - 1)) != 0)
+    r.fail(n, key, fmt::format("{} is not a power of two", v),
+           fmt::format("a power of two from {} to {}", ConfigLimits::rv32_mem_bytes_min, ConfigLimits::rv32_mem_bytes_max));
+  return static_cast<int>(v);
+}
+
+Rv32Config parse_rv32(const Reader& r, const YAML::Node& n) {
+  Rv32Config rv;
+  if (n.IsNull()) return rv;  // `rv32:` alone: every default
+  r.keys(n, "rv32", kRv32Keys);
+  if (const auto v = n["isa"]) rv.isa = r.word(v, "rv32.isa", {"rv32i", "rv32im"}) == "rv32i" ? Rv32Isa::rv32i : Rv32Isa::rv32im;
+  if (const auto v = n["imem_bytes"]) rv.imem_bytes = rv32_mem_bytes(r, v, "rv32.imem_bytes");
+  if (const auto v = n["dmem_bytes"]) rv.dmem_bytes = rv32_mem_bytes(r, v, "rv32.dmem_bytes");
+  if (const auto v = n["reset_vector"]) {
+    rv.reset_vector = static_cast<std::uint32_t>(r.integer(v, "rv32.reset_vector", 0, rv.imem_bytes - 4));
+    if (rv.reset_vector % 4 != 0)
+      r.fail(v, "rv32.reset_vector", fmt::format("{} is not a multiple of 4", rv.reset_vector),
+             fmt::format("a multiple of 4 from 0 to {} (inside IMEM)", rv.imem_bytes - 4));
+  }
+  if (const auto v = n["memory"])
+    rv.memory = r.word(v, "rv32.memory", {"bram", "ice40_spram"}) == "bram" ? Rv32Memory::bram : Rv32Memory::ice40_spram;
+  if (const auto v = n["muldiv"]) {
+    rv.muldiv = r.word(v, "rv32.muldiv", {"fast", "small"}) == "fast" ? Rv32MulDiv::fast : Rv32MulDiv::small;
+    if (rv.isa == Rv32Isa::rv32i) r.fail(v, "rv32.muldiv", "rv32i has no multiplier or divider", "rv32.muldiv only with rv32.isa: rv32im");
+  }
+  if (const auto v = n["rvfi"]) rv.rvfi = r.boolean(v, "rv32.rvfi");
+  return rv;
 }
 
 // A non-empty list of distinct words from `words`, returned in the order of
@@ -289,6 +321,7 @@ SocConfig parse_config(const std::string& text, const std::string& file) {
   c.name = parse_name(r, name);
   if (const auto au = root["au"]) c.au = parse_au(r, au);
   if (const auto nn = root["nn"]) c.nn = parse_nn(r, nn, c.au);
+  if (const auto rv = root["rv32"]) c.rv32 = parse_rv32(r, rv);
   if (const auto gelu = root["gelu"]) {
     c.gelu = parse_gelu(r, gelu);
     // Beside an engine, the unit runs the engine's gelu layers, which are int8.
@@ -332,6 +365,15 @@ nlohmann::json to_json(const SocConfig& c) {
     j["nn"]["weight_memory"] = to_string(c.nn->weight_memory);
     j["nn"]["residual_add"] = c.nn->residual_add;
   }
+  if (c.rv32) {
+    j["rv32"]["isa"] = to_string(c.rv32->isa);
+    j["rv32"]["reset_vector"] = c.rv32->reset_vector;
+    j["rv32"]["imem_bytes"] = c.rv32->imem_bytes;
+    j["rv32"]["dmem_bytes"] = c.rv32->dmem_bytes;
+    j["rv32"]["memory"] = to_string(c.rv32->memory);
+    j["rv32"]["muldiv"] = to_string(c.rv32->muldiv);
+    j["rv32"]["rvfi"] = c.rv32->rvfi;
+  }
   if (c.gelu) {
     std::vector<std::string> types, forms;
     for (auto t : c.gelu->types) types.push_back(to_string(t));
@@ -355,6 +397,13 @@ std::string to_yaml(const SocConfig& c) {
     nn = fmt::format("nn:\n  pes: {}\n  aus_per_pe: {}\n  act_words: {}\n  weight_words: {}\n  ctrl_words: {}\n  weight_memory: {}\n  residual_add: {}\n",
                      c.nn->pes, c.nn->aus_per_pe, c.nn->act_words, c.nn->weight_words, c.nn->ctrl_words, to_string(c.nn->weight_memory),
                      c.nn->residual_add);
+  std::string rv32;
+  if (c.rv32) {
+    rv32 = fmt::format("rv32:\n  isa: {}\n  reset_vector: {}\n  imem_bytes: {}\n  dmem_bytes: {}\n  memory: {}\n", to_string(c.rv32->isa),
+                       c.rv32->reset_vector, c.rv32->imem_bytes, c.rv32->dmem_bytes, to_string(c.rv32->memory));
+    if (c.rv32->isa == Rv32Isa::rv32im) rv32 += fmt::format("  muldiv: {}\n", to_string(c.rv32->muldiv));
+    rv32 += fmt::format("  rvfi: {}\n", c.rv32->rvfi);
+  }
   std::string gelu;
   if (c.gelu) {
     std::vector<std::string> types, forms;
@@ -365,9 +414,9 @@ std::string to_yaml(const SocConfig& c) {
   }
   return fmt::format(
       "name: {}\nau:\n  formats: [{}]\n  max_accumulations: {}\n  pipeline_stages: {}\n  share: {}\n  isolate: {}\n  multipliers: {}\n"
-      "{}{}synth:\n  clock_mhz: {}\n",
+      "{}{}{}synth:\n  clock_mhz: {}\n",
       c.name, fmt::join(formats, ", "), c.au.max_accumulations, c.au.pipeline_stages, c.au.share, c.au.isolate, to_string(c.au.multipliers),
-      nn, gelu, c.synth.clock_mhz);
+      nn, rv32, gelu, c.synth.clock_mhz);
 }
 
 std::string config_hash(const SocConfig& c) {
@@ -381,6 +430,9 @@ std::string config_hash(const SocConfig& c) {
 
 std::string to_string(Multipliers m) { return m == Multipliers::dsp ? "dsp" : "lut"; }
 std::string to_string(WeightMemory m) { return m == WeightMemory::bram ? "bram" : "ice40_spram"; }
+std::string to_string(Rv32Isa i) { return i == Rv32Isa::rv32i ? "rv32i" : "rv32im"; }
+std::string to_string(Rv32Memory m) { return m == Rv32Memory::bram ? "bram" : "ice40_spram"; }
+std::string to_string(Rv32MulDiv m) { return m == Rv32MulDiv::fast ? "fast" : "small"; }
 std::string to_string(GeluType t) { return t == GeluType::int8 ? "int8" : "int16"; }
 std::string to_string(golden::gelu::Form f) { return f == golden::gelu::Form::erf ? "erf" : "tanh"; }
 

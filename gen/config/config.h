@@ -29,6 +29,8 @@ struct ConfigLimits {
   static constexpr int aus_per_pe_max = 16;
   static constexpr int memory_words_min = 64;
   static constexpr int memory_words_max = 65536;
+  static constexpr int rv32_mem_bytes_min = 1024;
+  static constexpr int rv32_mem_bytes_max = 65536;
   static constexpr int gelu_segments_min = 16;
   static constexpr int gelu_segments_max = 256;
   static constexpr int gelu_degree_max = golden::gelu::kMaxDegree;
@@ -67,6 +69,23 @@ struct NnConfig {
   bool operator==(const NnConfig&) const = default;
 };
 
+// The RISC-V control core and its system (docs/blocks/rv32.md): tightly
+// coupled instruction and data memories, the MMIO block. Absent from a
+// config, there is no core.
+enum class Rv32Isa { rv32i, rv32im };
+enum class Rv32Memory { bram, ice40_spram };  // how IMEM and DMEM are built
+enum class Rv32MulDiv { fast, small };        // rv32im only: one-cycle DSP multiply / iterative
+struct Rv32Config {
+  Rv32Isa isa = Rv32Isa::rv32im;
+  std::uint32_t reset_vector = 0;  // inside IMEM, 4-byte aligned
+  int imem_bytes = 16384;          // power of two, 1 KiB .. 64 KiB
+  int dmem_bytes = 16384;          // power of two, 1 KiB .. 64 KiB
+  Rv32Memory memory = Rv32Memory::bram;
+  Rv32MulDiv muldiv = Rv32MulDiv::fast;
+  bool rvfi = true;                // the RVFI retirement port (verification only)
+  bool operator==(const Rv32Config&) const = default;
+};
+
 // The GELU unit (docs/blocks/gelu.md): a stream of int8 and/or int16 codes
 // through GELU, with the table (int8) and the ReLU-minus-delta program
 // (int16) of each form loaded at run time; golden model host/golden/gelu.h.
@@ -90,6 +109,7 @@ struct SocConfig {
   std::string name;
   AuConfig au;
   std::optional<NnConfig> nn;
+  std::optional<Rv32Config> rv32;
   std::optional<GeluConfig> gelu;
   SynthConfig synth;
   // The AU modules are part of the design: with an engine, or with no other unit.
@@ -116,6 +136,9 @@ std::string config_hash(const SocConfig& c);
 golden::AuSpec au_spec(const SocConfig& c);
 std::string to_string(Multipliers m);
 std::string to_string(WeightMemory m);
+std::string to_string(Rv32Isa i);
+std::string to_string(Rv32Memory m);
+std::string to_string(Rv32MulDiv m);
 std::string to_string(GeluType t);
 std::string to_string(golden::gelu::Form f);
 

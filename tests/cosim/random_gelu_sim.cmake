@@ -1,0 +1,31 @@
+# ctest driver: the GELU unit of a random config (strata random-config
+# --gelu) verilated with sim/gelu and co-simulated briefly: every input of
+# each type once per form and bank (--quick) and a short mixed stream.
+#   cmake -DSTRATA=... -DSEED=N -DWORK=dir -DSOURCE=repo -DPREBUILT=build -P random_gelu_sim.cmake
+file(MAKE_DIRECTORY "${WORK}")
+execute_process(COMMAND "${STRATA}" random-config --gelu --seed ${SEED} --name rgelu${SEED} -o "${WORK}/config.yaml" RESULT_VARIABLE rc)
+if(rc)
+  message(FATAL_ERROR "strata random-config --gelu failed")
+endif()
+file(READ "${WORK}/config.yaml" cfg)
+message(STATUS "config:\n${cfg}")
+execute_process(COMMAND "${STRATA}" gen "${WORK}/config.yaml" -o "${WORK}/design" RESULT_VARIABLE rc OUTPUT_QUIET)
+if(rc)
+  message(FATAL_ERROR "strata gen of the random config (seed ${SEED}) failed")
+endif()
+execute_process(COMMAND "${STRATA}" lint "${WORK}/design" RESULT_VARIABLE rc OUTPUT_FILE "${WORK}/lint.log" ERROR_FILE "${WORK}/lint.log")
+if(rc)
+  message(FATAL_ERROR "the random GELU unit (seed ${SEED}) is not lint clean; see ${WORK}/lint.log")
+endif()
+foreach(step "configure;-S;${SOURCE}/sim/gelu;-B;${WORK}/sim;-G;Ninja;-DSTRATA_EXE=${STRATA};-DSTRATA_CONFIG=${WORK}/config.yaml;-DSTRATA_PREBUILT_DIR=${PREBUILT};-DSTRATA_TRACE=OFF"
+             "build;--build;${WORK}/sim")
+  list(POP_FRONT step name)
+  execute_process(COMMAND ${CMAKE_COMMAND} ${step} RESULT_VARIABLE rc OUTPUT_FILE "${WORK}/${name}.log" ERROR_FILE "${WORK}/${name}.log")
+  if(rc)
+    message(FATAL_ERROR "${name} of the random GELU unit (seed ${SEED}) failed; see ${WORK}/${name}.log")
+  endif()
+endforeach()
+execute_process(COMMAND "${WORK}/sim/gelu_cosim" --seed=${SEED} --quick --vectors=20000 RESULT_VARIABLE rc)
+if(rc)
+  message(FATAL_ERROR "co-simulation of the random GELU unit (seed ${SEED}) failed; replay: ${WORK}/sim/gelu_cosim --seed=${SEED} --quick --vectors=20000")
+endif()
