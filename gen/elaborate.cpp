@@ -23,14 +23,12 @@ namespace fs = std::filesystem;
 std::string generator_version() { return STRATA_VERSION; }
 
 ir::Design elaborate(const SocConfig& c) {
-  // The top is the first unit present of nn, gelu; the AU alone without any.
+  // The top is the first unit present of nn, gelu (the engine holds a GELU
+  // unit of its own); the AU alone without any.
   ir::Design d;
   std::string top;
   if (c.has_au()) top = c.nn ? generate_nn(c, d) : generate_au(c, d);
-  if (c.gelu) {
-    const std::string gelu = generate_gelu(c, d);
-    if (!c.nn) top = gelu;
-  }
+  if (c.gelu && !c.nn) top = generate_gelu(c, d);  // with an engine, the engine holds the unit
   d.set_top(top);
   return d;
 }

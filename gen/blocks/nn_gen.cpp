@@ -7,6 +7,8 @@
 #include <bit>
 
 #include "blocks/au_gen.h"
+#include "blocks/gelu_gen.h"
+#include "blocks/gelu_map.h"
 #include "golden/au.h"
 #include "golden/nn.h"
 #include "nn/nn_map.h"
@@ -417,6 +419,8 @@ class NnBuilder {
     g_ = n_.channels();
     posit_ = nn::layer_formats(c_).size() > 1;
     add_ = n_.residual_add;
+    gelu_ = c_.gelu && c_.gelu->has(GeluType::int8);
+    if (gelu_) gelu_unit_ = generate_gelu(c_, d_);
     ports();
     registers();
     host_port();
@@ -424,6 +428,7 @@ class NnBuilder {
     sequencer();
     pes();
     pool_unit();
+    if (gelu_) unit_stream();
     write_back();
     return d_.add(std::move(m_));
   }
@@ -513,16 +518,30 @@ class NnBuilder {
     m_.net("act_lo_rdata", 8).net("act_hi_rdata", 8).net("act_re").net("act_raddr", aw_).net("act_lo_we").net("act_hi_we");
     m_.net("act_waddr", aw_).net("act_lo_wdata", 8).net("act_hi_wdata", 8);
     m_.net("wb_we").net("wb_addr", nn::kWriteAddrBits).net("wb_lane").net("wb_data", 8);
-    m_.assign("act_re", add_ ? "busy ? (seq_issue || add_rd) : (host_rd && host_act)" : "busy ? seq_issue : (host_rd && host_act)");
-    m_.assign("act_raddr", add_ ? fmt::format("!busy ? offset[{0}:0] : add_rd ? add_raddr[{0}:0] : act_addr[{0}:0]", aw_ - 1)
-                                : fmt::format("busy ? act_addr[{0}:0] : offset[{0}:0]", aw_ - 1));
+    // The sequencer's reads: the beats', the add's and the unit stream's.
+    std::string seq_re = "seq_issue", seq_raddr = fmt::format("act_addr[{}:0]", aw_ - 1);
+    if (add_) {
+      seq_re += " || add_rd";
+      seq_raddr = fmt::format("add_rd ? add_raddr[{}:0] : {}", aw_ - 1, seq_raddr);
+    }
+    if (gelu_) {
+      seq_re += " || u_issue";
+      seq_raddr = fmt::format("u_issue ? u_raddr[{}:0] : {}", aw_ - 1, seq_raddr);
+    }
+    m_.assign("act_re", fmt::format("busy ? ({}) : (host_rd && host_act)", seq_re));
+    m_.assign("act_raddr", fmt::format("!busy ? offset[{}:0] : {}", aw_ - 1, seq_raddr));
     m_.net("pw_we");
     m_.assign("pw_we", "pw_valid_q && !pw_err");
-    m_.assign("act_lo_we", "busy ? ((wb_we && !wb_lane) || pw_we) : (host_wr && host_act)");
-    m_.assign("act_hi_we", "busy ? ((wb_we && wb_lane) || pw_we) : (host_wr && host_act)");
-    m_.assign("act_waddr", fmt::format("!busy ? offset[{0}:0] : pw_valid_q ? pw_addr_q[{0}:0] : wb_addr[{0}:0]", aw_ - 1));
-    m_.assign("act_lo_wdata", "!busy ? mem_wdata_i[7:0] : pw_valid_q ? pw_lo_q : wb_data");
-    m_.assign("act_hi_wdata", "!busy ? mem_wdata_i[15:8] : pw_valid_q ? pw_hi_q : wb_data");
+    // Byte writes: the requantizers' (wb_*) and, with a unit, its stream's (uw_*), which never overlap.
+    const std::string wb_lane = gelu_ ? "(uw_we ? uw_lane : wb_lane)" : "wb_lane";
+    const std::string wb_we = gelu_ ? "(wb_we || uw_we)" : "wb_we";
+    m_.assign("act_lo_we", fmt::format("busy ? (({} && !{}) || pw_we) : (host_wr && host_act)", wb_we, wb_lane));
+    m_.assign("act_hi_we", fmt::format("busy ? (({} && {}) || pw_we) : (host_wr && host_act)", wb_we, wb_lane));
+    const std::string wb_addr = gelu_ ? fmt::format("uw_we ? uw_addr[{0}:0] : wb_addr[{0}:0]", aw_ - 1) : fmt::format("wb_addr[{}:0]", aw_ - 1);
+    const std::string wb_data = gelu_ ? "(uw_we ? uw_data : wb_data)" : "wb_data";
+    m_.assign("act_waddr", fmt::format("!busy ? offset[{0}:0] : pw_valid_q ? pw_addr_q[{0}:0] : {1}", aw_ - 1, wb_addr));
+    m_.assign("act_lo_wdata", fmt::format("!busy ? mem_wdata_i[7:0] : pw_valid_q ? pw_lo_q : {}", wb_data));
+    m_.assign("act_hi_wdata", fmt::format("!busy ? mem_wdata_i[15:8] : pw_valid_q ? pw_hi_q : {}", wb_data));
     m_.comment("Activation memory: two byte lanes (channels 2i and 2i+1 of a word), one read and one write port.");
     for (const char* lane : {"lo", "hi"})
       m_.instance(act_ram, fmt::format("u_act_{}", lane),
@@ -531,7 +550,7 @@ class NnBuilder {
   }
 
   // States of the sequencer.
-  static constexpr int kIdle = 0, kFetch = 1, kDecode = 2, kGroup = 3, kParam = 4, kRun = 5, kDrain = 6, kNext = 7, kPool = 8, kAdd = 9;
+  static constexpr int kIdle = 0, kFetch = 1, kDecode = 2, kGroup = 3, kParam = 4, kRun = 5, kDrain = 6, kNext = 7, kPool = 8, kAdd = 9, kUnit = 10;
   static std::string st(int s) { return fmt::format("4'd{}", s); }
 
   void sequencer() {
@@ -548,7 +567,7 @@ class NnBuilder {
     // Each descriptor word keeps only the bits its fields use.
     std::vector<int> used(nn::kDescriptorWords, 0);
     for (const auto& f : nn::descriptor_fields())
-      if (add_ || f.name != "in2_base")  // only the add unit reads in2_base
+      if ((add_ || f.name != "in2_base") && (gelu_ || f.name != "unit_ch"))  // only the add unit reads in2_base, only the unit stream unit_ch
         used[static_cast<std::size_t>(f.word)] = std::max(used[static_cast<std::size_t>(f.word)], f.lsb + f.width);
     for (int w = 0; w < nn::kDescriptorWords; ++w)
       if (used[static_cast<std::size_t>(w)] > 0) m_.net(fmt::format("d_w{}_q", w), used[static_cast<std::size_t>(w)]);
@@ -584,19 +603,28 @@ class NnBuilder {
       err.push_back(if_else(cond + " && !error", {assign("error", "1'b1"), assign("error_code", fmt::format("8'd{}", static_cast<unsigned>(e)))}));
     };
     raise(fmt::format("state_q == {} && fetch_q == 5'd0 && desc_ptr_q > 32'd{}", st(kFetch), n_.ctrl_words - nn::kDescriptorWords), nn::Error::ctrl_range);
-    raise(fmt::format("state_q == {} && {} > 4'd{}", st(kDecode), field("op"), add_ ? 4 : 3), nn::Error::bad_op);
+    std::vector<std::string> ops{fmt::format("{} <= 4'd3", field("op"))};
+    if (add_) ops.push_back(fmt::format("{} == 4'd{}", field("op"), static_cast<unsigned>(nn::Op::add)));
+    if (gelu_) ops.push_back(fmt::format("{} == 4'd{}", field("op"), static_cast<unsigned>(nn::Op::gelu)));
+    raise(fmt::format("state_q == {} && !({})", st(kDecode), fmt::join(ops, " || ")), nn::Error::bad_op);
     std::vector<std::string> fmt_ok;
     for (golden::Format f : nn::layer_formats(c_)) fmt_ok.push_back(fmt::format("{} == {}'d{}", field("fmt"), golden::kFormatCodeBits, static_cast<unsigned>(f)));
     const std::string readout_ok =
         posit_ ? fmt::format("{} == {}'d{}", field("fmt"), golden::kFormatCodeBits, static_cast<unsigned>(golden::Format::posit8_0)) : "1'b0";
-    // add takes int8 and no read-out.
-    const std::string add_bad = add_ ? fmt::format(" || ({} == 4'd4 && ({} != {}'d{} || {}))", field("op"), field("fmt"), golden::kFormatCodeBits,
-                                                   static_cast<unsigned>(golden::Format::int8), field("readout"))
-                                     : "";
+    // add and gelu take int8 and no read-out.
+    std::string add_bad;
+    for (const auto& [on, op] : {std::pair{add_, nn::Op::add}, std::pair{gelu_, nn::Op::gelu}})
+      if (on)
+        add_bad += fmt::format(" || ({} == 4'd{} && ({} != {}'d{} || {}))", field("op"), static_cast<unsigned>(op), field("fmt"), golden::kFormatCodeBits,
+                               static_cast<unsigned>(golden::Format::int8), field("readout"));
     raise(fmt::format("state_q == {} && {} != 4'd0 && (!({}) || ({} == 4'd1 && {} && !({})){})", st(kDecode), field("op"), fmt::join(fmt_ok, " || "),
                       field("op"), field("readout"), readout_ok, add_bad),
           nn::Error::bad_format);
     if (add_) raise(fmt::format("state_q == {} && {} == 4'd4 && {} == 16'd0", st(kDecode), field("op"), field("out_len")), nn::Error::bad_shape);
+    if (gelu_)
+      raise(fmt::format("state_q == {} && {} == 4'd{} && ({} == 16'd0 || {} == 16'd0)", st(kDecode), field("op"), static_cast<unsigned>(nn::Op::gelu),
+                        field("in_len"), field("unit_ch")),
+            nn::Error::bad_shape);
     raise(fmt::format("state_q == {} && ({} == 4'd2 || {} == 4'd3) && ({} == 16'd0 || {} == 16'd0 || {} == 16'd0)", st(kDecode), field("op"), field("op"),
                       field("kernel"), field("in_pairs"), field("out_len")),
           nn::Error::bad_shape);
@@ -608,18 +636,22 @@ class NnBuilder {
     raise(fmt::format("state_q == {} && {} != 4'd0 && !((&{}[31:18]) || {}[31:16] == 16'd0)", st(kDecode), field("op"), is, is),
           nn::Error::input_range);
     raise(fmt::format("state_q == {} && !pi_done_q && {}", st(kParam), at_least_pow2("p_ptr_q", rw, cw_)), nn::Error::ctrl_range);
-    raise(add_ ? "in_err || add_in_err" : "in_err", nn::Error::input_range);
+    raise(std::string("in_err") + (add_ ? " || add_in_err" : "") + (gelu_ ? " || u_in_err" : ""), nn::Error::input_range);
     if (add_) raise("add_tab_err", nn::Error::ctrl_range);
+    if (gelu_) raise("u_tab_err", nn::Error::ctrl_range);
     raise("w_err", nn::Error::weight_range);
     raise("dp_err", nn::Error::bad_shape);
-    raise("wb_err || pw_err", nn::Error::output_range);
+    raise(gelu_ ? "wb_err || pw_err || uw_err" : "wb_err || pw_err", nn::Error::output_range);
     m_.comb(err);
 
-    m_.assign("seq_ctrl_re", fmt::format("(state_q == {} && fetch_q < 5'd{}) || (state_q == {} && !pi_done_q){}", st(kFetch), nn::kDescriptorWords,
-                                         st(kParam), add_ ? " || add_tab_re" : ""));
+    m_.assign("seq_ctrl_re", fmt::format("(state_q == {} && fetch_q < 5'd{}) || (state_q == {} && !pi_done_q){}{}", st(kFetch), nn::kDescriptorWords,
+                                         st(kParam), add_ ? " || add_tab_re" : "", gelu_ ? " || u_tab_re" : ""));
     m_.net("seq_ctrl_addr_unused", 32 - cw_);
+    std::string param_addr = "p_ptr_q";
+    if (gelu_) param_addr = "u_tab_re ? u_ptr_q : " + param_addr;
+    if (add_) param_addr = "add_tab_re ? add_tab_addr : " + param_addr;
     m_.assign("{seq_ctrl_addr_unused, seq_ctrl_addr}",
-              fmt::format("state_q == {} ? desc_ptr_q + {{27'd0, fetch_q}} : {{{}'d0, {}}}", st(kFetch), 32 - rw, add_ ? "add_tab_re ? add_tab_addr : p_ptr_q" : "p_ptr_q"));
+              fmt::format("state_q == {} ? desc_ptr_q + {{27'd0, fetch_q}} : {{{}'d0, {}}}", st(kFetch), 32 - rw, param_addr));
 
     // Descriptor fetch: word fetch_q - 1 arrives while word fetch_q is read.
     std::vector<Stmt> fetch{assign("fetch_q", "fetch_q + 5'd1")};
@@ -631,16 +663,18 @@ class NnBuilder {
     }
     fetch.push_back(if_else(fmt::format("fetch_q == 5'd{}", nn::kDescriptorWords), {assign("state_q", st(kDecode))}));
 
+    std::vector<Stmt> start_layer{
+        if_else(fmt::format("{} == 4'd2 || {} == 4'd3", field("op"), field("op")),
+                {assign("o_q", "16'd0"), assign("k_q", "16'd0"), assign("cp_q", "16'd0"), assign("l_q", neg_pad), assign("pos_l_q", neg_pad),
+                 assign("tap_addr_q", in_start), assign("pos_addr_q", in_start), assign("out_pos_q", "{1'b0, " + field("out_base") + "}"),
+                 assign("state_q", st(kPool))}),
+        assign("g_q", "16'd0"), assign("chan_base_q", "16'd0"), assign("cp_base_q", "16'd0"), assign("w_gbase_q", "{1'b0, " + field("w_base") + "}"),
+        assign("p_ptr_q", "{1'b0, " + field("param_base") + "}"),
+        if_else(add_ ? fmt::format("{} == 4'd1 || {} == 4'd4", field("op"), field("op")) : fmt::format("{} == 4'd1", field("op")),
+                {assign("state_q", st(kGroup))})};
+    if (gelu_) start_layer.push_back(if_else(fmt::format("{} == 4'd{}", field("op"), static_cast<unsigned>(nn::Op::gelu)), {assign("state_q", st(kUnit))}));
     const std::vector<Stmt> decode{
-        if_else(fmt::format("{} == 4'd0", field("op")), {assign("state_q", st(kIdle)), assign("done_q", "1'b1")},
-                {if_else(fmt::format("{} == 4'd2 || {} == 4'd3", field("op"), field("op")),
-                         {assign("o_q", "16'd0"), assign("k_q", "16'd0"), assign("cp_q", "16'd0"), assign("l_q", neg_pad),
-                          assign("pos_l_q", neg_pad), assign("tap_addr_q", in_start),
-                          assign("pos_addr_q", in_start), assign("out_pos_q", "{1'b0, " + field("out_base") + "}"), assign("state_q", st(kPool))}),
-                 assign("g_q", "16'd0"), assign("chan_base_q", "16'd0"), assign("cp_base_q", "16'd0"), assign("w_gbase_q", "{1'b0, " + field("w_base") + "}"),
-                 assign("p_ptr_q", "{1'b0, " + field("param_base") + "}"),
-                 if_else(add_ ? fmt::format("{} == 4'd1 || {} == 4'd4", field("op"), field("op")) : fmt::format("{} == 4'd1", field("op")),
-                         {assign("state_q", st(kGroup))})})};
+        if_else(fmt::format("{} == 4'd0", field("op")), {assign("state_q", st(kIdle)), assign("done_q", "1'b1")}, start_layer)};
     const std::vector<Stmt> group{
         assign("o_q", "16'd0"), assign("k_q", "16'd0"), assign("cp_q", "16'd0"), assign("l_q", neg_pad),
         assign("pos_l_q", neg_pad), assign("tap_addr_q", in_start), assign("pos_addr_q", in_start),
@@ -737,6 +771,7 @@ class NnBuilder {
                                                                   {st(kParam), param}, {st(kRun), run},       {st(kDrain), drain},
                                                                   {st(kNext), next},   {st(kPool), pool}};
     if (add_) states.push_back({st(kAdd), add});
+    if (gelu_) states.push_back({st(kUnit), {if_else("u_finish", {assign("state_q", st(kNext))})}});
     states.push_back({"default", {}});
     m_.comment("Sequencer: fetch a descriptor, then per channel group load the parameters and issue every beat; stop at op 0 or an error.");
     m_.ff({if_else(
@@ -887,6 +922,92 @@ class NnBuilder {
                     if_else("pdiv_q", divide), if_else("pw_valid_q", {assign("pw_valid_q", "1'b0"), assign("pf_busy_q", "1'b0")})})});
   }
 
+  // The unit stream (gelu layers): the GELU unit fed one activation byte per
+  // cycle. First the layer's 256-entry table is copied from the control
+  // memory into the unit (64 words from param_base, one read and four
+  // program writes per word); then a feeder walks the input channel by
+  // channel, position by position (in_start, in_row words apart), and a
+  // collector writes each result byte at the same channel of the output
+  // (out_base, out_row words apart). The act RAM's read register holds the
+  // element being offered until the unit takes it.
+  void unit_stream() {
+    const int rw = nn::kRowAddrBits, pw = nn::kPosBits, wa = nn::kWriteAddrBits;
+    const auto& g = *c_.gelu;
+    const bool both = g.has(GeluType::int16);
+    const int xw = both ? 16 : 8;
+    m_.net("is_unit").net("u_rst_n").net("u_load_q", 1, false, "copying the table into the unit").net("u_w_q", 6).net("u_s_q", 3).net("u_ptr_q", rw);
+    m_.net("u_word_q", 32).net("u_tab_re").net("u_tab_err").net("u_byte", 2).net("u_prog_we").net("u_prog_addr", gelu_map::kAddrBits).net("u_prog_data", gelu_map::kDataBits);
+    m_.net("f_p_q", 16).net("f_c_q", 16).net("f_addr_q", pw, true).net("f_done_q").net("rd_valid_q", 1, false, "the act RAM's read register holds an element for the unit");
+    m_.net("rd_lane_q").net("u_raddr", pw, true).net("u_issue").net("u_in_err").net("u_in_ready").net("u_x", xw);
+    m_.net("c_p_q", 16).net("c_c_q", 16).net("c_addr_q", rw).net("u_out_valid").net("u_y", xw).net("u_out").net("uw_addr", wa).net("uw_err").net("uw_we");
+    m_.net("uw_lane").net("uw_data", 8).net("u_finish");
+    if (both) m_.net("u_y_unused", 8);
+    m_.assign("is_unit", fmt::format("state_q == {}", st(kUnit)));
+    m_.assign("u_rst_n", "rst_ni && !pe_clear");
+    m_.assign("u_tab_re", "is_unit && u_load_q && u_s_q == 3'd0");
+    m_.assign("u_tab_err", fmt::format("u_tab_re && {}", at_least_pow2("u_ptr_q", rw, cw_)));
+    m_.assign("u_byte", "2'(u_s_q - 3'd2)");
+    m_.assign("u_prog_we", "is_unit && u_load_q && u_s_q >= 3'd2");
+    static_assert(gelu_map::table8 == 0, "bank 0 of the table region starts at address 0");
+    m_.assign("u_prog_addr", fmt::format("{{{}'d0, u_w_q, u_byte}}", gelu_map::kAddrBits - 8));
+    m_.assign("u_prog_data", fmt::format("{{{{{}{{u_word_q[{{u_byte, 3'd7}}]}}}}, u_word_q[{{u_byte, 3'd0}} +: 8]}}", gelu_map::kDataBits - 8));
+    m_.assign("u_raddr", fmt::format("f_addr_q + $signed({{{}'d0, f_c_q[15:1]}})", pw - 15));
+    m_.assign("u_issue", "is_unit && !u_load_q && !f_done_q && (!rd_valid_q || u_in_ready)");
+    m_.assign("u_in_err", fmt::format("u_issue && {}", at_least_pow2("u_raddr", pw, aw_)));
+    const std::string byte = "(rd_lane_q ? act_hi_rdata : act_lo_rdata)";
+    m_.assign("u_x", both ? fmt::format("{{{{8{{{0}[7]}}}}, {0}}}", byte) : byte);
+    m_.assign("u_out", "is_unit && u_out_valid");
+    m_.assign("uw_addr", fmt::format("{{1'b0, c_addr_q}} + {{{}'d0, c_c_q[15:1]}}", wa - 15));
+    m_.assign("uw_err", fmt::format("u_out && {}", at_least_pow2("uw_addr", wa, aw_)));
+    m_.assign("uw_we", "u_out && !uw_err");
+    m_.assign("uw_lane", "c_c_q[0]");
+    if (both) m_.assign("{u_y_unused, uw_data}", "u_y");
+    else m_.assign("uw_data", "u_y");
+    const std::string last_ch = fmt::format("== {} - 16'd1", field("unit_ch")), last_pos = fmt::format("== {} - 16'd1", field("in_len"));
+    m_.assign("u_finish", fmt::format("u_out && c_p_q {} && c_c_q {}", last_pos, last_ch));
+    auto grow = [&](const std::string& r, const std::string& inc) {
+      return fmt::format("(!{0}[{1}] && (|{0}[{2}:16])) ? {0} : {0} + $signed({{{3}'d0, {4}}})", r, pw - 1, pw - 2, pw - 16, field(inc));
+    };
+    const std::string in_start = fmt::format("d_w{}_q[{}:0]", nn::descriptor_field("in_start").word, pw - 1);
+    const std::vector<Stmt> load{
+        ir::case_of("u_s_q", {{"3'd0", {assign("u_s_q", "3'd1")}},
+                              {"3'd1", {assign("u_word_q", "ctrl_rdata"), assign("u_s_q", "3'd2")}},
+                              {"3'd5", {assign("u_s_q", "3'd0"), assign("u_ptr_q", fmt::format("u_ptr_q + {}'d1", rw)), assign("u_w_q", "u_w_q + 6'd1"),
+                                        if_else("u_w_q == 6'd63", {assign("u_load_q", "1'b0")})}},
+                              {"default", {assign("u_s_q", "u_s_q + 3'd1")}}})};
+    const std::vector<Stmt> feed{
+        if_else("u_issue",
+                {assign("rd_valid_q", "1'b1"), assign("rd_lane_q", "f_c_q[0]"),
+                 if_else("f_c_q " + last_ch,
+                         {assign("f_c_q", "16'd0"), assign("f_p_q", "f_p_q + 16'd1"), assign("f_addr_q", grow("f_addr_q", "in_row")),
+                          if_else("f_p_q " + last_pos, {assign("f_done_q", "1'b1")})},
+                         {assign("f_c_q", "f_c_q + 16'd1")})},
+                {if_else("u_in_ready", {assign("rd_valid_q", "1'b0")})})};
+    const std::vector<Stmt> collect{if_else(
+        "u_out", {if_else("c_c_q " + last_ch,
+                          {assign("c_c_q", "16'd0"), assign("c_p_q", "c_p_q + 16'd1"),
+                           assign("c_addr_q", fmt::format("c_addr_q[{0}] ? c_addr_q : c_addr_q + {{1'b0, {1}}}", rw - 1, field("out_row")))},
+                          {assign("c_c_q", "c_c_q + 16'd1")})})};
+    std::vector<Stmt> run = feed;
+    run.insert(run.begin(), if_else("u_load_q", load));
+    run.insert(run.end(), collect.begin(), collect.end());
+    m_.comment("Unit stream: table copy, feeder and collector (gelu layers).");
+    m_.ff({if_else("!rst_ni || start || error", {assign("u_load_q", "1'b0"), assign("rd_valid_q", "1'b0"), assign("f_done_q", "1'b1")},
+                   {if_else(fmt::format("state_q == {} && {} == 4'd{}", st(kDecode), field("op"), static_cast<unsigned>(nn::Op::gelu)),
+                            {assign("u_load_q", "1'b1"), assign("u_w_q", "6'd0"), assign("u_s_q", "3'd0"), assign("u_ptr_q", "{1'b0, " + field("param_base") + "}"),
+                             assign("f_p_q", "16'd0"), assign("f_c_q", "16'd0"), assign("f_addr_q", in_start), assign("f_done_q", "1'b0"),
+                             assign("rd_valid_q", "1'b0"), assign("c_p_q", "16'd0"), assign("c_c_q", "16'd0"),
+                             assign("c_addr_q", "{1'b0, " + field("out_base") + "}")},
+                            {if_else("is_unit", run)})})});
+    std::vector<ir::Connection> conns{{"clk_i", "clk_i"},          {"rst_ni", "u_rst_n"},     {"in_valid_i", "is_unit && rd_valid_q"}, {"in_ready_o", "u_in_ready"},
+                                      {"x_i", "u_x"},              {"out_valid_o", "u_out_valid"}, {"out_ready_i", "1'b1"},        {"y_o", "u_y"},
+                                      {"prog_we_i", "u_prog_we"},  {"prog_addr_i", "u_prog_addr"}, {"prog_wdata_i", "u_prog_data"}};
+    if (both) conns.push_back({"type_i", "1'b0"});
+    if (g.forms.size() > 1) conns.push_back({"form_i", "1'b0"});
+    m_.comment("The GELU unit: bank 0 holds the running layer's table.");
+    m_.instance(gelu_unit_, "u_gelu", conns);
+  }
+
   void write_back() {
     m_.comment("Write-back: one byte per cycle, lowest PE first; an address outside the memory is an error and is not written.");
     std::vector<Stmt> sel{assign("wb_addr", fmt::format("{}'d0", nn::kWriteAddrBits)), assign("wb_lane", "1'b0"), assign("wb_data", "8'd0")};
@@ -917,6 +1038,8 @@ class NnBuilder {
   int aw_ = 0, ww_ = 0, cw_ = 0, g_ = 0;
   bool posit_ = false;  // the engine also runs posit8 layers
   bool add_ = false;    // ... and add layers
+  bool gelu_ = false;   // ... and gelu layers, through the GELU unit
+  std::string gelu_unit_;
 };
 
 }  // namespace

@@ -322,7 +322,13 @@ SocConfig parse_config(const std::string& text, const std::string& file) {
   if (const auto au = root["au"]) c.au = parse_au(r, au);
   if (const auto nn = root["nn"]) c.nn = parse_nn(r, nn, c.au);
   if (const auto rv = root["rv32"]) c.rv32 = parse_rv32(r, rv);
-  if (const auto gelu = root["gelu"]) c.gelu = parse_gelu(r, gelu);
+  if (const auto gelu = root["gelu"]) {
+    c.gelu = parse_gelu(r, gelu);
+    // Beside an engine, the unit runs the engine's gelu layers, which are int8.
+    if (c.nn && !c.gelu->has(GeluType::int8))
+      r.fail(gelu["types"], "gelu.types", "has no int8, but with an nn section the GELU unit runs the engine's int8 gelu layers",
+             "a list that includes int8 (or no nn section)");
+  }
   if (const auto synth = root["synth"]) {
     r.keys(synth, "synth", kSynthKeys);
     if (const auto mhz = synth["clock_mhz"])

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "golden/gelu.h"
 #include "golden/number_format.h"
 #include "nn/nn_map.h"
 
@@ -262,12 +263,59 @@ Program compile(const SocConfig& c, const gn::Model& m) {
     push_layer(l, li, d, 0);
   };
 
+  // A gelu layer: the unit's 256-entry table for the layer's quantization
+  // and form (golden::gelu::int8_table), packed four entries per control
+  // word, then every element through the unit.
+  auto compile_gelu = [&](const gn::Layer& l, std::size_t li) {
+    if (!c.gelu || !c.gelu->has(GeluType::int8))
+      throw CompileError(fmt::format("layer '{}': gelu layers need the engine's GELU unit, which config '{}' leaves out (no gelu section with int8 in gelu.types)",
+                                     l.name, c.name));
+    const std::string& x = l.inputs.at(0);
+    if (formats.at(x) != golden::Format::int8)
+      throw CompileError(fmt::format("layer '{}': gelu takes int8 input only, its input '{}' is {}", l.name, x, format_name(formats.at(x))));
+    const Placement in = prog.tensors.at(x);
+    const gn::QuantParams in_q = quants.at(x), out_q = quants.at(l.output);
+    const auto table = golden::gelu::int8_table({in_q.scale, in_q.zero_point, out_q.scale, out_q.zero_point}, l.gelu_form);
+    const int param_base = param_ptr;
+    for (int w = 0; w < 64; ++w) {
+      std::uint32_t word = 0;
+      for (int b = 0; b < 4; ++b) word |= std::uint32_t{static_cast<std::uint8_t>(table[static_cast<std::size_t>(4 * w + b)])} << (8 * b);
+      ctrl.push_back(word);
+    }
+    param_ptr = static_cast<int>(ctrl.size());
+    if (param_ptr > n.ctrl_words)
+      throw CompileError(fmt::format("layer '{}': descriptors and parameters (a gelu's 64-word table among them) need {} control words; nn.ctrl_words = {}",
+                                     l.name, param_ptr, n.ctrl_words));
+    place(l.output, in.length, in.channels, l.name);
+    const Placement out = prog.tensors.at(l.output);
+    if (last_use.at(x) == li) act.release(x);
+    std::vector<std::uint32_t> d(nn::kDescriptorWords, 0);
+    try {
+      nn::set_field(d, "op", static_cast<std::int64_t>(nn::Op::gelu));
+      nn::set_field(d, "fmt", static_cast<std::int64_t>(golden::Format::int8));
+      nn::set_field(d, "in_len", in.length);
+      nn::set_field(d, "in_row", in.row);
+      nn::set_field(d, "in_start", in.base);
+      nn::set_field(d, "out_base", out.base);
+      nn::set_field(d, "out_len", out.length);
+      nn::set_field(d, "out_row", out.row);
+      nn::set_field(d, "out_channels", out.channels);
+      nn::set_field(d, "unit_ch", in.channels);
+      nn::set_field(d, "param_base", param_base);
+    } catch (const std::out_of_range& e) {
+      throw CompileError(fmt::format("layer '{}': {}", l.name, e.what()));
+    }
+    push_layer(l, li, d, 0);
+  };
+
   for (std::size_t li = 0; li < m.layers.size(); ++li) {
     const gn::Layer& l = m.layers[li];
-    if (l.kind == gn::LayerKind::gelu || l.kind == gn::LayerKind::softmax)
-      throw CompileError(fmt::format("layer '{}': {} layers do not run on the network engine yet (config '{}' engine layers: conv1d, depthwise_conv1d, dense, "
-                                     "max_pool, avg_pool, global_avg_pool{})",
-                                     l.name, kind_name(l.kind), c.name, n.residual_add ? ", add" : ""));
+    if (l.kind == gn::LayerKind::gelu) {
+      compile_gelu(l, li);
+      continue;
+    }
+    if (l.kind == gn::LayerKind::softmax)
+      throw CompileError(fmt::format("layer '{}': softmax layers do not run on the network engine yet", l.name));
     if (l.kind == gn::LayerKind::add) {
       compile_add(l, li);
       continue;

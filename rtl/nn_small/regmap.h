@@ -33,7 +33,7 @@
 #define NN_SMALL_NN_DESC_WORDS 16
 #define NN_SMALL_NN_DESC_OP_WORD 0
 #define NN_SMALL_NN_DESC_OP_LSB 0
-#define NN_SMALL_NN_DESC_OP_WIDTH 4  // 0 end of the list, 1 multiply-accumulate layer (conv1d, depthwise, dense), 2 max pool, 3 average pool, 4 add (int8)
+#define NN_SMALL_NN_DESC_OP_WIDTH 4  // 0 end of the list, 1 multiply-accumulate layer (conv1d, depthwise, dense), 2 max pool, 3 average pool, 4 add (int8), 5 gelu (int8, through the GELU unit)
 #define NN_SMALL_NN_DESC_FMT_WORD 0
 #define NN_SMALL_NN_DESC_FMT_LSB 4
 #define NN_SMALL_NN_DESC_FMT_WIDTH 3  // AU format code of the inputs and weights: 1 int8, 5 posit8 (when au.formats has posit8_0); any other stops the engine with bad_format
@@ -121,6 +121,9 @@
 #define NN_SMALL_NN_DESC_IN2_BASE_WORD 13
 #define NN_SMALL_NN_DESC_IN2_BASE_LSB 0
 #define NN_SMALL_NN_DESC_IN2_BASE_WIDTH 16  // add: word address of the second input (in_start: the first; out_len: words of each tensor)
+#define NN_SMALL_NN_DESC_UNIT_CH_WORD 14
+#define NN_SMALL_NN_DESC_UNIT_CH_LSB 0
+#define NN_SMALL_NN_DESC_UNIT_CH_WIDTH 16  // gelu: channels of each of the in_len positions (read from in_start, in_row words apart; written from out_base, out_row words apart); its 256-entry table is 64 words from param_base, entry i in byte i % 4 of word i / 4
 
 // Error codes (STATUS[15:8]).
 #define NN_SMALL_NN_ERROR_0 0  // none

@@ -85,6 +85,41 @@ TEST(NnLayers, RandomResidualAddsBitExact) {
   }
 }
 
+// ------------------------------------------------------------ unit layers
+
+// gelu layers through the engine's GELU unit: all 256 codes in both forms,
+// then every shape and quantization, alone and after a conv1d; a config
+// without the unit refuses them.
+TEST(NnUnits, GeluLayersBitExact) {
+  Rng r0(3);
+  gn::Model every = gelu_model(r0, 128, 2, false);
+  if (!config().gelu) {
+    try {
+      compile(config(), every);
+      ADD_FAILURE() << "config " << config().name << " has no GELU unit but compiled a gelu layer";
+    } catch (const strata::runtime::CompileError& e) {
+      EXPECT_NE(std::string(e.what()).find("no gelu section"), std::string::npos) << e.what();
+    }
+    return;
+  }
+  gn::Tensor codes{128, 2, {}};
+  for (int q = -128; q < 128; ++q) codes.data.push_back(static_cast<std::int8_t>(q));
+  for (const auto form : {golden::gelu::Form::erf, golden::gelu::Form::tanh}) {
+    every.layers[0].gelu_form = form;
+    expect_bit_exact(every, codes, fmt::format("every int8 code, form {}", form == golden::gelu::Form::erf ? "erf" : "tanh"));
+    if (HasFatalFailure()) return;
+  }
+  for (int i = 0; i < g_layers / 4; ++i) {
+    const std::uint64_t seed = g_seed * 5000011u + static_cast<std::uint64_t>(i);
+    Rng r(seed);
+    const int len = r.in(1, 40), ch = r.in(1, 9);
+    const gn::Model m = gelu_model(r, len, ch, r.chance(0.5));
+    const gn::Tensor x = random_tensor(r, len, ch);
+    expect_bit_exact(m, x, fmt::format("gelu layer {} (replay: --seed={} --layers={}; seed {}): {}", i, g_seed, 4 * (i + 1), seed, describe(m)));
+    if (HasFatalFailure()) return;
+  }
+}
+
 // ------------------------------------------------------------ posit8 layers
 
 // A config without posit8_0 refuses posit8 layers at compile time, naming

@@ -232,6 +232,31 @@ TEST(NnErrors, AddDescriptorLimitsStopTheEngine) {
   check_field_error(L, "param_base", nc().ctrl_words - 3 * G() - 1, nn::Error::ctrl_range, false);
 }
 
+// A gelu layer [8, 3]: every limit of its descriptor stops the engine.
+TEST(NnErrors, GeluDescriptorLimitsStopTheEngine) {
+  if (!config().gelu) {
+    // Without the GELU unit, op 5 is an unknown opcode.
+    check_field_error(conv(), "op", static_cast<std::int64_t>(nn::Op::gelu), nn::Error::bad_op, false);
+    return;
+  }
+  Rng r(13);
+  Layer L;
+  L.model = gelu_model(r, 8, 3, false);
+  L.input = random_tensor(r, 8, 3);
+  L.prog = compile(config(), L.model);
+  L.desc_addr = L.prog.layers.at(0).desc_addr;
+  L.desc.assign(L.prog.ctrl.begin() + L.desc_addr, L.prog.ctrl.begin() + L.desc_addr + nn::kDescriptorWords);
+  check_field_error(L, "in_len", 0, nn::Error::bad_shape, false);
+  check_field_error(L, "unit_ch", 0, nn::Error::bad_shape, false);
+  check_field_error(L, "readout", 1, nn::Error::bad_format, false);
+  check_field_error(L, "fmt", static_cast<unsigned>(golden::Format::int4), nn::Error::bad_format, false);
+  check_field_error(L, "param_base", nc().ctrl_words - 10, nn::Error::ctrl_range, false);  // the table runs off the control memory
+  check_field_error(L, "in_start", nc().act_words, nn::Error::input_range, false);
+  check_field_error(L, "in_start", -1, nn::Error::input_range, false);
+  check_field_error(L, "in_row", nc().act_words, nn::Error::input_range, true);    // position 1 is past the end
+  check_field_error(L, "out_base", nc().act_words - 1, nn::Error::output_range, true);  // channel 2 of position 0 is past the end
+}
+
 TEST(NnErrors, ZeroCountsAreBadShape) {
   const Layer L = conv();
   for (const char* fld : {"kernel", "in_pairs", "out_len", "groups", "grp_channels"}) check_field_error(L, fld, 0, nn::Error::bad_shape, false);

@@ -138,6 +138,35 @@ inline gn::Model residual_model(Rng& r, int len, int ch, int kernel) {
   return m;
 }
 
+// A gelu layer on [len, ch] with its own quantization on either side and a
+// random form; `before` puts a conv1d ahead of it (so the unit reads a
+// tensor the engine wrote).
+inline gn::Model gelu_model(Rng& r, int len, int ch, bool before) {
+  gn::Model m;
+  if (before) {
+    m = one_layer_model(r, gn::LayerKind::conv1d, len, ch, ch, 3, 1, 1, gn::Padding::same);
+    m.layers[0].output = "h";
+  } else {
+    m.name = "gelu";
+    m.input = "x";
+    m.input_length = len;
+    m.input_channels = ch;
+    m.input_quant = {r.real(0.005f, 0.1f), r.in(-128, 127)};
+  }
+  const gn::QuantParams in_q = before ? m.layers[0].output_quant : m.input_quant;
+  gn::Layer g;
+  g.name = "act";
+  g.kind = gn::LayerKind::gelu;
+  g.inputs = {before ? "h" : "x"};
+  g.output = "y";
+  g.gelu_form = r.chance(0.5) ? golden::gelu::Form::erf : golden::gelu::Form::tanh;
+  // GELU's output lies in [-0.17, max]; the output scale spans it, or clips.
+  g.output_quant = {in_q.scale * r.real(0.3f, 2.0f), r.in(-128, 40)};
+  m.layers.push_back(g);
+  m.outputs = {"y"};
+  return m;
+}
+
 // ------------------------------------------------------------ posit8 layers
 
 inline bool has_posit8() { return strata::nn::layer_formats(config()).size() > 1; }
@@ -208,7 +237,7 @@ inline gn::Model posit8_layer_model(Rng& r, gn::LayerKind kind, int in_len, int 
 
 inline std::string describe(const gn::Model& m) {
   const auto& l = m.layers[0];
-  static const char* kinds[] = {"conv1d", "depthwise_conv1d", "dense", "max_pool", "avg_pool", "global_avg_pool", "add"};
+  static const char* kinds[] = {"conv1d", "depthwise_conv1d", "dense", "max_pool", "avg_pool", "global_avg_pool", "add", "gelu", "softmax"};
   return fmt::format("{} {} -> {} in [{}, {}] out_ch {} k {} s {} d {} {} in_zp {} out_zp {} act {}", kinds[static_cast<int>(l.kind)],
                      strata::golden::info(m.input_format).name, strata::golden::info(l.output_format).name, m.input_length, m.input_channels,
                      l.out_channels, l.kernel, l.stride, l.dilation, l.padding == gn::Padding::same ? "same" : "valid", m.input_quant.zero_point,

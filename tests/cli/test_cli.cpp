@@ -433,7 +433,7 @@ TEST(CliRun, BadInputsExitTwoBeforeAnyBuild) {
   EXPECT_NE(r.err.find("does not fit in the activation memory"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("nn.act_words = 256"), std::string::npos) << r.err;
 
-  // GELU and softmax layers are model layers the engine does not run yet.
+  // A gelu layer needs the engine's GELU unit, which nn_small leaves out.
   const fs::path units = dir / "units.json";
   std::ofstream(units) << R"({"format": "strata-model", "version": 1, "name": "units",
     "input": {"name": "x", "shape": [4, 2], "scale": 0.05, "zero_point": 0},
@@ -441,7 +441,7 @@ TEST(CliRun, BadInputsExitTwoBeforeAnyBuild) {
     "outputs": ["y"]})";
   r = strata(fmt::format("run '{}' '{}' --build-dir '{}'", (src / "gen/configs/nn_small.yaml").string(), units.string(), work));
   EXPECT_EQ(r.status, 2);
-  EXPECT_NE(r.err.find("layer 'act': gelu layers do not run on the network engine yet"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("layer 'act': gelu layers need the engine's GELU unit, which config 'nn_small' leaves out"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(work));
   fs::remove_all(dir);
 }

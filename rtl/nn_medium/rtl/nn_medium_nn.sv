@@ -397,7 +397,7 @@ module nn_medium_nn (
       error = 1'b1;
       error_code = 8'd6;
     end
-    if (state_q == 4'd2 && d_w0_q[3:0] > 4'd4 && !error) begin
+    if (state_q == 4'd2 && !(d_w0_q[3:0] <= 4'd3 || d_w0_q[3:0] == 4'd4) && !error) begin
       error = 1'b1;
       error_code = 8'd1;
     end

@@ -304,8 +304,8 @@ module nn_small_nn (
     .rdata_o(ctrl_rdata)
   );
 
-  assign act_re = busy ? seq_issue : (host_rd && host_act);
-  assign act_raddr = busy ? act_addr[10:0] : offset[10:0];
+  assign act_re = busy ? (seq_issue) : (host_rd && host_act);
+  assign act_raddr = !busy ? offset[10:0] : act_addr[10:0];
   assign pw_we = pw_valid_q && !pw_err;
   assign act_lo_we = busy ? ((wb_we && !wb_lane) || pw_we) : (host_wr && host_act);
   assign act_hi_we = busy ? ((wb_we && wb_lane) || pw_we) : (host_wr && host_act);
@@ -359,7 +359,7 @@ module nn_small_nn (
       error = 1'b1;
       error_code = 8'd6;
     end
-    if (state_q == 4'd2 && d_w0_q[3:0] > 4'd3 && !error) begin
+    if (state_q == 4'd2 && !(d_w0_q[3:0] <= 4'd3) && !error) begin
       error = 1'b1;
       error_code = 8'd1;
     end

@@ -1,0 +1,12 @@
+rtl/nn_units_mul_u8.sv
+rtl/nn_units_mul_fabric.sv
+rtl/nn_units_dec_int8.sv
+rtl/nn_units_au.sv
+rtl/nn_units_ram_1024x16.sv
+rtl/nn_units_requant.sv
+rtl/nn_units_pe.sv
+rtl/nn_units_gelu_mem_256x8.sv
+rtl/nn_units_gelu.sv
+rtl/nn_units_ram_2048x8.sv
+rtl/nn_units_ram_1024x32.sv
+rtl/nn_units_nn.sv
