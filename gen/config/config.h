@@ -14,6 +14,7 @@
 
 #include "golden/au.h"
 #include "golden/formats.h"
+#include "golden/softmax.h"
 
 namespace strata {
 
@@ -28,6 +29,7 @@ struct ConfigLimits {
   static constexpr int aus_per_pe_max = 16;
   static constexpr int memory_words_min = 64;
   static constexpr int memory_words_max = 65536;
+  static constexpr int softmax_length_max = 16384;
 };
 
 // How the AU's multipliers are built: DSP blocks where the flow has them
@@ -63,6 +65,20 @@ struct NnConfig {
   bool operator==(const NnConfig&) const = default;
 };
 
+// The softmax unit (docs/blocks/softmax.md): streaming vectors of logits in,
+// probability codes out, by the algorithms, input and output types listed
+// (each costs hardware only when listed). Lists keep the canonical order of
+// the golden model's enums.
+struct SoftmaxConfig {
+  std::vector<golden::softmax::Algorithm> algorithms{golden::softmax::Algorithm::three_pass, golden::softmax::Algorithm::online,
+                                                     golden::softmax::Algorithm::two_pass};
+  int max_length = 256;  // L_max: the vector buffer's entries
+  std::vector<golden::softmax::InType> in_types{golden::softmax::InType::int8, golden::softmax::InType::int16};
+  std::vector<golden::softmax::OutType> out_types{golden::softmax::OutType::uint8, golden::softmax::OutType::uint16,
+                                                  golden::softmax::OutType::int8};
+  bool operator==(const SoftmaxConfig&) const = default;
+};
+
 struct SynthConfig {
   double clock_mhz = 12.0;  // timing target handed to nextpnr
 };
@@ -71,6 +87,7 @@ struct SocConfig {
   std::string name;
   AuConfig au;
   std::optional<NnConfig> nn;
+  std::optional<SoftmaxConfig> softmax;
   SynthConfig synth;
 };
 
