@@ -9,6 +9,7 @@
 
 #include "blocks/au_gen.h"
 #include "blocks/nn_gen.h"
+#include "blocks/softmax_gen.h"
 #include "nn/nn_map.h"
 #include "ir/emit_sv.h"
 #include "strata_version.h"
@@ -19,9 +20,20 @@ namespace fs = std::filesystem;
 
 std::string generator_version() { return STRATA_VERSION; }
 
+bool has_au(const SocConfig& c) { return c.nn || !c.softmax; }
+
 ir::Design elaborate(const SocConfig& c) {
   ir::Design d;
-  d.set_top(c.nn ? generate_nn(c, d) : generate_au(c, d));
+  // The top is the first present of nn, softmax, else the AU; the AU is
+  // generated only with nn or when no other unit is asked for.
+  std::string top;
+  if (c.nn) top = generate_nn(c, d);
+  if (c.softmax) {
+    const std::string sm = generate_softmax(c, d);
+    if (top.empty()) top = sm;
+  }
+  if (top.empty()) top = generate_au(c, d);
+  d.set_top(top);
   return d;
 }
 
@@ -45,18 +57,21 @@ nlohmann::json manifest(const SocConfig& c, const ir::Design& d) {
       mj["ports"].push_back({{"name", p.name}, {"direction", p.dir == ir::Dir::in ? "input" : "output"}, {"width", p.width}, {"signed", p.is_signed}});
     j["modules"].push_back(mj);
   }
-  const auto spec = au_spec(c);
-  nlohmann::json codes = nlohmann::json::object();
-  for (auto f : spec.formats) codes[std::string(golden::info(f).name)] = static_cast<unsigned>(f);
-  const golden::AuShape shape = golden::au_shape(spec.formats, spec.max_accumulations);
-  j["au"] = {{"module", c.name + "_au"},
-             {"acc_width", shape.acc_width},
-             {"acc_frac_bits", shape.frac_bits},
-             {"beat_width", shape.beat_width},
-             {"readout", golden::au_has_readout(spec.formats)},
-             {"nar", golden::au_has_nar(spec.formats)},
-             {"latency_cycles", golden::au_latency(spec)},
-             {"format_codes", codes}};
+  if (has_au(c)) {
+    const auto spec = au_spec(c);
+    nlohmann::json codes = nlohmann::json::object();
+    for (auto f : spec.formats) codes[std::string(golden::info(f).name)] = static_cast<unsigned>(f);
+    const golden::AuShape shape = golden::au_shape(spec.formats, spec.max_accumulations);
+    j["au"] = {{"module", c.name + "_au"},
+               {"acc_width", shape.acc_width},
+               {"acc_frac_bits", shape.frac_bits},
+               {"beat_width", shape.beat_width},
+               {"readout", golden::au_has_readout(spec.formats)},
+               {"nar", golden::au_has_nar(spec.formats)},
+               {"latency_cycles", golden::au_latency(spec)},
+               {"format_codes", codes}};
+  }
+  if (c.softmax) j["softmax"] = softmax_interface_json(c);
   if (c.nn) j["nn"] = nn::interface_json(c);
   return j;
 }

@@ -16,6 +16,9 @@ inline constexpr const char* kGeneratorName = "Strata";
 
 std::string generator_version();
 
+// Whether the design has the AU: with nn, or when no other unit is asked for.
+bool has_au(const SocConfig& c);
+
 // Builds every module the config asks for.
 ir::Design elaborate(const SocConfig& c);
 
