@@ -371,9 +371,18 @@ class SoftmaxBuilder {
     const int nw = sh_.n_bits, ow = sh_.out_bits;
     const bool b16 = has(sm::OutType::uint16), b8 = has(sm::OutType::uint8) || has(sm::OutType::int8);
     m_.net("out_valid_q").net("out_code_q", ow).net("out_last_q").net("code", ow);
+    m_.net("d_rel3", nw + 1, true, "stage 3's n relative to the reference (r and k hold in the output pass)");
     m_.net("d_out", nw + 2, true, "d = n + k (two_pass: n - r + k)").net("q_out", 34, false, "(2^16 + t) * R");
-    m_.comment("Output pass: the code of each logit.");
-    m_.assign("d_out", fmt::format("{} + {}", sext("d_rel", nw + 1, nw + 2), zext("k_q", kw_, nw + 2)));
+    m_.net("sh4_q", 6, false, "the code's shift 33 - B + min(d, B + 2), one stage ahead");
+    m_.comment("Output pass: the code of each logit; its shift is found in stage 3.");
+    const std::string n3 = sext("n3_q", nw, nw + 1);
+    if (has2_) {
+      const std::string rel = fmt::format("{} - {}", n3, sext("r_q", nw, nw + 1));
+      m_.assign("d_rel3", !has3_ && !has_on_ ? rel : fmt::format("is_two_pass ? {} : {}", rel, n3));
+    } else {
+      m_.assign("d_rel3", n3);
+    }
+    m_.assign("d_out", fmt::format("{} + {}", sext("d_rel3", nw + 1, nw + 2), zext("k_q", kw_, nw + 2)));
     m_.assign("q_out", fmt::format("{} * {}", zext("{1'b1, t4_q}", 17, 34), zext("recip", sm::kRecipBits, 34)));
     if (b16 && b8) {
       sat("dm16", "d_out", nw + 2, 18);
@@ -386,7 +395,8 @@ class SoftmaxBuilder {
       sat("dm8", "d_out", nw + 2, 10);
       m_.net("sh_out", 6).assign("sh_out", fmt::format("{} + {}", lit(6, 25), zext("dm8", 4, 6)));
     }
-    rsh("c_out", "q_out", 34, "sh_out");
+    data_run_.push_back(ir::if_else("!stall", {ir::assign("sh4_q", "sh_out")}));
+    rsh("c_out", "q_out", 34, "sh4_q");
     std::string c16 = "(|c_out[33:16]) ? 16'hffff : c_out[15:0]", c8 = "(|c_out[33:8]) ? 8'hff : c_out[7:0]";
     m_.net("c8", 8).assign("c8", c8);
     std::string code8 = "c8";

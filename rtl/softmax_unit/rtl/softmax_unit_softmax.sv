@@ -135,8 +135,10 @@ module softmax_unit_softmax (
   logic [15:0] out_code_q;
   logic out_last_q;
   logic [15:0] code;
+  logic signed [26:0] d_rel3;  // stage 3's n relative to the reference (r and k hold in the output pass)
   logic signed [27:0] d_out;  // d = n + k (two_pass: n - r + k)
   logic [33:0] q_out;  // (2^16 + t) * R
+  logic [5:0] sh4_q;  // the code's shift 33 - B + min(d, B + 2), one stage ahead
   logic [4:0] dm16;
   logic [3:0] dm8;
   logic [5:0] sh_out;
@@ -268,13 +270,14 @@ module softmax_unit_softmax (
   assign recip = quo_q[17] ? 17'h1ffff : quo_q[16:0];
   assign div_unused = ^{rem_sub[18], rem2[18], sig[0]};
 
-  // Output pass: the code of each logit.
-  assign d_out = {{1{d_rel[26]}}, d_rel} + {24'b0, k_q};
+  // Output pass: the code of each logit; its shift is found in stage 3.
+  assign d_rel3 = is_two_pass ? {{1{n3_q[25]}}, n3_q} - {{1{r_q[25]}}, r_q} : {{1{n3_q[25]}}, n3_q};
+  assign d_out = {{1{d_rel3[26]}}, d_rel3} + {24'b0, k_q};
   assign q_out = {17'b0, {1'b1, t4_q}} * {17'b0, recip};
   assign dm16 = d_out[27] ? 5'd0 : (d_out[26:0] > 27'd18) ? 5'd18 : d_out[4:0];
   assign dm8 = d_out[27] ? 4'd0 : (d_out[26:0] > 27'd10) ? 4'd10 : d_out[3:0];
   assign sh_out = is_out_uint16 ? 6'd17 + {1'b0, dm16} : 6'd25 + {2'b0, dm8};
-  assign c_out_y = {q_out, 1'b0} >> sh_out;
+  assign c_out_y = {q_out, 1'b0} >> sh4_q;
   assign c_out_r = {1'b0, c_out_y} + 36'd1;
   assign c_out = c_out_r[34:1];
   assign c_out_unused = ^{c_out_r[35], c_out_r[0]};
@@ -440,6 +443,9 @@ module softmax_unit_softmax (
         nlo_q <= {nlo_q[16:0], 1'b0};
         quo_q <= {quo_q[16:0], ge};
       end
+    end
+    if (!stall) begin
+      sh4_q <= sh_out;
     end
     if (!stall) begin
       out_code_q <= code;
