@@ -283,31 +283,36 @@ class SoftmaxBuilder {
   // Stage 4: the pass's consumer: the sums of the first passes.
   void consumer() {
     const int nw = sh_.n_bits, sw = sh_.sum_bits;
-    m_.net("v4_q").net("last4_q").net("first4_q").net("gt4_q").net("n4_q", nw, true).net("t4_q", 16);
-    m_.net("sum_q", sw, false, "S").net("term_base", 25, false, "(1 + t/2^16) in units of 2^-24");
-    m_.net("d_rel", nw + 1, true, "n relative to the reference exponent: n (two_pass: n - r)");
-    m_.comment("Stage 4: a term (1 + t/2^16) * 2^-d, the running sums.");
-    data_run_.push_back(ir::if_else("!stall", {ir::assign("n4_q", "n3_q"), ir::assign("t4_q", "t3"), ir::assign("last4_q", "last3_q"),
-                                               ir::assign("first4_q", "first3_q"), ir::assign("gt4_q", "gt3_q")}));
-    m_.assign("term_base", "{1'b1, t4_q, 8'b0}");
-    const std::string n_ext = sext("n4_q", nw, nw + 1);
+    const std::string load_v3 = fmt::format("v3_q & (ph_q == {})", lit(2, kLoad));
+    // Stage 3 finds every shift of stage 4's sums (two_pass: against the
+    // smallest n so far, kept here one stage early), so the sums' loops
+    // hold only the shifters and adders.
+    m_.net("d_rel3", nw + 1, true, "n relative to the reference exponent: n (two_pass: n - r)");
+    const std::string n3 = sext("n3_q", nw, nw + 1);
     if (has2_) {
-      m_.net("r_q", nw, true, "two_pass: the smallest n so far");
-      const std::string rel = fmt::format("{} - {}", n_ext, sext("r_q", nw, nw + 1));
-      m_.assign("d_rel", !has3_ && !has_on_ ? rel : fmt::format("is_two_pass ? {} : {}", rel, n_ext));
+      m_.net("r_q", nw, true, "two_pass: the smallest n of the logits past stage 3");
+      const std::string rel = fmt::format("{} - {}", n3, sext("r_q", nw, nw + 1));
+      m_.assign("d_rel3", !has3_ && !has_on_ ? rel : fmt::format("is_two_pass ? {} : {}", rel, n3));
     } else {
-      m_.assign("d_rel", n_ext);
+      m_.assign("d_rel3", n3);
     }
-    sat("d_term", "d_rel", nw + 1, 26);
-    rsh("term", "term_base", 25, "d_term");
+    sat("d_term3", "d_rel3", nw + 1, 26);
+    m_.net("v4_q").net("last4_q").net("first4_q").net("gt4_q").net("t4_q", 16).net("d_term4_q", bits_for(26));
+    m_.net("sum_q", sw, false, "S").net("term_base", 25, false, "(1 + t/2^16) in units of 2^-24");
+    std::vector<Stmt> s4{ir::assign("t4_q", "t3"), ir::assign("last4_q", "last3_q"), ir::assign("first4_q", "first3_q"), ir::assign("gt4_q", "gt3_q"),
+                         ir::assign("d_term4_q", "d_term3")};
+    m_.comment("Stage 4: a term (1 + t/2^16) * 2^-d, the running sums.");
+    m_.assign("term_base", "{1'b1, t4_q, 8'b0}");
+    rsh("term", "term_base", 25, "d_term4_q");
     const std::string add = fmt::format("sum_q + {}", zext("term", 25, sw));
     std::vector<Stmt> load;
     if (has_on_) {
-      m_.net("resc_p", sw + 17).net("d_resc_x", nw + 1, true);
+      m_.net("resc_p", sw + 17).net("d_resc_x", nw + 1, true).net("d_resc4_q", bits_for(sw + 18));
+      m_.assign("d_resc_x", fmt::format("{} + {}", n3, lit(nw + 1, 16)));
+      sat("d_resc3", "d_resc_x", nw + 1, sw + 18);
+      s4.push_back(ir::assign("d_resc4_q", "d_resc3"));
       m_.assign("resc_p", fmt::format("{} * {}", zext("sum_q", sw, sw + 17), zext("{1'b1, t4_q}", 17, sw + 17)));
-      m_.assign("d_resc_x", fmt::format("{} + {}", n_ext, lit(nw + 1, 16)));
-      sat("d_resc", "d_resc_x", nw + 1, sw + 18);
-      rsh("resc", "resc_p", sw + 17, "d_resc");
+      rsh("resc", "resc_p", sw + 17, "d_resc4_q");
       m_.net("resc_hi_unused").assign("resc_hi_unused", fmt::format("^resc[{}:{}]", sw + 16, sw));
       m_.net("sum_resc", sw);
       m_.assign("sum_resc", fmt::format("resc[{}:0] + {}", sw - 1, lit(sw, 1 << 24)));
@@ -316,16 +321,22 @@ class SoftmaxBuilder {
       load.push_back(s_.algorithms.size() == 1 ? on[0] : ir::if_else("is_online", on));
     }
     if (has2_) {
-      m_.net("d_down_x", nw + 1, true).net("below", 1, false, "n < r: the sum moves down to the new reference");
-      m_.assign("d_down_x", fmt::format("{} - {}", sext("r_q", nw, nw + 1), n_ext));
-      m_.assign("below", "n4_q < r_q");
-      sat("d_down", "d_down_x", nw + 1, sw + 1);
-      rsh("down", "sum_q", sw, "d_down");
+      m_.net("d_down_x", nw + 1, true).net("below3", 1, false, "n < r: the sum moves down to the new reference");
+      m_.net("below4_q").net("d_down4_q", bits_for(sw + 1));
+      m_.assign("d_down_x", fmt::format("{} - {}", sext("r_q", nw, nw + 1), n3));
+      m_.assign("below3", "n3_q < r_q");
+      sat("d_down3", "d_down_x", nw + 1, sw + 1);
+      s4.push_back(ir::assign("below4_q", "below3"));
+      s4.push_back(ir::assign("d_down4_q", "d_down3"));
+      std::vector<Stmt> rmin{ir::if_else("first3_q | below3", {ir::assign("r_q", "n3_q")})};
+      data_run_.push_back(ir::if_else(load_v3 + (s_.algorithms.size() == 1 ? "" : " & is_two_pass"), rmin));
+      rsh("down", "sum_q", sw, "d_down4_q");
       m_.net("sum_down", sw).assign("sum_down", fmt::format("down + {}", zext("term_base", 25, sw)));
-      std::vector<Stmt> two{ir::if_else("first4_q", {ir::assign("sum_q", zext("term_base", 25, sw)), ir::assign("r_q", "n4_q")},
-                                        {ir::if_else("below", {ir::assign("sum_q", "sum_down"), ir::assign("r_q", "n4_q")}, {ir::assign("sum_q", add)})})};
+      std::vector<Stmt> two{ir::if_else("first4_q", {ir::assign("sum_q", zext("term_base", 25, sw))},
+                                        {ir::if_else("below4_q", {ir::assign("sum_q", "sum_down")}, {ir::assign("sum_q", add)})})};
       load.push_back(s_.algorithms.size() == 1 ? two[0] : ir::if_else("is_two_pass", two));
     }
+    data_run_.push_back(ir::if_else("!stall", s4));
     std::vector<Stmt> upd;
     if (!load.empty()) upd.push_back(ir::if_else(fmt::format("v4_q & (ph_q == {})", lit(2, kLoad)), load));
     if (has3_) {
@@ -371,17 +382,9 @@ class SoftmaxBuilder {
     const int nw = sh_.n_bits, ow = sh_.out_bits;
     const bool b16 = has(sm::OutType::uint16), b8 = has(sm::OutType::uint8) || has(sm::OutType::int8);
     m_.net("out_valid_q").net("out_code_q", ow).net("out_last_q").net("code", ow);
-    m_.net("d_rel3", nw + 1, true, "stage 3's n relative to the reference (r and k hold in the output pass)");
     m_.net("d_out", nw + 2, true, "d = n + k (two_pass: n - r + k)").net("q_out", 34, false, "(2^16 + t) * R");
     m_.net("sh4_q", 6, false, "the code's shift 33 - B + min(d, B + 2), one stage ahead");
     m_.comment("Output pass: the code of each logit; its shift is found in stage 3.");
-    const std::string n3 = sext("n3_q", nw, nw + 1);
-    if (has2_) {
-      const std::string rel = fmt::format("{} - {}", n3, sext("r_q", nw, nw + 1));
-      m_.assign("d_rel3", !has3_ && !has_on_ ? rel : fmt::format("is_two_pass ? {} : {}", rel, n3));
-    } else {
-      m_.assign("d_rel3", n3);
-    }
     m_.assign("d_out", fmt::format("{} + {}", sext("d_rel3", nw + 1, nw + 2), zext("k_q", kw_, nw + 2)));
     m_.assign("q_out", fmt::format("{} * {}", zext("{1'b1, t4_q}", 17, 34), zext("recip", sm::kRecipBits, 34)));
     if (b16 && b8) {

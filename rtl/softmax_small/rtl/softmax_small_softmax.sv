@@ -77,24 +77,26 @@ module softmax_small_softmax (
   logic [16:0] tsum3;
   logic [15:0] t3;
   logic t3_unused;
+  logic signed [18:0] d_rel3;  // n relative to the reference exponent: n (two_pass: n - r)
+  logic signed [17:0] r_q;  // two_pass: the smallest n of the logits past stage 3
+  logic [4:0] d_term3;
   logic v4_q;
   logic last4_q;
   logic first4_q;
   logic gt4_q;
-  logic signed [17:0] n4_q;
   logic [15:0] t4_q;
+  logic [4:0] d_term4_q;
   logic [31:0] sum_q;  // S
   logic [24:0] term_base;  // (1 + t/2^16) in units of 2^-24
-  logic signed [18:0] d_rel;  // n relative to the reference exponent: n (two_pass: n - r)
-  logic signed [17:0] r_q;  // two_pass: the smallest n so far
-  logic [4:0] d_term;
   logic [25:0] term_y;
   logic [26:0] term_r;
   logic [24:0] term;
   logic term_unused;
   logic signed [18:0] d_down_x;
-  logic below;  // n < r: the sum moves down to the new reference
-  logic [5:0] d_down;
+  logic below3;  // n < r: the sum moves down to the new reference
+  logic below4_q;
+  logic [5:0] d_down4_q;
+  logic [5:0] d_down3;
   logic [32:0] down_y;
   logic [33:0] down_r;
   logic [31:0] down;
@@ -118,7 +120,6 @@ module softmax_small_softmax (
   logic [7:0] out_code_q;
   logic out_last_q;
   logic [7:0] code;
-  logic signed [18:0] d_rel3;  // stage 3's n relative to the reference (r and k hold in the output pass)
   logic signed [19:0] d_out;  // d = n + k (two_pass: n - r + k)
   logic [33:0] q_out;  // (2^16 + t) * R
   logic [5:0] sh4_q;  // the code's shift 33 - B + min(d, B + 2), one stage ahead
@@ -179,19 +180,19 @@ module softmax_small_softmax (
   assign tsum3 = {1'b0, t3_tab} + {8'b0, chord3[16:8]};
   assign t3 = tsum3[15:0];
   assign t3_unused = ^{tsum3[16], chord3[7:0]};
+  assign d_rel3 = {{1{n3_q[17]}}, n3_q} - {{1{r_q[17]}}, r_q};
+  assign d_term3 = d_rel3[18] ? 5'd0 : (d_rel3[17:0] > 18'd26) ? 5'd26 : d_rel3[4:0];
 
   // Stage 4: a term (1 + t/2^16) * 2^-d, the running sums.
   assign term_base = {1'b1, t4_q, 8'b0};
-  assign d_rel = {{1{n4_q[17]}}, n4_q} - {{1{r_q[17]}}, r_q};
-  assign d_term = d_rel[18] ? 5'd0 : (d_rel[17:0] > 18'd26) ? 5'd26 : d_rel[4:0];
-  assign term_y = {term_base, 1'b0} >> d_term;
+  assign term_y = {term_base, 1'b0} >> d_term4_q;
   assign term_r = {1'b0, term_y} + 27'd1;
   assign term = term_r[25:1];
   assign term_unused = ^{term_r[26], term_r[0]};
-  assign d_down_x = {{1{r_q[17]}}, r_q} - {{1{n4_q[17]}}, n4_q};
-  assign below = n4_q < r_q;
-  assign d_down = d_down_x[18] ? 6'd0 : (d_down_x[17:0] > 18'd33) ? 6'd33 : d_down_x[5:0];
-  assign down_y = {sum_q, 1'b0} >> d_down;
+  assign d_down_x = {{1{r_q[17]}}, r_q} - {{1{n3_q[17]}}, n3_q};
+  assign below3 = n3_q < r_q;
+  assign d_down3 = d_down_x[18] ? 6'd0 : (d_down_x[17:0] > 18'd33) ? 6'd33 : d_down_x[5:0];
+  assign down_y = {sum_q, 1'b0} >> d_down4_q;
   assign down_r = {1'b0, down_y} + 34'd1;
   assign down = down_r[32:1];
   assign down_unused = ^{down_r[33], down_r[0]};
@@ -233,7 +234,6 @@ module softmax_small_softmax (
   assign div_unused = ^{rem_sub[18], rem2[18], sig[0]};
 
   // Output pass: the code of each logit; its shift is found in stage 3.
-  assign d_rel3 = {{1{n3_q[17]}}, n3_q} - {{1{r_q[17]}}, r_q};
   assign d_out = {{1{d_rel3[18]}}, d_rel3} + {17'b0, k_q};
   assign q_out = {17'b0, {1'b1, t4_q}} * {17'b0, recip};
   assign dm8 = d_out[19] ? 4'd0 : (d_out[18:0] > 19'd10) ? 4'd10 : d_out[3:0];
@@ -354,20 +354,25 @@ module softmax_small_softmax (
       first3_q <= first2_q;
       gt3_q <= gt2_q;
     end
+    if (v3_q & (ph_q == 2'd0)) begin
+      if (first3_q | below3) begin
+        r_q <= n3_q;
+      end
+    end
     if (!stall) begin
-      n4_q <= n3_q;
       t4_q <= t3;
       last4_q <= last3_q;
       first4_q <= first3_q;
       gt4_q <= gt3_q;
+      d_term4_q <= d_term3;
+      below4_q <= below3;
+      d_down4_q <= d_down3;
     end
     if (v4_q & (ph_q == 2'd0)) begin
       if (first4_q) begin
         sum_q <= {7'b0, term_base};
-        r_q <= n4_q;
-      end else if (below) begin
+      end else if (below4_q) begin
         sum_q <= sum_down;
-        r_q <= n4_q;
       end else begin
         sum_q <= sum_q + {7'b0, term};
       end
