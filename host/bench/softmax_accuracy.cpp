@@ -190,5 +190,38 @@ int main(int argc, char** argv) {
   }
   fmt::print("\n{} vectors per input type ({} random of lengths 1 to {}, log-uniform, plus the adversarial set), seed {}.\n", total_vectors, n, lmax,
              seed);
+
+  // Where each method holds: max error (uint8 LSB) at fixed scales, int8
+  // logits uniform over the whole range, lengths 1 to L_max log-uniform.
+  const std::vector<double> scales{1e-4, 1e-3, 1e-2, 0.05, 0.3, 1.0, 3.9, 4.5};
+  fmt::print("\nMax error below 1 - 2^-8 (LSB) of uint8 codes by the real scale S of an int8 logit step ({} random vectors per scale, logits uniform over the int8 range):\n\n",
+             std::max<std::uint64_t>(n / 20, 100));
+  fmt::print("| method |");
+  for (double sc : scales) fmt::print(" S = {} |", sc);
+  fmt::print("\n|---|");
+  for (std::size_t i = 0; i < scales.size(); ++i) fmt::print("---|");
+  fmt::print("\n");
+  std::vector<std::vector<Vec>> by_scale;
+  std::mt19937_64 rng(seed + 7);
+  for (double sc : scales) {
+    std::vector<Vec> vs;
+    for (std::uint64_t k = 0; k < std::max<std::uint64_t>(n / 20, 100); ++k) {
+      std::uniform_real_distribution<double> u(0.0, std::log2(lmax + 1.0));
+      const std::size_t len = std::clamp<std::size_t>(static_cast<std::size_t>(std::exp2(u(rng))), 1, static_cast<std::size_t>(lmax));
+      Vec v{{}, sc};
+      for (std::size_t i = 0; i < len; ++i) v.q.push_back(static_cast<int>(rng() % 256) - 128);
+      vs.push_back(std::move(v));
+    }
+    by_scale.push_back(std::move(vs));
+  }
+  for (const auto& [name, run] : methods) {
+    fmt::print("| {} |", name);
+    for (const auto& vs : by_scale) {
+      Stats st;
+      for (const auto& v : vs) account(st, v, exact(v), run(v, sm::InType::int8, sm::OutType::uint8), sm::OutType::uint8);
+      fmt::print(" {:.3f} |", st.max_err_below * 256);
+    }
+    fmt::print("\n");
+  }
   return 0;
 }

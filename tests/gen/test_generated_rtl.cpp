@@ -114,6 +114,22 @@ TEST_P(RandomConfig, IsLintCleanAndParsesInYosys) {
 
 INSTANTIATE_TEST_SUITE_P(Sweep, RandomConfig, ::testing::Range(1, 51));
 
+// The same for random softmax units (strata random-config --softmax).
+class RandomSoftmaxConfig : public ::testing::TestWithParam<int> {};
+
+TEST_P(RandomSoftmaxConfig, IsLintCleanAndParsesInYosys) {
+  const fs::path dir = fresh_dir(fmt::format("rsm{}", GetParam()));
+  fs::create_directories(dir);
+  std::string log;
+  ASSERT_EQ(strata(fmt::format("random-config --softmax --seed {} --name s{} -o '{}/c.yaml'", GetParam(), GetParam(), dir.string()), &log), 0) << log;
+  ASSERT_NE(slurp(dir / "c.yaml").find("softmax:"), std::string::npos);
+  ASSERT_EQ(strata(fmt::format("gen '{0}/c.yaml' -o '{0}/out'", dir.string()), &log), 0) << log;
+  EXPECT_EQ(strata(fmt::format("lint '{}/out'", dir.string()), &log), 0) << slurp(dir / "c.yaml") << log;
+  fs::remove_all(dir);
+}
+
+INSTANTIATE_TEST_SUITE_P(Sweep, RandomSoftmaxConfig, ::testing::Range(1, 21));
+
 // The top is the first present of nn and softmax, else the AU; the AU is
 // generated only with nn or when no other unit is asked for.
 TEST(Elaborate, TopAndAuFollowTheUnitSections) {
