@@ -3,28 +3,33 @@
 # published approximations (I-BERT, Edge-MoE) against float64 on the same
 # vectors (host/bench/softmax_accuracy.cpp), resources and Fmax on the iCE40
 # UP5K placed for the three-algorithm unit and one unit per algorithm
-# (`strata synth`), and cycles per vector from simulation (sim/softmax
+# (`strata synth`; xc7 yosys estimates beside), and cycles per vector from simulation (sim/softmax
 # --timing). Writes the softmax section of docs/results/softmax_gelu.md
 # (raw reports under build/bench/softmax/).
-#   ./scripts/bench_softmax.sh [--vectors N] [--seed N] [--seeds N]
+#   ./scripts/bench_softmax.sh [--vectors N] [--seed N] [--seeds N] [--report-only]
+# (--report-only: write the section again from the raw reports of the last run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 vectors=100000
 seed=1
 seeds=1
+report_only=0
 while (($#)); do
   case $1 in
     --vectors) vectors=$2; shift 2 ;;
     --seed) seed=$2; shift 2 ;;
     --seeds) seeds=$2; shift 2 ;;
-    *) echo "bench_softmax: unknown argument '$1'; allowed: --vectors N, --seed N, --seeds N" >&2; exit 2 ;;
+    --report-only) report_only=1; shift ;;
+    *) echo "bench_softmax: unknown argument '$1'; allowed: --vectors N, --seed N, --seeds N, --report-only" >&2; exit 2 ;;
   esac
 done
 build=${STRATA_BUILD_DIR:-build}
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$build" --target strata softmax_accuracy strata_config strata_golden >/dev/null
 strata=$PWD/$build/bin/strata
 work=$PWD/build/bench/softmax
+configs=(softmax_unit sm_three_pass sm_online sm_two_pass softmax_small)
+if ((report_only == 0)); then
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$build" --target strata softmax_accuracy strata_config strata_golden >/dev/null
 rm -rf "$work" && mkdir -p "$work"
 
 echo "bench_softmax: accuracy over $vectors random vectors per input type" >&2
@@ -36,11 +41,13 @@ for alg in three_pass online two_pass; do
     "$alg" "$alg" > "$work/sm_$alg.yaml"
 done
 cp gen/configs/softmax_unit.yaml gen/configs/softmax_small.yaml "$work/"
-configs=(softmax_unit sm_three_pass sm_online sm_two_pass softmax_small)
 for cfg in "${configs[@]}"; do
   echo "bench_softmax: strata synth $cfg (ice40-up5k)" >&2
   "$strata" synth "$work/$cfg.yaml" --target ice40-up5k --seed "$seed" --seeds "$seeds" -o "$work/$cfg" > "$work/$cfg.log" 2>&1 ||
     echo "bench_softmax: $cfg failed (see $work/$cfg.log)" >&2
+  echo "bench_softmax: strata synth $cfg (xc7, yosys estimate)" >&2
+  "$strata" synth "$work/$cfg.yaml" --target xc7 -o "$work/$cfg-xc7" > "$work/$cfg-xc7.log" 2>&1 ||
+    echo "bench_softmax: $cfg xc7 failed (see $work/$cfg-xc7.log)" >&2
 done
 
 echo "bench_softmax: cycles per vector (simulation)" >&2
@@ -48,6 +55,7 @@ cmake -S sim/softmax -B "$work/sim" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSTRATA
   -DSTRATA_CONFIG="$PWD/gen/configs/softmax_unit.yaml" -DSTRATA_PREBUILT_DIR="$PWD/$build" > "$work/sim.log" 2>&1
 cmake --build "$work/sim" >> "$work/sim.log" 2>&1
 "$work/sim/softmax_cosim" --timing --gtest_filter='SoftmaxTiming.*' > "$work/timing.log"
+fi
 
 section=$work/section.md
 {
@@ -81,6 +89,19 @@ section=$work/section.md
       jq -r --arg algs "$algs" '"| \(.config) | \($algs) | \(.placed.logic_cells) | \(.resources.lut) | \(.resources.ff) | \(.resources.carry) | \(.resources.dsp) | \(.resources.bram) | \(.placed.fmax_mhz * 10 | round / 10) |"' "$r"
     else
       echo "| $cfg | $algs | failed | | | | | | |"
+    fi
+  done
+  echo
+  echo "Xilinx 7-series, yosys estimate (\`strata synth --target xc7\`, synth_xilinx -flatten, not placed):"
+  echo
+  echo "| config | LUT | FF | carry | DSP | BRAM | LUTRAM |"
+  echo "|---|---|---|---|---|---|---|"
+  for cfg in "${configs[@]}"; do
+    r=$work/$cfg-xc7/report.json
+    if [[ -f $r ]]; then
+      jq -r '"| \(.config) | \(.resources.lut) | \(.resources.ff) | \(.resources.carry) | \(.resources.dsp) | \(.resources.bram) | \(.resources.lutram) |"' "$r"
+    else
+      echo "| $cfg | failed | | | | | |"
     fi
   done
   echo
