@@ -11,6 +11,7 @@
 #include "blocks/gelu_gen.h"
 #include "blocks/gelu_map.h"
 #include "blocks/nn_gen.h"
+#include "blocks/softmax_gen.h"
 #include "nn/nn_map.h"
 #include "ir/emit_sv.h"
 #include "rv32_link.h"
@@ -23,12 +24,21 @@ namespace fs = std::filesystem;
 std::string generator_version() { return STRATA_VERSION; }
 
 ir::Design elaborate(const SocConfig& c) {
-  // The top is the first unit present of nn, gelu (the engine holds a GELU
-  // unit of its own); the AU alone without any.
   ir::Design d;
+  // The top is the first present of nn, softmax, gelu, else the AU; the AU
+  // is generated only with nn or when no other unit is asked for, and with
+  // nn the engine holds the GELU unit.
   std::string top;
-  if (c.has_au()) top = c.nn ? generate_nn(c, d) : generate_au(c, d);
-  if (c.gelu && !c.nn) top = generate_gelu(c, d);  // with an engine, the engine holds the unit
+  if (c.nn) top = generate_nn(c, d);
+  if (c.softmax) {
+    const std::string sm = generate_softmax(c, d);
+    if (top.empty()) top = sm;
+  }
+  if (c.gelu && !c.nn) {
+    const std::string g = generate_gelu(c, d);
+    if (top.empty()) top = g;
+  }
+  if (top.empty()) top = generate_au(c, d);
   d.set_top(top);
   return d;
 }
@@ -62,19 +72,21 @@ nlohmann::json manifest(const SocConfig& c, const ir::Design& d) {
                  {"prog_addr_bits", gelu_map::kAddrBits},
                  {"prog_data_bits", gelu_map::kDataBits}};
   }
-  if (!c.has_au()) return j;
-  const auto spec = au_spec(c);
-  nlohmann::json codes = nlohmann::json::object();
-  for (auto f : spec.formats) codes[std::string(golden::info(f).name)] = static_cast<unsigned>(f);
-  const golden::AuShape shape = golden::au_shape(spec.formats, spec.max_accumulations);
-  j["au"] = {{"module", c.name + "_au"},
-             {"acc_width", shape.acc_width},
-             {"acc_frac_bits", shape.frac_bits},
-             {"beat_width", shape.beat_width},
-             {"readout", golden::au_has_readout(spec.formats)},
-             {"nar", golden::au_has_nar(spec.formats)},
-             {"latency_cycles", golden::au_latency(spec)},
-             {"format_codes", codes}};
+  if (c.has_au()) {
+    const auto spec = au_spec(c);
+    nlohmann::json codes = nlohmann::json::object();
+    for (auto f : spec.formats) codes[std::string(golden::info(f).name)] = static_cast<unsigned>(f);
+    const golden::AuShape shape = golden::au_shape(spec.formats, spec.max_accumulations);
+    j["au"] = {{"module", c.name + "_au"},
+               {"acc_width", shape.acc_width},
+               {"acc_frac_bits", shape.frac_bits},
+               {"beat_width", shape.beat_width},
+               {"readout", golden::au_has_readout(spec.formats)},
+               {"nar", golden::au_has_nar(spec.formats)},
+               {"latency_cycles", golden::au_latency(spec)},
+               {"format_codes", codes}};
+  }
+  if (c.softmax) j["softmax"] = softmax_interface_json(c);
   if (c.nn) j["nn"] = nn::interface_json(c);
   return j;
 }

@@ -75,6 +75,31 @@ SocConfig random_config(std::uint64_t seed, const std::string& name, bool force_
   return c;
 }
 
+// A config with a softmax unit only: non-empty subsets of the algorithms and
+// types, a log-uniform max_length.
+SocConfig random_softmax_config(std::uint64_t seed, const std::string& name) {
+  namespace sm = golden::softmax;
+  std::mt19937_64 rng(seed);
+  auto below = [&](std::uint64_t n) { return rng() % n; };
+  SocConfig c;
+  c.name = name;
+  SoftmaxConfig s;
+  auto subset = [&](auto& v, const auto& all) {
+    v.clear();
+    while (v.empty())
+      for (auto e : all)
+        if (below(2)) v.push_back(e);
+  };
+  subset(s.algorithms, std::vector{sm::Algorithm::three_pass, sm::Algorithm::online, sm::Algorithm::two_pass});
+  subset(s.in_types, std::vector{sm::InType::int8, sm::InType::int16});
+  subset(s.out_types, std::vector{sm::OutType::uint8, sm::OutType::uint16, sm::OutType::int8});
+  const int log2l = static_cast<int>(below(15));  // 1 .. 2^14
+  s.max_length = static_cast<int>((1 << log2l) + below(static_cast<std::uint64_t>(1) << log2l) * (log2l < 14));
+  c.softmax = s;
+  c.synth.clock_mhz = static_cast<double>(6 + below(30));
+  return c;
+}
+
 }  // namespace
 
 void add_random_config(CLI::App& app) {
@@ -84,15 +109,17 @@ void add_random_config(CLI::App& app) {
   auto out = std::make_shared<std::string>();
   auto nn = std::make_shared<bool>(false);
   auto gelu = std::make_shared<bool>(false);
+  auto softmax = std::make_shared<bool>(false);
   cmd->add_option("--seed", *seed, "random seed")->required();
   cmd->add_option("--name", *name, "config name");
   cmd->add_option("-o,--output", *out, "write to this file instead of stdout");
   auto* nn_flag = cmd->add_flag("--nn", *nn, "always include a network engine (nn section)");
-  cmd->add_flag("--gelu", *gelu, "a GELU unit alone (gelu section, no engine)")->excludes(nn_flag);
-  cmd->callback([seed, name, out, nn, gelu] {
-    const SocConfig c = random_config(*seed, *name, *nn, *gelu);
+  auto* gelu_flag = cmd->add_flag("--gelu", *gelu, "a GELU unit alone (gelu section, no engine)")->excludes(nn_flag);
+  cmd->add_flag("--softmax", *softmax, "a softmax unit alone (softmax section, no nn)")->excludes(nn_flag)->excludes(gelu_flag);
+  cmd->callback([seed, name, out, nn, gelu, softmax] {
+    const SocConfig c = *softmax ? random_softmax_config(*seed, *name) : random_config(*seed, *name, *nn, *gelu);
     const std::string text =
-        fmt::format("# strata random-config --seed {}{}{}\n{}", *seed, *nn ? " --nn" : "", *gelu ? " --gelu" : "", to_yaml(c));
+        fmt::format("# strata random-config --seed {}{}\n{}", *seed, *nn ? " --nn" : *gelu ? " --gelu" : *softmax ? " --softmax" : "", to_yaml(c));
     parse_config(text, "<random-config>");  // it must be valid, with a valid name
     if (out->empty())
       std::cout << text;

@@ -117,8 +117,9 @@ class Reader {
   mutable std::map<std::string, YAML::Mark> key_marks_;  // full key -> position of the key
 };
 
-const std::vector<std::string> kTopKeys{"name", "au", "nn", "rv32", "gelu", "synth"};
+const std::vector<std::string> kTopKeys{"name", "au", "nn", "rv32", "softmax", "gelu", "synth"};
 const std::vector<std::string> kRv32Keys{"isa", "reset_vector", "imem_bytes", "dmem_bytes", "memory", "muldiv", "rvfi"};
+const std::vector<std::string> kSoftmaxKeys{"algorithms", "max_length", "in_types", "out_types"};
 const std::vector<std::string> kGeluKeys{"types", "forms", "segments", "degree"};
 const std::vector<std::string> kNnKeys{"pes", "aus_per_pe", "act_words", "weight_words", "ctrl_words", "weight_memory", "residual_add"};
 const std::vector<std::string> kAuKeys{"formats", "max_accumulations", "pipeline_stages", "share", "isolate", "multipliers"};
@@ -279,6 +280,50 @@ GeluConfig parse_gelu(const Reader& r, const YAML::Node& n) {
   return g;
 }
 
+// A non-empty list of distinct words, each naming one of `all` (by name());
+// returned in the canonical order of `all`.
+template <class E>
+std::vector<E> word_list(const Reader& r, const YAML::Node& n, const std::string& key, const std::string& what, const std::vector<E>& all) {
+  std::vector<std::string> names;
+  for (E e : all) names.emplace_back(golden::softmax::name(e));
+  const std::string allowed = fmt::format("a non-empty list of distinct {} from: {}", what, fmt::join(names, ", "));
+  if (!n.IsSequence()) r.fail(n, key, fmt::format("{} is not a list", Reader::shown(n)), allowed);
+  if (n.size() == 0) r.fail(n, key, "the list is empty", allowed);
+  std::vector<bool> seen(all.size(), false);
+  for (const auto& item : n) {
+    const auto it = item.IsScalar() && item.Tag() != "!" ? std::find(names.begin(), names.end(), item.Scalar()) : names.end();
+    if (it == names.end()) r.fail(item, key, fmt::format("{} is not one of them", Reader::shown(item)), allowed);
+    const auto i = static_cast<std::size_t>(it - names.begin());
+    if (seen[i]) r.fail(item, key, fmt::format("'{}' is listed twice", item.Scalar()), allowed);
+    seen[i] = true;
+  }
+  std::vector<E> v;
+  for (std::size_t i = 0; i < all.size(); ++i)
+    if (seen[i]) v.push_back(all[i]);
+  return v;
+}
+
+SoftmaxConfig parse_softmax(const Reader& r, const YAML::Node& n) {
+  namespace sm = golden::softmax;
+  SoftmaxConfig s;
+  if (n.IsNull()) return s;  // `softmax:` alone: every default
+  r.keys(n, "softmax", kSoftmaxKeys);
+  if (const auto v = n["algorithms"])
+    s.algorithms = word_list(r, v, "softmax.algorithms", "algorithms", std::vector{sm::Algorithm::three_pass, sm::Algorithm::online, sm::Algorithm::two_pass});
+  if (const auto v = n["max_length"]) s.max_length = static_cast<int>(r.integer(v, "softmax.max_length", 1, ConfigLimits::softmax_length_max));
+  if (const auto v = n["in_types"]) s.in_types = word_list(r, v, "softmax.in_types", "input types", std::vector{sm::InType::int8, sm::InType::int16});
+  if (const auto v = n["out_types"])
+    s.out_types = word_list(r, v, "softmax.out_types", "output types", std::vector{sm::OutType::uint8, sm::OutType::uint16, sm::OutType::int8});
+  return s;
+}
+
+template <class E>
+std::vector<std::string> names_of(const std::vector<E>& v) {
+  std::vector<std::string> out;
+  for (E e : v) out.emplace_back(golden::softmax::name(e));
+  return out;
+}
+
 }  // namespace
 
 bool GeluConfig::has(GeluType t) const { return std::find(types.begin(), types.end(), t) != types.end(); }
@@ -322,6 +367,7 @@ SocConfig parse_config(const std::string& text, const std::string& file) {
   if (const auto au = root["au"]) c.au = parse_au(r, au);
   if (const auto nn = root["nn"]) c.nn = parse_nn(r, nn, c.au);
   if (const auto rv = root["rv32"]) c.rv32 = parse_rv32(r, rv);
+  if (const auto sm = root["softmax"]) c.softmax = parse_softmax(r, sm);
   if (const auto gelu = root["gelu"]) {
     c.gelu = parse_gelu(r, gelu);
     // Beside an engine, the unit runs the engine's gelu layers, which are int8.
@@ -385,6 +431,12 @@ nlohmann::json to_json(const SocConfig& c) {
       j["gelu"]["degree"] = c.gelu->degree;
     }
   }
+  if (c.softmax) {
+    j["softmax"]["algorithms"] = names_of(c.softmax->algorithms);
+    j["softmax"]["max_length"] = c.softmax->max_length;
+    j["softmax"]["in_types"] = names_of(c.softmax->in_types);
+    j["softmax"]["out_types"] = names_of(c.softmax->out_types);
+  }
   j["synth"]["clock_mhz"] = c.synth.clock_mhz;
   return j;
 }
@@ -412,11 +464,15 @@ std::string to_yaml(const SocConfig& c) {
     gelu = fmt::format("gelu:\n  types: [{}]\n  forms: [{}]\n", fmt::join(types, ", "), fmt::join(forms, ", "));
     if (c.gelu->has(GeluType::int16)) gelu += fmt::format("  segments: {}\n  degree: {}\n", c.gelu->segments, c.gelu->degree);
   }
+  std::string sm;
+  if (c.softmax)
+    sm = fmt::format("softmax:\n  algorithms: [{}]\n  max_length: {}\n  in_types: [{}]\n  out_types: [{}]\n", fmt::join(names_of(c.softmax->algorithms), ", "),
+                     c.softmax->max_length, fmt::join(names_of(c.softmax->in_types), ", "), fmt::join(names_of(c.softmax->out_types), ", "));
   return fmt::format(
       "name: {}\nau:\n  formats: [{}]\n  max_accumulations: {}\n  pipeline_stages: {}\n  share: {}\n  isolate: {}\n  multipliers: {}\n"
-      "{}{}{}synth:\n  clock_mhz: {}\n",
+      "{}{}{}{}synth:\n  clock_mhz: {}\n",
       c.name, fmt::join(formats, ", "), c.au.max_accumulations, c.au.pipeline_stages, c.au.share, c.au.isolate, to_string(c.au.multipliers),
-      nn, rv32, gelu, c.synth.clock_mhz);
+      nn, rv32, sm, gelu, c.synth.clock_mhz);
 }
 
 std::string config_hash(const SocConfig& c) {

@@ -15,6 +15,7 @@
 #include "golden/au.h"
 #include "golden/formats.h"
 #include "golden/gelu.h"
+#include "golden/softmax.h"
 
 namespace strata {
 
@@ -34,6 +35,7 @@ struct ConfigLimits {
   static constexpr int gelu_segments_min = 16;
   static constexpr int gelu_segments_max = 256;
   static constexpr int gelu_degree_max = golden::gelu::kMaxDegree;
+  static constexpr int softmax_length_max = 16384;
 };
 
 // How the AU's multipliers are built: DSP blocks where the flow has them
@@ -67,6 +69,20 @@ struct NnConfig {
   bool residual_add = true;    // the add layer (TFLite's int8 ADD)
   int channels() const { return pes * aus_per_pe; }  // output channels computed at once
   bool operator==(const NnConfig&) const = default;
+};
+
+// The softmax unit (docs/blocks/softmax.md): streaming vectors of logits in,
+// probability codes out, by the algorithms, input and output types listed
+// (each costs hardware only when listed). Lists keep the canonical order of
+// the golden model's enums.
+struct SoftmaxConfig {
+  std::vector<golden::softmax::Algorithm> algorithms{golden::softmax::Algorithm::three_pass, golden::softmax::Algorithm::online,
+                                                     golden::softmax::Algorithm::two_pass};
+  int max_length = 256;  // L_max: the vector buffer's entries
+  std::vector<golden::softmax::InType> in_types{golden::softmax::InType::int8, golden::softmax::InType::int16};
+  std::vector<golden::softmax::OutType> out_types{golden::softmax::OutType::uint8, golden::softmax::OutType::uint16,
+                                                  golden::softmax::OutType::int8};
+  bool operator==(const SoftmaxConfig&) const = default;
 };
 
 // The RISC-V control core and its system (docs/blocks/rv32.md): tightly
@@ -110,10 +126,11 @@ struct SocConfig {
   AuConfig au;
   std::optional<NnConfig> nn;
   std::optional<Rv32Config> rv32;
+  std::optional<SoftmaxConfig> softmax;
   std::optional<GeluConfig> gelu;
   SynthConfig synth;
   // The AU modules are part of the design: with an engine, or with no other unit.
-  bool has_au() const { return nn.has_value() || !gelu.has_value(); }
+  bool has_au() const { return nn.has_value() || (!softmax.has_value() && !gelu.has_value()); }
 };
 
 // A config that cannot be used. what() is the whole message:

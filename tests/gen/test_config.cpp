@@ -151,7 +151,7 @@ TEST(Config, AZeroByteFileIsEmpty) {
   const fs::path empty = tmp / "empty.yaml";
   std::ofstream(empty, std::ios::binary).close();
   ASSERT_EQ(fs::file_size(empty), 0u);
-  const std::string expected = fmt::format("{}:1:1: error: the config is empty; expected a mapping with keys name, au, nn, rv32, gelu, synth", empty.string());
+  const std::string expected = fmt::format("{}:1:1: error: the config is empty; expected a mapping with keys name, au, nn, rv32, softmax, gelu, synth", empty.string());
   try {
     load_config(empty);
     ADD_FAILURE() << "an empty file was accepted";
@@ -226,6 +226,29 @@ TEST(GoodConfig, DefaultsFillWhatIsOmitted) {
   SocConfig d;
   d.name = "defaults";
   EXPECT_EQ(to_json(parse_config("name: defaults\n", "t.yaml")), to_json(d));
+}
+
+TEST(GoodConfig, SoftmaxSection) {
+  namespace sm = golden::softmax;
+  // Absent: no softmax unit; `softmax:` alone: every default.
+  EXPECT_FALSE(parse_config("name: x\n", "t").softmax);
+  const SocConfig bare = parse_config("name: x\nsoftmax:\n", "t");
+  ASSERT_TRUE(bare.softmax);
+  EXPECT_EQ(*bare.softmax, SoftmaxConfig{});
+  EXPECT_EQ(bare.softmax->algorithms.size(), 3u);
+  EXPECT_EQ(bare.softmax->max_length, 256);
+  // Lists keep the canonical order whatever the file's order.
+  const SocConfig c = parse_config(
+      "name: x\nsoftmax:\n  algorithms: [two_pass, three_pass]\n  max_length: 16384\n  in_types: [int16]\n  out_types: [int8, uint8]\n", "t");
+  EXPECT_EQ(c.softmax->algorithms, (std::vector{sm::Algorithm::three_pass, sm::Algorithm::two_pass}));
+  EXPECT_EQ(c.softmax->max_length, ConfigLimits::softmax_length_max);
+  EXPECT_EQ(c.softmax->in_types, std::vector{sm::InType::int16});
+  EXPECT_EQ(c.softmax->out_types, (std::vector{sm::OutType::uint8, sm::OutType::int8}));
+  EXPECT_EQ(parse_config("name: x\nsoftmax:\n  max_length: 1\n", "t").softmax->max_length, 1);
+  // The section sits between nn and synth in to_yaml.
+  const std::string y = to_yaml(c);
+  EXPECT_LT(y.find("softmax:"), y.find("synth:")) << y;
+  EXPECT_EQ(to_json(parse_config(y, "t")), to_json(c));
 }
 
 TEST(GoodConfig, FormatsTakeTheCanonicalOrder) {
@@ -335,6 +358,14 @@ std::vector<SocConfig> sample_configs() {
   c.au.max_accumulations = 1000003;
   c.synth.clock_mhz = 1.0 / 3.0 + 1.0;
   v.push_back(c);
+  SocConfig s;
+  s.name = "sm";
+  s.softmax = SoftmaxConfig{};
+  s.softmax->algorithms = {golden::softmax::Algorithm::online};
+  s.softmax->max_length = 1;
+  s.softmax->in_types = {golden::softmax::InType::int16};
+  s.softmax->out_types = {golden::softmax::OutType::uint16, golden::softmax::OutType::int8};
+  v.push_back(s);
   SocConfig g;
   g.name = "gelu_sample";
   g.gelu = GeluConfig{};
@@ -425,6 +456,24 @@ TEST(GoodConfig, EveryFieldChangesTheHash) {
       }
     }
     change("clock_mhz", [](SocConfig& c) { c.synth.clock_mhz = c.synth.clock_mhz == 100.0 ? 101.0 : 100.0; });
+    change("softmax added or removed", [](SocConfig& c) {
+      if (c.softmax)
+        c.softmax.reset();
+      else
+        c.softmax = SoftmaxConfig{};
+    });
+    if (base.softmax) {
+      change("softmax.algorithms", [](SocConfig& c) {
+        c.softmax->algorithms = c.softmax->algorithms.size() == 1 ? SoftmaxConfig{}.algorithms : std::vector{golden::softmax::Algorithm::two_pass};
+      });
+      change("softmax.max_length", [](SocConfig& c) { c.softmax->max_length = c.softmax->max_length == 1 ? 2 : c.softmax->max_length - 1; });
+      change("softmax.in_types", [](SocConfig& c) {
+        c.softmax->in_types = c.softmax->in_types.size() == 1 ? SoftmaxConfig{}.in_types : std::vector{golden::softmax::InType::int8};
+      });
+      change("softmax.out_types", [](SocConfig& c) {
+        c.softmax->out_types = c.softmax->out_types.size() == 1 ? SoftmaxConfig{}.out_types : std::vector{golden::softmax::OutType::uint8};
+      });
+    }
     change("clock_mhz by a little", [](SocConfig& c) { c.synth.clock_mhz += 0.001; });
     for (const auto& [what, c] : changed) {
       EXPECT_NE(to_json(c), to_json(base)) << what << " did not change the config (test bug)";

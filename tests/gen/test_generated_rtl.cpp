@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "blocks/gelu_gen.h"
@@ -187,6 +188,78 @@ TEST_P(RandomGeluConfig, IsLintCleanAndParsesInYosys) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Sweep, RandomGeluConfig, ::testing::Range(1, 13));
+
+// The same for random softmax units (strata random-config --softmax).
+class RandomSoftmaxConfig : public ::testing::TestWithParam<int> {};
+
+TEST_P(RandomSoftmaxConfig, IsLintCleanAndParsesInYosys) {
+  const fs::path dir = fresh_dir(fmt::format("rsm{}", GetParam()));
+  fs::create_directories(dir);
+  std::string log;
+  ASSERT_EQ(strata(fmt::format("random-config --softmax --seed {} --name s{} -o '{}/c.yaml'", GetParam(), GetParam(), dir.string()), &log), 0) << log;
+  ASSERT_NE(slurp(dir / "c.yaml").find("softmax:"), std::string::npos);
+  ASSERT_EQ(strata(fmt::format("gen '{0}/c.yaml' -o '{0}/out'", dir.string()), &log), 0) << log;
+  EXPECT_EQ(strata(fmt::format("lint '{}/out'", dir.string()), &log), 0) << slurp(dir / "c.yaml") << log;
+  fs::remove_all(dir);
+}
+
+INSTANTIATE_TEST_SUITE_P(Sweep, RandomSoftmaxConfig, ::testing::Range(1, 21));
+
+// The top is the first present of nn and softmax, else the AU; the AU is
+// generated only with nn or when no other unit is asked for.
+TEST(Elaborate, TopAndAuFollowTheUnitSections) {
+  SocConfig au_only;
+  au_only.name = "a";
+  EXPECT_EQ(elaborate(au_only).top(), "a_au");
+  SocConfig sm_only = au_only;
+  sm_only.softmax = SoftmaxConfig{};
+  const ir::Design d = elaborate(sm_only);
+  EXPECT_EQ(d.top(), "a_softmax");
+  EXPECT_EQ(d.find("a_au"), nullptr);
+  EXPECT_FALSE(manifest(sm_only, d).contains("au"));
+  EXPECT_EQ(manifest(sm_only, d)["softmax"]["module"], "a_softmax");
+  SocConfig both = sm_only;
+  both.au.formats = {golden::Format::int8};
+  both.nn = NnConfig{};
+  const ir::Design e = elaborate(both);
+  EXPECT_EQ(e.top(), "a_nn");
+  EXPECT_NE(e.find("a_au"), nullptr);
+  EXPECT_NE(e.find("a_softmax"), nullptr);
+}
+
+// Each algorithm, input and output type costs hardware only when listed.
+TEST(Elaborate, SoftmaxBuildsOnlyWhatIsListed) {
+  namespace sm = golden::softmax;
+  auto nets = [](const SoftmaxConfig& s) {
+    SocConfig c;
+    c.name = "a";
+    c.softmax = s;
+    const ir::Design d = elaborate(c);
+    std::set<std::string> names;
+    const ir::Module* m = d.find("a_softmax");
+    for (const auto& n : m->nets) names.insert(n.name);
+    for (const auto& p : m->ports) names.insert(p.name);
+    return names;
+  };
+  SoftmaxConfig two;
+  two.algorithms = {sm::Algorithm::two_pass};
+  two.in_types = {sm::InType::int8};
+  two.out_types = {sm::OutType::uint8};
+  const auto n2 = nets(two);
+  EXPECT_TRUE(n2.count("r_q"));
+  EXPECT_FALSE(n2.count("resc_p")) << "online rescaling without online";
+  EXPECT_FALSE(n2.count("alg_i")) << "an algorithm select with one algorithm";
+  EXPECT_FALSE(n2.count("in_type_i"));
+  EXPECT_FALSE(n2.count("out_type_i"));
+  EXPECT_FALSE(n2.count("c16"));
+  SoftmaxConfig on = two;
+  on.algorithms = {sm::Algorithm::online};
+  const auto no = nets(on);
+  EXPECT_TRUE(no.count("resc_p"));
+  EXPECT_FALSE(no.count("r_q")) << "the two-pass reference without two_pass";
+  EXPECT_TRUE(nets(SoftmaxConfig{}).count("alg_i"));
+  EXPECT_TRUE(nets(SoftmaxConfig{}).count("c16"));
+}
 
 }  // namespace
 }  // namespace strata

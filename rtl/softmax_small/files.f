@@ -1,0 +1,2 @@
+rtl/softmax_small_softmax_exp2.sv
+rtl/softmax_small_softmax.sv

@@ -1,0 +1,2 @@
+rtl/softmax_unit_softmax_exp2.sv
+rtl/softmax_unit_softmax.sv
