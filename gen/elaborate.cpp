@@ -27,13 +27,10 @@ ir::Design elaborate(const SocConfig& c) {
   ir::Design d;
   // The top is the first present of nn, softmax, gelu, else the AU; the AU
   // is generated only with nn or when no other unit is asked for, and with
-  // nn the engine holds the GELU unit.
+  // nn the engine holds the softmax and GELU units.
   std::string top;
   if (c.nn) top = generate_nn(c, d);
-  if (c.softmax) {
-    const std::string sm = generate_softmax(c, d);
-    if (top.empty()) top = sm;
-  }
+  if (c.softmax && !c.nn) top = generate_softmax(c, d);
   if (c.gelu && !c.nn) {
     const std::string g = generate_gelu(c, d);
     if (top.empty()) top = g;

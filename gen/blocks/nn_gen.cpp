@@ -9,6 +9,7 @@
 #include "blocks/au_gen.h"
 #include "blocks/gelu_gen.h"
 #include "blocks/gelu_map.h"
+#include "blocks/softmax_gen.h"
 #include "golden/au.h"
 #include "golden/nn.h"
 #include "nn/nn_map.h"
@@ -421,6 +422,11 @@ class NnBuilder {
     add_ = n_.residual_add;
     gelu_ = c_.gelu && c_.gelu->has(GeluType::int8);
     if (gelu_) gelu_unit_ = generate_gelu(c_, d_);
+    namespace sm = golden::softmax;
+    sm_ = c_.softmax && std::count(c_.softmax->in_types.begin(), c_.softmax->in_types.end(), sm::InType::int8) &&
+          std::count(c_.softmax->out_types.begin(), c_.softmax->out_types.end(), sm::OutType::int8);
+    if (sm_) sm_unit_ = generate_softmax(c_, d_);
+    unit_ = gelu_ || sm_;
     ports();
     registers();
     host_port();
@@ -428,7 +434,7 @@ class NnBuilder {
     sequencer();
     pes();
     pool_unit();
-    if (gelu_) unit_stream();
+    if (unit_) unit_stream();
     write_back();
     return d_.add(std::move(m_));
   }
@@ -524,7 +530,7 @@ class NnBuilder {
       seq_re += " || add_rd";
       seq_raddr = fmt::format("add_rd ? add_raddr[{}:0] : {}", aw_ - 1, seq_raddr);
     }
-    if (gelu_) {
+    if (unit_) {
       seq_re += " || u_issue";
       seq_raddr = fmt::format("u_issue ? u_raddr[{}:0] : {}", aw_ - 1, seq_raddr);
     }
@@ -533,12 +539,12 @@ class NnBuilder {
     m_.net("pw_we");
     m_.assign("pw_we", "pw_valid_q && !pw_err");
     // Byte writes: the requantizers' (wb_*) and, with a unit, its stream's (uw_*), which never overlap.
-    const std::string wb_lane = gelu_ ? "(uw_we ? uw_lane : wb_lane)" : "wb_lane";
-    const std::string wb_we = gelu_ ? "(wb_we || uw_we)" : "wb_we";
+    const std::string wb_lane = unit_ ? "(uw_we ? uw_lane : wb_lane)" : "wb_lane";
+    const std::string wb_we = unit_ ? "(wb_we || uw_we)" : "wb_we";
     m_.assign("act_lo_we", fmt::format("busy ? (({} && !{}) || pw_we) : (host_wr && host_act)", wb_we, wb_lane));
     m_.assign("act_hi_we", fmt::format("busy ? (({} && {}) || pw_we) : (host_wr && host_act)", wb_we, wb_lane));
-    const std::string wb_addr = gelu_ ? fmt::format("uw_we ? uw_addr[{0}:0] : wb_addr[{0}:0]", aw_ - 1) : fmt::format("wb_addr[{}:0]", aw_ - 1);
-    const std::string wb_data = gelu_ ? "(uw_we ? uw_data : wb_data)" : "wb_data";
+    const std::string wb_addr = unit_ ? fmt::format("uw_we ? uw_addr[{0}:0] : wb_addr[{0}:0]", aw_ - 1) : fmt::format("wb_addr[{}:0]", aw_ - 1);
+    const std::string wb_data = unit_ ? "(uw_we ? uw_data : wb_data)" : "wb_data";
     m_.assign("act_waddr", fmt::format("!busy ? offset[{0}:0] : pw_valid_q ? pw_addr_q[{0}:0] : {1}", aw_ - 1, wb_addr));
     m_.assign("act_lo_wdata", fmt::format("!busy ? mem_wdata_i[7:0] : pw_valid_q ? pw_lo_q : {}", wb_data));
     m_.assign("act_hi_wdata", fmt::format("!busy ? mem_wdata_i[15:8] : pw_valid_q ? pw_hi_q : {}", wb_data));
@@ -567,7 +573,7 @@ class NnBuilder {
     // Each descriptor word keeps only the bits its fields use.
     std::vector<int> used(nn::kDescriptorWords, 0);
     for (const auto& f : nn::descriptor_fields())
-      if ((add_ || f.name != "in2_base") && (gelu_ || f.name != "unit_ch"))  // only the add unit reads in2_base, only the unit stream unit_ch
+      if ((add_ || f.name != "in2_base") && (unit_ || f.name != "unit_ch") && (sm_ || f.name.rfind("sm_", 0) != 0))  // in2_base: the add only; unit_ch: the unit stream; sm_*: the softmax
         used[static_cast<std::size_t>(f.word)] = std::max(used[static_cast<std::size_t>(f.word)], f.lsb + f.width);
     for (int w = 0; w < nn::kDescriptorWords; ++w)
       if (used[static_cast<std::size_t>(w)] > 0) m_.net(fmt::format("d_w{}_q", w), used[static_cast<std::size_t>(w)]);
@@ -606,6 +612,7 @@ class NnBuilder {
     std::vector<std::string> ops{fmt::format("{} <= 4'd3", field("op"))};
     if (add_) ops.push_back(fmt::format("{} == 4'd{}", field("op"), static_cast<unsigned>(nn::Op::add)));
     if (gelu_) ops.push_back(fmt::format("{} == 4'd{}", field("op"), static_cast<unsigned>(nn::Op::gelu)));
+    if (sm_) ops.push_back(fmt::format("{} == 4'd{}", field("op"), static_cast<unsigned>(nn::Op::softmax)));
     raise(fmt::format("state_q == {} && !({})", st(kDecode), fmt::join(ops, " || ")), nn::Error::bad_op);
     std::vector<std::string> fmt_ok;
     for (golden::Format f : nn::layer_formats(c_)) fmt_ok.push_back(fmt::format("{} == {}'d{}", field("fmt"), golden::kFormatCodeBits, static_cast<unsigned>(f)));
@@ -613,7 +620,7 @@ class NnBuilder {
         posit_ ? fmt::format("{} == {}'d{}", field("fmt"), golden::kFormatCodeBits, static_cast<unsigned>(golden::Format::posit8_0)) : "1'b0";
     // add and gelu take int8 and no read-out.
     std::string add_bad;
-    for (const auto& [on, op] : {std::pair{add_, nn::Op::add}, std::pair{gelu_, nn::Op::gelu}})
+    for (const auto& [on, op] : {std::pair{add_, nn::Op::add}, std::pair{gelu_, nn::Op::gelu}, std::pair{sm_, nn::Op::softmax}})
       if (on)
         add_bad += fmt::format(" || ({} == 4'd{} && ({} != {}'d{} || {}))", field("op"), static_cast<unsigned>(op), field("fmt"), golden::kFormatCodeBits,
                                static_cast<unsigned>(golden::Format::int8), field("readout"));
@@ -625,6 +632,16 @@ class NnBuilder {
       raise(fmt::format("state_q == {} && {} == 4'd{} && ({} == 16'd0 || {} == 16'd0)", st(kDecode), field("op"), static_cast<unsigned>(nn::Op::gelu),
                         field("in_len"), field("unit_ch")),
             nn::Error::bad_shape);
+    if (sm_) {
+      // A vector longer than the unit's buffer, or an algorithm it lacks.
+      raise(fmt::format("state_q == {} && {} == 4'd{} && ({} == 16'd0 || {} == 16'd0 || {} > 16'd{})", st(kDecode), field("op"),
+                        static_cast<unsigned>(nn::Op::softmax), field("in_len"), field("unit_ch"), field("unit_ch"), c_.softmax->max_length),
+            nn::Error::bad_shape);
+      std::vector<std::string> algs;
+      for (auto a : c_.softmax->algorithms) algs.push_back(fmt::format("{} == 2'd{}", field("sm_alg"), static_cast<unsigned>(a)));
+      raise(fmt::format("state_q == {} && {} == 4'd{} && !({})", st(kDecode), field("op"), static_cast<unsigned>(nn::Op::softmax), fmt::join(algs, " || ")),
+            nn::Error::bad_format);
+    }
     raise(fmt::format("state_q == {} && ({} == 4'd2 || {} == 4'd3) && ({} == 16'd0 || {} == 16'd0 || {} == 16'd0)", st(kDecode), field("op"), field("op"),
                       field("kernel"), field("in_pairs"), field("out_len")),
           nn::Error::bad_shape);
@@ -636,12 +653,12 @@ class NnBuilder {
     raise(fmt::format("state_q == {} && {} != 4'd0 && !((&{}[31:18]) || {}[31:16] == 16'd0)", st(kDecode), field("op"), is, is),
           nn::Error::input_range);
     raise(fmt::format("state_q == {} && !pi_done_q && {}", st(kParam), at_least_pow2("p_ptr_q", rw, cw_)), nn::Error::ctrl_range);
-    raise(std::string("in_err") + (add_ ? " || add_in_err" : "") + (gelu_ ? " || u_in_err" : ""), nn::Error::input_range);
+    raise(std::string("in_err") + (add_ ? " || add_in_err" : "") + (unit_ ? " || u_in_err" : ""), nn::Error::input_range);
     if (add_) raise("add_tab_err", nn::Error::ctrl_range);
     if (gelu_) raise("u_tab_err", nn::Error::ctrl_range);
     raise("w_err", nn::Error::weight_range);
     raise("dp_err", nn::Error::bad_shape);
-    raise(gelu_ ? "wb_err || pw_err || uw_err" : "wb_err || pw_err", nn::Error::output_range);
+    raise(unit_ ? "wb_err || pw_err || uw_err" : "wb_err || pw_err", nn::Error::output_range);
     m_.comb(err);
 
     m_.assign("seq_ctrl_re", fmt::format("(state_q == {} && fetch_q < 5'd{}) || (state_q == {} && !pi_done_q){}{}", st(kFetch), nn::kDescriptorWords,
@@ -672,7 +689,7 @@ class NnBuilder {
         assign("p_ptr_q", "{1'b0, " + field("param_base") + "}"),
         if_else(add_ ? fmt::format("{} == 4'd1 || {} == 4'd4", field("op"), field("op")) : fmt::format("{} == 4'd1", field("op")),
                 {assign("state_q", st(kGroup))})};
-    if (gelu_) start_layer.push_back(if_else(fmt::format("{} == 4'd{}", field("op"), static_cast<unsigned>(nn::Op::gelu)), {assign("state_q", st(kUnit))}));
+    if (unit_) start_layer.push_back(if_else(unit_op(), {assign("state_q", st(kUnit))}));
     const std::vector<Stmt> decode{
         if_else(fmt::format("{} == 4'd0", field("op")), {assign("state_q", st(kIdle)), assign("done_q", "1'b1")}, start_layer)};
     const std::vector<Stmt> group{
@@ -771,7 +788,7 @@ class NnBuilder {
                                                                   {st(kParam), param}, {st(kRun), run},       {st(kDrain), drain},
                                                                   {st(kNext), next},   {st(kPool), pool}};
     if (add_) states.push_back({st(kAdd), add});
-    if (gelu_) states.push_back({st(kUnit), {if_else("u_finish", {assign("state_q", st(kNext))})}});
+    if (unit_) states.push_back({st(kUnit), {if_else("u_finish", {assign("state_q", st(kNext))})}});
     states.push_back({"default", {}});
     m_.comment("Sequencer: fetch a descriptor, then per channel group load the parameters and issue every beat; stop at op 0 or an error.");
     m_.ff({if_else(
@@ -922,90 +939,138 @@ class NnBuilder {
                     if_else("pdiv_q", divide), if_else("pw_valid_q", {assign("pw_valid_q", "1'b0"), assign("pf_busy_q", "1'b0")})})});
   }
 
-  // The unit stream (gelu layers): the GELU unit fed one activation byte per
-  // cycle. First the layer's 256-entry table is copied from the control
-  // memory into the unit (64 words from param_base, one read and four
-  // program writes per word); then a feeder walks the input channel by
-  // channel, position by position (in_start, in_row words apart), and a
-  // collector writes each result byte at the same channel of the output
-  // (out_base, out_row words apart). The act RAM's read register holds the
-  // element being offered until the unit takes it.
+  // The unit stream (gelu and softmax layers): a unit fed one activation
+  // byte per cycle. A feeder walks the input channel by channel, position by
+  // position (in_start, in_row words apart), offering each byte from the act
+  // RAM's read register until the unit takes it (a softmax vector ends with
+  // each position's last channel); a collector writes each result byte at
+  // the same channel of the output (out_base, out_row words apart). A gelu
+  // layer first copies its 256-entry table from the control memory into
+  // the GELU unit (64 words from param_base, one read and four program
+  // writes per word).
   void unit_stream() {
     const int rw = nn::kRowAddrBits, pw = nn::kPosBits, wa = nn::kWriteAddrBits;
-    const auto& g = *c_.gelu;
-    const bool both = g.has(GeluType::int16);
-    const int xw = both ? 16 : 8;
-    m_.net("is_unit").net("u_rst_n").net("u_load_q", 1, false, "copying the table into the unit").net("u_w_q", 6).net("u_s_q", 3).net("u_ptr_q", rw);
-    m_.net("u_word_q", 32).net("u_tab_re").net("u_tab_err").net("u_byte", 2).net("u_prog_we").net("u_prog_addr", gelu_map::kAddrBits).net("u_prog_data", gelu_map::kDataBits);
+    m_.net("is_unit").net("u_rst_n").net("u_is_sm", 1, false, "the layer runs on the softmax unit (else the GELU unit)");
     m_.net("f_p_q", 16).net("f_c_q", 16).net("f_addr_q", pw, true).net("f_done_q").net("rd_valid_q", 1, false, "the act RAM's read register holds an element for the unit");
-    m_.net("rd_lane_q").net("u_raddr", pw, true).net("u_issue").net("u_in_err").net("u_in_ready").net("u_x", xw);
-    m_.net("c_p_q", 16).net("c_c_q", 16).net("c_addr_q", rw).net("u_out_valid").net("u_y", xw).net("u_out").net("uw_addr", wa).net("uw_err").net("uw_we");
+    m_.net("rd_lane_q").net("rd_last_q").net("u_raddr", pw, true).net("u_issue").net("u_in_err").net("u_in_ready").net("u_x", 8);
+    m_.net("c_p_q", 16).net("c_c_q", 16).net("c_addr_q", rw).net("u_out_valid").net("u_y", 8).net("u_out").net("uw_addr", wa).net("uw_err").net("uw_we");
     m_.net("uw_lane").net("uw_data", 8).net("u_finish");
-    if (both) m_.net("u_y_unused", 8);
     m_.assign("is_unit", fmt::format("state_q == {}", st(kUnit)));
     m_.assign("u_rst_n", "rst_ni && !pe_clear");
-    m_.assign("u_tab_re", "is_unit && u_load_q && u_s_q == 3'd0");
-    m_.assign("u_tab_err", fmt::format("u_tab_re && {}", at_least_pow2("u_ptr_q", rw, cw_)));
-    m_.assign("u_byte", "2'(u_s_q - 3'd2)");
-    m_.assign("u_prog_we", "is_unit && u_load_q && u_s_q >= 3'd2");
-    static_assert(gelu_map::table8 == 0, "bank 0 of the table region starts at address 0");
-    m_.assign("u_prog_addr", fmt::format("{{{}'d0, u_w_q, u_byte}}", gelu_map::kAddrBits - 8));
-    m_.assign("u_prog_data", fmt::format("{{{{{}{{u_word_q[{{u_byte, 3'd7}}]}}}}, u_word_q[{{u_byte, 3'd0}} +: 8]}}", gelu_map::kDataBits - 8));
+    m_.assign("u_is_sm", gelu_ && sm_ ? fmt::format("{} == 4'd{}", field("op"), static_cast<unsigned>(nn::Op::softmax)) : sm_ ? "1'b1" : "1'b0");
+    const std::string loading = gelu_ ? "u_load_q" : "1'b0";
     m_.assign("u_raddr", fmt::format("f_addr_q + $signed({{{}'d0, f_c_q[15:1]}})", pw - 15));
-    m_.assign("u_issue", "is_unit && !u_load_q && !f_done_q && (!rd_valid_q || u_in_ready)");
+    m_.assign("u_issue", fmt::format("is_unit && !{} && !f_done_q && (!rd_valid_q || u_in_ready)", loading));
     m_.assign("u_in_err", fmt::format("u_issue && {}", at_least_pow2("u_raddr", pw, aw_)));
-    const std::string byte = "(rd_lane_q ? act_hi_rdata : act_lo_rdata)";
-    m_.assign("u_x", both ? fmt::format("{{{{8{{{0}[7]}}}}, {0}}}", byte) : byte);
+    m_.assign("u_x", "rd_lane_q ? act_hi_rdata : act_lo_rdata");
     m_.assign("u_out", "is_unit && u_out_valid");
     m_.assign("uw_addr", fmt::format("{{1'b0, c_addr_q}} + {{{}'d0, c_c_q[15:1]}}", wa - 15));
     m_.assign("uw_err", fmt::format("u_out && {}", at_least_pow2("uw_addr", wa, aw_)));
     m_.assign("uw_we", "u_out && !uw_err");
     m_.assign("uw_lane", "c_c_q[0]");
-    if (both) m_.assign("{u_y_unused, uw_data}", "u_y");
-    else m_.assign("uw_data", "u_y");
+    m_.assign("uw_data", "u_y");
     const std::string last_ch = fmt::format("== {} - 16'd1", field("unit_ch")), last_pos = fmt::format("== {} - 16'd1", field("in_len"));
     m_.assign("u_finish", fmt::format("u_out && c_p_q {} && c_c_q {}", last_pos, last_ch));
     auto grow = [&](const std::string& r, const std::string& inc) {
       return fmt::format("(!{0}[{1}] && (|{0}[{2}:16])) ? {0} : {0} + $signed({{{3}'d0, {4}}})", r, pw - 1, pw - 2, pw - 16, field(inc));
     };
     const std::string in_start = fmt::format("d_w{}_q[{}:0]", nn::descriptor_field("in_start").word, pw - 1);
-    const std::vector<Stmt> load{
-        ir::case_of("u_s_q", {{"3'd0", {assign("u_s_q", "3'd1")}},
-                              {"3'd1", {assign("u_word_q", "ctrl_rdata"), assign("u_s_q", "3'd2")}},
-                              {"3'd5", {assign("u_s_q", "3'd0"), assign("u_ptr_q", fmt::format("u_ptr_q + {}'d1", rw)), assign("u_w_q", "u_w_q + 6'd1"),
-                                        if_else("u_w_q == 6'd63", {assign("u_load_q", "1'b0")})}},
-                              {"default", {assign("u_s_q", "u_s_q + 3'd1")}}})};
-    const std::vector<Stmt> feed{
+    std::vector<Stmt> init{assign("f_p_q", "16'd0"), assign("f_c_q", "16'd0"), assign("f_addr_q", in_start), assign("f_done_q", "1'b0"),
+                           assign("rd_valid_q", "1'b0"), assign("c_p_q", "16'd0"), assign("c_c_q", "16'd0"), assign("c_addr_q", "{1'b0, " + field("out_base") + "}")};
+    std::vector<Stmt> run{
         if_else("u_issue",
-                {assign("rd_valid_q", "1'b1"), assign("rd_lane_q", "f_c_q[0]"),
+                {assign("rd_valid_q", "1'b1"), assign("rd_lane_q", "f_c_q[0]"), assign("rd_last_q", "f_c_q " + last_ch),
                  if_else("f_c_q " + last_ch,
                          {assign("f_c_q", "16'd0"), assign("f_p_q", "f_p_q + 16'd1"), assign("f_addr_q", grow("f_addr_q", "in_row")),
                           if_else("f_p_q " + last_pos, {assign("f_done_q", "1'b1")})},
                          {assign("f_c_q", "f_c_q + 16'd1")})},
-                {if_else("u_in_ready", {assign("rd_valid_q", "1'b0")})})};
-    const std::vector<Stmt> collect{if_else(
-        "u_out", {if_else("c_c_q " + last_ch,
-                          {assign("c_c_q", "16'd0"), assign("c_p_q", "c_p_q + 16'd1"),
-                           assign("c_addr_q", fmt::format("c_addr_q[{0}] ? c_addr_q : c_addr_q + {{1'b0, {1}}}", rw - 1, field("out_row")))},
-                          {assign("c_c_q", "c_c_q + 16'd1")})})};
-    std::vector<Stmt> run = feed;
-    run.insert(run.begin(), if_else("u_load_q", load));
-    run.insert(run.end(), collect.begin(), collect.end());
-    m_.comment("Unit stream: table copy, feeder and collector (gelu layers).");
-    m_.ff({if_else("!rst_ni || start || error", {assign("u_load_q", "1'b0"), assign("rd_valid_q", "1'b0"), assign("f_done_q", "1'b1")},
-                   {if_else(fmt::format("state_q == {} && {} == 4'd{}", st(kDecode), field("op"), static_cast<unsigned>(nn::Op::gelu)),
-                            {assign("u_load_q", "1'b1"), assign("u_w_q", "6'd0"), assign("u_s_q", "3'd0"), assign("u_ptr_q", "{1'b0, " + field("param_base") + "}"),
-                             assign("f_p_q", "16'd0"), assign("f_c_q", "16'd0"), assign("f_addr_q", in_start), assign("f_done_q", "1'b0"),
-                             assign("rd_valid_q", "1'b0"), assign("c_p_q", "16'd0"), assign("c_c_q", "16'd0"),
-                             assign("c_addr_q", "{1'b0, " + field("out_base") + "}")},
-                            {if_else("is_unit", run)})})});
-    std::vector<ir::Connection> conns{{"clk_i", "clk_i"},          {"rst_ni", "u_rst_n"},     {"in_valid_i", "is_unit && rd_valid_q"}, {"in_ready_o", "u_in_ready"},
-                                      {"x_i", "u_x"},              {"out_valid_o", "u_out_valid"}, {"out_ready_i", "1'b1"},        {"y_o", "u_y"},
-                                      {"prog_we_i", "u_prog_we"},  {"prog_addr_i", "u_prog_addr"}, {"prog_wdata_i", "u_prog_data"}};
-    if (both) conns.push_back({"type_i", "1'b0"});
-    if (g.forms.size() > 1) conns.push_back({"form_i", "1'b0"});
-    m_.comment("The GELU unit: bank 0 holds the running layer's table.");
-    m_.instance(gelu_unit_, "u_gelu", conns);
+                {if_else("u_in_ready", {assign("rd_valid_q", "1'b0")})}),
+        if_else("u_out", {if_else("c_c_q " + last_ch,
+                                  {assign("c_c_q", "16'd0"), assign("c_p_q", "c_p_q + 16'd1"),
+                                   assign("c_addr_q", fmt::format("c_addr_q[{0}] ? c_addr_q : c_addr_q + {{1'b0, {1}}}", rw - 1, field("out_row")))},
+                                  {assign("c_c_q", "c_c_q + 16'd1")})})};
+    std::vector<Stmt> reset{assign("rd_valid_q", "1'b0"), assign("f_done_q", "1'b1")};
+    std::vector<std::string> in_ready, out_valid, y;
+    if (gelu_) {
+      m_.net("u_load_q", 1, false, "copying the table into the GELU unit").net("u_w_q", 6).net("u_s_q", 3).net("u_ptr_q", rw);
+      m_.net("u_word_q", 32).net("u_tab_re").net("u_tab_err").net("u_byte", 2).net("u_prog_we").net("u_prog_addr", gelu_map::kAddrBits).net("u_prog_data", gelu_map::kDataBits);
+      m_.assign("u_tab_re", "is_unit && u_load_q && u_s_q == 3'd0");
+      m_.assign("u_tab_err", fmt::format("u_tab_re && {}", at_least_pow2("u_ptr_q", rw, cw_)));
+      m_.assign("u_byte", "2'(u_s_q - 3'd2)");
+      m_.assign("u_prog_we", "is_unit && u_load_q && u_s_q >= 3'd2");
+      static_assert(gelu_map::table8 == 0, "bank 0 of the table region starts at address 0");
+      m_.assign("u_prog_addr", fmt::format("{{{}'d0, u_w_q, u_byte}}", gelu_map::kAddrBits - 8));
+      m_.assign("u_prog_data", fmt::format("{{{{{}{{u_word_q[{{u_byte, 3'd7}}]}}}}, u_word_q[{{u_byte, 3'd0}} +: 8]}}", gelu_map::kDataBits - 8));
+      init.insert(init.begin(), {assign("u_load_q", fmt::format("{} == 4'd{}", field("op"), static_cast<unsigned>(nn::Op::gelu))), assign("u_w_q", "6'd0"),
+                                 assign("u_s_q", "3'd0"), assign("u_ptr_q", "{1'b0, " + field("param_base") + "}")});
+      run.insert(run.begin(),
+                 if_else("u_load_q", {ir::case_of("u_s_q", {{"3'd0", {assign("u_s_q", "3'd1")}},
+                                                            {"3'd1", {assign("u_word_q", "ctrl_rdata"), assign("u_s_q", "3'd2")}},
+                                                            {"3'd5", {assign("u_s_q", "3'd0"), assign("u_ptr_q", fmt::format("u_ptr_q + {}'d1", rw)),
+                                                                      assign("u_w_q", "u_w_q + 6'd1"), if_else("u_w_q == 6'd63", {assign("u_load_q", "1'b0")})}},
+                                                            {"default", {assign("u_s_q", "u_s_q + 3'd1")}}})}));
+      reset.push_back(assign("u_load_q", "1'b0"));
+      const auto& g = *c_.gelu;
+      const bool both = g.has(GeluType::int16);
+      m_.net("g_in_ready").net("g_out_valid").net("g_y", both ? 16 : 8);
+      if (both) m_.net("g_y_unused", 8);
+      std::vector<ir::Connection> conns{{"clk_i", "clk_i"},
+                                        {"rst_ni", "u_rst_n"},
+                                        {"in_valid_i", "is_unit && rd_valid_q && !u_is_sm"},
+                                        {"in_ready_o", "g_in_ready"},
+                                        {"x_i", both ? "{{8{u_x[7]}}, u_x}" : "u_x"},
+                                        {"out_valid_o", "g_out_valid"},
+                                        {"out_ready_i", "1'b1"},
+                                        {"y_o", "g_y"},
+                                        {"prog_we_i", "u_prog_we"},
+                                        {"prog_addr_i", "u_prog_addr"},
+                                        {"prog_wdata_i", "u_prog_data"}};
+      if (both) conns.push_back({"type_i", "1'b0"});
+      if (g.forms.size() > 1) conns.push_back({"form_i", "1'b0"});
+      m_.comment("The GELU unit: bank 0 holds the running layer's table.");
+      m_.instance(gelu_unit_, "u_gelu", conns);
+      in_ready.push_back("g_in_ready");
+      out_valid.push_back("g_out_valid");
+      y.push_back(both ? "g_y[7:0]" : "g_y");
+      if (both) m_.assign("g_y_unused", "g_y[15:8]");
+    }
+    if (sm_) {
+      namespace sm = golden::softmax;
+      const SoftmaxConfig& sc = *c_.softmax;
+      const SoftmaxShape sh = softmax_shape(sc);
+      m_.net("s_in_ready").net("s_out_valid").net("s_code", sh.out_bits).net("s_last_unused").net("s_sum_unused", sh.sum_bits).net("s_recip_unused", sm::kRecipBits);
+      if (sh.out_bits > 8) m_.net("s_code_unused", sh.out_bits - 8);
+      std::vector<ir::Connection> conns{{"clk_i", "clk_i"},
+                                        {"rst_ni", "u_rst_n"},
+                                        {"in_valid_i", "is_unit && rd_valid_q && u_is_sm"},
+                                        {"in_ready_o", "s_in_ready"},
+                                        {"in_data_i", sh.in_bits > 8 ? "{{8{u_x[7]}}, u_x}" : "u_x"},
+                                        {"in_last_i", "rd_last_q"},
+                                        {"mult_i", field("sm_mult")},
+                                        {"shift_i", field("sm_shift")},
+                                        {"out_valid_o", "s_out_valid"},
+                                        {"out_ready_i", "1'b1"},
+                                        {"out_code_o", "s_code"},
+                                        {"out_last_o", "s_last_unused"},
+                                        {"out_sum_o", "s_sum_unused"},
+                                        {"out_recip_o", "s_recip_unused"}};
+      if (sc.algorithms.size() > 1) conns.push_back({"alg_i", field("sm_alg")});
+      if (sc.in_types.size() > 1) conns.push_back({"in_type_i", "1'b0"});
+      if (sc.out_types.size() > 1) conns.push_back({"out_type_i", fmt::format("2'd{}", static_cast<unsigned>(sm::OutType::int8))});
+      m_.comment("The softmax unit: one vector per position, TFLite's int8 codes.");
+      m_.instance(sm_unit_, "u_softmax", conns);
+      in_ready.push_back("s_in_ready");
+      out_valid.push_back("s_out_valid");
+      y.push_back(sh.out_bits > 8 ? "s_code[7:0]" : "s_code");
+      if (sh.out_bits > 8) m_.assign("s_code_unused", fmt::format("s_code[{}:8]", sh.out_bits - 1));
+    }
+    auto pick = [&](const std::vector<std::string>& v) { return v.size() == 1 ? v[0] : fmt::format("u_is_sm ? {} : {}", v[1], v[0]); };
+    m_.assign("u_in_ready", pick(in_ready));
+    m_.assign("u_out_valid", pick(out_valid));
+    m_.assign("u_y", pick(y));
+    m_.comment("Unit stream: feeder and collector (and the gelu table copy).");
+    m_.ff({if_else("!rst_ni || start || error", reset,
+                   {if_else(fmt::format("state_q == {} && {}", st(kDecode), unit_op()), init, {if_else("is_unit", run)})})});
   }
 
   void write_back() {
@@ -1039,7 +1104,17 @@ class NnBuilder {
   bool posit_ = false;  // the engine also runs posit8 layers
   bool add_ = false;    // ... and add layers
   bool gelu_ = false;   // ... and gelu layers, through the GELU unit
-  std::string gelu_unit_;
+  bool sm_ = false;     // ... and softmax layers, through the softmax unit
+  bool unit_ = false;   // gelu_ or sm_: the unit stream
+  std::string gelu_unit_, sm_unit_;
+
+  // The descriptor's op is one the unit stream runs.
+  std::string unit_op() const {
+    std::vector<std::string> ops;
+    if (gelu_) ops.push_back(fmt::format("{} == 4'd{}", field("op"), static_cast<unsigned>(nn::Op::gelu)));
+    if (sm_) ops.push_back(fmt::format("{} == 4'd{}", field("op"), static_cast<unsigned>(nn::Op::softmax)));
+    return fmt::format("({})", fmt::join(ops, " || "));
+  }
 };
 
 }  // namespace

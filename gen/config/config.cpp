@@ -367,7 +367,17 @@ SocConfig parse_config(const std::string& text, const std::string& file) {
   if (const auto au = root["au"]) c.au = parse_au(r, au);
   if (const auto nn = root["nn"]) c.nn = parse_nn(r, nn, c.au);
   if (const auto rv = root["rv32"]) c.rv32 = parse_rv32(r, rv);
-  if (const auto sm = root["softmax"]) c.softmax = parse_softmax(r, sm);
+  if (const auto sm = root["softmax"]) {
+    c.softmax = parse_softmax(r, sm);
+    // Beside an engine, the unit runs the engine's softmax layers: int8 logits to TFLite's int8 codes.
+    namespace gs = golden::softmax;
+    if (c.nn && std::count(c.softmax->in_types.begin(), c.softmax->in_types.end(), gs::InType::int8) == 0)
+      r.fail(sm["in_types"], "softmax.in_types", "has no int8, but with an nn section the softmax unit runs the engine's int8 softmax layers",
+             "a list that includes int8 (or no nn section)");
+    if (c.nn && std::count(c.softmax->out_types.begin(), c.softmax->out_types.end(), gs::OutType::int8) == 0)
+      r.fail(sm["out_types"], "softmax.out_types", "has no int8, but with an nn section the softmax unit writes the engine's int8 softmax outputs",
+             "a list that includes int8 (or no nn section)");
+  }
   if (const auto gelu = root["gelu"]) {
     c.gelu = parse_gelu(r, gelu);
     // Beside an engine, the unit runs the engine's gelu layers, which are int8.

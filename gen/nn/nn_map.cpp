@@ -30,7 +30,7 @@ int register_index(const std::string& name) {
 
 const std::vector<Field>& descriptor_fields() {
   static const std::vector<Field> fields{
-      {"op", 0, 0, 4, false, "0 end of the list, 1 multiply-accumulate layer (conv1d, depthwise, dense), 2 max pool, 3 average pool, 4 add (int8), 5 gelu (int8, through the GELU unit)"},
+      {"op", 0, 0, 4, false, "0 end of the list, 1 multiply-accumulate layer (conv1d, depthwise, dense), 2 max pool, 3 average pool, 4 add (int8), 5 gelu (int8, through the GELU unit), 6 softmax (int8, through the softmax unit)"},
       {"fmt", 0, 4, golden::kFormatCodeBits, false, "AU format code of the inputs and weights: 1 int8, 5 posit8 (when au.formats has posit8_0); any other stops the engine with bad_format"},
       {"readout", 0, 7, 1, false, "multiply-accumulate: 1 writes the AU's read-out in format fmt (posit8 only), clamped as a code to [act_min, act_max]; 0 requantizes to int8"},
       {"in_odd", 0, 8, 1, false, "multiply-accumulate: the input has an odd channel count, so the high lane of its last channel pair reads 0"},
@@ -60,7 +60,10 @@ const std::vector<Field>& descriptor_fields() {
       {"grp_channels", 12, 0, 16, false, "output channels per group: channel of AU j in group g is g * grp_channels + j, written when j < grp_channels"},
       {"bias_act", 12, 16, 16, false, "0, or the activation word of a bias beat that ends every dot product; its weight word, the one after the taps', holds the channel's bias (posit8: bias in lane 0, bias_act = 1.0 in lane 0)"},
       {"in2_base", 13, 0, 16, false, "add: word address of the second input (in_start: the first; out_len: words of each tensor)"},
-      {"unit_ch", 14, 0, 16, false, "gelu: channels of each of the in_len positions (read from in_start, in_row words apart; written from out_base, out_row words apart); its 256-entry table is 64 words from param_base, entry i in byte i % 4 of word i / 4"},
+      {"unit_ch", 14, 0, 16, false, "gelu, softmax: channels of each of the in_len positions (read from in_start, in_row words apart; written from out_base, out_row words apart); gelu: its 256-entry table is 64 words from param_base, entry i in byte i % 4 of word i / 4; softmax: one vector per position"},
+      {"sm_mult", 15, 0, 16, false, "softmax: the scale's M (input scale * log2(e) = M * 2^-(sm_shift + 8))"},
+      {"sm_shift", 15, 16, 5, false, "softmax: the scale's s"},
+      {"sm_alg", 15, 21, 2, false, "softmax: 0 three_pass, 1 online, 2 two_pass (one of softmax.algorithms)"},
   };
   return fields;
 }

@@ -36,7 +36,7 @@ inline constexpr std::uint32_t kStatusBusy = 1u << 0;
 inline constexpr std::uint32_t kStatusDone = 1u << 1;  // set when a run ends (also on error), cleared by START
 inline constexpr int kStatusErrorShift = 8;           // STATUS[15:8]: error code of the last run
 
-enum class Op : std::uint32_t { end = 0, mac = 1, max_pool = 2, avg_pool = 3, add = 4, gelu = 5 };
+enum class Op : std::uint32_t { end = 0, mac = 1, max_pool = 2, avg_pool = 3, add = 4, gelu = 5, softmax = 6 };
 
 // A field of a descriptor: bits [lsb + width - 1 : lsb] of word `word`.
 struct Field {

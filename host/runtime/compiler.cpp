@@ -8,6 +8,7 @@
 
 #include "golden/gelu.h"
 #include "golden/number_format.h"
+#include "golden/softmax.h"
 #include "nn/nn_map.h"
 
 namespace strata::runtime {
@@ -308,14 +309,67 @@ Program compile(const SocConfig& c, const gn::Model& m) {
     push_layer(l, li, d, 0);
   };
 
+  // A softmax layer: one vector per position through the softmax unit, with
+  // the scale (M, s) of the input's scale and the layer's algorithm.
+  auto compile_softmax = [&](const gn::Layer& l, std::size_t li) {
+    namespace sm = golden::softmax;
+    if (!c.softmax)
+      throw CompileError(fmt::format("layer '{}': softmax layers need the engine's softmax unit, which config '{}' leaves out (no softmax section)", l.name,
+                                     c.name));
+    const auto& algs = c.softmax->algorithms;
+    if (std::find(algs.begin(), algs.end(), l.softmax_algorithm) == algs.end()) {
+      std::vector<std::string> names;
+      for (auto a : algs) names.emplace_back(sm::name(a));
+      throw CompileError(fmt::format("layer '{}': softmax algorithm {} is not in config '{}''s softmax.algorithms ({})", l.name, sm::name(l.softmax_algorithm),
+                                     c.name, fmt::join(names, ", ")));
+    }
+    const std::string& x = l.inputs.at(0);
+    if (formats.at(x) != golden::Format::int8)
+      throw CompileError(fmt::format("layer '{}': softmax takes int8 input only, its input '{}' is {}", l.name, x, format_name(formats.at(x))));
+    const Placement in = prog.tensors.at(x);
+    if (in.channels > c.softmax->max_length)
+      throw CompileError(fmt::format("layer '{}': softmax over {} channels, longer than config '{}''s softmax.max_length = {}", l.name, in.channels, c.name,
+                                     c.softmax->max_length));
+    sm::Scale scale;
+    try {
+      scale = sm::scale_for(quants.at(x).scale);
+    } catch (const std::invalid_argument& e) {
+      throw CompileError(fmt::format("layer '{}': input scale {}: {}", l.name, quants.at(x).scale, e.what()));
+    }
+    place(l.output, in.length, in.channels, l.name);
+    const Placement out = prog.tensors.at(l.output);
+    if (last_use.at(x) == li) act.release(x);
+    std::vector<std::uint32_t> d(nn::kDescriptorWords, 0);
+    try {
+      nn::set_field(d, "op", static_cast<std::int64_t>(nn::Op::softmax));
+      nn::set_field(d, "fmt", static_cast<std::int64_t>(golden::Format::int8));
+      nn::set_field(d, "in_len", in.length);
+      nn::set_field(d, "in_row", in.row);
+      nn::set_field(d, "in_start", in.base);
+      nn::set_field(d, "out_base", out.base);
+      nn::set_field(d, "out_len", out.length);
+      nn::set_field(d, "out_row", out.row);
+      nn::set_field(d, "out_channels", out.channels);
+      nn::set_field(d, "unit_ch", in.channels);
+      nn::set_field(d, "sm_mult", scale.mult);
+      nn::set_field(d, "sm_shift", scale.shift);
+      nn::set_field(d, "sm_alg", static_cast<std::int64_t>(l.softmax_algorithm));
+    } catch (const std::out_of_range& e) {
+      throw CompileError(fmt::format("layer '{}': {}", l.name, e.what()));
+    }
+    push_layer(l, li, d, 0);
+  };
+
   for (std::size_t li = 0; li < m.layers.size(); ++li) {
     const gn::Layer& l = m.layers[li];
     if (l.kind == gn::LayerKind::gelu) {
       compile_gelu(l, li);
       continue;
     }
-    if (l.kind == gn::LayerKind::softmax)
-      throw CompileError(fmt::format("layer '{}': softmax layers do not run on the network engine yet", l.name));
+    if (l.kind == gn::LayerKind::softmax) {
+      compile_softmax(l, li);
+      continue;
+    }
     if (l.kind == gn::LayerKind::add) {
       compile_add(l, li);
       continue;

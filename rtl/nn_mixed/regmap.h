@@ -33,7 +33,7 @@
 #define NN_MIXED_NN_DESC_WORDS 16
 #define NN_MIXED_NN_DESC_OP_WORD 0
 #define NN_MIXED_NN_DESC_OP_LSB 0
-#define NN_MIXED_NN_DESC_OP_WIDTH 4  // 0 end of the list, 1 multiply-accumulate layer (conv1d, depthwise, dense), 2 max pool, 3 average pool, 4 add (int8), 5 gelu (int8, through the GELU unit)
+#define NN_MIXED_NN_DESC_OP_WIDTH 4  // 0 end of the list, 1 multiply-accumulate layer (conv1d, depthwise, dense), 2 max pool, 3 average pool, 4 add (int8), 5 gelu (int8, through the GELU unit), 6 softmax (int8, through the softmax unit)
 #define NN_MIXED_NN_DESC_FMT_WORD 0
 #define NN_MIXED_NN_DESC_FMT_LSB 4
 #define NN_MIXED_NN_DESC_FMT_WIDTH 3  // AU format code of the inputs and weights: 1 int8, 5 posit8 (when au.formats has posit8_0); any other stops the engine with bad_format
@@ -123,7 +123,16 @@
 #define NN_MIXED_NN_DESC_IN2_BASE_WIDTH 16  // add: word address of the second input (in_start: the first; out_len: words of each tensor)
 #define NN_MIXED_NN_DESC_UNIT_CH_WORD 14
 #define NN_MIXED_NN_DESC_UNIT_CH_LSB 0
-#define NN_MIXED_NN_DESC_UNIT_CH_WIDTH 16  // gelu: channels of each of the in_len positions (read from in_start, in_row words apart; written from out_base, out_row words apart); its 256-entry table is 64 words from param_base, entry i in byte i % 4 of word i / 4
+#define NN_MIXED_NN_DESC_UNIT_CH_WIDTH 16  // gelu, softmax: channels of each of the in_len positions (read from in_start, in_row words apart; written from out_base, out_row words apart); gelu: its 256-entry table is 64 words from param_base, entry i in byte i % 4 of word i / 4; softmax: one vector per position
+#define NN_MIXED_NN_DESC_SM_MULT_WORD 15
+#define NN_MIXED_NN_DESC_SM_MULT_LSB 0
+#define NN_MIXED_NN_DESC_SM_MULT_WIDTH 16  // softmax: the scale's M (input scale * log2(e) = M * 2^-(sm_shift + 8))
+#define NN_MIXED_NN_DESC_SM_SHIFT_WORD 15
+#define NN_MIXED_NN_DESC_SM_SHIFT_LSB 16
+#define NN_MIXED_NN_DESC_SM_SHIFT_WIDTH 5  // softmax: the scale's s
+#define NN_MIXED_NN_DESC_SM_ALG_WORD 15
+#define NN_MIXED_NN_DESC_SM_ALG_LSB 21
+#define NN_MIXED_NN_DESC_SM_ALG_WIDTH 2  // softmax: 0 three_pass, 1 online, 2 two_pass (one of softmax.algorithms)
 
 // Error codes (STATUS[15:8]).
 #define NN_MIXED_NN_ERROR_0 0  // none

@@ -7,6 +7,8 @@ rtl/nn_units_requant.sv
 rtl/nn_units_pe.sv
 rtl/nn_units_gelu_mem_256x8.sv
 rtl/nn_units_gelu.sv
+rtl/nn_units_softmax_exp2.sv
+rtl/nn_units_softmax.sv
 rtl/nn_units_ram_2048x8.sv
 rtl/nn_units_ram_1024x32.sv
 rtl/nn_units_nn.sv

@@ -120,6 +120,69 @@ TEST(NnUnits, GeluLayersBitExact) {
   }
 }
 
+// softmax layers through the engine's softmax unit: every algorithm of the
+// config, vectors from 1 to max_length channels, alone and after a conv1d,
+// plus the adversarial vectors (all equal, one dominant, both extremes).
+TEST(NnUnits, SoftmaxLayersBitExact) {
+  using golden::softmax::Algorithm;
+  if (!config().softmax) {
+    Rng r(5);
+    try {
+      compile(config(), softmax_model(r, 4, 3, false, Algorithm::two_pass));
+      ADD_FAILURE() << "config " << config().name << " has no softmax unit but compiled a softmax layer";
+    } catch (const strata::runtime::CompileError& e) {
+      EXPECT_NE(std::string(e.what()).find("no softmax section"), std::string::npos) << e.what();
+    }
+    return;
+  }
+  const auto& algs = config().softmax->algorithms;
+  const int lmax = config().softmax->max_length;
+  for (const Algorithm alg : algs) {
+    Rng r0(9);
+    gn::Model m = softmax_model(r0, 6, lmax, false, alg);
+    gn::Tensor x{6, lmax, {}};
+    for (int c = 0; c < lmax; ++c) x.data.push_back(17);                                          // all equal
+    for (int c = 0; c < lmax; ++c) x.data.push_back(static_cast<std::int8_t>(c == lmax / 2 ? 127 : -128));  // one dominant
+    for (int c = 0; c < lmax; ++c) x.data.push_back(static_cast<std::int8_t>(c % 2 ? 127 : -128));  // extremes
+    for (int c = 0; c < lmax; ++c) x.data.push_back(static_cast<std::int8_t>(-128 + c % 3));        // all at the bottom
+    for (int c = 0; c < lmax; ++c) x.data.push_back(static_cast<std::int8_t>(127 - c % 2));         // all at the top
+    for (int c = 0; c < lmax; ++c) x.data.push_back(static_cast<std::int8_t>(c * 7 - 100));
+    expect_bit_exact(m, x, fmt::format("adversarial softmax vectors of {} logits, {}", lmax, golden::softmax::name(alg)));
+    if (HasFatalFailure()) return;
+    gn::Model one = softmax_model(r0, 3, 1, false, alg);  // length 1: probability 1
+    expect_bit_exact(one, random_tensor(r0, 3, 1), fmt::format("softmax of one logit, {}", golden::softmax::name(alg)));
+    if (HasFatalFailure()) return;
+  }
+  for (int i = 0; i < g_layers / 4; ++i) {
+    const std::uint64_t seed = g_seed * 6000011u + static_cast<std::uint64_t>(i);
+    Rng r(seed);
+    const int len = r.in(1, 24), ch = r.in(1, lmax);
+    const Algorithm alg = algs[static_cast<std::size_t>(r.in(0, static_cast<int>(algs.size()) - 1))];
+    const gn::Model m = softmax_model(r, len, ch, r.chance(0.3) && ch <= 12, alg);
+    const gn::Tensor x = random_tensor(r, len, m.input_channels);
+    expect_bit_exact(m, x, fmt::format("softmax layer {} (replay: --seed={} --layers={}; seed {}): [{}, {}] {}", i, g_seed, 4 * (i + 1), seed, len, ch,
+                                       golden::softmax::name(alg)));
+    if (HasFatalFailure()) return;
+  }
+}
+
+// matmul -> softmax -> matmul, bit-exact end to end (the runner also runs
+// the three layers as one descriptor list).
+TEST(NnUnits, AttentionBlockBitExact) {
+  if (!config().softmax) return;  // SoftmaxLayersBitExact checks the refusal
+  const auto& algs = config().softmax->algorithms;
+  for (int i = 0; i < 12; ++i) {
+    const std::uint64_t seed = g_seed * 7000003u + static_cast<std::uint64_t>(i);
+    Rng r(seed);
+    const int len = r.in(1, 16), d = r.in(1, 8), keys = r.in(2, std::min(16, config().softmax->max_length));
+    const auto alg = algs[static_cast<std::size_t>(i) % algs.size()];
+    const gn::Model m = attention_model(r, len, d, keys, alg);
+    const gn::Tensor x = random_tensor(r, len, d);
+    expect_bit_exact(m, x, fmt::format("attention block {} (seed {}): [{}, {}], {} keys, {}", i, seed, len, d, keys, golden::softmax::name(alg)));
+    if (HasFatalFailure()) return;
+  }
+}
+
 // ------------------------------------------------------------ posit8 layers
 
 // A config without posit8_0 refuses posit8 layers at compile time, naming

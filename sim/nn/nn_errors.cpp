@@ -257,6 +257,29 @@ TEST(NnErrors, GeluDescriptorLimitsStopTheEngine) {
   check_field_error(L, "out_base", nc().act_words - 1, nn::Error::output_range, true);  // channel 2 of position 0 is past the end
 }
 
+// A softmax layer [4, 3]: every limit of its descriptor stops the engine.
+TEST(NnErrors, SoftmaxDescriptorLimitsStopTheEngine) {
+  if (!config().softmax) {
+    check_field_error(conv(), "op", static_cast<std::int64_t>(nn::Op::softmax), nn::Error::bad_op, false);
+    return;
+  }
+  Rng r(17);
+  Layer L;
+  L.model = softmax_model(r, 4, 3, false, config().softmax->algorithms.front());
+  L.input = random_tensor(r, 4, 3);
+  L.prog = compile(config(), L.model);
+  L.desc_addr = L.prog.layers.at(0).desc_addr;
+  L.desc.assign(L.prog.ctrl.begin() + L.desc_addr, L.prog.ctrl.begin() + L.desc_addr + nn::kDescriptorWords);
+  check_field_error(L, "in_len", 0, nn::Error::bad_shape, false);
+  check_field_error(L, "unit_ch", 0, nn::Error::bad_shape, false);
+  check_field_error(L, "unit_ch", config().softmax->max_length + 1, nn::Error::bad_shape, false);
+  check_field_error(L, "readout", 1, nn::Error::bad_format, false);
+  check_field_error(L, "sm_alg", 3, nn::Error::bad_format, false);
+  check_field_error(L, "in_start", nc().act_words, nn::Error::input_range, false);
+  check_field_error(L, "in_row", nc().act_words, nn::Error::input_range, true);
+  check_field_error(L, "out_base", nc().act_words - 1, nn::Error::output_range, true);
+}
+
 TEST(NnErrors, ZeroCountsAreBadShape) {
   const Layer L = conv();
   for (const char* fld : {"kernel", "in_pairs", "out_len", "groups", "grp_channels"}) check_field_error(L, fld, 0, nn::Error::bad_shape, false);

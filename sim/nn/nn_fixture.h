@@ -167,6 +167,64 @@ inline gn::Model gelu_model(Rng& r, int len, int ch, bool before) {
   return m;
 }
 
+// A softmax layer over the channels of [len, ch] (ch up to the unit's
+// max_length), an algorithm of the config, logits of a random spread; with
+// `before`, after a conv1d.
+inline gn::Model softmax_model(Rng& r, int len, int ch, bool before, golden::softmax::Algorithm alg) {
+  gn::Model m;
+  if (before) {
+    m = one_layer_model(r, gn::LayerKind::conv1d, len, ch, ch, 3, 1, 1, gn::Padding::same);
+    m.layers[0].output = "h";
+  } else {
+    m.name = "softmax";
+    m.input = "x";
+    m.input_length = len;
+    m.input_channels = ch;
+    // From nearly uniform (1/64 per step) to one-hot (2 per step).
+    m.input_quant = {std::ldexp(1.0f, -r.in(0, 6)) * r.real(1.0f, 2.0f), r.in(-128, 127)};
+  }
+  gn::Layer s;
+  s.name = "prob";
+  s.kind = gn::LayerKind::softmax;
+  s.inputs = {before ? "h" : "x"};
+  s.output = "y";
+  s.softmax_algorithm = alg;
+  s.output_quant = gn::kSoftmaxOutputQuant;
+  m.layers.push_back(s);
+  m.outputs = {"y"};
+  return m;
+}
+
+// An attention-style block on [len, d]: scores = x W1 (a pointwise conv1d,
+// one score per key), softmax over the keys of each position, then the
+// probabilities times a value matrix (a second pointwise conv1d).
+inline gn::Model attention_model(Rng& r, int len, int d, int keys, golden::softmax::Algorithm alg) {
+  gn::Model m = one_layer_model(r, gn::LayerKind::conv1d, len, d, keys, 1, 1, 1, gn::Padding::valid);
+  m.name = "attention";
+  m.layers[0].name = "scores";
+  m.layers[0].output = "s";
+  m.layers[0].activation = gn::Activation::none;
+  gn::Layer p;
+  p.name = "prob";
+  p.kind = gn::LayerKind::softmax;
+  p.inputs = {"s"};
+  p.output = "p";
+  p.softmax_algorithm = alg;
+  p.output_quant = gn::kSoftmaxOutputQuant;
+  m.layers.push_back(p);
+  gn::Layer v;
+  v.name = "values";
+  v.kind = gn::LayerKind::conv1d;
+  v.inputs = {"p"};
+  v.output = "y";
+  v.kernel = 1;
+  v.out_channels = d;
+  fill_mac(r, v, keys, gn::kSoftmaxOutputQuant.scale);
+  m.layers.push_back(v);
+  m.outputs = {"y"};
+  return m;
+}
+
 // ------------------------------------------------------------ posit8 layers
 
 inline bool has_posit8() { return strata::nn::layer_formats(config()).size() > 1; }
