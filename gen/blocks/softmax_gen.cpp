@@ -177,7 +177,7 @@ class SoftmaxBuilder {
     std::string after_load = has3_ ? (s_.algorithms.size() == 1 ? "1'b1" : "is_three_pass") : "1'b0";
     ctrl_reset_ = {ir::assign("ph_q", lit(2, kLoad)), ir::assign("loaded_q", "1'b0"), ir::assign("issuing_q", "1'b0"), ir::assign("cnt_q", lit(aw, 0)),
                    ir::assign("div_q", lit(5, 0)), ir::assign("v1_q", "1'b0"), ir::assign("v2_q", "1'b0"), ir::assign("v3_q", "1'b0"),
-                   ir::assign("v4_q", "1'b0"), ir::assign("out_valid_q", "1'b0")};
+                   ir::assign("v4_q", "1'b0"), ir::assign("v5_q", "1'b0"), ir::assign("out_valid_q", "1'b0")};
     ctrl_run_.push_back(ir::if_else("accept", {ir::assign("cnt_q", fmt::format("in_end ? {} : cnt_q + {}", lit(aw, 0), lit(aw, 1))),
                                                ir::if_else("in_end", {ir::assign("loaded_q", "1'b1"), ir::assign("last_idx_q", "cnt_q")})}));
     ctrl_run_.push_back(ir::if_else("rd_issue", {ir::assign("cnt_q", fmt::format("issue_last ? {} : cnt_q + {}", lit(aw, 0), lit(aw, 1))),
@@ -195,7 +195,8 @@ class SoftmaxBuilder {
     phases.emplace_back("default", std::vector<Stmt>{ir::if_else("out_take & out_last_o", {ir::assign("ph_q", lit(2, kLoad))})});
     ctrl_run_.push_back(ir::case_of("ph_q", phases));
     ctrl_run_.push_back(ir::if_else("!stall", {ir::assign("v1_q", "accept | issuing_q"), ir::assign("v2_q", "v1_q"), ir::assign("v3_q", "v2_q"),
-                                               ir::assign("v4_q", "v3_q"), ir::assign("out_valid_q", fmt::format("v4_q & (ph_q == {})", lit(2, kOut)))}));
+                                               ir::assign("v4_q", "v3_q"), ir::assign("v5_q", fmt::format("v4_q & (ph_q == {})", lit(2, kOut))),
+                                               ir::assign("out_valid_q", "v5_q")}));
     m_.comment("The buffer: written as logits arrive, read (registered) in the later passes.");
     data_run_.push_back(ir::if_else("accept", {ir::assign("buf_q[cnt_q]", "in_data_i")}));
     data_run_.push_back(ir::if_else("!stall", {ir::assign("mem_q", "buf_q[cnt_q]")}));
@@ -399,7 +400,9 @@ class SoftmaxBuilder {
       m_.net("sh_out", 6).assign("sh_out", fmt::format("{} + {}", lit(6, 25), zext("dm8", 4, 6)));
     }
     data_run_.push_back(ir::if_else("!stall", {ir::assign("sh4_q", "sh_out")}));
-    rsh("c_out", "q_out", 34, "sh4_q");
+    m_.net("v5_q", 1, false, "stage 5 (output pass only): the product and its shift").net("q5_q", 34).net("sh5_q", 6).net("last5_q");
+    data_run_.push_back(ir::if_else("!stall", {ir::assign("q5_q", "q_out"), ir::assign("sh5_q", "sh4_q"), ir::assign("last5_q", "last4_q")}));
+    rsh("c_out", "q5_q", 34, "sh5_q");
     std::string c16 = "(|c_out[33:16]) ? 16'hffff : c_out[15:0]", c8 = "(|c_out[33:8]) ? 8'hff : c_out[7:0]";
     m_.net("c8", 8).assign("c8", c8);
     std::string code8 = "c8";
@@ -414,7 +417,7 @@ class SoftmaxBuilder {
     else
       m_.assign("code", code8);
     if (!b8) m_.net("c8_unused").assign("c8_unused", "^c8");
-    data_run_.push_back(ir::if_else("!stall", {ir::assign("out_code_q", "code"), ir::assign("out_last_q", "last4_q")}));
+    data_run_.push_back(ir::if_else("!stall", {ir::assign("out_code_q", "code"), ir::assign("out_last_q", "last5_q")}));
     m_.assign("out_valid_o", "out_valid_q").assign("out_code_o", "out_code_q").assign("out_last_o", "out_last_q");
     m_.assign("out_sum_o", "sum_q").assign("out_recip_o", "recip");
   }

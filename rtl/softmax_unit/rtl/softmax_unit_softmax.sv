@@ -144,6 +144,10 @@ module softmax_unit_softmax (
   logic [4:0] dm16;
   logic [3:0] dm8;
   logic [5:0] sh_out;
+  logic v5_q;  // stage 5 (output pass only): the product and its shift
+  logic [33:0] q5_q;
+  logic [5:0] sh5_q;
+  logic last5_q;
   logic [34:0] c_out_y;
   logic [35:0] c_out_r;
   logic [33:0] c_out;
@@ -278,7 +282,7 @@ module softmax_unit_softmax (
   assign dm16 = d_out[27] ? 5'd0 : (d_out[26:0] > 27'd18) ? 5'd18 : d_out[4:0];
   assign dm8 = d_out[27] ? 4'd0 : (d_out[26:0] > 27'd10) ? 4'd10 : d_out[3:0];
   assign sh_out = is_out_uint16 ? 6'd17 + {1'b0, dm16} : 6'd25 + {2'b0, dm8};
-  assign c_out_y = {q_out, 1'b0} >> sh4_q;
+  assign c_out_y = {q5_q, 1'b0} >> sh5_q;
   assign c_out_r = {1'b0, c_out_y} + 36'd1;
   assign c_out = c_out_r[34:1];
   assign c_out_unused = ^{c_out_r[35], c_out_r[0]};
@@ -304,6 +308,7 @@ module softmax_unit_softmax (
       v2_q <= 1'b0;
       v3_q <= 1'b0;
       v4_q <= 1'b0;
+      v5_q <= 1'b0;
       out_valid_q <= 1'b0;
     end else begin
       if (accept) begin
@@ -356,7 +361,8 @@ module softmax_unit_softmax (
         v2_q <= v1_q;
         v3_q <= v2_q;
         v4_q <= v3_q;
-        out_valid_q <= v4_q & (ph_q == 2'd3);
+        v5_q <= v4_q & (ph_q == 2'd3);
+        out_valid_q <= v5_q;
       end
     end
   end
@@ -455,8 +461,13 @@ module softmax_unit_softmax (
       sh4_q <= sh_out;
     end
     if (!stall) begin
+      q5_q <= q_out;
+      sh5_q <= sh4_q;
+      last5_q <= last4_q;
+    end
+    if (!stall) begin
       out_code_q <= code;
-      out_last_q <= last4_q;
+      out_last_q <= last5_q;
     end
   end
 
