@@ -16,13 +16,14 @@ class Builder {
  public:
   Builder(std::uint64_t seed, gn::Model& m) : rng_(seed), m_(m) {}
 
-  void conv(const std::string& name, int filters, int kernel, gn::Padding pad, golden::Format out = golden::Format::int8) {
+  void conv(const std::string& name, int filters, int kernel, gn::Padding pad, golden::Format out = golden::Format::int8,
+            gn::Activation act = gn::Activation::relu) {
     gn::Layer l = base(name, gn::LayerKind::conv1d);
     l.kernel = kernel;
     l.padding = pad;
     l.out_channels = filters;
     if (format_ == golden::Format::posit8_0) posit8_weights(l, kernel * channels_, out);
-    else weights(l, kernel * channels_);
+    else weights(l, kernel * channels_, act);
     if (pad == gn::Padding::valid) length_ -= kernel - 1;
     channels_ = filters;
     push(l);
@@ -47,6 +48,19 @@ class Builder {
     weights(l, length_ * channels_, gn::Activation::none);
     length_ = 1;
     channels_ = units;
+    push(l);
+  }
+  // Softmax over the channels of each position: TFLite's int8 output.
+  void softmax(const std::string& name) {
+    gn::Layer l = base(name, gn::LayerKind::softmax);
+    l.output_quant = gn::kSoftmaxOutputQuant;
+    push(l);
+  }
+  // GELU keeps the input's scale; its output is at least -0.17, so the zero
+  // point sits low.
+  void gelu(const std::string& name) {
+    gn::Layer l = base(name, gn::LayerKind::gelu);
+    l.output_quant = {q_.scale, -110};
     push(l);
   }
   void input(int length, int channels, golden::Format f = golden::Format::int8) {
@@ -141,16 +155,31 @@ gn::Model pulse_network(const std::string& name, std::uint64_t seed, int samples
 
 }  // namespace
 
+gn::Model attention_block(std::uint64_t seed) {
+  gn::Model m;
+  m.name = "attention_block";
+  Builder b(seed, m);
+  b.input(16, 8);
+  b.conv("scores", 16, 1, gn::Padding::valid, golden::Format::int8, gn::Activation::none);
+  b.softmax("attention");
+  b.conv("mix", 8, 1, gn::Padding::valid, golden::Format::int8, gn::Activation::none);
+  b.gelu("act");
+  b.dense("out", 2);
+  b.finish();
+  return m;
+}
+
 gn::Model pulse_cnn(std::uint64_t seed, int samples) { return pulse_network("pulse_cnn", seed, samples, false); }
 
 gn::Model pulse_cnn_mixed(std::uint64_t seed, int samples) { return pulse_network("pulse_cnn_mixed", seed, samples, true); }
 
-std::vector<std::string> example_model_names() { return {"pulse_cnn", "pulse_cnn_mixed"}; }
+std::vector<std::string> example_model_names() { return {"pulse_cnn", "pulse_cnn_mixed", "attention_block"}; }
 
 gn::Model example_model(const std::string& name, std::uint64_t seed) {
   if (name == "pulse_cnn") return pulse_cnn(seed);
   if (name == "pulse_cnn_mixed") return pulse_cnn_mixed(seed);
-  throw std::invalid_argument("unknown example model '" + name + "'; allowed: pulse_cnn, pulse_cnn_mixed");
+  if (name == "attention_block") return attention_block(seed);
+  throw std::invalid_argument("unknown example model '" + name + "'; allowed: pulse_cnn, pulse_cnn_mixed, attention_block");
 }
 
 }  // namespace strata::runtime

@@ -20,6 +20,12 @@ golden::nn::Model pulse_cnn(std::uint64_t seed, int samples = 256);
 // conv1 and pool1 in posit8, conv2 from posit8 to int8, the rest int8.
 golden::nn::Model pulse_cnn_mixed(std::uint64_t seed, int samples = 256);
 
+// An attention-style block on [16, 8]: scores = x W (a pointwise conv1d,
+// 16 keys), softmax over the keys of each position, the probabilities times
+// a value matrix (a pointwise conv1d back to 8 channels), GELU, dense 2. It
+// needs an engine with the softmax and GELU units (gen/configs/nn_units.yaml).
+golden::nn::Model attention_block(std::uint64_t seed);
+
 std::vector<std::string> example_model_names();
 golden::nn::Model example_model(const std::string& name, std::uint64_t seed);
 
