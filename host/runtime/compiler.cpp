@@ -264,6 +264,21 @@ Program compile(const SocConfig& c, const gn::Model& m) {
     push_layer(l, li, d, 0);
   };
 
+  // The fields of a unit layer (gelu, softmax): every channel of every
+  // position of `in` through the unit, into the same place of `out`.
+  auto set_unit_stream = [](std::vector<std::uint32_t>& d, nn::Op op, const Placement& in, const Placement& out) {
+    nn::set_field(d, "op", static_cast<std::int64_t>(op));
+    nn::set_field(d, "fmt", static_cast<std::int64_t>(golden::Format::int8));
+    nn::set_field(d, "in_len", in.length);
+    nn::set_field(d, "in_row", in.row);
+    nn::set_field(d, "in_start", in.base);
+    nn::set_field(d, "out_base", out.base);
+    nn::set_field(d, "out_len", out.length);
+    nn::set_field(d, "out_row", out.row);
+    nn::set_field(d, "out_channels", out.channels);
+    nn::set_field(d, "unit_ch", in.channels);
+  };
+
   // A gelu layer: the unit's 256-entry table for the layer's quantization
   // and form (golden::gelu::int8_table), packed four entries per control
   // word, then every element through the unit.
@@ -292,16 +307,7 @@ Program compile(const SocConfig& c, const gn::Model& m) {
     if (last_use.at(x) == li) act.release(x);
     std::vector<std::uint32_t> d(nn::kDescriptorWords, 0);
     try {
-      nn::set_field(d, "op", static_cast<std::int64_t>(nn::Op::gelu));
-      nn::set_field(d, "fmt", static_cast<std::int64_t>(golden::Format::int8));
-      nn::set_field(d, "in_len", in.length);
-      nn::set_field(d, "in_row", in.row);
-      nn::set_field(d, "in_start", in.base);
-      nn::set_field(d, "out_base", out.base);
-      nn::set_field(d, "out_len", out.length);
-      nn::set_field(d, "out_row", out.row);
-      nn::set_field(d, "out_channels", out.channels);
-      nn::set_field(d, "unit_ch", in.channels);
+      set_unit_stream(d, nn::Op::gelu, in, out);
       nn::set_field(d, "param_base", param_base);
     } catch (const std::out_of_range& e) {
       throw CompileError(fmt::format("layer '{}': {}", l.name, e.what()));
@@ -341,16 +347,7 @@ Program compile(const SocConfig& c, const gn::Model& m) {
     if (last_use.at(x) == li) act.release(x);
     std::vector<std::uint32_t> d(nn::kDescriptorWords, 0);
     try {
-      nn::set_field(d, "op", static_cast<std::int64_t>(nn::Op::softmax));
-      nn::set_field(d, "fmt", static_cast<std::int64_t>(golden::Format::int8));
-      nn::set_field(d, "in_len", in.length);
-      nn::set_field(d, "in_row", in.row);
-      nn::set_field(d, "in_start", in.base);
-      nn::set_field(d, "out_base", out.base);
-      nn::set_field(d, "out_len", out.length);
-      nn::set_field(d, "out_row", out.row);
-      nn::set_field(d, "out_channels", out.channels);
-      nn::set_field(d, "unit_ch", in.channels);
+      set_unit_stream(d, nn::Op::softmax, in, out);
       nn::set_field(d, "sm_mult", scale.mult);
       nn::set_field(d, "sm_shift", scale.shift);
       nn::set_field(d, "sm_alg", static_cast<std::int64_t>(l.softmax_algorithm));
