@@ -136,6 +136,10 @@ module nn_units_softmax (
   logic [5:0] sh4_q;  // the code's shift 33 - B + min(d, B + 2), one stage ahead
   logic [3:0] dm8;
   logic [5:0] sh_out;
+  logic v5_q;  // stage 5 (output pass only): the product and its shift
+  logic [33:0] q5_q;
+  logic [5:0] sh5_q;
+  logic last5_q;
   logic [34:0] c_out_y;
   logic [35:0] c_out_r;
   logic [33:0] c_out;
@@ -259,7 +263,7 @@ module nn_units_softmax (
   assign q_out = {17'b0, {1'b1, t4_q}} * {17'b0, recip};
   assign dm8 = d_out[19] ? 4'd0 : (d_out[18:0] > 19'd10) ? 4'd10 : d_out[3:0];
   assign sh_out = 6'd25 + {2'b0, dm8};
-  assign c_out_y = {q_out, 1'b0} >> sh4_q;
+  assign c_out_y = {q5_q, 1'b0} >> sh5_q;
   assign c_out_r = {1'b0, c_out_y} + 36'd1;
   assign c_out = c_out_r[34:1];
   assign c_out_unused = ^{c_out_r[35], c_out_r[0]};
@@ -284,6 +288,7 @@ module nn_units_softmax (
       v2_q <= 1'b0;
       v3_q <= 1'b0;
       v4_q <= 1'b0;
+      v5_q <= 1'b0;
       out_valid_q <= 1'b0;
     end else begin
       if (accept) begin
@@ -336,7 +341,8 @@ module nn_units_softmax (
         v2_q <= v1_q;
         v3_q <= v2_q;
         v4_q <= v3_q;
-        out_valid_q <= v4_q & (ph_q == 2'd3);
+        v5_q <= v4_q & (ph_q == 2'd3);
+        out_valid_q <= v5_q;
       end
     end
   end
@@ -433,8 +439,13 @@ module nn_units_softmax (
       sh4_q <= sh_out;
     end
     if (!stall) begin
+      q5_q <= q_out;
+      sh5_q <= sh4_q;
+      last5_q <= last4_q;
+    end
+    if (!stall) begin
       out_code_q <= code;
-      out_last_q <= last4_q;
+      out_last_q <= last5_q;
     end
   end
 
