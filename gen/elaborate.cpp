@@ -9,6 +9,7 @@
 
 #include "blocks/au_gen.h"
 #include "blocks/nn_gen.h"
+#include "blocks/rv32_gen.h"
 #include "nn/nn_map.h"
 #include "ir/emit_sv.h"
 #include "strata_version.h"
@@ -21,7 +22,16 @@ std::string generator_version() { return STRATA_VERSION; }
 
 ir::Design elaborate(const SocConfig& c) {
   ir::Design d;
-  d.set_top(c.nn ? generate_nn(c, d) : generate_au(c, d));
+  // The top is the first present of nn, rv32, else the AU; the AU modules
+  // exist only under nn or when no other unit is asked for.
+  if (c.nn) {
+    d.set_top(generate_nn(c, d));
+    if (c.rv32) generate_rv32(c, d);
+  } else if (c.rv32) {
+    d.set_top(generate_rv32(c, d));
+  } else {
+    d.set_top(generate_au(c, d));
+  }
   return d;
 }
 
@@ -45,18 +55,27 @@ nlohmann::json manifest(const SocConfig& c, const ir::Design& d) {
       mj["ports"].push_back({{"name", p.name}, {"direction", p.dir == ir::Dir::in ? "input" : "output"}, {"width", p.width}, {"signed", p.is_signed}});
     j["modules"].push_back(mj);
   }
-  const auto spec = au_spec(c);
-  nlohmann::json codes = nlohmann::json::object();
-  for (auto f : spec.formats) codes[std::string(golden::info(f).name)] = static_cast<unsigned>(f);
-  const golden::AuShape shape = golden::au_shape(spec.formats, spec.max_accumulations);
-  j["au"] = {{"module", c.name + "_au"},
-             {"acc_width", shape.acc_width},
-             {"acc_frac_bits", shape.frac_bits},
-             {"beat_width", shape.beat_width},
-             {"readout", golden::au_has_readout(spec.formats)},
-             {"nar", golden::au_has_nar(spec.formats)},
-             {"latency_cycles", golden::au_latency(spec)},
-             {"format_codes", codes}};
+  if (c.nn || !c.rv32) {
+    const auto spec = au_spec(c);
+    nlohmann::json codes = nlohmann::json::object();
+    for (auto f : spec.formats) codes[std::string(golden::info(f).name)] = static_cast<unsigned>(f);
+    const golden::AuShape shape = golden::au_shape(spec.formats, spec.max_accumulations);
+    j["au"] = {{"module", c.name + "_au"},
+               {"acc_width", shape.acc_width},
+               {"acc_frac_bits", shape.frac_bits},
+               {"beat_width", shape.beat_width},
+               {"readout", golden::au_has_readout(spec.formats)},
+               {"nar", golden::au_has_nar(spec.formats)},
+               {"latency_cycles", golden::au_latency(spec)},
+               {"format_codes", codes}};
+  }
+  if (c.rv32) {
+    const Rv32Config& r = *c.rv32;
+    j["rv32"] = {{"module", c.name + "_rv32"}, {"isa", to_string(r.isa)}, {"reset_vector", r.reset_vector},
+                 {"imem_base", 0}, {"imem_bytes", r.imem_bytes}, {"dmem_base", 0x10000000}, {"dmem_bytes", r.dmem_bytes},
+                 {"mmio_base", 0x20000000}, {"memory", to_string(r.memory)}, {"rvfi", r.rvfi}};
+    if (r.isa == Rv32Isa::rv32im) j["rv32"]["muldiv"] = to_string(r.muldiv);
+  }
   if (c.nn) j["nn"] = nn::interface_json(c);
   return j;
 }
