@@ -20,7 +20,8 @@ std::string generator_version();
 ir::Design elaborate(const SocConfig& c);
 
 // Every output file of `strata gen`, keyed by its path relative to the output
-// directory: rtl/<module>.sv, files.f, manifest.json, <name>.core.
+// directory: rtl/<module>.sv, files.f, manifest.json, <name>.core, and
+// link.ld (the firmware linker script) when the config has an rv32 core.
 std::map<std::string, std::string> render(const SocConfig& c, const ir::Design& d);
 
 // The manifest: config, hash, modules with their parameters and ports, and

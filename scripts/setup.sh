@@ -7,7 +7,7 @@ PACKAGES=(
   # build
   cmake ninja-build g++ pkg-config git
   # C++ libraries
-  libfmt-dev libcli11-dev libyaml-cpp-dev nlohmann-json3-dev libgmp-dev
+  libfmt-dev libcli11-dev libyaml-cpp-dev nlohmann-json3-dev libgmp-dev libelf-dev
   googletest libgtest-dev libgmock-dev libsystemc-dev
   # HDL tools
   verilator iverilog yosys nextpnr-ice40 fpga-icestorm

@@ -14,5 +14,6 @@ void add_random_config(CLI::App& app);
 void add_numerics(CLI::App& app);
 void add_run(CLI::App& app);
 void add_example_model(CLI::App& app);
+void add_run_elf(CLI::App& app);
 
 }  // namespace strata::cli

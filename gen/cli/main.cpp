@@ -13,6 +13,7 @@
 #include "cli/tools.h"
 #include "config/config.h"
 #include "elaborate.h"
+#include "golden/rv32_elf.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"Strata: a generator of neural-network accelerator SoCs for FPGAs.\n"
@@ -28,6 +29,7 @@ int main(int argc, char** argv) {
   strata::cli::add_numerics(app);
   strata::cli::add_run(app);
   strata::cli::add_example_model(app);
+  strata::cli::add_run_elf(app);
   // CLI11 reports a mistyped command only as "a subcommand is required": name it.
   std::vector<std::string> names;
   for (const auto* sub : app.get_subcommands({})) names.push_back(sub->get_name());
@@ -54,6 +56,9 @@ int main(int argc, char** argv) {
     return 2;
   } catch (const strata::runtime::CompileError& e) {
     fmt::print(stderr, "strata: error: {}\n", e.what());
+    return 2;
+  } catch (const strata::golden::rv32::ElfError& e) {
+    fmt::print(stderr, "{}\n", e.what());
     return 2;
   } catch (const strata::cli::CliError& e) {
     fmt::print(stderr, "strata: error: {}\n", e.what());
