@@ -37,37 +37,38 @@ std::string generate_rv32(const SocConfig& c, ir::Design& d) {
   for (const auto& p : core_m->ports)
     if (p.name.rfind("rvfi_", 0) == 0) m.port(Dir::out, p.name, p.width);
   m.net("imem_re").net("imem_addr", iaw).net("imem_rdata", 32);
-  m.net("data_re").net("data_we", 4).net("data_addr", 32).net("data_wdata", 32).net("data_rdata", 32);
+  m.net("data_re").net("data_raddr", 32).net("data_we", 4).net("data_waddr", 32).net("data_wdata", 32).net("data_rdata", 32);
   m.net("dmem_rdata", 32).net("mmio_rdata", 32).net("mmio_sel_q", 1, false, "the last load was from MMIO").net("mtip").net("meip");
   m.net("load_dmem").net("load_unused", 32 - 1 - std::max(iaw, daw));
-  m.net("addr_unused", 31 - daw);
+  m.net("raddr_unused", 31 - daw).net("waddr_unused", 31 - daw);
 
   m.assign("load_dmem", "load_addr_i[28]");
   const int lw = std::max(iaw, daw);
   m.assign("load_unused", fmt::format("{{load_addr_i[31:29], load_addr_i[27:{}], load_addr_i[1:0]}}", lw + 2));
-  m.assign("addr_unused", fmt::format("{{data_addr[31:30], data_addr[28:{}], data_addr[1:0]}}", daw + 2));
+  m.assign("raddr_unused", fmt::format("{{data_raddr[31:30], data_raddr[28:{}], data_raddr[1:0]}}", daw + 2));
+  m.assign("waddr_unused", fmt::format("{{data_waddr[31:30], data_waddr[28:{}], data_waddr[1:0]}}", daw + 2));
   m.instance(im, "u_imem",
              {{"clk_i", "clk_i"}, {"we_i", "load_we_i & ~load_dmem"}, {"waddr_i", fmt::format("load_addr_i[{}:2]", iaw + 1)}, {"wdata_i", "load_wdata_i"},
               {"re_i", "imem_re"}, {"raddr_i", "imem_addr"}, {"rdata_o", "imem_rdata"}});
   m.comment("DMEM: the core's stores (bit 28 of the address: the core faults outside DMEM and MMIO), or the load port.");
   m.instance(dm, "u_dmem",
              {{"clk_i", "clk_i"},
-              {"we_i", "(load_we_i & load_dmem) ? 4'b1111 : (data_we & {4{data_addr[28]}})"},
-              {"waddr_i", fmt::format("(load_we_i & load_dmem) ? load_addr_i[{0}:2] : data_addr[{0}:2]", daw + 1)},
+              {"we_i", "(load_we_i & load_dmem) ? 4'b1111 : (data_we & {4{data_waddr[28]}})"},
+              {"waddr_i", fmt::format("(load_we_i & load_dmem) ? load_addr_i[{0}:2] : data_waddr[{0}:2]", daw + 1)},
               {"wdata_i", "(load_we_i & load_dmem) ? load_wdata_i : data_wdata"},
               {"re_i", "data_re"},
-              {"raddr_i", fmt::format("data_addr[{}:2]", daw + 1)},
+              {"raddr_i", fmt::format("data_raddr[{}:2]", daw + 1)},
               {"rdata_o", "dmem_rdata"}});
   m.instance(io, "u_mmio",
-             {{"clk_i", "clk_i"}, {"rst_ni", "rst_ni"}, {"re_i", "data_re & data_addr[29]"}, {"we_i", "data_we & {4{data_addr[29]}}"},
-              {"addr_i", "data_addr[4:2]"}, {"wdata_i", "data_wdata"}, {"rdata_o", "mmio_rdata"}, {"irq_ext_i", "irq_ext_i"},
+             {{"clk_i", "clk_i"}, {"rst_ni", "rst_ni"}, {"re_i", "data_re & data_raddr[29]"}, {"raddr_i", "data_raddr[4:2]"},
+              {"we_i", "data_we & {4{data_waddr[29]}}"}, {"waddr_i", "data_waddr[4:2]"}, {"wdata_i", "data_wdata"}, {"rdata_o", "mmio_rdata"}, {"irq_ext_i", "irq_ext_i"},
               {"console_valid_o", "console_valid_o"}, {"console_data_o", "console_data_o"}, {"exit_valid_o", "exit_valid_o"},
               {"exit_code_o", "exit_code_o"}, {"mtip_o", "mtip"}, {"meip_o", "meip"}});
-  m.ff({if_else("data_re", {assign("mmio_sel_q", "data_addr[29]")})});
+  m.ff({if_else("data_re", {assign("mmio_sel_q", "data_raddr[29]")})});
   m.assign("data_rdata", "mmio_sel_q ? mmio_rdata : dmem_rdata");
   std::vector<ir::Connection> cc{{"clk_i", "clk_i"},         {"rst_ni", "rst_ni"},         {"imem_re_o", "imem_re"},     {"imem_addr_o", "imem_addr"},
-                                 {"imem_rdata_i", "imem_rdata"}, {"data_re_o", "data_re"}, {"data_we_o", "data_we"},     {"data_addr_o", "data_addr"},
-                                 {"data_wdata_o", "data_wdata"}, {"data_rdata_i", "data_rdata"}, {"mtip_i", "mtip"},   {"meip_i", "meip"}};
+                                 {"imem_rdata_i", "imem_rdata"}, {"data_re_o", "data_re"}, {"data_raddr_o", "data_raddr"}, {"data_rdata_i", "data_rdata"},
+                                 {"data_we_o", "data_we"}, {"data_waddr_o", "data_waddr"}, {"data_wdata_o", "data_wdata"}, {"mtip_i", "mtip"},   {"meip_i", "meip"}};
   for (const auto& p : core_m->ports)
     if (p.name.rfind("rvfi_", 0) == 0) cc.push_back({p.name, p.name});
   m.instance(core, "u_core", cc);

@@ -1,57 +1,66 @@
-// The ALU: one 34-bit adder (sum, difference and comparisons; the carry-in
-// rides in its bit 0), the logic functions, a barrel shifter (right shifts,
-// left shifts by reversing the word) and the branch equality.
+// The ALU of the execute stage: one 34-bit adder (sum, difference and
+// comparisons; the carry-in rides in its bit 0), the logic functions, the
+// branch equality, and the result select. The operand a arrives already
+// chosen (rs1, the pc for AUIPC, zero for LUI); b is rs2 or the immediate.
+// The sum is the last input of the result select, since the carry chain is
+// the longest path. Shifts finish in write-back (_rv32_shifter).
 #include <fmt/format.h>
 
 #include "blocks/rv32/rv32_parts.h"
 
 namespace strata::rv32 {
 
-namespace {
-using ir::Dir;
-
-std::string reversed(const std::string& x) {
-  std::string s = "{";
-  for (int i = 0; i < 32; ++i) s += fmt::format("{}{}[{}]", i ? ", " : "", x, i);
-  return s + "}";
-}
-}  // namespace
-
 std::string alu(const SocConfig& c, ir::Design& d) {
+  using ir::Dir;
+  const bool m_ext = c.rv32->isa == Rv32Isa::rv32im;
   ir::Module m;
   m.name = c.name + "_rv32_alu";
-  m.description = "RV32 ALU: add/subtract/compare on one adder, logic, barrel shifter, branch equality.";
-  m.port(Dir::in, "rs1_i", 32, false, "operand registers (forwarded)")
-      .port(Dir::in, "rs2_i", 32)
-      .port(Dir::in, "pc_i", 32)
+  m.description = "RV32 ALU: add/subtract/compare on one adder, logic, branch equality, result select.";
+  m.port(Dir::in, "a_i", 32, false, "rs1 (forwarded), or the pc (AUIPC), or zero (LUI)")
+      .port(Dir::in, "rs2_i", 32, false, "rs2 (forwarded)")
       .port(Dir::in, "imm_i", 32)
-      .port(Dir::in, "a_pc_i")
-      .port(Dir::in, "a_zero_i")
-      .port(Dir::in, "b_imm_i")
+      .port(Dir::in, "b_imm_i", 1, false, "operand b is the immediate")
       .port(Dir::in, "sub_i")
       .port(Dir::in, "uns_i")
-      .port(Dir::in, "res_i", 2, false, "0 sum, 1 logic, 2 shift, 3 set-less-than")
-      .port(Dir::in, "f3_i", 3, false, "funct3: the logic function, shift direction")
-      .port(Dir::in, "arith_i", 1, false, "instruction bit 30: arithmetic right shift")
-      .port(Dir::out, "sum_o", 32, false, "a + b or a - b: addresses, JALR target")
+      .port(Dir::in, "f3_i", 2, false, "funct3[1:0]: the logic function (00 xor, 10 or, 11 and)")
+      .port(Dir::in, "sel_sum_i", 1, false, "the result is the sum")
+      .port(Dir::in, "sel_slt_i", 1, false, "the result is a < b")
+      .port(Dir::in, "sel_link_i", 1, false, "the result is link_i (JAL, JALR)")
+      .port(Dir::in, "link_i", 32);
+  if (m_ext) m.port(Dir::in, "sel_md_i", 1, false, "the result is md_i").port(Dir::in, "md_i", 32);
+  m.port(Dir::out, "sum_o", 32, false, "a + b or a - b: addresses, JALR target")
       .port(Dir::out, "result_o", 32)
-      .port(Dir::out, "lt_o", 1, false, "a < b (signed or unsigned)")
+      .port(Dir::out, "lt_o", 1, false, "a < b (signed or unsigned), when subtracting")
       .port(Dir::out, "eq_o", 1, false, "rs1 == rs2");
-  m.net("x", 32).net("y", 32).net("wide", 34).net("wide_unused").net("logic_r", 32).net("sh_in", 32).net("sh_wide", 33, true).net("sh_r", 32).net("sh_unused");
-  m.net("shifted", 32);
-  m.assign("x", "a_zero_i ? 32'd0 : a_pc_i ? pc_i : rs1_i");
-  m.assign("y", "b_imm_i ? imm_i : rs2_i");
-  m.comment("{x, 1} + {~y, 1} = 2 (x - y) + 2 when subtracting: bit 0 carries the +1 of the two's complement.");
-  m.assign("wide", "{~uns_i & x[31], x, 1'b1} + {(~uns_i & y[31]) ^ sub_i, y ^ {32{sub_i}}, sub_i}");
+  m.net("y", 32).net("wide", 34).net("wide_unused").net("logic_r", 32).net("other", 32);
+  m.assign("y", "(b_imm_i ? imm_i : rs2_i) ^ {32{sub_i}}");
+  m.comment("{a, 1} + {~b, 1} = 2 (a - b) + 2 when subtracting: bit 0 carries the +1 of the two's complement.");
+  m.assign("wide", "{~uns_i & a_i[31], a_i, 1'b1} + {(~uns_i & (b_imm_i ? imm_i[31] : rs2_i[31])) ^ sub_i, y, sub_i}");
   m.assign("{lt_o, sum_o, wide_unused}", "wide");
-  m.assign("eq_o", "rs1_i == rs2_i");
-  m.assign("logic_r", "f3_i[1] ? (f3_i[0] ? (rs1_i & y) : (rs1_i | y)) : (rs1_i ^ y)");
-  m.comment("Shifts: a left shift is a right shift of the reversed word.");
-  m.assign("sh_in", "f3_i[2] ? rs1_i : " + reversed("rs1_i"));
-  m.assign("sh_wide", "$signed({arith_i & sh_in[31], sh_in}) >>> y[4:0]");
+  m.assign("eq_o", "a_i == rs2_i");
+  m.assign("logic_r", "f3_i[1] ? (f3_i[0] ? (a_i & (b_imm_i ? imm_i : rs2_i)) : (a_i | (b_imm_i ? imm_i : rs2_i))) : (a_i ^ (b_imm_i ? imm_i : rs2_i))");
+  m.assign("other", std::string(m_ext ? "sel_md_i ? md_i : " : "") + "sel_link_i ? link_i : logic_r");
+  m.assign("result_o", "sel_sum_i ? sum_o : {other[31:1], sel_slt_i ? lt_o : other[0]}");
+  return d.add(std::move(m));
+}
+
+std::string shifter(const SocConfig& c, ir::Design& d) {
+  using ir::Dir;
+  auto reversed = [](const std::string& x) {
+    std::string s = "{";
+    for (int i = 0; i < 32; ++i) s += fmt::format("{}{}[{}]", i ? ", " : "", x, i);
+    return s + "}";
+  };
+  ir::Module m;
+  m.name = c.name + "_rv32_shifter";
+  m.description = "RV32 barrel shifter (write-back stage): right shifts, left shifts by reversing the word.";
+  m.port(Dir::in, "a_i", 32).port(Dir::in, "amt_i", 5).port(Dir::in, "left_i").port(Dir::in, "arith_i", 1, false, "arithmetic right shift");
+  m.port(Dir::out, "result_o", 32);
+  m.net("sh_in", 32).net("sh_wide", 33, true).net("sh_r", 32).net("sh_unused");
+  m.assign("sh_in", "left_i ? " + reversed("a_i") + " : a_i");
+  m.assign("sh_wide", "$signed({arith_i & sh_in[31], sh_in}) >>> amt_i");
   m.assign("{sh_unused, sh_r}", "sh_wide");
-  m.assign("shifted", "f3_i[2] ? sh_r : " + reversed("sh_r"));
-  m.assign("result_o", "res_i == 2'd0 ? sum_o : res_i == 2'd1 ? logic_r : res_i == 2'd2 ? shifted : {31'd0, lt_o}");
+  m.assign("result_o", "left_i ? " + reversed("sh_r") + " : sh_r");
   return d.add(std::move(m));
 }
 

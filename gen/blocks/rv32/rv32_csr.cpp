@@ -68,7 +68,7 @@ std::string csr(const SocConfig& c, ir::Design& d) {
   m.comment("Counters: mcycle counts every cycle, minstret every retirement; a write replaces the increment.");
   m.assign("cycle_next", "mcycle_q + 64'd1");
   m.assign("instret_inc", "instret_i & wr_sel != 12'hB02 & wr_sel != 12'hB82");
-  m.assign("instret_next", "minstret_q + {63'd0, instret_inc}");
+  m.assign("instret_next", "instret_inc ? minstret_q + 64'd1 : minstret_q");
   m.ff({if_else(
       "!rst_ni",
       {assign("mie_q", "1'b0"), assign("mpie_q", "1'b0"), assign("mtie_q", "1'b0"), assign("meie_q", "1'b0"), assign("mtvec_q", "30'd0"),

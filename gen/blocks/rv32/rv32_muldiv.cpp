@@ -25,6 +25,7 @@ std::string muldiv(const SocConfig& c, ir::Design& d) {
                        : "RV32M multiplier/divider: shift-and-add multiplier and restoring divider, one bit per cycle.";
   m.port(Dir::in, "clk_i")
       .port(Dir::in, "rst_ni")
+      .port(Dir::in, "kill_i", 1, false, "abandon the operation (its instruction is squashed)")
       .port(Dir::in, "start_i", 1, false, "take the operands (only while not busy)")
       .port(Dir::in, "op_i", 3, false, "funct3: MUL, MULH, MULHSU, MULHU, DIV, DIVU, REM, REMU")
       .port(Dir::in, "a_i", 32)
@@ -68,7 +69,7 @@ std::string muldiv(const SocConfig& c, ir::Design& d) {
   m.assign("done_o", "busy_q & cnt_q[5]");
   m.assign("busy_o", "busy_q");
   const std::string cnt0 = fast ? "op_i[2] ? 6'd0 : 6'd31" : "6'd0";
-  m.ff({if_else("!rst_ni", {assign("busy_q", "1'b0")},
+  m.ff({if_else("!rst_ni || kill_i", {assign("busy_q", "1'b0")},
                 {if_else("start_i",
                          {assign("busy_q", "1'b1"), assign("op_q", "op_i"), assign("cnt_q", cnt0), assign("acc_q", "32'd0"),
                           assign("lo_q", "op_i[2] ? abs_a : abs_b"), assign("mc_q", "op_i[2] ? abs_b : abs_a"),

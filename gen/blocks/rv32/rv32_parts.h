@@ -21,6 +21,7 @@ int dmem_addr_bits(const Rv32Config& r);  // word address bits of DMEM
 
 std::string decode(const SocConfig& c, ir::Design& d);
 std::string alu(const SocConfig& c, ir::Design& d);
+std::string shifter(const SocConfig& c, ir::Design& d);
 std::string regfile(const SocConfig& c, ir::Design& d);
 std::string csr(const SocConfig& c, ir::Design& d);
 std::string lsu(const SocConfig& c, ir::Design& d);

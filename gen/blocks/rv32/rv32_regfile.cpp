@@ -15,18 +15,19 @@ std::string regfile(const SocConfig& c, ir::Design& d) {
   using ir::if_else;
   ir::Module m;
   m.name = c.name + "_rv32_regfile";
-  m.description = "RV32 register file: two 32 x 32-bit block RAMs (one per read port), synchronous read.";
+  m.description = "RV32 register file: two 32 x 32-bit block RAMs (one per read port), synchronous read (held while not read).";
   m.port(Dir::in, "clk_i")
       .port(Dir::in, "we_i")
       .port(Dir::in, "waddr_i", 5)
       .port(Dir::in, "wdata_i", 32)
+      .port(Dir::in, "re_i", 1, false, "read (else the outputs hold)")
       .port(Dir::in, "raddr_a_i", 5)
       .port(Dir::in, "raddr_b_i", 5)
       .port(Dir::out, "rdata_a_o", 32, false, "the registers as they were before this clock edge's write")
       .port(Dir::out, "rdata_b_o", 32);
   m.memory("mem_a", 32, 32).memory("mem_b", 32, 32).net("rdata_a_q", 32).net("rdata_b_q", 32);
   m.ff({if_else("we_i", {assign("mem_a[waddr_i]", "wdata_i"), assign("mem_b[waddr_i]", "wdata_i")}),
-        assign("rdata_a_q", "mem_a[raddr_a_i]"), assign("rdata_b_q", "mem_b[raddr_b_i]")});
+        if_else("re_i", {assign("rdata_a_q", "mem_a[raddr_a_i]"), assign("rdata_b_q", "mem_b[raddr_b_i]")})});
   m.assign("rdata_a_o", "rdata_a_q").assign("rdata_b_o", "rdata_b_q");
   return d.add(std::move(m));
 }

@@ -65,9 +65,10 @@ std::string mmio(const SocConfig& c, ir::Design& d) {
   m.description = "MMIO at 0x2000_0000: console, exit, software interrupt line, 64-bit mtime and mtimecmp.";
   m.port(Dir::in, "clk_i")
       .port(Dir::in, "rst_ni")
-      .port(Dir::in, "re_i", 1, false, "a load of word addr_i")
-      .port(Dir::in, "we_i", 4, false, "a store to word addr_i, byte lanes")
-      .port(Dir::in, "addr_i", 3, false, "word offset")
+      .port(Dir::in, "re_i", 1, false, "a load of word raddr_i")
+      .port(Dir::in, "raddr_i", 3, false, "word offset")
+      .port(Dir::in, "we_i", 4, false, "a store to word waddr_i, byte lanes")
+      .port(Dir::in, "waddr_i", 3, false, "word offset")
       .port(Dir::in, "wdata_i", 32)
       .port(Dir::out, "rdata_o", 32, false, "the word loaded, the cycle after re_i")
       .port(Dir::in, "irq_ext_i", 1, false, "the external interrupt line of the system")
@@ -81,8 +82,8 @@ std::string mmio(const SocConfig& c, ir::Design& d) {
   m.net("console_valid_q").net("console_data_q", 8).net("exit_valid_q").net("exit_code_q", 32);
   m.assign("time_next", "mtime_q + 64'd1");
   m.net("we_t0", 4).net("we_t1", 4).net("we_c0", 4).net("we_c1", 4);
-  m.assign("we_t0", "we_i & {4{addr_i == 3'd4}}").assign("we_t1", "we_i & {4{addr_i == 3'd5}}");
-  m.assign("we_c0", "we_i & {4{addr_i == 3'd6}}").assign("we_c1", "we_i & {4{addr_i == 3'd7}}");
+  m.assign("we_t0", "we_i & {4{waddr_i == 3'd4}}").assign("we_t1", "we_i & {4{waddr_i == 3'd5}}");
+  m.assign("we_c0", "we_i & {4{waddr_i == 3'd6}}").assign("we_c1", "we_i & {4{waddr_i == 3'd7}}");
   m.ff({if_else("!rst_ni",
                 {assign("mtime_q", "64'd0"), assign("mtimecmp_q", "64'hFFFFFFFFFFFFFFFF"), assign("irq_q", "1'b0"), assign("mtip_q", "1'b0"),
                  assign("console_valid_q", "1'b0"), assign("exit_valid_q", "1'b0")},
@@ -92,13 +93,13 @@ std::string mmio(const SocConfig& c, ir::Design& d) {
                  assign("mtimecmp_q", fmt::format("{{{}, {}}}",
                                                   merge("mtimecmp_q", 32, "wdata_i", "we_c1"),
                                                   merge("mtimecmp_q", 0, "wdata_i", "we_c0"))),
-                 if_else("we_i[0] && addr_i == 3'd2", {assign("irq_q", "wdata_i[0]")}),
+                 if_else("we_i[0] && waddr_i == 3'd2", {assign("irq_q", "wdata_i[0]")}),
                  assign("mtip_q", "mtime_q >= mtimecmp_q"),
-                 assign("console_valid_q", "we_i[0] && addr_i == 3'd0"),
-                 assign("exit_valid_q", "we_i != 4'd0 && addr_i == 3'd1")}),
+                 assign("console_valid_q", "we_i[0] && waddr_i == 3'd0"),
+                 assign("exit_valid_q", "we_i != 4'd0 && waddr_i == 3'd1")}),
         assign("console_data_q", "wdata_i[7:0]"),
         assign("exit_code_q", "wdata_i"),
-        if_else("re_i", {ir::case_of("addr_i", {{"3'd2", {assign("rdata_q", "{31'd0, irq_q}")}},
+        if_else("re_i", {ir::case_of("raddr_i", {{"3'd2", {assign("rdata_q", "{31'd0, irq_q}")}},
                                                 {"3'd4", {assign("rdata_q", "mtime_q[31:0]")}},
                                                 {"3'd5", {assign("rdata_q", "mtime_q[63:32]")}},
                                                 {"3'd6", {assign("rdata_q", "mtimecmp_q[31:0]")}},
