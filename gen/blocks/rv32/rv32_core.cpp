@@ -61,7 +61,7 @@ std::string core(const SocConfig& c, ir::Design& d) {
   }
 
   // ---- fetch and decode
-  m.net("pc_d_q", 30, false, "pc[31:2] of the word in decode").net("d_valid_q").net("d_fault_q", 1, false, "its fetch was outside IMEM");
+  m.net("pc_d_q", 30, false, "pc[31:2] of the word in decode").net("d_valid_q");
   m.net("fetch_pc", 30).net("seq_pc", 30).net("stall_d").net("late_use").net("redirect").net("redirect_pc", 30);
   m.net("d_illegal").net("d_rs1_used").net("d_rs2_used").net("d_rd_we").net("d_imm", 32).net("d_a_pc").net("d_a_zero").net("d_b_imm").net("d_sub").net("d_uns");
   m.net("d_res", 2).net("d_link").net("d_branch").net("d_jal").net("d_jalr").net("d_load").net("d_store").net("d_csr").net("d_csr_wr");
@@ -71,7 +71,7 @@ std::string core(const SocConfig& c, ir::Design& d) {
   m.net("rs1_d", 5).net("rs2_d", 5).net("rf_a", 32).net("rf_b", 32);
   // ---- execute
   m.net("e_valid_q").net("pc_e_q", 30).net("link_e_q", 30).net("instr_e_q", 32).net("imm_e_q", 32).net("target_e_q", 32, false, "pc + B/J immediate");
-  m.net("e_fault_q").net("e_illegal_q").net("e_rs1_used_q").net("e_rs2_used_q").net("e_rd_we_q").net("e_b_imm_q").net("e_sub_q").net("e_uns_q");
+  m.net("e_fault", 1, false, "the pc is outside IMEM (instruction access fault)").net("e_illegal_q").net("e_rs1_used_q").net("e_rs2_used_q").net("e_rd_we_q").net("e_b_imm_q").net("e_sub_q").net("e_uns_q");
   m.net("e_res_q", 2).net("e_sel_sum_q").net("e_link_q").net("e_branch_q").net("e_jal_q").net("e_jalr_q").net("e_load_q").net("e_store_q").net("e_csr_q");
   m.net("e_csr_wr_q").net("e_ecall_q").net("e_ebreak_q").net("e_mret_q").net("e_wfi_q").net("e_late_q").net("e_pred_q");
   if (m_ext) m.net("e_md_q").net("e_md").net("md_start").net("md_busy").net("md_done").net("md_result", 32);
@@ -95,10 +95,8 @@ std::string core(const SocConfig& c, ir::Design& d) {
   m.assign("imem_re_o", "redirect | ~stall_d");
   m.assign("imem_addr_o", fmt::format("fetch_pc[{}:0]", iaw - 1));
   m.ff({if_else("!rst_ni",
-                {assign("pc_d_q", fmt::format("30'd{}", ((r.reset_vector >> 2) + (1u << 30) - 1) & ((1u << 30) - 1))), assign("d_valid_q", "1'b0"),
-                 assign("d_fault_q", "1'b0")},
-                {if_else("imem_re_o", {assign("pc_d_q", "fetch_pc"), assign("d_valid_q", "1'b1"),
-                                       assign("d_fault_q", fmt::format("fetch_pc[29:{}] != {}'d0", iaw, 30 - iaw))})})});
+                {assign("pc_d_q", fmt::format("30'd{}", ((r.reset_vector >> 2) + (1u << 30) - 1) & ((1u << 30) - 1))), assign("d_valid_q", "1'b0")},
+                {if_else("imem_re_o", {assign("pc_d_q", "fetch_pc"), assign("d_valid_q", "1'b1")})})});
 
   m.comment("Decode; the register numbers address the register file directly from IMEM's output.");
   std::vector<ir::Connection> dc{{"instr_i", "imem_rdata_i"}, {"illegal_o", "d_illegal"}, {"rs1_used_o", "d_rs1_used"}, {"rs2_used_o", "d_rs2_used"},
@@ -110,11 +108,14 @@ std::string core(const SocConfig& c, ir::Design& d) {
   m.instance(dec, "u_decode", dc);
   m.assign("rs1_d", "imem_rdata_i[19:15]").assign("rs2_d", "imem_rdata_i[24:20]");
   m.assign("d_late", "d_load | d_csr | d_res == 2'd2");
-  m.comment("Static prediction: JAL always, conditional branches when backward (the immediate is negative).");
-  m.assign("d_pred", "d_valid_q & ~d_fault_q & (d_jal | (d_branch & imm_is_neg))");
-  m.net("imm_is_neg");
-  m.assign("imm_is_neg", "imem_rdata_i[31]");
-  m.assign("d_bj_imm", "{pc_d_q, 2'b00} + d_imm");
+  m.comment("Static prediction: JAL always, conditional branches when backward (the immediate is negative); from the opcode alone, since a");
+  m.comment("word that is not a legal JAL or branch traps in write-back and squashes what was fetched behind it.");
+  m.net("op_jal").net("op_branch").net("bj_imm", 32);
+  m.assign("op_jal", "imem_rdata_i[6:0] == 7'b1101111").assign("op_branch", "imem_rdata_i[6:0] == 7'b1100011");
+  m.assign("d_pred", "d_valid_q & (op_jal | (op_branch & imem_rdata_i[31]))");
+  m.assign("bj_imm", "imem_rdata_i[3] ? {{11{imem_rdata_i[31]}}, imem_rdata_i[31], imem_rdata_i[19:12], imem_rdata_i[20], imem_rdata_i[30:21], 1'b0}"
+                     " : {{19{imem_rdata_i[31]}}, imem_rdata_i[31], imem_rdata_i[7], imem_rdata_i[30:25], imem_rdata_i[11:8], 1'b0}");
+  m.assign("d_bj_imm", "{pc_d_q, 2'b00} + bj_imm");
   m.assign("{d_target, d_target_lo_unused}", "d_bj_imm");
   m.instance(rf, "u_regfile",
              {{"clk_i", "clk_i"}, {"we_i", "w_we"}, {"waddr_i", "w_rd"}, {"wdata_i", "w_wdata"}, {"re_i", "~stall_d"}, {"raddr_a_i", "rs1_d"},
@@ -126,7 +127,7 @@ std::string core(const SocConfig& c, ir::Design& d) {
   m.assign("e_early_wr", "e_valid_q & e_rd_we_q & ~e_late_q & (e_rd != 5'd0)");
 
   std::vector<Stmt> take{assign("e_valid_q", "d_valid_q"), assign("pc_e_q", "pc_d_q"), assign("link_e_q", "seq_pc"), assign("instr_e_q", "imem_rdata_i"),
-                         assign("imm_e_q", "d_imm"), assign("target_e_q", "d_bj_imm"), assign("e_fault_q", "d_fault_q"), assign("e_illegal_q", "d_illegal"),
+                         assign("imm_e_q", "d_imm"), assign("target_e_q", "d_bj_imm"), assign("e_illegal_q", "d_illegal"),
                          assign("e_rs1_used_q", "d_rs1_used"), assign("e_rs2_used_q", "d_rs2_used"), assign("e_rd_we_q", "d_rd_we"),
                          assign("e_b_imm_q", "d_b_imm"), assign("e_sub_q", "d_sub"), assign("e_uns_q", "d_uns"), assign("e_res_q", "d_res"),
                          assign("e_sel_sum_q", std::string("d_res == 2'd0 & ~d_link") + (m_ext ? " & ~d_md" : "")),
@@ -156,14 +157,15 @@ std::string core(const SocConfig& c, ir::Design& d) {
   m.instance(lsu_m, "u_lsu",
              {{"addr_i", "alu_sum[1:0]"}, {"size_i", "f3e[1:0]"}, {"rs2_i", "op_b"}, {"wdata_o", "ls_wdata"}, {"mask_o", "ls_mask"}, {"misaligned_o", "ls_mis"},
               {"w_rdata_i", "data_rdata_i"}, {"w_addr_i", "w_addr_q[1:0]"}, {"w_f3_i", "w_f3"}, {"w_value_o", "w_load_value"}});
+  m.assign("e_fault", fmt::format("pc_e_q[29:{}] != {}'d0", iaw, 30 - iaw));
   m.comment("Exceptions known in execute, by priority: fetch fault, illegal, EBREAK, ECALL, misaligned access.");
-  m.assign("e_exc", "e_fault_q | e_illegal_q | e_ecall_q | e_ebreak_q | ((e_load_q | e_store_q) & ls_mis)");
-  m.assign("e_cause", "e_fault_q ? 4'd1 : e_illegal_q ? 4'd2 : e_ebreak_q ? 4'd3 : e_ecall_q ? 4'd11 : e_store_q ? 4'd6 : 4'd4");
+  m.assign("e_exc", "e_fault | e_illegal_q | e_ecall_q | e_ebreak_q | ((e_load_q | e_store_q) & ls_mis)");
+  m.assign("e_cause", "e_fault ? 4'd1 : e_illegal_q ? 4'd2 : e_ebreak_q ? 4'd3 : e_ecall_q ? 4'd11 : e_store_q ? 4'd6 : 4'd4");
   m.comment("Loads read in execute; a load right behind a store waits for it (the store is written in write-back).");
   m.assign("data_re_o", "e_valid_q & e_load_q");
   m.assign("data_raddr_o", "alu_sum");
   if (m_ext) {
-    m.assign("e_md", "e_md_q & ~e_fault_q");
+    m.assign("e_md", "e_md_q & ~e_fault");
     m.assign("md_start", "e_valid_q & e_md & ~md_busy & ~redirect");
     m.assign("e_wait", "e_valid_q & ~redirect & ((e_md & ~md_done) | (e_load_q & w_valid_q & w_store_q))");
     m.instance(md, "u_muldiv",

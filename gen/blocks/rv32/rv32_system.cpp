@@ -4,6 +4,7 @@
 // host writes the program into the memories while the core is in reset.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <bit>
 
 #include "blocks/rv32/rv32_parts.h"
@@ -29,6 +30,31 @@ std::string merge(const std::string& old_w, int old_lsb, const std::string& new_
 int imem_addr_bits(const Rv32Config& r) { return log2i(r.imem_bytes) - 2; }
 int dmem_addr_bits(const Rv32Config& r) { return log2i(r.dmem_bytes) - 2; }
 
+namespace {
+
+// A 32-bit memory of 2^aw words cut into slices as wide as one iCE40 RAM
+// block is at that depth (2048 x 2, 1024 x 4, 512 x 8, 256 x 16 bits), so
+// that each slice is whole blocks and the read data need no multiplexer
+// where one block is deep enough. A slice lies in one byte lane.
+void sliced_memory(ir::Module& m, int aw, bool lanes) {
+  const int w = std::clamp(4096 >> std::min(aw, 12), 2, 16);
+  std::vector<ir::Stmt> body;
+  for (int k = 0; k < 32 / w; ++k) {
+    const std::string mem = fmt::format("mem{}", k), q = fmt::format("rdata{}_q", k);
+    m.memory(mem, w, 1 << aw).net(q, w);
+    const std::string bits = fmt::format("[{}:{}]", (k + 1) * w - 1, k * w);
+    const std::string we = lanes ? fmt::format("we_i[{}]", k * w / 8) : "we_i";
+    body.push_back(if_else(we, {assign(mem + "[waddr_i]", "wdata_i" + bits)}));
+    body.push_back(if_else("re_i", {assign(q, mem + "[raddr_i]")}));
+  }
+  m.ff(body);
+  std::string cat = "{";
+  for (int k = 32 / w - 1; k >= 0; --k) cat += fmt::format("rdata{}_q{}", k, k ? ", " : "}");
+  m.assign("rdata_o", cat);
+}
+
+}  // namespace
+
 std::string imem(const SocConfig& c, ir::Design& d) {
   const int aw = imem_addr_bits(*c.rv32);
   ir::Module m;
@@ -36,9 +62,7 @@ std::string imem(const SocConfig& c, ir::Design& d) {
   m.description = fmt::format("Instruction memory: {} x 32 bits, written by the load port, read by the fetch (synchronous, held while not read).", 1 << aw);
   m.port(Dir::in, "clk_i").port(Dir::in, "we_i").port(Dir::in, "waddr_i", aw).port(Dir::in, "wdata_i", 32);
   m.port(Dir::in, "re_i").port(Dir::in, "raddr_i", aw).port(Dir::out, "rdata_o", 32);
-  m.memory("mem", 32, 1 << aw).net("rdata_q", 32);
-  m.ff({if_else("we_i", {assign("mem[waddr_i]", "wdata_i")}), if_else("re_i", {assign("rdata_q", "mem[raddr_i]")})});
-  m.assign("rdata_o", "rdata_q");
+  sliced_memory(m, aw, false);
   return d.add(std::move(m));
 }
 
@@ -49,13 +73,7 @@ std::string dmem(const SocConfig& c, ir::Design& d) {
   m.description = fmt::format("Data memory: {} x 32 bits with byte lanes, one write and one read port, synchronous read.", 1 << aw);
   m.port(Dir::in, "clk_i").port(Dir::in, "we_i", 4, false, "byte lanes written").port(Dir::in, "waddr_i", aw).port(Dir::in, "wdata_i", 32);
   m.port(Dir::in, "re_i").port(Dir::in, "raddr_i", aw).port(Dir::out, "rdata_o", 32);
-  m.memory("mem", 32, 1 << aw).net("rdata_q", 32);
-  std::vector<ir::Stmt> body;
-  for (int b = 0; b < 4; ++b)
-    body.push_back(if_else(fmt::format("we_i[{}]", b), {assign(fmt::format("mem[waddr_i][{}:{}]", 8 * b + 7, 8 * b), fmt::format("wdata_i[{}:{}]", 8 * b + 7, 8 * b))}));
-  body.push_back(if_else("re_i", {assign("rdata_q", "mem[raddr_i]")}));
-  m.ff(body);
-  m.assign("rdata_o", "rdata_q");
+  sliced_memory(m, aw, true);
   return d.add(std::move(m));
 }
 
