@@ -15,7 +15,7 @@ namespace strata::cli {
 namespace {
 
 struct RunElfOptions {
-  std::string config, program;
+  std::string config, program, iss_log;
   bool iss = false;
   std::uint64_t max_cycles = 100'000'000;
 };
@@ -28,7 +28,7 @@ void run_elf(const RunElfOptions& o) {
   const auto program = golden::rv32::read_elf(o.program, rv32_iss_params(*c.rv32));
   std::unique_ptr<Rv32Target> target;
   if (o.iss)
-    target = make_iss_target(*c.rv32, program);
+    target = make_iss_target(*c.rv32, program, o.iss_log);
   else
     throw CliError("running on the generated core is not available in this build; use --iss to run on the instruction-set simulator");
   progress(fmt::format("running '{}' on {} of '{}' ({}, limit {} cycles)", o.program, target->name(), c.name, to_string(c.rv32->isa),
@@ -52,6 +52,7 @@ void add_run_elf(CLI::App& app) {
   cmd->add_option("--config", o->config, "config file (YAML) with an rv32 section")->required();
   cmd->add_option("PROGRAM", o->program, "the program: an ELF32 RISC-V executable")->required();
   cmd->add_flag("--iss", o->iss, "run on the instruction-set simulator alone (one cycle per instruction)");
+  cmd->add_option("--iss-log", o->iss_log, "with --iss: write every retirement (pc, instruction, registers, memory) to this file");
   cmd->add_option("--max-cycles", o->max_cycles, "stop a program that has not ended after this many cycles")
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
   cmd->callback([o] { run_elf(*o); });

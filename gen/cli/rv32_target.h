@@ -29,7 +29,8 @@ class Rv32Target {
   virtual Rv32RunResult run(std::uint64_t max_cycles) = 0;
 };
 
-// The instruction-set simulator alone (one cycle per instruction).
-std::unique_ptr<Rv32Target> make_iss_target(const Rv32Config& rv, const golden::rv32::ElfImage& program);
+// The instruction-set simulator alone (one cycle per instruction); with a
+// `log` path, one line per retirement (golden::rv32::format) goes there.
+std::unique_ptr<Rv32Target> make_iss_target(const Rv32Config& rv, const golden::rv32::ElfImage& program, const std::string& log = {});
 
 }  // namespace strata::cli

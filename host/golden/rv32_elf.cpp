@@ -5,6 +5,7 @@
 #include <libelf.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstring>
 #include <memory>
 
@@ -140,6 +141,109 @@ void load(Iss& iss, const ElfImage& image) {
       throw ElfError(fmt::format("segment at 0x{:08x} ({} bytes) does not fit the ISS's memories", s.addr, s.bytes.size()));
   iss.set_tohost(image.tohost);
   iss.reset();
+}
+
+}  // namespace strata::golden::rv32
+
+namespace strata::golden::rv32 {
+
+namespace {
+void put16(std::vector<std::uint8_t>& v, std::size_t at, std::uint32_t x) {
+  v[at] = static_cast<std::uint8_t>(x);
+  v[at + 1] = static_cast<std::uint8_t>(x >> 8);
+}
+void put32(std::vector<std::uint8_t>& v, std::size_t at, std::uint32_t x) {
+  put16(v, at, x & 0xFFFF);
+  put16(v, at + 2, x >> 16);
+}
+}  // namespace
+
+void write_elf(const std::filesystem::path& file, const ElfImage& image) {
+  // Layout: ELF header (52), program headers (32 each), segment bytes,
+  // .symtab, .strtab, .shstrtab, section headers (40 each).
+  const std::size_t nseg = image.segments.size();
+  std::vector<std::uint8_t> out(52 + 32 * nseg, 0);
+  std::vector<std::size_t> seg_offset;
+  for (const auto& s : image.segments) {
+    while (out.size() % 4) out.push_back(0);
+    seg_offset.push_back(out.size());
+    out.insert(out.end(), s.bytes.begin(), s.bytes.end());
+  }
+  std::string shstrtab(1, '\0');
+  const auto name = [&](const std::string& n) {
+    const auto at = static_cast<std::uint32_t>(shstrtab.size());
+    shstrtab += n + '\0';
+    return at;
+  };
+  struct Section {
+    std::uint32_t name, type, flags, addr, offset, size, link, info, align, entsize;
+  };
+  std::vector<Section> sections{{0, 0, 0, 0, 0, 0, 0, 0, 0, 0}};
+  std::uint32_t tohost_section = 0;
+  for (std::size_t k = 0; k < nseg; ++k) {
+    const auto& s = image.segments[k];
+    const bool text = s.addr < kDmemBase;
+    if (!text && image.tohost && *image.tohost >= s.addr && *image.tohost - s.addr < s.bytes.size())
+      tohost_section = static_cast<std::uint32_t>(sections.size());
+    sections.push_back({name(text ? ".text" : fmt::format(".data{}", k)), 1 /* PROGBITS */, text ? 6u : 3u /* AX : WA */, s.addr,
+                        static_cast<std::uint32_t>(seg_offset[k]), static_cast<std::uint32_t>(s.bytes.size()), 0, 0, 4, 0});
+  }
+  if (image.tohost) {
+    while (out.size() % 4) out.push_back(0);
+    const std::string strtab = std::string(1, '\0') + "tohost" + '\0';
+    const auto symtab_at = static_cast<std::uint32_t>(out.size());
+    out.resize(out.size() + 32, 0);  // the null symbol, then tohost
+    put32(out, symtab_at + 16, 1);                               // st_name
+    put32(out, symtab_at + 20, *image.tohost);                   // st_value
+    put32(out, symtab_at + 24, 4);                               // st_size
+    out[symtab_at + 28] = (1 << 4) | 1;                          // STB_GLOBAL, STT_OBJECT
+    put16(out, symtab_at + 30, tohost_section ? tohost_section : 0xFFF1 /* SHN_ABS */);
+    const auto strtab_at = static_cast<std::uint32_t>(out.size());
+    out.insert(out.end(), strtab.begin(), strtab.end());
+    const auto symtab_index = static_cast<std::uint32_t>(sections.size());
+    sections.push_back({name(".symtab"), 2 /* SYMTAB */, 0, 0, symtab_at, 32, symtab_index + 1, 1, 4, 16});
+    sections.push_back({name(".strtab"), 3 /* STRTAB */, 0, 0, strtab_at, static_cast<std::uint32_t>(strtab.size()), 0, 0, 1, 0});
+  }
+  const std::uint32_t shstr_name = name(".shstrtab");
+  const auto shstr_at = static_cast<std::uint32_t>(out.size());
+  out.insert(out.end(), shstrtab.begin(), shstrtab.end());
+  sections.push_back({shstr_name, 3, 0, 0, shstr_at, static_cast<std::uint32_t>(shstrtab.size()), 0, 0, 1, 0});
+  while (out.size() % 4) out.push_back(0);
+  const auto shoff = static_cast<std::uint32_t>(out.size());
+  for (const auto& s : sections) {
+    const std::size_t at = out.size();
+    out.resize(at + 40, 0);
+    const std::uint32_t f[10] = {s.name, s.type, s.flags, s.addr, s.offset, s.size, s.link, s.info, s.align, s.entsize};
+    for (int k = 0; k < 10; ++k) put32(out, at + 4 * static_cast<std::size_t>(k), f[k]);
+  }
+  // ELF header.
+  const std::uint8_t ident[16] = {0x7F, 'E', 'L', 'F', 1 /* ELFCLASS32 */, 1 /* LSB */, 1 /* EV_CURRENT */};
+  std::memcpy(out.data(), ident, 16);
+  put16(out, 16, 2);            // ET_EXEC
+  put16(out, 18, kEmRiscv);     // EM_RISCV
+  put32(out, 20, 1);            // EV_CURRENT
+  put32(out, 24, image.entry);  // e_entry
+  put32(out, 28, 52);           // e_phoff
+  put32(out, 32, shoff);        // e_shoff
+  put32(out, 36, 0);            // e_flags: soft float, no RVC
+  put16(out, 40, 52);
+  put16(out, 42, 32);
+  put16(out, 44, static_cast<std::uint32_t>(nseg));
+  put16(out, 46, 40);
+  put16(out, 48, static_cast<std::uint32_t>(sections.size()));
+  put16(out, 50, static_cast<std::uint32_t>(sections.size() - 1));  // .shstrtab is last
+  for (std::size_t k = 0; k < nseg; ++k) {
+    const auto& s = image.segments[k];
+    const std::size_t at = 52 + 32 * k;
+    const auto size = static_cast<std::uint32_t>(s.bytes.size());
+    const std::uint32_t f[8] = {1 /* PT_LOAD */, static_cast<std::uint32_t>(seg_offset[k]), s.addr, s.addr, size, size,
+                                s.addr < kDmemBase ? 5u : 6u /* R+X : R+W */, 4};
+    for (int j = 0; j < 8; ++j) put32(out, at + 4 * static_cast<std::size_t>(j), f[j]);
+  }
+  std::FILE* f = std::fopen(file.c_str(), "wb");
+  if (!f) throw ElfError(fmt::format("{}: error: cannot write: {}", file.string(), std::strerror(errno)));
+  const bool ok = std::fwrite(out.data(), 1, out.size(), f) == out.size();
+  if (std::fclose(f) != 0 || !ok) throw ElfError(fmt::format("{}: error: cannot write", file.string()));
 }
 
 }  // namespace strata::golden::rv32

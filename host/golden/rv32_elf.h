@@ -46,6 +46,11 @@ struct MemoryImage {
 };
 MemoryImage memory_image(const ElfImage& image, const IssParams& p);
 
+// Writes `image` as an ELF32 RISC-V executable: one PT_LOAD segment and one
+// section (.text in IMEM, .data in DMEM) per segment, and a symbol table
+// with `tohost` when it is set. Throws ElfError when the file cannot be written.
+void write_elf(const std::filesystem::path& file, const ElfImage& image);
+
 // Writes the segments into the ISS's memories and sets its tohost address;
 // then resets it.
 void load(Iss& iss, const ElfImage& image);

@@ -107,4 +107,14 @@ std::optional<std::string> compare(const Retirement& i, const Retirement& c, con
   return s;
 }
 
+std::optional<std::string> lockstep_check(Iss& iss, const Retirement& rtl) {
+  try {
+    const Retirement mine = iss.step_lockstep(rtl);
+    return compare(mine, rtl, &iss);
+  } catch (const LockstepError& e) {
+    return fmt::format("lockstep error at retirement {} (pc {:08x}): {}\n  core: {}\nISS state:\n{}", rtl.order, rtl.pc_rdata, e.what(),
+                       format(rtl), iss.format_state());
+  }
+}
+
 }  // namespace strata::golden::rv32

@@ -225,6 +225,11 @@ class Iss {
 // the ISS's state when `iss` is given).
 std::optional<std::string> compare(const Retirement& iss_record, const Retirement& rtl_record, const Iss* iss = nullptr);
 
+// One lockstep step: step_lockstep(rtl) then compare(). nullopt when the
+// ISS agrees with the core's record, else the message to stop the run with
+// (a mismatch with both records and the ISS's state, or the LockstepError).
+std::optional<std::string> lockstep_check(Iss& iss, const Retirement& rtl_record);
+
 // One record as text ("order 12 pc 00000040 insn 00a50533 add a0,a0,a0 ...").
 std::string format(const Retirement& r);
 

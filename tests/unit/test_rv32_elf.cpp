@@ -111,4 +111,28 @@ TEST(Rv32Elf, BadFiles) {
   EXPECT_NE(error_of(write("big", make_elf({{0, std::vector<std::uint8_t>(2048, 0), 2048}})), small).find("outside"), std::string::npos);
 }
 
+TEST(Rv32Elf, WrittenFilesReadBackWithTohost) {
+  ElfImage image;
+  image.segments.push_back({0, kCode});
+  image.segments.push_back({kDmemBase, {9, 8, 7, 6, 0, 0, 0, 0}});
+  image.tohost = kDmemBase + 4;
+  const fs::path f = fs::temp_directory_path() / "strata_rv32_elf_written";
+  write_elf(f, image);
+  const auto back = read_elf(f, {});
+  EXPECT_EQ(back.entry, 0u);
+  ASSERT_EQ(back.segments.size(), 2u);
+  EXPECT_EQ(back.segments[0].bytes, kCode);
+  EXPECT_EQ(back.segments[1].bytes, image.segments[1].bytes);
+  EXPECT_EQ(back.tohost, image.tohost);
+}
+
+TEST(Rv32Elf, TohostMustBeAWordInDmem) {
+  ElfImage image;
+  image.segments.push_back({0, kCode});
+  image.tohost = 0x100;
+  const fs::path f = fs::temp_directory_path() / "strata_rv32_elf_tohost_imem";
+  write_elf(f, image);
+  EXPECT_NE(error_of(f).find("tohost symbol at 0x00000100 is not an aligned word in DMEM"), std::string::npos) << error_of(f);
+}
+
 }  // namespace

@@ -1,0 +1,15 @@
+# Two programs must pass on the ISS with identical retirement logs.
+#   cmake -DSTRATA=... -DCONFIG=... -DA=a.elf -DB=b.elf -DWORK=dir -P same_retirements.cmake
+file(MAKE_DIRECTORY ${WORK})
+foreach(x A B)
+  execute_process(COMMAND ${STRATA} run-elf --config ${CONFIG} ${${x}} --iss --iss-log ${WORK}/${x}.log RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "${${x}} did not pass (status ${rc})")
+  endif()
+endforeach()
+file(READ ${WORK}/A.log a)
+file(READ ${WORK}/B.log b)
+string(LENGTH "${a}" n)
+if(n EQUAL 0 OR NOT a STREQUAL b)
+  message(FATAL_ERROR "the retirement logs differ: ${WORK}/A.log ${WORK}/B.log")
+endif()
