@@ -38,7 +38,7 @@ std::string generate_rv32(const SocConfig& c, ir::Design& d) {
     if (p.name.rfind("rvfi_", 0) == 0) m.port(Dir::out, p.name, p.width);
   m.net("imem_re").net("imem_addr", iaw).net("imem_rdata", 32);
   m.net("data_re").net("data_raddr", 32).net("data_we", 4).net("data_waddr", 32).net("data_wdata", 32).net("data_rdata", 32);
-  m.net("dmem_rdata", 32).net("mmio_rdata", 32).net("mmio_sel_q", 1, false, "the last load was from MMIO").net("mtip").net("meip");
+  m.net("dmem_rdata", 32).net("mmio_rdata", 32).net("mmio_sel_q", 1, false, "the address of the cycle before was in MMIO").net("mtip").net("meip");
   m.net("load_dmem").net("load_unused", 32 - 1 - std::max(iaw, daw));
   m.net("raddr_unused", 31 - daw).net("waddr_unused", 31 - daw);
 
@@ -60,11 +60,11 @@ std::string generate_rv32(const SocConfig& c, ir::Design& d) {
               {"raddr_i", fmt::format("data_raddr[{}:2]", daw + 1)},
               {"rdata_o", "dmem_rdata"}});
   m.instance(io, "u_mmio",
-             {{"clk_i", "clk_i"}, {"rst_ni", "rst_ni"}, {"re_i", "data_re & data_raddr[29]"}, {"raddr_i", "data_raddr[4:2]"},
+             {{"clk_i", "clk_i"}, {"rst_ni", "rst_ni"}, {"raddr_i", "data_raddr[4:2]"},
               {"we_i", "data_we & {4{data_waddr[29]}}"}, {"waddr_i", "data_waddr[4:2]"}, {"wdata_i", "data_wdata"}, {"rdata_o", "mmio_rdata"}, {"irq_ext_i", "irq_ext_i"},
               {"console_valid_o", "console_valid_o"}, {"console_data_o", "console_data_o"}, {"exit_valid_o", "exit_valid_o"},
               {"exit_code_o", "exit_code_o"}, {"mtip_o", "mtip"}, {"meip_o", "meip"}});
-  m.ff({if_else("data_re", {assign("mmio_sel_q", "data_raddr[29]")})});
+  m.ff({assign("mmio_sel_q", "data_raddr[29]")});
   m.assign("data_rdata", "mmio_sel_q ? mmio_rdata : dmem_rdata");
   std::vector<ir::Connection> cc{{"clk_i", "clk_i"},         {"rst_ni", "rst_ni"},         {"imem_re_o", "imem_re"},     {"imem_addr_o", "imem_addr"},
                                  {"imem_rdata_i", "imem_rdata"}, {"data_re_o", "data_re"}, {"data_raddr_o", "data_raddr"}, {"data_rdata_i", "data_rdata"},

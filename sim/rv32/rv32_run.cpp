@@ -10,7 +10,9 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <cstdio>
 
 #include "config/config.h"
@@ -41,75 +43,94 @@ std::optional<rv::Exit> rtl_exit(const strata::sim::Rv32Dut::Cycle& c, const std
   return std::nullopt;
 }
 
+struct Options {
+  std::string trace;
+  std::uint64_t max_cycles = 100'000'000;
+  bool cosim = false, quiet = false;
+};
+
+// Runs one program; returns the exit status of the whole command for it.
+int run_one(const std::string& elf, const rv::IssParams& params, const Options& o) {
+  const rv::ElfImage img = rv::read_elf(elf, params);
+  strata::sim::Rv32Dut dut(o.trace);
+  load(dut, img, params);
+  std::optional<rv::Iss> iss;
+  if (o.cosim) {
+    iss.emplace(params);
+    rv::load(*iss, img);
+  }
+  dut.start();
+  std::uint64_t instret = 0;
+  std::optional<rv::Exit> exit;
+  const auto t0 = std::chrono::steady_clock::now();
+  while (!exit && dut.cycles() < o.max_cycles) {
+    const auto c = dut.step();
+    if (c.console) std::fputc(c.byte, stdout);
+    if (c.retired) {
+      if (!c.r.trap) ++instret;
+      if (iss) {
+        if (const auto msg = rv::lockstep_check(*iss, c.r)) {
+          std::fflush(stdout);
+          fmt::print(stderr, "rv32_run: '{}': lockstep mismatch at cycle {} (retirement {}):\n{}\n", elf, dut.cycles(), c.r.order, *msg);
+          return 4;
+        }
+      }
+    }
+    exit = rtl_exit(c, img.tohost);
+    if (iss && exit.has_value() != iss->exit().has_value()) {
+      std::fflush(stdout);
+      fmt::print(stderr, "rv32_run: '{}': lockstep mismatch at cycle {}: the core {} but the ISS {}\n", elf, dut.cycles(),
+                 exit ? "ended (" + exit->describe() + ")" : std::string("runs on"), iss->exit() ? "ended (" + iss->exit()->describe() + ")" : std::string("runs on"));
+      return 4;
+    }
+  }
+  std::fflush(stdout);
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const std::string stats = fmt::format("cycles {}, instret {}, CPI {:.3f}, {:.0f} instructions/s simulated{}", dut.cycles(), instret,
+                                        instret ? static_cast<double>(dut.cycles()) / static_cast<double>(instret) : 0.0,
+                                        secs > 0 ? static_cast<double>(instret) / secs : 0.0, iss ? " (lockstep with the ISS)" : "");
+  if (!exit) {
+    fmt::print(stderr, "rv32_run: error: '{}' did not end within {} cycles (it ends by a store to tohost or to the exit register); {}\n", elf,
+               o.max_cycles, stats);
+    return 3;
+  }
+  if (!o.quiet || !exit->pass()) fmt::print(stderr, "rv32_run: '{}': {}; {}\n", elf, exit->describe(), stats);
+  return exit->pass() ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Run an ELF32 program on the Verilated RV32 system (optionally in lockstep with the ISS)"};
-  std::string elf, trace;
-  std::uint64_t max_cycles = 100'000'000;
-  bool cosim = false, quiet = false;
-  app.add_option("PROGRAM", elf, "ELF32 executable (IMEM at 0, DMEM at 0x10000000)")->required();
-  app.add_flag("--cosim", cosim, "compare every retirement with the instruction-set simulator");
-  app.add_option("--max-cycles", max_cycles, "stop after this many cycles");
-  app.add_option("--trace", trace, "write an FST waveform of the run");
-  app.add_flag("--quiet", quiet, "no summary line");
+  CLI::App app{"Run ELF32 programs on the Verilated RV32 system (optionally in lockstep with the ISS)"};
+  std::vector<std::string> inputs;
+  Options o;
+  app.add_option("PROGRAM", inputs, "ELF32 executables, or directories of them (every *.elf, in name order)")->required();
+  app.add_flag("--cosim", o.cosim, "compare every retirement with the instruction-set simulator");
+  app.add_option("--max-cycles", o.max_cycles, "stop a program after this many cycles");
+  app.add_option("--trace", o.trace, "write an FST waveform of the run (one program)");
+  app.add_flag("--quiet", o.quiet, "no summary line for a program that passes");
   CLI11_PARSE(app, argc, argv);
   try {
     const strata::SocConfig cfg = strata::load_config(STRATA_RV32_CONFIG);
     const rv::IssParams params = strata::rv32_iss_params(*cfg.rv32);
-    const rv::ElfImage img = rv::read_elf(elf, params);
-    strata::sim::Rv32Dut dut(trace);
-    load(dut, img, params);
-    std::optional<rv::Iss> iss;
-    if (cosim) {
-      iss.emplace(params);
-      rv::load(*iss, img);
-    }
-    dut.start();
-    std::uint64_t instret = 0;
-    std::optional<rv::Exit> exit;
-    const auto t0 = std::chrono::steady_clock::now();
-    while (!exit && dut.cycles() < max_cycles) {
-      const auto c = dut.step();
-      if (c.console) std::fputc(c.byte, stdout);
-      if (c.retired) {
-        if (!c.r.trap) ++instret;
-        if (iss) {
-          rv::Retirement expect;
-          try {
-            expect = iss->step_lockstep(c.r);
-          } catch (const rv::LockstepError& e) {
-            std::fflush(stdout);
-            fmt::print(stderr, "rv32_run: lockstep error at cycle {}: {}\ncore:  {}\n{}\n", dut.cycles(), e.what(), rv::format(c.r), iss->format_state());
-            return 4;
-          }
-          if (const auto diff = rv::compare(expect, c.r, &*iss)) {
-            std::fflush(stdout);
-            fmt::print(stderr, "rv32_run: lockstep mismatch at cycle {} (retirement {}):\n{}\n", dut.cycles(), c.r.order, *diff);
-            return 4;
-          }
-        }
-      }
-      exit = rtl_exit(c, img.tohost);
-      if (iss && exit.has_value() != iss->exit().has_value()) {
-        std::fflush(stdout);
-        fmt::print(stderr, "rv32_run: lockstep mismatch at cycle {}: the core {} but the ISS {}\n", dut.cycles(),
-                   exit ? "ended (" + exit->describe() + ")" : std::string("runs on"), iss->exit() ? "ended (" + iss->exit()->describe() + ")" : std::string("runs on"));
-        return 4;
+    std::vector<std::string> files;
+    for (const auto& in : inputs) {
+      if (std::filesystem::is_directory(in)) {
+        std::vector<std::string> dir;
+        for (const auto& e : std::filesystem::directory_iterator(in))
+          if (e.path().extension() == ".elf") dir.push_back(e.path().string());
+        std::sort(dir.begin(), dir.end());
+        if (dir.empty()) throw std::runtime_error(fmt::format("{}: no .elf files", in));
+        files.insert(files.end(), dir.begin(), dir.end());
+      } else {
+        files.push_back(in);
       }
     }
-    std::fflush(stdout);
-    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    const std::string stats = fmt::format("cycles {}, instret {}, CPI {:.3f}, {:.0f} instructions/s simulated{}", dut.cycles(), instret,
-                                          instret ? static_cast<double>(dut.cycles()) / static_cast<double>(instret) : 0.0,
-                                          secs > 0 ? static_cast<double>(instret) / secs : 0.0, iss ? " (lockstep with the ISS)" : "");
-    if (!exit) {
-      fmt::print(stderr, "rv32_run: error: '{}' did not end within {} cycles (it ends by a store to tohost or to the exit register); {}\n", elf,
-                 max_cycles, stats);
-      return 3;
-    }
-    if (!quiet || !exit->pass()) fmt::print(stderr, "rv32_run: '{}': {}; {}\n", elf, exit->describe(), stats);
-    return exit->pass() ? 0 : 1;
+    if (!o.trace.empty() && files.size() != 1) throw std::runtime_error("--trace needs exactly one program");
+    for (const auto& f : files)
+      if (const int rc = run_one(f, params, o); rc != 0) return rc;
+    if (files.size() > 1) fmt::print(stderr, "rv32_run: {} programs pass{}\n", files.size(), o.cosim ? " in lockstep with the ISS" : "");
+    return 0;
   } catch (const std::exception& e) {
     std::fflush(stdout);
     fmt::print(stderr, "rv32_run: error: {}\n", e.what());

@@ -1,7 +1,7 @@
 // The ALU of the execute stage: one 34-bit adder (sum, difference and
 // comparisons; the carry-in rides in its bit 0), the logic functions, the
-// branch equality, and the result select. The operand a arrives already
-// chosen (rs1, the pc for AUIPC, zero for LUI); b is rs2 or the immediate.
+// branch equality, and the result select. The operands arrive already
+// chosen: a is rs1, the pc (AUIPC) or zero (LUI); b is rs2 or the immediate.
 // The sum is the last input of the result select, since the carry chain is
 // the longest path. Shifts finish in write-back (_rv32_shifter).
 #include <fmt/format.h>
@@ -17,9 +17,7 @@ std::string alu(const SocConfig& c, ir::Design& d) {
   m.name = c.name + "_rv32_alu";
   m.description = "RV32 ALU: add/subtract/compare on one adder, logic, branch equality, result select.";
   m.port(Dir::in, "a_i", 32, false, "rs1 (forwarded), or the pc (AUIPC), or zero (LUI)")
-      .port(Dir::in, "rs2_i", 32, false, "rs2 (forwarded)")
-      .port(Dir::in, "imm_i", 32)
-      .port(Dir::in, "b_imm_i", 1, false, "operand b is the immediate")
+      .port(Dir::in, "b_i", 32, false, "rs2 (forwarded), or the immediate")
       .port(Dir::in, "sub_i")
       .port(Dir::in, "uns_i")
       .port(Dir::in, "f3_i", 2, false, "funct3[1:0]: the logic function (00 xor, 10 or, 11 and)")
@@ -31,14 +29,14 @@ std::string alu(const SocConfig& c, ir::Design& d) {
   m.port(Dir::out, "sum_o", 32, false, "a + b or a - b: addresses, JALR target")
       .port(Dir::out, "result_o", 32)
       .port(Dir::out, "lt_o", 1, false, "a < b (signed or unsigned), when subtracting")
-      .port(Dir::out, "eq_o", 1, false, "rs1 == rs2");
+      .port(Dir::out, "eq_o", 1, false, "a == b (rs1 == rs2 for branches)");
   m.net("y", 32).net("wide", 34).net("wide_unused").net("logic_r", 32).net("other", 32);
-  m.assign("y", "(b_imm_i ? imm_i : rs2_i) ^ {32{sub_i}}");
+  m.assign("y", "b_i ^ {32{sub_i}}");
   m.comment("{a, 1} + {~b, 1} = 2 (a - b) + 2 when subtracting: bit 0 carries the +1 of the two's complement.");
-  m.assign("wide", "{~uns_i & a_i[31], a_i, 1'b1} + {(~uns_i & (b_imm_i ? imm_i[31] : rs2_i[31])) ^ sub_i, y, sub_i}");
+  m.assign("wide", "{~uns_i & a_i[31], a_i, 1'b1} + {(~uns_i & b_i[31]) ^ sub_i, y, sub_i}");
   m.assign("{lt_o, sum_o, wide_unused}", "wide");
-  m.assign("eq_o", "a_i == rs2_i");
-  m.assign("logic_r", "f3_i[1] ? (f3_i[0] ? (a_i & (b_imm_i ? imm_i : rs2_i)) : (a_i | (b_imm_i ? imm_i : rs2_i))) : (a_i ^ (b_imm_i ? imm_i : rs2_i))");
+  m.assign("eq_o", "a_i == b_i");
+  m.assign("logic_r", "f3_i[1] ? (f3_i[0] ? (a_i & b_i) : (a_i | b_i)) : (a_i ^ b_i)");
   m.assign("other", std::string(m_ext ? "sel_md_i ? md_i : " : "") + "sel_link_i ? link_i : logic_r");
   m.assign("result_o", "sel_sum_i ? sum_o : {other[31:1], sel_slt_i ? lt_o : other[0]}");
   return d.add(std::move(m));

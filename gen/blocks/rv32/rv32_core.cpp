@@ -70,14 +70,16 @@ std::string core(const SocConfig& c, ir::Design& d) {
   if (m_ext) m.net("d_md");
   m.net("rs1_d", 5).net("rs2_d", 5).net("rf_a", 32).net("rf_b", 32);
   // ---- execute
-  m.net("e_valid_q").net("pc_e_q", 30).net("link_e_q", 30).net("instr_e_q", 32).net("imm_e_q", 32).net("target_e_q", 32, false, "pc + B/J immediate");
-  m.net("e_fault", 1, false, "the pc is outside IMEM (instruction access fault)").net("e_illegal_q").net("e_rs1_used_q").net("e_rs2_used_q").net("e_rd_we_q").net("e_b_imm_q").net("e_sub_q").net("e_uns_q");
+  m.net("e_valid_q").net("pc_e_q", 30).net("link_e_q", 30).net("instr_e_q", 32).net("target_e_q", 32, false, "pc + B/J immediate");
+  m.net("e_fault", 1, false, "the pc is outside IMEM (instruction access fault)").net("e_illegal_q").net("e_rs1_used_q").net("e_rs2_used_q").net("e_rd_we_q").net("e_sub_q").net("e_uns_q");
   m.net("e_res_q", 2).net("e_sel_sum_q").net("e_link_q").net("e_branch_q").net("e_jal_q").net("e_jalr_q").net("e_load_q").net("e_store_q").net("e_csr_q");
   m.net("e_csr_wr_q").net("e_ecall_q").net("e_ebreak_q").net("e_mret_q").net("e_wfi_q").net("e_late_q").net("e_pred_q");
   if (m_ext) m.net("e_md_q").net("e_md").net("md_start").net("md_busy").net("md_done").net("md_result", 32);
-  m.net("fw_a_q", 1, false, "rs1 is the result in write-back").net("fw_b_q").net("bp_a_q", 1, false, "rs1 is bpa_q (a value written as it was read, or the pc / zero)");
-  m.net("bp_b_q").net("bpa_q", 32).net("bpb_q", 32).net("e_rd", 5).net("f3e", 3).net("op_a", 32).net("op_b", 32);
-  m.net("alu_sum", 32).net("alu_result", 32).net("alu_lt").net("alu_eq").net("ls_wdata", 32).net("ls_mask", 4).net("ls_mis");
+  m.net("sel_a_q", 1, false, "operand a is fwd_a_q, not the register file").net("fwd_a_q", 32, false, "forwarded rs1, or the pc (AUIPC), or zero (LUI)");
+  m.net("sel_b_q").net("fwd_b_q", 32, false, "forwarded rs2, or the immediate").net("sel_s_q").net("fwd_s_q", 32, false, "forwarded rs2 (store data)");
+  m.net("fw_a").net("fw_b").net("bp_a").net("bp_b").net("e_result", 32);
+  m.net("e_rd", 5).net("f3e", 3).net("op_a", 32).net("op_b", 32).net("st_b", 32);
+  m.net("alu_sum", 32).net("alu_lt").net("alu_eq").net("ls_wdata", 32).net("ls_mask", 4).net("ls_mis");
   m.net("e_exc", 1, false, "an exception known in execute").net("e_cause", 4).net("e_wait").net("e_retire").net("e_early_wr", 1, false, "writes rd with a result of execute");
   // ---- write-back
   m.net("w_valid_q").net("w_pc_q", 30).net("w_link_q", 30).net("w_insn_q", 32).net("w_target_q", 32).net("w_exc_q").net("w_cause_q", 4);
@@ -127,35 +129,40 @@ std::string core(const SocConfig& c, ir::Design& d) {
   m.assign("e_early_wr", "e_valid_q & e_rd_we_q & ~e_late_q & (e_rd != 5'd0)");
 
   std::vector<Stmt> take{assign("e_valid_q", "d_valid_q"), assign("pc_e_q", "pc_d_q"), assign("link_e_q", "seq_pc"), assign("instr_e_q", "imem_rdata_i"),
-                         assign("imm_e_q", "d_imm"), assign("target_e_q", "d_bj_imm"), assign("e_illegal_q", "d_illegal"),
+                         assign("target_e_q", "d_bj_imm"), assign("e_illegal_q", "d_illegal"),
                          assign("e_rs1_used_q", "d_rs1_used"), assign("e_rs2_used_q", "d_rs2_used"), assign("e_rd_we_q", "d_rd_we"),
-                         assign("e_b_imm_q", "d_b_imm"), assign("e_sub_q", "d_sub"), assign("e_uns_q", "d_uns"), assign("e_res_q", "d_res"),
+                         assign("e_sub_q", "d_sub"), assign("e_uns_q", "d_uns"), assign("e_res_q", "d_res"),
                          assign("e_sel_sum_q", std::string("d_res == 2'd0 & ~d_link") + (m_ext ? " & ~d_md" : "")),
                          assign("e_link_q", "d_link"), assign("e_branch_q", "d_branch"), assign("e_jal_q", "d_jal"), assign("e_jalr_q", "d_jalr"),
                          assign("e_load_q", "d_load"), assign("e_store_q", "d_store"), assign("e_csr_q", "d_csr"), assign("e_csr_wr_q", "d_csr_wr"),
                          assign("e_ecall_q", "d_ecall"), assign("e_ebreak_q", "d_ebreak"), assign("e_mret_q", "d_mret"), assign("e_wfi_q", "d_wfi"),
                          assign("e_late_q", "d_late"), assign("e_pred_q", "d_pred"),
-                         assign("fw_a_q", "e_early_wr & (e_rd == rs1_d) & ~d_a_pc & ~d_a_zero"), assign("fw_b_q", "e_early_wr & (e_rd == rs2_d)"),
-                         assign("bp_a_q", "(w_we & (w_rd == rs1_d)) | d_a_pc | d_a_zero"), assign("bp_b_q", "w_we & (w_rd == rs2_d)"),
-                         assign("bpa_q", "d_a_pc ? {pc_d_q, 2'b00} : d_a_zero ? 32'd0 : w_wdata"), assign("bpb_q", "w_wdata")};
+                         assign("sel_a_q", "d_a_pc | d_a_zero | fw_a | bp_a"),
+                         assign("fwd_a_q", "d_a_pc ? {pc_d_q, 2'b00} : d_a_zero ? 32'd0 : fw_a ? e_result : w_wdata"),
+                         assign("sel_b_q", "d_b_imm | fw_b | bp_b"), assign("fwd_b_q", "d_b_imm ? d_imm : fw_b ? e_result : w_wdata"),
+                         assign("sel_s_q", "fw_b | bp_b"), assign("fwd_s_q", "fw_b ? e_result : w_wdata")};
   if (m_ext) take.push_back(assign("e_md_q", "d_md"));
   m.comment("Execute takes the decoded word, or a bubble behind a squash or a stall; it holds while it waits.");
   m.ff({if_else("!rst_ni", {assign("e_valid_q", "1'b0")},
                 {if_else("redirect", {assign("e_valid_q", "1'b0")},
                          {if_else("!stall_d", take, {if_else("!e_wait", {assign("e_valid_q", "1'b0")})})})})});
 
-  m.comment("Operands: the result in write-back, else a value written as the registers were read (or the pc, or zero), else the register file.");
+  m.comment("Operands: a register of decode (the result of execute, or the value written back as the registers were read, or the pc,");
+  m.comment("zero, the immediate), else the register file: one multiplexer before the adder.");
+  m.assign("fw_a", "e_early_wr & (e_rd == rs1_d)").assign("fw_b", "e_early_wr & (e_rd == rs2_d)");
+  m.assign("bp_a", "w_we & (w_rd == rs1_d)").assign("bp_b", "w_we & (w_rd == rs2_d)");
   m.assign("e_rd", "instr_e_q[11:7]").assign("f3e", "instr_e_q[14:12]");
-  m.assign("op_a", "fw_a_q ? w_result_q : bp_a_q ? bpa_q : rf_a");
-  m.assign("op_b", "fw_b_q ? w_result_q : bp_b_q ? bpb_q : rf_b");
-  std::vector<ir::Connection> ac{{"a_i", "op_a"}, {"rs2_i", "op_b"}, {"imm_i", "imm_e_q"}, {"b_imm_i", "e_b_imm_q"}, {"sub_i", "e_sub_q"},
+  m.assign("op_a", "sel_a_q ? fwd_a_q : rf_a");
+  m.assign("op_b", "sel_b_q ? fwd_b_q : rf_b");
+  m.assign("st_b", "sel_s_q ? fwd_s_q : rf_b");
+  std::vector<ir::Connection> ac{{"a_i", "op_a"}, {"b_i", "op_b"}, {"sub_i", "e_sub_q"},
                                  {"uns_i", "e_uns_q"}, {"f3_i", "f3e[1:0]"}, {"sel_sum_i", "e_sel_sum_q"}, {"sel_slt_i", "e_res_q == 2'd3"},
                                  {"sel_link_i", "e_link_q"}, {"link_i", "{link_e_q, 2'b00}"}};
   if (m_ext) ac.insert(ac.end(), {{"sel_md_i", "e_md_q"}, {"md_i", "md_result"}});
-  ac.insert(ac.end(), {{"sum_o", "alu_sum"}, {"result_o", "alu_result"}, {"lt_o", "alu_lt"}, {"eq_o", "alu_eq"}});
+  ac.insert(ac.end(), {{"sum_o", "alu_sum"}, {"result_o", "e_result"}, {"lt_o", "alu_lt"}, {"eq_o", "alu_eq"}});
   m.instance(alu_m, "u_alu", ac);
   m.instance(lsu_m, "u_lsu",
-             {{"addr_i", "alu_sum[1:0]"}, {"size_i", "f3e[1:0]"}, {"rs2_i", "op_b"}, {"wdata_o", "ls_wdata"}, {"mask_o", "ls_mask"}, {"misaligned_o", "ls_mis"},
+             {{"addr_i", "alu_sum[1:0]"}, {"size_i", "f3e[1:0]"}, {"rs2_i", "st_b"}, {"wdata_o", "ls_wdata"}, {"mask_o", "ls_mask"}, {"misaligned_o", "ls_mis"},
               {"w_rdata_i", "data_rdata_i"}, {"w_addr_i", "w_addr_q[1:0]"}, {"w_f3_i", "w_f3"}, {"w_value_o", "w_load_value"}});
   m.assign("e_fault", fmt::format("pc_e_q[29:{}] != {}'d0", iaw, 30 - iaw));
   m.comment("Exceptions known in execute, by priority: fetch fault, illegal, EBREAK, ECALL, misaligned access.");
@@ -185,8 +192,8 @@ std::string core(const SocConfig& c, ir::Design& d) {
                  assign("w_csr_wr_q", "e_csr_wr_q"), assign("w_shift_q", "e_res_q == 2'd2"), assign("w_mret_q", "e_mret_q"), assign("w_wfi_q", "e_wfi_q"),
                  assign("w_branch_q", "e_branch_q"), assign("w_jal_q", "e_jal_q"), assign("w_jalr_q", "e_jalr_q"), assign("w_pred_q", "e_pred_q"),
                  assign("w_lt_q", "alu_lt"), assign("w_eq_q", "alu_eq"), assign("w_mem_q", "e_load_q | e_store_q"),
-                 assign("w_result_q", "alu_result"), assign("w_addr_q", "alu_sum"), assign("w_sdata_q", "ls_wdata"), assign("w_mask_q", "ls_mask"),
-                 assign("w_sh_a_q", "op_a"), assign("w_sh_amt_q", "e_b_imm_q ? imm_e_q[4:0] : op_b[4:0]"),
+                 assign("w_result_q", "e_result"), assign("w_addr_q", "alu_sum"), assign("w_sdata_q", "ls_wdata"), assign("w_mask_q", "ls_mask"),
+                 assign("w_sh_a_q", "op_a"), assign("w_sh_amt_q", "op_b[4:0]"),
                  assign("w_csr_src_q", "f3e[2] ? {27'd0, instr_e_q[19:15]} : op_a")})});
 
   m.comment("Write-back: branch resolution (BEQ/BNE on equality, the others on the comparison; funct3 bit 0 inverts).");
@@ -235,7 +242,7 @@ std::string core(const SocConfig& c, ir::Design& d) {
                   {if_else("w_go", {assign("rv_order_q", "rv_order_q + 64'd1")}),
                    if_else("w_trap", {assign("intr_pend_q", "1'b1")}, {if_else("w_go", {assign("intr_pend_q", "1'b0")})})}),
           if_else("w_irq", {assign("irq_mip_q", "csr_mip")}),
-          if_else("e_retire", {assign("w_rs1_q", "op_a"), assign("w_rs2_q", "op_b"), assign("w_rs1_used_q", "e_rs1_used_q"),
+          if_else("e_retire", {assign("w_rs1_q", "op_a"), assign("w_rs2_q", "e_store_q ? st_b : op_b"), assign("w_rs1_used_q", "e_rs1_used_q"),
                                assign("w_rs2_used_q", "e_rs2_used_q")})});
     m.assign("lane_bits", "{{8{w_mask_q[3]}}, {8{w_mask_q[2]}}, {8{w_mask_q[1]}}, {8{w_mask_q[0]}}}");
     m.assign("w_mem_ok", "w_mem_q & ~w_exc");

@@ -83,12 +83,11 @@ std::string mmio(const SocConfig& c, ir::Design& d) {
   m.description = "MMIO at 0x2000_0000: console, exit, software interrupt line, 64-bit mtime and mtimecmp.";
   m.port(Dir::in, "clk_i")
       .port(Dir::in, "rst_ni")
-      .port(Dir::in, "re_i", 1, false, "a load of word raddr_i")
       .port(Dir::in, "raddr_i", 3, false, "word offset")
       .port(Dir::in, "we_i", 4, false, "a store to word waddr_i, byte lanes")
       .port(Dir::in, "waddr_i", 3, false, "word offset")
       .port(Dir::in, "wdata_i", 32)
-      .port(Dir::out, "rdata_o", 32, false, "the word loaded, the cycle after re_i")
+      .port(Dir::out, "rdata_o", 32, false, "word raddr_i of the cycle before (reads have no side effects)")
       .port(Dir::in, "irq_ext_i", 1, false, "the external interrupt line of the system")
       .port(Dir::out, "console_valid_o", 1, false, "a byte was written to the console")
       .port(Dir::out, "console_data_o", 8)
@@ -117,12 +116,12 @@ std::string mmio(const SocConfig& c, ir::Design& d) {
                  assign("exit_valid_q", "we_i != 4'd0 && waddr_i == 3'd1")}),
         assign("console_data_q", "wdata_i[7:0]"),
         assign("exit_code_q", "wdata_i"),
-        if_else("re_i", {ir::case_of("raddr_i", {{"3'd2", {assign("rdata_q", "{31'd0, irq_q}")}},
+        ir::case_of("raddr_i", {{"3'd2", {assign("rdata_q", "{31'd0, irq_q}")}},
                                                 {"3'd4", {assign("rdata_q", "mtime_q[31:0]")}},
                                                 {"3'd5", {assign("rdata_q", "mtime_q[63:32]")}},
                                                 {"3'd6", {assign("rdata_q", "mtimecmp_q[31:0]")}},
                                                 {"3'd7", {assign("rdata_q", "mtimecmp_q[63:32]")}},
-                                                {"default", {assign("rdata_q", "32'd0")}}})})});
+                                                {"default", {assign("rdata_q", "32'd0")}}})});
   m.assign("rdata_o", "rdata_q").assign("mtip_o", "mtip_q").assign("meip_o", "irq_q | irq_ext_i");
   m.assign("console_valid_o", "console_valid_q").assign("console_data_o", "console_data_q");
   m.assign("exit_valid_o", "exit_valid_q").assign("exit_code_o", "exit_code_q");
