@@ -1,6 +1,7 @@
 // The ALU of the execute stage: one 34-bit adder (sum, difference and
 // comparisons; the carry-in rides in its bit 0), the logic functions, the
-// branch equality, and the result select. The operands arrive already
+// branch equality, and the result select (set-less-than finishes in
+// write-back from lt_o). The operands arrive already
 // chosen: a is rs1, the pc (AUIPC) or zero (LUI); b is rs2 or the immediate.
 // The sum is the last input of the result select, since the carry chain is
 // the longest path. Shifts finish in write-back (_rv32_shifter).
@@ -22,12 +23,12 @@ std::string alu(const SocConfig& c, ir::Design& d) {
       .port(Dir::in, "uns_i")
       .port(Dir::in, "f3_i", 2, false, "funct3[1:0]: the logic function (00 xor, 10 or, 11 and)")
       .port(Dir::in, "sel_sum_i", 1, false, "the result is the sum")
-      .port(Dir::in, "sel_slt_i", 1, false, "the result is a < b")
       .port(Dir::in, "sel_link_i", 1, false, "the result is link_i (JAL, JALR)")
       .port(Dir::in, "link_i", 32);
   if (m_ext) m.port(Dir::in, "sel_md_i", 1, false, "the result is md_i").port(Dir::in, "md_i", 32);
   m.port(Dir::out, "sum_o", 32, false, "a + b or a - b: addresses, JALR target")
       .port(Dir::out, "result_o", 32)
+      .port(Dir::out, "other_o", 32, false, "the result when it is not the sum")
       .port(Dir::out, "lt_o", 1, false, "a < b (signed or unsigned), when subtracting")
       .port(Dir::out, "eq_o", 1, false, "a == b (rs1 == rs2 for branches)");
   m.net("y", 32).net("wide", 34).net("wide_unused").net("logic_r", 32).net("other", 32);
@@ -38,7 +39,8 @@ std::string alu(const SocConfig& c, ir::Design& d) {
   m.assign("eq_o", "a_i == b_i");
   m.assign("logic_r", "f3_i[1] ? (f3_i[0] ? (a_i & b_i) : (a_i | b_i)) : (a_i ^ b_i)");
   m.assign("other", std::string(m_ext ? "sel_md_i ? md_i : " : "") + "sel_link_i ? link_i : logic_r");
-  m.assign("result_o", "sel_sum_i ? sum_o : {other[31:1], sel_slt_i ? lt_o : other[0]}");
+  m.assign("other_o", "other");
+  m.assign("result_o", "sel_sum_i ? sum_o : other");
   return d.add(std::move(m));
 }
 

@@ -77,13 +77,14 @@ std::string core(const SocConfig& c, ir::Design& d) {
   if (m_ext) m.net("e_md_q").net("e_md").net("md_start").net("md_busy").net("md_done").net("md_result", 32);
   m.net("sel_a_q", 1, false, "operand a is fwd_a_q, not the register file").net("fwd_a_q", 32, false, "forwarded rs1, or the pc (AUIPC), or zero (LUI)");
   m.net("sel_b_q").net("fwd_b_q", 32, false, "forwarded rs2, or the immediate").net("sel_s_q").net("fwd_s_q", 32, false, "forwarded rs2 (store data)");
-  m.net("fw_a").net("fw_b").net("bp_a").net("bp_b").net("e_result", 32);
+  m.net("fw_a").net("fw_b").net("bp_a").net("bp_b").net("e_result", 32).net("e_other", 32);
+  m.net("fw_a_sum", 1, false, "forward the sum (the last-arriving input of the register)").net("fw_b_sum").net("fwd_a_alt", 32).net("fwd_b_alt", 32).net("fwd_s_alt", 32);
   m.net("e_rd", 5).net("f3e", 3).net("op_a", 32).net("op_b", 32).net("st_b", 32);
   m.net("alu_sum", 32).net("alu_lt").net("alu_eq").net("ls_wdata", 32).net("ls_mask", 4).net("ls_mis");
   m.net("e_exc", 1, false, "an exception known in execute").net("e_cause", 4).net("e_wait").net("e_retire").net("e_early_wr", 1, false, "writes rd with a result of execute");
   // ---- write-back
   m.net("w_valid_q").net("w_pc_q", 30).net("w_link_q", 30).net("w_insn_q", 32).net("w_target_q", 32).net("w_exc_q").net("w_cause_q", 4);
-  m.net("w_rd_we_q").net("w_load_q").net("w_store_q").net("w_csr_q").net("w_csr_wr_q").net("w_shift_q").net("w_mret_q").net("w_wfi_q");
+  m.net("w_rd_we_q").net("w_slt_q").net("w_load_q").net("w_store_q").net("w_csr_q").net("w_csr_wr_q").net("w_shift_q").net("w_mret_q").net("w_wfi_q");
   m.net("w_branch_q").net("w_jal_q").net("w_jalr_q").net("w_pred_q").net("w_lt_q").net("w_eq_q").net("w_mem_q");
   m.net("w_result_q", 32).net("w_addr_q", 32).net("w_sdata_q", 32).net("w_mask_q", 4).net("w_sh_a_q", 32).net("w_sh_amt_q", 5).net("w_csr_src_q", 32);
   m.net("w_f3", 3).net("w_rd", 5).net("w_cond").net("w_taken").net("w_npc", 32).net("w_tmis").net("w_in_dmem").net("w_in_mmio").net("w_fault");
@@ -109,7 +110,7 @@ std::string core(const SocConfig& c, ir::Design& d) {
   if (m_ext) dc.push_back({"md_o", "d_md"});
   m.instance(dec, "u_decode", dc);
   m.assign("rs1_d", "imem_rdata_i[19:15]").assign("rs2_d", "imem_rdata_i[24:20]");
-  m.assign("d_late", "d_load | d_csr | d_res == 2'd2");
+  m.assign("d_late", "d_load | d_csr | d_res[1]");
   m.comment("Static prediction: JAL always, conditional branches when backward (the immediate is negative); from the opcode alone, since a");
   m.comment("word that is not a legal JAL or branch traps in write-back and squashes what was fetched behind it.");
   m.net("op_jal").net("op_branch").net("bj_imm", 32);
@@ -123,7 +124,7 @@ std::string core(const SocConfig& c, ir::Design& d) {
              {{"clk_i", "clk_i"}, {"we_i", "w_we"}, {"waddr_i", "w_rd"}, {"wdata_i", "w_wdata"}, {"re_i", "~stall_d"}, {"raddr_a_i", "rs1_d"},
               {"raddr_b_i", "rs2_d"}, {"rdata_a_o", "rf_a"}, {"rdata_b_o", "rf_b"}});
 
-  m.comment("A result finished in write-back (load, CSR, shift) used by the next instruction: one bubble.");
+  m.comment("A result finished in write-back (load, CSR, shift, set-less-than) used by the next instruction: one bubble.");
   m.assign("late_use", "d_valid_q & e_valid_q & e_late_q & (e_rd != 5'd0) & ((d_rs1_used & (rs1_d == e_rd)) | (d_rs2_used & (rs2_d == e_rd)))");
   m.assign("stall_d", "e_wait | late_use | wfi_q");
   m.assign("e_early_wr", "e_valid_q & e_rd_we_q & ~e_late_q & (e_rd != 5'd0)");
@@ -138,9 +139,9 @@ std::string core(const SocConfig& c, ir::Design& d) {
                          assign("e_ecall_q", "d_ecall"), assign("e_ebreak_q", "d_ebreak"), assign("e_mret_q", "d_mret"), assign("e_wfi_q", "d_wfi"),
                          assign("e_late_q", "d_late"), assign("e_pred_q", "d_pred"),
                          assign("sel_a_q", "d_a_pc | d_a_zero | fw_a | bp_a"),
-                         assign("fwd_a_q", "d_a_pc ? {pc_d_q, 2'b00} : d_a_zero ? 32'd0 : fw_a ? e_result : w_wdata"),
-                         assign("sel_b_q", "d_b_imm | fw_b | bp_b"), assign("fwd_b_q", "d_b_imm ? d_imm : fw_b ? e_result : w_wdata"),
-                         assign("sel_s_q", "fw_b | bp_b"), assign("fwd_s_q", "fw_b ? e_result : w_wdata")};
+                         assign("fwd_a_q", "fw_a_sum ? alu_sum : fwd_a_alt"),
+                         assign("sel_b_q", "d_b_imm | fw_b | bp_b"), assign("fwd_b_q", "fw_b_sum ? alu_sum : fwd_b_alt"),
+                         assign("sel_s_q", "fw_b | bp_b"), assign("fwd_s_q", "(fw_b & e_sel_sum_q) ? alu_sum : fwd_s_alt")};
   if (m_ext) take.push_back(assign("e_md_q", "d_md"));
   m.comment("Execute takes the decoded word, or a bubble behind a squash or a stall; it holds while it waits.");
   m.ff({if_else("!rst_ni", {assign("e_valid_q", "1'b0")},
@@ -151,15 +152,19 @@ std::string core(const SocConfig& c, ir::Design& d) {
   m.comment("zero, the immediate), else the register file: one multiplexer before the adder.");
   m.assign("fw_a", "e_early_wr & (e_rd == rs1_d)").assign("fw_b", "e_early_wr & (e_rd == rs2_d)");
   m.assign("bp_a", "w_we & (w_rd == rs1_d)").assign("bp_b", "w_we & (w_rd == rs2_d)");
+  m.assign("fw_a_sum", "fw_a & e_sel_sum_q & ~d_a_pc & ~d_a_zero").assign("fw_b_sum", "fw_b & e_sel_sum_q & ~d_b_imm");
+  m.assign("fwd_a_alt", "d_a_pc ? {pc_d_q, 2'b00} : d_a_zero ? 32'd0 : fw_a ? e_other : w_wdata");
+  m.assign("fwd_b_alt", "d_b_imm ? d_imm : fw_b ? e_other : w_wdata");
+  m.assign("fwd_s_alt", "fw_b ? e_other : w_wdata");
   m.assign("e_rd", "instr_e_q[11:7]").assign("f3e", "instr_e_q[14:12]");
   m.assign("op_a", "sel_a_q ? fwd_a_q : rf_a");
   m.assign("op_b", "sel_b_q ? fwd_b_q : rf_b");
   m.assign("st_b", "sel_s_q ? fwd_s_q : rf_b");
   std::vector<ir::Connection> ac{{"a_i", "op_a"}, {"b_i", "op_b"}, {"sub_i", "e_sub_q"},
-                                 {"uns_i", "e_uns_q"}, {"f3_i", "f3e[1:0]"}, {"sel_sum_i", "e_sel_sum_q"}, {"sel_slt_i", "e_res_q == 2'd3"},
+                                 {"uns_i", "e_uns_q"}, {"f3_i", "f3e[1:0]"}, {"sel_sum_i", "e_sel_sum_q"},
                                  {"sel_link_i", "e_link_q"}, {"link_i", "{link_e_q, 2'b00}"}};
   if (m_ext) ac.insert(ac.end(), {{"sel_md_i", "e_md_q"}, {"md_i", "md_result"}});
-  ac.insert(ac.end(), {{"sum_o", "alu_sum"}, {"result_o", "e_result"}, {"lt_o", "alu_lt"}, {"eq_o", "alu_eq"}});
+  ac.insert(ac.end(), {{"sum_o", "alu_sum"}, {"result_o", "e_result"}, {"other_o", "e_other"}, {"lt_o", "alu_lt"}, {"eq_o", "alu_eq"}});
   m.instance(alu_m, "u_alu", ac);
   m.instance(lsu_m, "u_lsu",
              {{"addr_i", "alu_sum[1:0]"}, {"size_i", "f3e[1:0]"}, {"rs2_i", "st_b"}, {"wdata_o", "ls_wdata"}, {"mask_o", "ls_mask"}, {"misaligned_o", "ls_mis"},
@@ -189,7 +194,7 @@ std::string core(const SocConfig& c, ir::Design& d) {
                 {assign("w_pc_q", "pc_e_q"), assign("w_link_q", "link_e_q"), assign("w_insn_q", "instr_e_q"),
                  assign("w_target_q", "e_jalr_q ? {alu_sum[31:1], 1'b0} : target_e_q"), assign("w_exc_q", "e_exc"), assign("w_cause_q", "e_cause"),
                  assign("w_rd_we_q", "e_rd_we_q"), assign("w_load_q", "e_load_q"), assign("w_store_q", "e_store_q"), assign("w_csr_q", "e_csr_q"),
-                 assign("w_csr_wr_q", "e_csr_wr_q"), assign("w_shift_q", "e_res_q == 2'd2"), assign("w_mret_q", "e_mret_q"), assign("w_wfi_q", "e_wfi_q"),
+                 assign("w_csr_wr_q", "e_csr_wr_q"), assign("w_shift_q", "e_res_q == 2'd2"), assign("w_slt_q", "e_res_q == 2'd3"), assign("w_mret_q", "e_mret_q"), assign("w_wfi_q", "e_wfi_q"),
                  assign("w_branch_q", "e_branch_q"), assign("w_jal_q", "e_jal_q"), assign("w_jalr_q", "e_jalr_q"), assign("w_pred_q", "e_pred_q"),
                  assign("w_lt_q", "alu_lt"), assign("w_eq_q", "alu_eq"), assign("w_mem_q", "e_load_q | e_store_q"),
                  assign("w_result_q", "e_result"), assign("w_addr_q", "alu_sum"), assign("w_sdata_q", "ls_wdata"), assign("w_mask_q", "ls_mask"),
@@ -231,7 +236,7 @@ std::string core(const SocConfig& c, ir::Design& d) {
   m.instance(sh_m, "u_shifter",
              {{"a_i", "w_sh_a_q"}, {"amt_i", "w_sh_amt_q"}, {"left_i", "~w_f3[2]"}, {"arith_i", "w_insn_q[30]"}, {"result_o", "w_shifted"}});
   m.assign("w_we", "w_commit & w_rd_we_q & (w_rd != 5'd0)");
-  m.assign("w_wdata", "w_load_q ? w_load_value : w_csr_q ? csr_rdata : w_shift_q ? w_shifted : w_result_q");
+  m.assign("w_wdata", "w_load_q ? w_load_value : w_csr_q ? csr_rdata : w_shift_q ? w_shifted : w_slt_q ? {31'd0, w_lt_q} : w_result_q");
   m.ff({if_else("!rst_ni", {assign("wfi_q", "1'b0")}, {assign("wfi_q", "wfi_q ? ~csr_wake : (w_commit & w_wfi_q)")})});
 
   if (r.rvfi) {

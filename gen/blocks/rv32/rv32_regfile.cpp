@@ -25,7 +25,12 @@ std::string regfile(const SocConfig& c, ir::Design& d) {
       .port(Dir::in, "raddr_b_i", 5)
       .port(Dir::out, "rdata_a_o", 32, false, "the registers as they were before this clock edge's write")
       .port(Dir::out, "rdata_b_o", 32);
+  // A read of the register being written returns either value: the pipeline
+  // never uses it (decode takes the written value itself), so synthesis need
+  // not build the collision logic.
   m.memory("mem_a", 32, 32).memory("mem_b", 32, 32).net("rdata_a_q", 32).net("rdata_b_q", 32);
+  for (auto& n : m.nets)
+    if (n.depth > 0) n.attribute = "no_rw_check";
   m.ff({if_else("we_i", {assign("mem_a[waddr_i]", "wdata_i"), assign("mem_b[waddr_i]", "wdata_i")}),
         if_else("re_i", {assign("rdata_a_q", "mem_a[raddr_a_i]"), assign("rdata_b_q", "mem_b[raddr_b_i]")})});
   m.assign("rdata_a_o", "rdata_a_q").assign("rdata_b_o", "rdata_b_q");

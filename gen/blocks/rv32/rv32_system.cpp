@@ -42,6 +42,7 @@ void sliced_memory(ir::Module& m, int aw, bool lanes) {
   for (int k = 0; k < 32 / w; ++k) {
     const std::string mem = fmt::format("mem{}", k), q = fmt::format("rdata{}_q", k);
     m.memory(mem, w, 1 << aw).net(q, w);
+    m.nets[m.nets.size() - 2].attribute = "no_rw_check";  // never read and written at one address in one cycle
     const std::string bits = fmt::format("[{}:{}]", (k + 1) * w - 1, k * w);
     const std::string we = lanes ? fmt::format("we_i[{}]", k * w / 8) : "we_i";
     body.push_back(if_else(we, {assign(mem + "[waddr_i]", "wdata_i" + bits)}));
