@@ -13,6 +13,8 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include <cstdio>
 
 #include "config/config.h"
@@ -44,7 +46,7 @@ std::optional<rv::Exit> rtl_exit(const strata::sim::Rv32Dut::Cycle& c, const std
 }
 
 struct Options {
-  std::string trace;
+  std::string trace, json;
   std::uint64_t max_cycles = 100'000'000;
   bool cosim = false, quiet = false;
 };
@@ -61,6 +63,7 @@ int run_one(const std::string& elf, const rv::IssParams& params, const Options& 
   }
   dut.start();
   std::uint64_t instret = 0;
+  std::uint32_t next_pc = params.reset_vector;
   std::optional<rv::Exit> exit;
   const auto t0 = std::chrono::steady_clock::now();
   while (!exit && dut.cycles() < o.max_cycles) {
@@ -68,6 +71,7 @@ int run_one(const std::string& elf, const rv::IssParams& params, const Options& 
     if (c.console) std::fputc(c.byte, stdout);
     if (c.retired) {
       if (!c.r.trap) ++instret;
+      next_pc = c.r.pc_wdata;
       if (iss) {
         if (const auto msg = rv::lockstep_check(*iss, c.r)) {
           std::fflush(stdout);
@@ -86,6 +90,17 @@ int run_one(const std::string& elf, const rv::IssParams& params, const Options& 
   }
   std::fflush(stdout);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (!o.json.empty()) {
+    nlohmann::json j;
+    j["program"] = elf;
+    j["cycles"] = dut.cycles();
+    j["instructions"] = instret;
+    j["pc"] = next_pc;
+    j["seconds"] = secs;  // wall-clock time of the simulation loop
+    j["exit"] = exit ? nlohmann::json{{"kind", exit->kind == rv::Exit::Kind::tohost ? "tohost" : "exit_register"}, {"value", exit->value}}
+                     : nlohmann::json(nullptr);
+    std::ofstream(o.json) << j.dump(2) << "\n";
+  }
   const std::string stats = fmt::format("cycles {}, instret {}, CPI {:.3f}, {:.0f} instructions/s simulated{}", dut.cycles(), instret,
                                         instret ? static_cast<double>(dut.cycles()) / static_cast<double>(instret) : 0.0,
                                         secs > 0 ? static_cast<double>(instret) / secs : 0.0, iss ? " (lockstep with the ISS)" : "");
@@ -109,6 +124,7 @@ int main(int argc, char** argv) {
   app.add_option("--max-cycles", o.max_cycles, "stop a program after this many cycles");
   app.add_option("--trace", o.trace, "write an FST waveform of the run (one program)");
   app.add_flag("--quiet", o.quiet, "no summary line for a program that passes");
+  app.add_option("--json", o.json, "write cycles, instructions, the next pc and the ending as JSON (one program)");
   CLI11_PARSE(app, argc, argv);
   try {
     const strata::SocConfig cfg = strata::load_config(STRATA_RV32_CONFIG);
@@ -126,7 +142,7 @@ int main(int argc, char** argv) {
         files.push_back(in);
       }
     }
-    if (!o.trace.empty() && files.size() != 1) throw std::runtime_error("--trace needs exactly one program");
+    if ((!o.trace.empty() || !o.json.empty()) && files.size() != 1) throw std::runtime_error("--trace and --json need exactly one program");
     for (const auto& f : files)
       if (const int rc = run_one(f, params, o); rc != 0) return rc;
     if (files.size() > 1) fmt::print(stderr, "rv32_run: {} programs pass{}\n", files.size(), o.cosim ? " in lockstep with the ISS" : "");

@@ -125,7 +125,12 @@ std::string core(const SocConfig& c, ir::Design& d) {
               {"raddr_b_i", "rs2_d"}, {"rdata_a_o", "rf_a"}, {"rdata_b_o", "rf_b"}});
 
   m.comment("A result finished in write-back (load, CSR, shift, set-less-than) used by the next instruction: one bubble.");
-  m.assign("late_use", "d_valid_q & e_valid_q & e_late_q & (e_rd != 5'd0) & ((d_rs1_used & (rs1_d == e_rd)) | (d_rs2_used & (rs2_d == e_rd)))");
+  m.comment("Whether the word reads rs1 / rs2 is taken from its opcode alone (a superset: CSR immediates count as rs1), to keep the");
+  m.comment("decoder off this path, which holds the fetch.");
+  m.net("rs1_maybe").net("rs2_maybe");
+  m.assign("rs1_maybe", "~imem_rdata_i[2] | (imem_rdata_i[6] & ~imem_rdata_i[3])");
+  m.assign("rs2_maybe", "imem_rdata_i[5] & ~imem_rdata_i[2] & ~(imem_rdata_i[6] & imem_rdata_i[4])");
+  m.assign("late_use", "d_valid_q & e_valid_q & e_late_q & (e_rd != 5'd0) & ((rs1_maybe & (rs1_d == e_rd)) | (rs2_maybe & (rs2_d == e_rd)))");
   m.assign("stall_d", "e_wait | late_use | wfi_q");
   m.assign("e_early_wr", "e_valid_q & e_rd_we_q & ~e_late_q & (e_rd != 5'd0)");
 
