@@ -256,7 +256,7 @@ std::string core(const SocConfig& c, ir::Design& d) {
                                assign("w_rs2_used_q", "e_rs2_used_q")})});
     m.assign("lane_bits", "{{8{w_mask_q[3]}}, {8{w_mask_q[2]}}, {8{w_mask_q[1]}}, {8{w_mask_q[0]}}}");
     m.assign("w_mem_ok", "w_mem_q & ~w_exc");
-    m.assign("rvfi_valid", "w_go").assign("rvfi_order", "rv_order_q").assign("rvfi_insn", "w_insn_q").assign("rvfi_trap", "w_exc");
+    m.assign("rvfi_valid", "w_go").assign("rvfi_order", "rv_order_q").assign("rvfi_insn", "(w_exc_q && w_cause_q == 4'd1) ? 32'd0 : w_insn_q").assign("rvfi_trap", "w_exc");
     m.assign("rvfi_halt", "1'b0").assign("rvfi_intr", "intr_pend_q").assign("rvfi_mode", "2'd3").assign("rvfi_ixl", "2'd1");
     m.assign("rvfi_rs1_addr", "w_rs1_used_q ? w_insn_q[19:15] : 5'd0").assign("rvfi_rs2_addr", "w_rs2_used_q ? w_insn_q[24:20] : 5'd0");
     m.assign("rvfi_rs1_rdata", "w_rs1_used_q ? w_rs1_q : 32'd0").assign("rvfi_rs2_rdata", "w_rs2_used_q ? w_rs2_q : 32'd0");
