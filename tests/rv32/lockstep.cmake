@@ -98,8 +98,8 @@ function(strata_rv32_mutant name cfg file from to elf)
   add_test(NAME rv32.mutant.${name}
     COMMAND ${CMAKE_COMMAND} -DBIN=${bin}/rv32_run -DELF=${elf} -P ${CMAKE_CURRENT_SOURCE_DIR}/expect_lockstep_mismatch.cmake)
 endfunction()
-# Execute no longer forwards the result in write-back to rs1.
-strata_rv32_mutant(no_forward_a ${RV32IM_CFG} rv32im_test_rv32_core.sv "assign op_a = fw_a_q ? w_result_q : " "assign op_a = " ${B}/rv32_c_sort_rv32im.elf)
+# Operand a is always the register file: no forwarding (nor the pc of AUIPC).
+strata_rv32_mutant(no_forward_a ${RV32IM_CFG} rv32im_test_rv32_core.sv "assign op_a = sel_a_q ? fwd_a_q : rf_a" "assign op_a = rf_a" ${B}/rv32_c_sort_rv32im.elf)
 # LB zero-extends.
 strata_rv32_mutant(lb_zero_extend ${RV32IM_CFG} rv32im_test_rv32_lsu.sv "{{24{byte_v[7] & ~w_f3_i[2]}}, byte_v}" "{{24{1'b0}}, byte_v}" ${B}/rv32_asm_lb.elf)
 # A trap saves the pc of the next instruction in mepc.

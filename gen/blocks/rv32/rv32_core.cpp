@@ -1,6 +1,6 @@
 // The pipeline of the RV32 core (docs/blocks/rv32.md, "Micro-architecture"):
 //   fetch      the next pc addresses IMEM (synchronous block RAM): the next
-//              word, the target of a JAL or of a backward branch (predicted
+//              word (the same one while decode stalls), the target of a JAL or of a backward branch (predicted
 //              taken) in decode, or a redirect from write-back;
 //   decode     the word arrives and is decoded; its register numbers address
 //              the register file (synchronous block RAM);
@@ -40,9 +40,9 @@ std::string core(const SocConfig& c, ir::Design& d) {
                               r.rvfi ? ", RVFI retirement port" : "");
   m.port(Dir::in, "clk_i")
       .port(Dir::in, "rst_ni")
-      .port(Dir::out, "imem_re_o", 1, false, "fetch: read IMEM at imem_addr_o")
+      .port(Dir::out, "imem_re_o", 1, false, "fetch: read IMEM at imem_addr_o (every cycle; a stall fetches the same word again)")
       .port(Dir::out, "imem_addr_o", iaw, false, "word address")
-      .port(Dir::in, "imem_rdata_i", 32, false, "the word fetched the cycle before (held while not read)")
+      .port(Dir::in, "imem_rdata_i", 32, false, "the word at imem_addr_o of the cycle before")
       .port(Dir::out, "data_re_o", 1, false, "load (execute): read data_raddr_o, data next cycle")
       .port(Dir::out, "data_raddr_o", 32)
       .port(Dir::in, "data_rdata_i", 32, false, "the word loaded, the cycle after data_re_o")
@@ -92,14 +92,14 @@ std::string core(const SocConfig& c, ir::Design& d) {
   m.net("w_load_value", 32).net("w_shifted", 32).net("w_wdata", 32).net("csr_rdata", 32).net("csr_irq").net("csr_irq_ext").net("csr_wake");
   m.net("csr_mip", 32).net("mtvec", 30).net("mepc", 30).net("wfi_q", 1, false, "sleeping after WFI until (mip & mie) != 0");
 
-  m.comment("Fetch: a redirect from write-back, else a predicted target from decode, else the next word; held while decode stalls.");
+  m.comment("Fetch: a redirect from write-back, else the same word while decode stalls, else a predicted target, else the next word.");
   m.assign("seq_pc", "pc_d_q + 30'd1");
-  m.assign("fetch_pc", "redirect ? redirect_pc : d_pred ? d_target : seq_pc");
-  m.assign("imem_re_o", "redirect | ~stall_d");
+  m.assign("fetch_pc", "redirect ? redirect_pc : stall_d ? pc_d_q : d_pred ? d_target : seq_pc");
+  m.assign("imem_re_o", "1'b1");
   m.assign("imem_addr_o", fmt::format("fetch_pc[{}:0]", iaw - 1));
   m.ff({if_else("!rst_ni",
                 {assign("pc_d_q", fmt::format("30'd{}", ((r.reset_vector >> 2) + (1u << 30) - 1) & ((1u << 30) - 1))), assign("d_valid_q", "1'b0")},
-                {if_else("imem_re_o", {assign("pc_d_q", "fetch_pc"), assign("d_valid_q", "1'b1")})})});
+                {assign("pc_d_q", "fetch_pc"), assign("d_valid_q", "1'b1")})});
 
   m.comment("Decode; the register numbers address the register file directly from IMEM's output.");
   std::vector<ir::Connection> dc{{"instr_i", "imem_rdata_i"}, {"illegal_o", "d_illegal"}, {"rs1_used_o", "d_rs1_used"}, {"rs2_used_o", "d_rs2_used"},
@@ -228,8 +228,12 @@ std::string core(const SocConfig& c, ir::Design& d) {
   m.assign("w_go", "w_valid_q & ~csr_irq");
   m.assign("w_commit", "w_go & ~w_exc");
   m.assign("w_trap", "(w_go & w_exc) | w_irq");
-  m.assign("redirect", "w_trap | (w_commit & (w_mispredict | w_mret_q | w_wfi_q))");
-  m.assign("redirect_pc", "w_trap ? mtvec : w_mret_q ? mepc : w_npc[31:2]");
+  m.comment("A redirect: a trap or interrupt, else a committed misprediction, MRET or WFI; written flat (every term a register or two");
+  m.comment("levels from one), since it selects the next fetch address.");
+  m.net("w_trap_any");
+  m.assign("w_trap_any", "csr_irq | w_exc_q | w_tmis | w_fault");
+  m.assign("redirect", "w_valid_q & (w_trap_any | w_mispredict | w_mret_q | w_wfi_q)");
+  m.assign("redirect_pc", "w_trap_any ? mtvec : w_mret_q ? mepc : w_npc[31:2]");
   m.assign("data_we_o", "{4{w_commit & w_store_q}} & w_mask_q");
   m.assign("data_waddr_o", "w_addr_q").assign("data_wdata_o", "w_sdata_q");
   m.instance(csr_m, "u_csr",
