@@ -30,13 +30,19 @@ class RtlTarget : public Rv32Target {
     fs::remove(log);
     SocConfig sim = c_;
     sim.rv32->rvfi = true;
+    // A build of the same config is reused: the config file is rewritten
+    // (and the build configured) only when it changes, so the RTL is not
+    // regenerated and verilated again for every program.
     const fs::path cfg = build / "config.yaml";
-    write_file(cfg, to_yaml(sim));
-    run_step("configure the core simulation (generate RTL, verilate)",
-             {"cmake", "-S", fs::path(STRATA_SOURCE_DIR) / "sim" / "rv32", "-B", build, "-G", "Ninja", "-DCMAKE_BUILD_TYPE=Release",
-              "-DSTRATA_EXE=" + fs::read_symlink("/proc/self/exe").string(), "-DSTRATA_CONFIG=" + cfg.string(),
-              "-DSTRATA_PREBUILT_DIR=" STRATA_BINARY_DIR, fmt::format("-DSTRATA_TRACE={}", o_.trace.empty() ? "OFF" : "ON")},
-             log);
+    const std::string text = to_yaml(sim);
+    const bool same = fs::exists(cfg) && read_file(cfg) == text && fs::exists(build / "CMakeCache.txt");
+    if (!same) write_file(cfg, text);
+    if (!same)
+      run_step("configure the core simulation (generate RTL, verilate)",
+               {"cmake", "-S", fs::path(STRATA_SOURCE_DIR) / "sim" / "rv32", "-B", build, "-G", "Ninja", "-DCMAKE_BUILD_TYPE=Release",
+                "-DSTRATA_EXE=" + fs::read_symlink("/proc/self/exe").string(), "-DSTRATA_CONFIG=" + cfg.string(),
+                "-DSTRATA_PREBUILT_DIR=" STRATA_BINARY_DIR, "-DSTRATA_TRACE=ON"},
+               log);
     run_step("build the core simulation", {"cmake", "--build", build, "--target", "rv32_run"}, log);
     const fs::path result = build / "result.json";
     fs::remove(result);

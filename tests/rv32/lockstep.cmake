@@ -106,3 +106,17 @@ strata_rv32_mutant(lb_zero_extend ${RV32IM_CFG} rv32im_test_rv32_lsu.sv "{{24{by
 strata_rv32_mutant(mepc_next ${RV32IM_CFG} rv32im_test_rv32_csr.sv "mepc_q <= epc_i;" "mepc_q <= epc_i + 30'd1;" ${B}/rv32_asm_ecall.elf)
 # The small divider's restoring step keeps the remainder when it should subtract.
 strata_rv32_mutant(div_step ${RV32IM_SMALL_CFG} rv32im_small_test_rv32_muldiv_small.sv "acc_q <= trial[31:0];" "acc_q <= {acc_q[30:0], lo_q[31]};" ${B}/rv32_asm_div.elf)
+
+# `strata run-elf` on the generated core (the default), as a user runs it:
+# one simulation build shared by these tests (run one at a time).
+set(rtl_run ${CMAKE_COMMAND} -DSTRATA=$<TARGET_FILE:strata> -DCONFIG=${RV32IM_CFG} -DBUILD=${CMAKE_BINARY_DIR}/rv32sim/run_elf)
+set(rtl_script -P ${CMAKE_CURRENT_SOURCE_DIR}/run_elf_rtl.cmake)
+add_test(NAME rv32.run_elf_rtl.c_hello COMMAND ${rtl_run} -DELF=${B}/rv32_c_hello_rv32im.elf
+         "-DEXPECT_REGEX=^hello from rv32, 2 \\+ 3 = 5\n.*pass \\(tohost = 1\\); [0-9]+ cycles, [0-9]+ instructions retired, CPI" ${rtl_script})
+add_test(NAME rv32.run_elf_rtl.cosim_sort COMMAND ${rtl_run} -DELF=${B}/rv32_c_sort_rv32im.elf -DARGS=--cosim "-DEXPECT_REGEX=lockstep with the ISS.*pass \\(tohost = 1\\)" ${rtl_script})
+add_test(NAME rv32.run_elf_rtl.fail_code COMMAND ${rtl_run} -DELF=${B}/rv32_neg_fail_code.elf -DEXPECT_RC=1 "-DEXPECT_REGEX=fail with code 3 \\(tohost = 0x00000007\\)" ${rtl_script})
+add_test(NAME rv32.run_elf_rtl.exit_register COMMAND ${rtl_run} -DELF=${B}/rv32_neg_exit_register.elf "-DEXPECT_REGEX=pass \\(exit register\\)" ${rtl_script})
+add_test(NAME rv32.run_elf_rtl.cycle_limit COMMAND ${rtl_run} -DELF=${B}/rv32_neg_spin.elf -DEXPECT_RC=1 -DARGS=--max-cycles=5000 "-DEXPECT_REGEX=did not end within 5000 cycles" ${rtl_script})
+add_test(NAME rv32.run_elf_rtl.trace COMMAND ${rtl_run} -DELF=${B}/rv32_asm_add.elf -DFST=${B}/trace/run_elf_add.fst ${rtl_script})
+set_tests_properties(rv32.run_elf_rtl.c_hello rv32.run_elf_rtl.cosim_sort rv32.run_elf_rtl.fail_code rv32.run_elf_rtl.exit_register
+                     rv32.run_elf_rtl.cycle_limit rv32.run_elf_rtl.trace PROPERTIES RUN_SERIAL ON TIMEOUT 900)

@@ -37,12 +37,17 @@ std::string csr(const SocConfig& c, ir::Design& d) {
       .port(Dir::out, "irq_ext_o", 1, false, "the interrupt to take is the external one")
       .port(Dir::out, "wake_o", 1, false, "(mip & mie) != 0: WFI ends")
       .port(Dir::out, "mip_o", 32);
-  m.net("wdata", 32).net("wr_sel", 12, false, "addr_i while written, else an address with no CSR");
+  m.net("wdata", 32);
   m.net("mie_q").net("mpie_q").net("mtie_q").net("meie_q").net("mtvec_q", 30).net("mscratch_q", 32).net("mepc_q", 30);
   m.net("mcause_q", 32).net("mtval_q", 32).net("mcycle_q", 64).net("minstret_q", 64).net("cycle_next", 64).net("instret_next", 64);
   m.net("instret_inc").net("pending_t").net("pending_e");
   m.assign("wdata", "op_i == 2'b01 ? src_i : op_i == 2'b10 ? (rdata_o | src_i) : (rdata_o & ~src_i)");
-  m.assign("wr_sel", "wen_i ? addr_i : 12'h000");
+  // The address decode does not wait for wen_i (which comes late, from the
+  // commit decision): one AND per written CSR.
+  for (const char* a : {"300", "304", "305", "340", "341", "342", "343", "B00", "B80", "B02", "B82"}) {
+    m.net(fmt::format("wr_{}", a));
+    m.assign(fmt::format("wr_{}", a), fmt::format("wen_i & (addr_i == 12'h{})", a));
+  }
   m.comment("Read before write; fields without storage read as their fixed values.");
   const std::string misa = fmt::format("32'h{:08X}", 0x40000100u | (m_ext ? 0x1000u : 0u));
   m.comb({ir::case_of("addr_i", {{"12'h300", {assign("rdata_o", "{19'd0, 2'b11, 3'd0, mpie_q, 3'd0, mie_q, 3'd0}")}},
@@ -67,26 +72,26 @@ std::string csr(const SocConfig& c, ir::Design& d) {
   m.assign("mtvec_o", "mtvec_q").assign("mepc_o", "mepc_q");
   m.comment("Counters: mcycle counts every cycle, minstret every retirement; a write replaces the increment.");
   m.assign("cycle_next", "mcycle_q + 64'd1");
-  m.assign("instret_inc", "instret_i & wr_sel != 12'hB02 & wr_sel != 12'hB82");
+  m.assign("instret_inc", "instret_i & ~wr_B02 & ~wr_B82");
   m.assign("instret_next", "instret_inc ? minstret_q + 64'd1 : minstret_q");
   m.ff({if_else(
       "!rst_ni",
       {assign("mie_q", "1'b0"), assign("mpie_q", "1'b0"), assign("mtie_q", "1'b0"), assign("meie_q", "1'b0"), assign("mtvec_q", "30'd0"),
        assign("mscratch_q", "32'd0"), assign("mepc_q", "30'd0"), assign("mcause_q", "32'd0"), assign("mtval_q", "32'd0"),
        assign("mcycle_q", "64'd0"), assign("minstret_q", "64'd0")},
-      {assign("mcycle_q", "{wr_sel == 12'hB80 ? wdata : cycle_next[63:32], wr_sel == 12'hB00 ? wdata : cycle_next[31:0]}"),
-       assign("minstret_q", "{wr_sel == 12'hB82 ? wdata : instret_next[63:32], wr_sel == 12'hB02 ? wdata : instret_next[31:0]}"),
+      {assign("mcycle_q", "{wr_B80 ? wdata : cycle_next[63:32], wr_B00 ? wdata : cycle_next[31:0]}"),
+       assign("minstret_q", "{wr_B82 ? wdata : instret_next[63:32], wr_B02 ? wdata : instret_next[31:0]}"),
        if_else("trap_i",
                {assign("mpie_q", "mie_q"), assign("mie_q", "1'b0"), assign("mepc_q", "epc_i"),
                 assign("mcause_q", "{cause_i[4], 27'd0, cause_i[3:0]}"), assign("mtval_q", "tval_i")},
                {if_else("mret_i", {assign("mie_q", "mpie_q"), assign("mpie_q", "1'b1")}),
-                if_else("wr_sel == 12'h300", {assign("mie_q", "wdata[3]"), assign("mpie_q", "wdata[7]")}),
-                if_else("wr_sel == 12'h304", {assign("mtie_q", "wdata[7]"), assign("meie_q", "wdata[11]")}),
-                if_else("wr_sel == 12'h305", {assign("mtvec_q", "wdata[31:2]")}),
-                if_else("wr_sel == 12'h340", {assign("mscratch_q", "wdata")}),
-                if_else("wr_sel == 12'h341", {assign("mepc_q", "wdata[31:2]")}),
-                if_else("wr_sel == 12'h342", {assign("mcause_q", "wdata")}),
-                if_else("wr_sel == 12'h343", {assign("mtval_q", "wdata")})})})});
+                if_else("wr_300", {assign("mie_q", "wdata[3]"), assign("mpie_q", "wdata[7]")}),
+                if_else("wr_304", {assign("mtie_q", "wdata[7]"), assign("meie_q", "wdata[11]")}),
+                if_else("wr_305", {assign("mtvec_q", "wdata[31:2]")}),
+                if_else("wr_340", {assign("mscratch_q", "wdata")}),
+                if_else("wr_341", {assign("mepc_q", "wdata[31:2]")}),
+                if_else("wr_342", {assign("mcause_q", "wdata")}),
+                if_else("wr_343", {assign("mtval_q", "wdata")})})})});
   return d.add(std::move(m));
 }
 
