@@ -16,6 +16,8 @@
 // right behind a store waits one cycle (the store writes as it would read).
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "blocks/rv32/rv32_parts.h"
 
 namespace strata::rv32 {
@@ -85,7 +87,10 @@ std::string core(const SocConfig& c, ir::Design& d) {
   // ---- write-back
   m.net("w_valid_q").net("w_pc_q", 30).net("w_link_q", 30).net("w_insn_q", 32).net("w_target_q", 32).net("w_exc_q").net("w_cause_q", 4);
   m.net("w_rd_we_q").net("w_slt_q").net("w_load_q").net("w_store_q").net("w_csr_q").net("w_csr_wr_q").net("w_shift_q").net("w_mret_q").net("w_wfi_q");
-  m.net("w_branch_q").net("w_jal_q").net("w_jalr_q").net("w_pred_q").net("w_lt_q").net("w_eq_q").net("w_mem_q");
+  m.net("w_branch_q").net("w_jal_q").net("w_jalr_q").net("w_pred_q").net("w_lt_q").net("w_cond_q").net("w_mem_q");
+  const int dparts = (30 - daw + 3) / 4;
+  m.net("w_dmem_part_q", dparts, false, "DMEM's address bits, compared four at a time in execute").net("w_mmio_part_q", 7, false, "MMIO's");
+  m.net("e_cond").net("dmem_part", dparts).net("mmio_part", 7);
   m.net("w_result_q", 32).net("w_addr_q", 32).net("w_sdata_q", 32).net("w_mask_q", 4).net("w_sh_a_q", 32).net("w_sh_amt_q", 5).net("w_csr_src_q", 32);
   m.net("w_f3", 3).net("w_rd", 5).net("w_cond").net("w_taken").net("w_npc", 32).net("w_tmis").net("w_in_dmem").net("w_in_mmio").net("w_fault");
   m.net("w_exc").net("w_tval", 32).net("w_irq").net("w_go").net("w_commit").net("w_trap").net("w_mispredict").net("w_we");
@@ -178,20 +183,24 @@ std::string core(const SocConfig& c, ir::Design& d) {
   m.comment("Exceptions known in execute, by priority: fetch fault, illegal, EBREAK, ECALL, misaligned access.");
   m.assign("e_exc", "e_fault | e_illegal_q | e_ecall_q | e_ebreak_q | ((e_load_q | e_store_q) & ls_mis)");
   m.assign("e_cause", "e_fault ? 4'd1 : e_illegal_q ? 4'd2 : e_ebreak_q ? 4'd3 : e_ecall_q ? 4'd11 : e_store_q ? 4'd6 : 4'd4");
-  m.comment("Loads read in execute; a load right behind a store waits for it (the store is written in write-back).");
+  m.comment("Loads read in execute; a load right behind a store waits for it (the store is written in write-back). A read of");
+  m.comment("minstret(h) waits until the counter has caught up with the instructions ahead of it.");
+  m.net("csr_wait").net("instret_pend");
+  m.assign("csr_wait", "e_csr_q & (instr_e_q[31:20] == 12'hB02 || instr_e_q[31:20] == 12'hB82) & (w_valid_q | instret_pend)");
   m.assign("data_re_o", "e_valid_q & e_load_q");
   m.assign("data_raddr_o", "alu_sum");
   if (m_ext) {
     m.assign("e_md", "e_md_q & ~e_fault");
     m.assign("md_start", "e_valid_q & e_md & ~md_busy & ~redirect");
-    m.assign("e_wait", "e_valid_q & ~redirect & ((e_md & ~md_done) | (e_load_q & w_valid_q & w_store_q))");
+    m.assign("e_wait", "e_valid_q & ~redirect & ((e_md & ~md_done) | (e_load_q & w_valid_q & w_store_q) | csr_wait)");
     m.instance(md, "u_muldiv",
                {{"clk_i", "clk_i"}, {"rst_ni", "rst_ni"}, {"kill_i", "redirect"}, {"start_i", "md_start"}, {"op_i", "f3e"}, {"a_i", "op_a"}, {"b_i", "op_b"},
                 {"busy_o", "md_busy"}, {"done_o", "md_done"}, {"result_o", "md_result"}});
   } else {
-    m.assign("e_wait", "e_valid_q & ~redirect & e_load_q & w_valid_q & w_store_q");
+    m.assign("e_wait", "e_valid_q & ~redirect & ((e_load_q & w_valid_q & w_store_q) | csr_wait)");
   }
   m.assign("e_retire", "e_valid_q & ~redirect & ~e_wait");
+  m.assign("e_cond", "(f3e[2] ? alu_lt : alu_eq) ^ f3e[0]");
 
   m.comment("Write-back takes what execute retires (its data registers hold otherwise, for the forwarding of a waiting instruction).");
   m.ff({if_else("!rst_ni", {assign("w_valid_q", "1'b0")}, {assign("w_valid_q", "e_retire")}),
@@ -201,21 +210,37 @@ std::string core(const SocConfig& c, ir::Design& d) {
                  assign("w_rd_we_q", "e_rd_we_q"), assign("w_load_q", "e_load_q"), assign("w_store_q", "e_store_q"), assign("w_csr_q", "e_csr_q"),
                  assign("w_csr_wr_q", "e_csr_wr_q"), assign("w_shift_q", "e_res_q == 2'd2"), assign("w_slt_q", "e_res_q == 2'd3"), assign("w_mret_q", "e_mret_q"), assign("w_wfi_q", "e_wfi_q"),
                  assign("w_branch_q", "e_branch_q"), assign("w_jal_q", "e_jal_q"), assign("w_jalr_q", "e_jalr_q"), assign("w_pred_q", "e_pred_q"),
-                 assign("w_lt_q", "alu_lt"), assign("w_eq_q", "alu_eq"), assign("w_mem_q", "e_load_q | e_store_q"),
+                 assign("w_lt_q", "alu_lt"), assign("w_cond_q", "e_cond"),
+                 assign("w_dmem_part_q", "dmem_part"), assign("w_mmio_part_q", "mmio_part"), assign("w_mem_q", "e_load_q | e_store_q"),
                  assign("w_result_q", "e_result"), assign("w_addr_q", "alu_sum"), assign("w_sdata_q", "ls_wdata"), assign("w_mask_q", "ls_mask"),
                  assign("w_sh_a_q", "op_a"), assign("w_sh_amt_q", "op_b[4:0]"),
                  assign("w_csr_src_q", "f3e[2] ? {27'd0, instr_e_q[19:15]} : op_a")})});
 
   m.comment("Write-back: branch resolution (BEQ/BNE on equality, the others on the comparison; funct3 bit 0 inverts).");
   m.assign("w_f3", "w_insn_q[14:12]").assign("w_rd", "w_insn_q[11:7]");
-  m.assign("w_cond", "(w_f3[2] ? w_lt_q : w_eq_q) ^ w_f3[0]");
+  m.assign("w_cond", "w_cond_q");
   m.assign("w_taken", "w_jal_q | w_jalr_q | (w_branch_q & w_cond)");
   m.assign("w_npc", "w_taken ? w_target_q : {w_link_q, 2'b00}");
   m.assign("w_tmis", "w_taken & w_target_q[1]");
   m.assign("w_mispredict", "w_jalr_q | (w_branch_q & (w_cond ^ w_pred_q))");
   m.comment("The memory map: DMEM and MMIO; any other data address faults.");
-  m.assign("w_in_dmem", fmt::format("w_addr_q[31:{}] == {}'h{:X}", daw + 2, 30 - daw, kDmemBase >> (daw + 2)));
-  m.assign("w_in_mmio", fmt::format("w_addr_q[31:5] == 27'h{:X}", kMmioBase >> 5));
+  {
+    // The region of a data address, compared in groups of four bits in
+    // execute (one LUT after the adder) and combined in write-back.
+    auto parts = [&](int lo, unsigned base, int n) {
+      std::string cat = "{";
+      for (int k = 0; k < n; ++k) {
+        const int hi = 31 - 4 * k, l = std::max(lo, hi - 3);
+        const unsigned v = (base >> l) & ((1u << (hi - l + 1)) - 1);
+        cat += fmt::format("{}alu_sum[{}:{}] == {}'h{:X}", k ? ", " : "", hi, l, hi - l + 1, v);
+      }
+      return cat + "}";
+    };
+    m.assign("dmem_part", parts(daw + 2, kDmemBase, dparts));
+    m.assign("mmio_part", parts(5, kMmioBase, 7));
+  }
+  m.assign("w_in_dmem", "&w_dmem_part_q");
+  m.assign("w_in_mmio", "&w_mmio_part_q");
   m.assign("w_fault", "w_mem_q & ~w_in_dmem & ~w_in_mmio");
   m.assign("w_exc", "w_exc_q | w_tmis | w_fault");
   m.assign("w_tval",
@@ -240,7 +265,7 @@ std::string core(const SocConfig& c, ir::Design& d) {
              {{"clk_i", "clk_i"}, {"rst_ni", "rst_ni"}, {"addr_i", "w_insn_q[31:20]"}, {"rdata_o", "csr_rdata"}, {"wen_i", "w_commit & w_csr_wr_q"},
               {"op_i", "w_f3[1:0]"}, {"src_i", "w_csr_src_q"}, {"trap_i", "w_trap"},
               {"cause_i", "w_irq ? {1'b1, csr_irq_ext ? 4'd11 : 4'd7} : {1'b0, w_cause}"}, {"tval_i", "w_irq ? 32'd0 : w_tval"},
-              {"epc_i", "w_pc_q"}, {"mret_i", "w_commit & w_mret_q"}, {"instret_i", "w_commit"}, {"mtip_i", "mtip_i"}, {"meip_i", "meip_i"},
+              {"epc_i", "w_pc_q"}, {"mret_i", "w_commit & w_mret_q"}, {"instret_i", "w_commit"}, {"instret_pend_o", "instret_pend"}, {"mtip_i", "mtip_i"}, {"meip_i", "meip_i"},
               {"mtvec_o", "mtvec"}, {"mepc_o", "mepc"}, {"irq_o", "csr_irq"}, {"irq_ext_o", "csr_irq_ext"}, {"wake_o", "csr_wake"}, {"mip_o", "csr_mip"}});
   m.instance(sh_m, "u_shifter",
              {{"a_i", "w_sh_a_q"}, {"amt_i", "w_sh_amt_q"}, {"left_i", "~w_f3[2]"}, {"arith_i", "w_insn_q[30]"}, {"result_o", "w_shifted"}});

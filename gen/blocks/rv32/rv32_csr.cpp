@@ -29,6 +29,7 @@ std::string csr(const SocConfig& c, ir::Design& d) {
       .port(Dir::in, "epc_i", 30, false, "pc[31:2] of the trapping or first unexecuted instruction")
       .port(Dir::in, "mret_i")
       .port(Dir::in, "instret_i", 1, false, "an instruction retires without trapping")
+      .port(Dir::out, "instret_pend_o", 1, false, "minstret is one behind (its increment is applied next cycle)")
       .port(Dir::in, "mtip_i")
       .port(Dir::in, "meip_i")
       .port(Dir::out, "mtvec_o", 30, false, "mtvec[31:2]")
@@ -73,14 +74,18 @@ std::string csr(const SocConfig& c, ir::Design& d) {
   m.comment("Counters: mcycle counts every cycle, minstret every retirement; a write replaces the increment.");
   m.assign("cycle_next", "mcycle_q + 64'd1");
   m.assign("instret_inc", "instret_i & ~wr_B02 & ~wr_B82");
-  m.assign("instret_next", "instret_inc ? minstret_q + 64'd1 : minstret_q");
+  m.comment("minstret counts one cycle late (off the commit path); a read waits while an increment is pending (the pipeline sees to it).");
+  m.net("inc_q");
+  m.assign("instret_next", "inc_q ? minstret_q + 64'd1 : minstret_q");
+  m.assign("instret_pend_o", "inc_q");
   m.ff({if_else(
       "!rst_ni",
       {assign("mie_q", "1'b0"), assign("mpie_q", "1'b0"), assign("mtie_q", "1'b0"), assign("meie_q", "1'b0"), assign("mtvec_q", "30'd0"),
        assign("mscratch_q", "32'd0"), assign("mepc_q", "30'd0"), assign("mcause_q", "32'd0"), assign("mtval_q", "32'd0"),
-       assign("mcycle_q", "64'd0"), assign("minstret_q", "64'd0")},
+       assign("mcycle_q", "64'd0"), assign("minstret_q", "64'd0"), assign("inc_q", "1'b0")},
       {assign("mcycle_q", "{wr_B80 ? wdata : cycle_next[63:32], wr_B00 ? wdata : cycle_next[31:0]}"),
        assign("minstret_q", "{wr_B82 ? wdata : instret_next[63:32], wr_B02 ? wdata : instret_next[31:0]}"),
+       assign("inc_q", "instret_inc"),
        if_else("trap_i",
                {assign("mpie_q", "mie_q"), assign("mie_q", "1'b0"), assign("mepc_q", "epc_i"),
                 assign("mcause_q", "{cause_i[4], 27'd0, cause_i[3:0]}"), assign("mtval_q", "tval_i")},
