@@ -34,10 +34,11 @@ std::string csr(const SocConfig& c, ir::Design& d) {
       .port(Dir::in, "meip_i")
       .port(Dir::out, "mtvec_o", 30, false, "mtvec[31:2]")
       .port(Dir::out, "mepc_o", 30, false, "mepc[31:2]")
-      .port(Dir::out, "irq_o", 1, false, "take an interrupt before the instruction in execute")
+      .port(Dir::out, "irq_o", 1, false, "take an interrupt before the instruction in write-back")
       .port(Dir::out, "irq_ext_o", 1, false, "the interrupt to take is the external one")
       .port(Dir::out, "wake_o", 1, false, "(mip & mie) != 0: WFI ends")
-      .port(Dir::out, "mip_o", 32);
+      .port(Dir::out, "mip_o", 32, false, "the lines as the interrupt decision saw them (one cycle before)");
+  m.net("mip_now", 32, false, "mip as a CSR read sees it");
   m.net("wdata", 32);
   m.net("mie_q").net("mpie_q").net("mtie_q").net("meie_q").net("mtvec_q", 30).net("mscratch_q", 32).net("mepc_q", 30);
   m.net("mcause_q", 32).net("mtval_q", 32).net("mcycle_q", 64).net("minstret_q", 64).net("cycle_next", 64).net("instret_next", 64);
@@ -59,17 +60,25 @@ std::string csr(const SocConfig& c, ir::Design& d) {
                                  {"12'h341", {assign("rdata_o", "{mepc_q, 2'b00}")}},
                                  {"12'h342", {assign("rdata_o", "mcause_q")}},
                                  {"12'h343", {assign("rdata_o", "mtval_q")}},
-                                 {"12'h344", {assign("rdata_o", "mip_o")}},
+                                 {"12'h344", {assign("rdata_o", "mip_now")}},
                                  {"12'hB00", {assign("rdata_o", "mcycle_q[31:0]")}},
                                  {"12'hB80", {assign("rdata_o", "mcycle_q[63:32]")}},
                                  {"12'hB02", {assign("rdata_o", "minstret_q[31:0]")}},
                                  {"12'hB82", {assign("rdata_o", "minstret_q[63:32]")}},
                                  {"default", {assign("rdata_o", "32'd0")}}})});
-  m.assign("mip_o", "{20'd0, meip_i, 3'd0, mtip_i, 7'd0}");
+  m.comment("The interrupt decision is registered (off the path to the fetch address): the lines of this cycle with mstatus.MIE and");
+  m.comment("mie as this cycle leaves them, so the decision agrees with the CSRs of the cycle that uses it.");
+  m.net("mie_next").net("mtie_next").net("meie_next").net("irq_q").net("irq_ext_q").net("mtip_q").net("meip_q");
+  m.assign("mie_next", "trap_i ? 1'b0 : mret_i ? mpie_q : wr_300 ? wdata[3] : mie_q");
+  m.assign("mtie_next", "(!trap_i && wr_304) ? wdata[7] : mtie_q").assign("meie_next", "(!trap_i && wr_304) ? wdata[11] : meie_q");
+  m.assign("mip_o", "{20'd0, meip_q, 3'd0, mtip_q, 7'd0}");
+  m.assign("mip_now", "{20'd0, meip_i, 3'd0, mtip_i, 7'd0}");
   m.assign("pending_t", "mtip_i & mtie_q").assign("pending_e", "meip_i & meie_q");
   m.assign("wake_o", "pending_t | pending_e");
-  m.assign("irq_o", "mie_q & (pending_t | pending_e)");
-  m.assign("irq_ext_o", "pending_e");
+  m.assign("irq_o", "irq_q").assign("irq_ext_o", "irq_ext_q");
+  m.ff({if_else("!rst_ni", {assign("irq_q", "1'b0"), assign("irq_ext_q", "1'b0"), assign("mtip_q", "1'b0"), assign("meip_q", "1'b0")},
+                {assign("irq_q", "mie_next & ((mtip_i & mtie_next) | (meip_i & meie_next))"), assign("irq_ext_q", "meip_i & meie_next"),
+                 assign("mtip_q", "mtip_i"), assign("meip_q", "meip_i")})});
   m.assign("mtvec_o", "mtvec_q").assign("mepc_o", "mepc_q");
   m.comment("Counters: mcycle counts every cycle, minstret every retirement; a write replaces the increment.");
   m.assign("cycle_next", "mcycle_q + 64'd1");
