@@ -83,7 +83,7 @@ std::string core(const SocConfig& c, ir::Design& d) {
   m.net("fw_a_sum", 1, false, "forward the sum (the last-arriving input of the register)").net("fw_b_sum").net("fwd_a_alt", 32).net("fwd_b_alt", 32).net("fwd_s_alt", 32);
   m.net("e_rd", 5).net("f3e", 3).net("op_a", 32).net("op_b", 32).net("st_b", 32);
   m.net("alu_sum", 32).net("alu_lt").net("alu_eq").net("ls_wdata", 32).net("ls_mask", 4).net("ls_mis");
-  m.net("e_exc", 1, false, "an exception known in execute").net("e_cause", 4).net("e_wait").net("e_retire").net("e_early_wr", 1, false, "writes rd with a result of execute");
+  m.net("e_exc", 1, false, "an exception known in execute").net("e_cause", 4).net("e_hold", 1, false, "execute must wait (unless squashed)").net("e_wait").net("e_retire").net("e_early_wr", 1, false, "writes rd with a result of execute");
   // ---- write-back
   m.net("w_valid_q").net("w_pc_q", 30).net("w_link_q", 30).net("w_insn_q", 32).net("w_target_q", 32).net("w_exc_q").net("w_cause_q", 4);
   m.net("w_rd_we_q").net("w_slt_q").net("w_load_q").net("w_store_q").net("w_csr_q").net("w_csr_wr_q").net("w_shift_q").net("w_mret_q").net("w_wfi_q");
@@ -136,7 +136,8 @@ std::string core(const SocConfig& c, ir::Design& d) {
   m.assign("rs1_maybe", "~imem_rdata_i[2] | (imem_rdata_i[6] & ~imem_rdata_i[3])");
   m.assign("rs2_maybe", "imem_rdata_i[5] & ~imem_rdata_i[2] & ~(imem_rdata_i[6] & imem_rdata_i[4])");
   m.assign("late_use", "d_valid_q & e_valid_q & e_late_q & (e_rd != 5'd0) & ((rs1_maybe & (rs1_d == e_rd)) | (rs2_maybe & (rs2_d == e_rd)))");
-  m.assign("stall_d", "e_wait | late_use | wfi_q");
+  m.comment("A redirect overrides a stall (in the fetch and in execute), so the stall does not wait for it.");
+  m.assign("stall_d", "e_hold | late_use | wfi_q");
   m.assign("e_early_wr", "e_valid_q & e_rd_we_q & ~e_late_q & (e_rd != 5'd0)");
 
   std::vector<Stmt> take{assign("e_valid_q", "d_valid_q"), assign("pc_e_q", "pc_d_q"), assign("link_e_q", "seq_pc"), assign("instr_e_q", "imem_rdata_i"),
@@ -192,13 +193,14 @@ std::string core(const SocConfig& c, ir::Design& d) {
   if (m_ext) {
     m.assign("e_md", "e_md_q & ~e_fault");
     m.assign("md_start", "e_valid_q & e_md & ~md_busy & ~redirect");
-    m.assign("e_wait", "e_valid_q & ~redirect & ((e_md & ~md_done) | (e_load_q & w_valid_q & w_store_q) | csr_wait)");
+    m.assign("e_hold", "e_valid_q & ((e_md & ~md_done) | (e_load_q & w_valid_q & w_store_q) | csr_wait)");
     m.instance(md, "u_muldiv",
                {{"clk_i", "clk_i"}, {"rst_ni", "rst_ni"}, {"kill_i", "redirect"}, {"start_i", "md_start"}, {"op_i", "f3e"}, {"a_i", "op_a"}, {"b_i", "op_b"},
                 {"busy_o", "md_busy"}, {"done_o", "md_done"}, {"result_o", "md_result"}});
   } else {
-    m.assign("e_wait", "e_valid_q & ~redirect & ((e_load_q & w_valid_q & w_store_q) | csr_wait)");
+    m.assign("e_hold", "e_valid_q & ((e_load_q & w_valid_q & w_store_q) | csr_wait)");
   }
+  m.assign("e_wait", "e_hold & ~redirect");
   m.assign("e_retire", "e_valid_q & ~redirect & ~e_wait");
   m.assign("e_cond", "(f3e[2] ? alu_lt : alu_eq) ^ f3e[0]");
 
