@@ -261,13 +261,17 @@ std::string core(const SocConfig& c, ir::Design& d) {
   m.assign("w_trap_any", "csr_irq | w_exc_q | w_tmis | w_fault");
   m.assign("redirect", "w_valid_q & (w_trap_any | w_mispredict | w_mret_q | w_wfi_q)");
   m.assign("redirect_pc", "w_trap_any ? mtvec : w_mret_q ? mepc : w_npc[31:2]");
-  m.assign("data_we_o", "{4{w_commit & w_store_q}} & w_mask_q");
+  m.comment("The commits of a store, a CSR write and MRET, written for what each can raise (a store no misaligned target, a CSR");
+  m.comment("instruction or MRET nothing past decode), which keeps the long terms off their enables.");
+  m.net("w_ok", 1, false, "valid, not interrupted, no exception from execute");
+  m.assign("w_ok", "w_valid_q & ~csr_irq & ~w_exc_q");
+  m.assign("data_we_o", "{4{w_ok & w_store_q & ~w_fault}} & w_mask_q");
   m.assign("data_waddr_o", "w_addr_q").assign("data_wdata_o", "w_sdata_q");
   m.instance(csr_m, "u_csr",
-             {{"clk_i", "clk_i"}, {"rst_ni", "rst_ni"}, {"addr_i", "w_insn_q[31:20]"}, {"rdata_o", "csr_rdata"}, {"wen_i", "w_commit & w_csr_wr_q"},
+             {{"clk_i", "clk_i"}, {"rst_ni", "rst_ni"}, {"addr_i", "w_insn_q[31:20]"}, {"rdata_o", "csr_rdata"}, {"wen_i", "w_ok & w_csr_wr_q"},
               {"op_i", "w_f3[1:0]"}, {"src_i", "w_csr_src_q"}, {"trap_i", "w_trap"},
               {"cause_i", "w_irq ? {1'b1, csr_irq_ext ? 4'd11 : 4'd7} : {1'b0, w_cause}"}, {"tval_i", "w_irq ? 32'd0 : w_tval"},
-              {"epc_i", "w_pc_q"}, {"mret_i", "w_commit & w_mret_q"}, {"instret_i", "w_commit"}, {"instret_pend_o", "instret_pend"}, {"mtip_i", "mtip_i"}, {"meip_i", "meip_i"},
+              {"epc_i", "w_pc_q"}, {"mret_i", "w_ok & w_mret_q"}, {"instret_i", "w_commit"}, {"instret_pend_o", "instret_pend"}, {"mtip_i", "mtip_i"}, {"meip_i", "meip_i"},
               {"mtvec_o", "mtvec"}, {"mepc_o", "mepc"}, {"irq_o", "csr_irq"}, {"irq_ext_o", "csr_irq_ext"}, {"wake_o", "csr_wake"}, {"mip_o", "csr_mip"}});
   m.instance(sh_m, "u_shifter",
              {{"a_i", "w_sh_a_q"}, {"amt_i", "w_sh_amt_q"}, {"left_i", "~w_f3[2]"}, {"arith_i", "w_insn_q[30]"}, {"result_o", "w_shifted"}});

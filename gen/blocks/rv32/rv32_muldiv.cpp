@@ -1,8 +1,8 @@
 // The M extension: a multiplier/divider beside the ALU, chosen by
 // rv32.muldiv as one of two sibling modules with the same ports.
 //   _muldiv_fast:  the 32 x 32-bit product in one cycle (DSP blocks),
-//                  3 cycles in execute; division 34 cycles.
-//   _muldiv_small: shift-and-add, one bit per cycle; 34 cycles for both.
+//                  4 cycles in execute; division 35 cycles.
+//   _muldiv_small: shift-and-add, one bit per cycle; 35 cycles for both.
 // Both work on magnitudes: the start cycle takes |a| and |b| for the signed
 // operations, the last cycle negates the result when its sign is negative
 // (for MULH* the high word of the 64-bit negation). Division restores one
@@ -65,8 +65,10 @@ std::string muldiv(const SocConfig& c, ir::Design& d) {
   m.comment("The result: MUL and DIV* take the low register, MULH* and REM* the high one, negated when negative.");
   m.assign("raw", "(op_q == 3'd0 || op_q[2:1] == 2'b10) ? lo_q : acc_q");
   m.assign("raw_cin", "(!op_q[2] && op_q != 3'd0) ? (lo_q == 32'd0) : 1'b1");
-  m.assign("result_o", "neg_q ? (~raw + {31'd0, raw_cin}) : raw");
-  m.assign("done_o", "busy_q & cnt_q[5]");
+  m.comment("The result is registered (one more cycle), so execute takes it from a flip-flop.");
+  m.net("res_q", 32);
+  m.assign("result_o", "res_q");
+  m.assign("done_o", "busy_q & cnt_q == 6'd33");
   m.assign("busy_o", "busy_q");
   const std::string cnt0 = fast ? "op_i[2] ? 6'd0 : 6'd31" : "6'd0";
   m.ff({if_else("!rst_ni || kill_i", {assign("busy_q", "1'b0")},
@@ -74,7 +76,9 @@ std::string muldiv(const SocConfig& c, ir::Design& d) {
                          {assign("busy_q", "1'b1"), assign("op_q", "op_i"), assign("cnt_q", cnt0), assign("acc_q", "32'd0"),
                           assign("lo_q", "op_i[2] ? abs_a : abs_b"), assign("mc_q", "op_i[2] ? abs_b : abs_a"),
                           assign("neg_q", "op_i[2] ? (op_i[1] ? a_neg : (a_neg ^ b_neg) & ~b_zero) : (a_neg ^ b_neg)")},
-                         {if_else("done_o", {assign("busy_q", "1'b0")}, {if_else("busy_q", step)})})})});
+                         {if_else("done_o", {assign("busy_q", "1'b0")},
+                                  {if_else("busy_q & cnt_q[5]", {assign("res_q", "neg_q ? (~raw + {31'd0, raw_cin}) : raw"), assign("cnt_q", "6'd33")},
+                                           {if_else("busy_q", step)})})})})});
   return d.add(std::move(m));
 }
 
