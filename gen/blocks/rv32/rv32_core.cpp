@@ -75,7 +75,7 @@ std::string core(const SocConfig& c, ir::Design& d) {
   m.net("e_valid_q").net("pc_e_q", 30).net("link_e_q", 30).net("instr_e_q", 32).net("target_e_q", 32, false, "pc + B/J immediate");
   m.net("e_fault", 1, false, "the pc is outside IMEM (instruction access fault)").net("e_illegal_q").net("e_rs1_used_q").net("e_rs2_used_q").net("e_rd_we_q").net("e_sub_q").net("e_uns_q");
   m.net("e_res_q", 2).net("e_sel_sum_q").net("e_link_q").net("e_branch_q").net("e_jal_q").net("e_jalr_q").net("e_load_q").net("e_store_q").net("e_csr_q");
-  m.net("e_csr_wr_q").net("e_ecall_q").net("e_ebreak_q").net("e_mret_q").net("e_wfi_q").net("e_late_q").net("e_pred_q");
+  m.net("e_csr_wr_q").net("e_late_nz_q", 1, false, "a late result to a register other than x0").net("e_ecall_q").net("e_ebreak_q").net("e_mret_q").net("e_wfi_q").net("e_late_q").net("e_pred_q");
   if (m_ext) m.net("e_md_q").net("e_md").net("md_start").net("md_busy").net("md_done").net("md_result", 32);
   m.net("sel_a_q", 1, false, "operand a is fwd_a_q, not the register file").net("fwd_a_q", 32, false, "forwarded rs1, or the pc (AUIPC), or zero (LUI)");
   m.net("sel_b_q").net("fwd_b_q", 32, false, "forwarded rs2, or the immediate").net("sel_s_q").net("fwd_s_q", 32, false, "forwarded rs2 (store data)");
@@ -99,7 +99,10 @@ std::string core(const SocConfig& c, ir::Design& d) {
 
   m.comment("Fetch: a redirect from write-back, else the same word while decode stalls, else a predicted target, else the next word.");
   m.assign("seq_pc", "pc_d_q + 30'd1");
-  m.assign("fetch_pc", "redirect ? redirect_pc : stall_d ? pc_d_q : d_pred ? d_target : seq_pc");
+  m.net("fetch_hold").net("fetch_next", 30);
+  m.assign("fetch_next", "redirect ? redirect_pc : d_pred ? d_target : seq_pc");
+  m.assign("fetch_hold", "stall_d & ~redirect");
+  m.assign("fetch_pc", "fetch_hold ? pc_d_q : fetch_next");
   m.assign("imem_re_o", "1'b1");
   m.assign("imem_addr_o", fmt::format("fetch_pc[{}:0]", iaw - 1));
   m.ff({if_else("!rst_ni",
@@ -135,7 +138,7 @@ std::string core(const SocConfig& c, ir::Design& d) {
   m.net("rs1_maybe").net("rs2_maybe");
   m.assign("rs1_maybe", "~imem_rdata_i[2] | (imem_rdata_i[6] & ~imem_rdata_i[3])");
   m.assign("rs2_maybe", "imem_rdata_i[5] & ~imem_rdata_i[2] & ~(imem_rdata_i[6] & imem_rdata_i[4])");
-  m.assign("late_use", "d_valid_q & e_valid_q & e_late_q & (e_rd != 5'd0) & ((rs1_maybe & (rs1_d == e_rd)) | (rs2_maybe & (rs2_d == e_rd)))");
+  m.assign("late_use", "e_valid_q & e_late_nz_q & ((rs1_maybe & (rs1_d == e_rd)) | (rs2_maybe & (rs2_d == e_rd)))");
   m.comment("A redirect overrides a stall (in the fetch and in execute), so the stall does not wait for it.");
   m.assign("stall_d", "e_hold | late_use | wfi_q");
   m.assign("e_early_wr", "e_valid_q & e_rd_we_q & ~e_late_q & (e_rd != 5'd0)");
@@ -148,7 +151,7 @@ std::string core(const SocConfig& c, ir::Design& d) {
                          assign("e_link_q", "d_link"), assign("e_branch_q", "d_branch"), assign("e_jal_q", "d_jal"), assign("e_jalr_q", "d_jalr"),
                          assign("e_load_q", "d_load"), assign("e_store_q", "d_store"), assign("e_csr_q", "d_csr"), assign("e_csr_wr_q", "d_csr_wr"),
                          assign("e_ecall_q", "d_ecall"), assign("e_ebreak_q", "d_ebreak"), assign("e_mret_q", "d_mret"), assign("e_wfi_q", "d_wfi"),
-                         assign("e_late_q", "d_late"), assign("e_pred_q", "d_pred"),
+                         assign("e_late_q", "d_late"), assign("e_late_nz_q", "d_late & (imem_rdata_i[11:7] != 5'd0)"), assign("e_pred_q", "d_pred"),
                          assign("sel_a_q", "d_a_pc | d_a_zero | fw_a | bp_a"),
                          assign("fwd_a_q", "fw_a_sum ? alu_sum : fwd_a_alt"),
                          assign("sel_b_q", "d_b_imm | fw_b | bp_b"), assign("fwd_b_q", "fw_b_sum ? alu_sum : fwd_b_alt"),
