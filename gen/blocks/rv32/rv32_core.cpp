@@ -65,7 +65,7 @@ std::string core(const SocConfig& c, ir::Design& d) {
   // ---- fetch and decode
   m.net("pc_d_q", 30, false, "pc[31:2] of the word in decode").net("d_valid_q");
   m.net("fetch_pc", 30).net("seq_pc", 30).net("stall_d").net("late_use").net("redirect").net("redirect_pc", 30);
-  m.net("d_illegal").net("d_rs1_used").net("d_rs2_used").net("d_rd_we").net("d_imm", 32).net("d_a_pc").net("d_a_zero").net("d_b_imm").net("d_sub").net("d_uns");
+  m.net("d_illegal").net("d_rs1_used").net("d_rs2_used").net("d_rd_we").net("d_sub").net("d_uns");
   m.net("d_res", 2).net("d_link").net("d_branch").net("d_jal").net("d_jalr").net("d_load").net("d_store").net("d_csr").net("d_csr_wr");
   m.net("d_ecall").net("d_ebreak").net("d_mret").net("d_wfi").net("d_late", 1, false, "the result is finished in write-back");
   m.net("d_pred", 1, false, "JAL or backward branch: fetch its target next").net("d_target", 30).net("d_bj_imm", 32).net("d_target_lo_unused", 2);
@@ -111,7 +111,7 @@ std::string core(const SocConfig& c, ir::Design& d) {
 
   m.comment("Decode; the register numbers address the register file directly from IMEM's output.");
   std::vector<ir::Connection> dc{{"instr_i", "imem_rdata_i"}, {"illegal_o", "d_illegal"}, {"rs1_used_o", "d_rs1_used"}, {"rs2_used_o", "d_rs2_used"},
-                                 {"rd_we_o", "d_rd_we"}, {"imm_o", "d_imm"}, {"a_pc_o", "d_a_pc"}, {"a_zero_o", "d_a_zero"}, {"b_imm_o", "d_b_imm"},
+                                 {"rd_we_o", "d_rd_we"},
                                  {"sub_o", "d_sub"}, {"uns_o", "d_uns"}, {"res_o", "d_res"}, {"link_o", "d_link"}, {"branch_o", "d_branch"},
                                  {"jal_o", "d_jal"}, {"jalr_o", "d_jalr"}, {"load_o", "d_load"}, {"store_o", "d_store"}, {"csr_o", "d_csr"},
                                  {"csr_wr_o", "d_csr_wr"}, {"ecall_o", "d_ecall"}, {"ebreak_o", "d_ebreak"}, {"mret_o", "d_mret"}, {"wfi_o", "d_wfi"}};
@@ -152,9 +152,9 @@ std::string core(const SocConfig& c, ir::Design& d) {
                          assign("e_load_q", "d_load"), assign("e_store_q", "d_store"), assign("e_csr_q", "d_csr"), assign("e_csr_wr_q", "d_csr_wr"),
                          assign("e_ecall_q", "d_ecall"), assign("e_ebreak_q", "d_ebreak"), assign("e_mret_q", "d_mret"), assign("e_wfi_q", "d_wfi"),
                          assign("e_late_q", "d_late"), assign("e_late_nz_q", "d_late & (imem_rdata_i[11:7] != 5'd0)"), assign("e_pred_q", "d_pred"),
-                         assign("sel_a_q", "d_a_pc | d_a_zero | fw_a | bp_a"),
+                         assign("sel_a_q", "o_auipc | o_lui | fw_a | bp_a"),
                          assign("fwd_a_q", "fw_a_sum ? alu_sum : fwd_a_alt"),
-                         assign("sel_b_q", "d_b_imm | fw_b | bp_b"), assign("fwd_b_q", "fw_b_sum ? alu_sum : fwd_b_alt"),
+                         assign("sel_b_q", "o_bimm | fw_b | bp_b"), assign("fwd_b_q", "fw_b_sum ? alu_sum : fwd_b_alt"),
                          assign("sel_s_q", "fw_b | bp_b"), assign("fwd_s_q", "(fw_b & e_sel_sum_q) ? alu_sum : fwd_s_alt")};
   if (m_ext) take.push_back(assign("e_md_q", "d_md"));
   m.comment("Execute takes the decoded word, or a bubble behind a squash or a stall; it holds while it waits.");
@@ -166,9 +166,16 @@ std::string core(const SocConfig& c, ir::Design& d) {
   m.comment("zero, the immediate), else the register file: one multiplexer before the adder.");
   m.assign("fw_a", "e_early_wr & (e_rd == rs1_d)").assign("fw_b", "e_early_wr & (e_rd == rs2_d)");
   m.assign("bp_a", "w_we & (w_rd == rs1_d)").assign("bp_b", "w_we & (w_rd == rs2_d)");
-  m.assign("fw_a_sum", "fw_a & e_sel_sum_q & ~d_a_pc & ~d_a_zero").assign("fw_b_sum", "fw_b & e_sel_sum_q & ~d_b_imm");
-  m.assign("fwd_a_alt", "d_a_pc ? {pc_d_q, 2'b00} : d_a_zero ? 32'd0 : fw_a ? e_other : w_wdata");
-  m.assign("fwd_b_alt", "d_b_imm ? d_imm : fw_b ? e_other : w_wdata");
+  m.comment("The operand sources from the opcode bits alone (the decoder is too deep for this path): AUIPC takes the pc, LUI zero,");
+  m.comment("everything but OP and BRANCH the immediate (I, S or U format) as operand b.");
+  m.net("o_auipc").net("o_lui").net("o_bimm").net("o_s").net("o_u").net("o_imm", 32);
+  m.assign("o_auipc", "imem_rdata_i[6:0] == 7'b0010111").assign("o_lui", "imem_rdata_i[6:0] == 7'b0110111");
+  m.assign("o_bimm", "~(imem_rdata_i[5] & ~imem_rdata_i[2] & (imem_rdata_i[6] ^ imem_rdata_i[4]))");
+  m.assign("o_s", "imem_rdata_i[6:4] == 3'b010 && imem_rdata_i[2] == 1'b0").assign("o_u", "imem_rdata_i[4] & imem_rdata_i[2] & ~imem_rdata_i[6]");
+  m.assign("o_imm", "o_u ? {imem_rdata_i[31:12], 12'd0} : {{20{imem_rdata_i[31]}}, imem_rdata_i[31:25], o_s ? imem_rdata_i[11:7] : imem_rdata_i[24:20]}");
+  m.assign("fw_a_sum", "fw_a & e_sel_sum_q & ~o_auipc & ~o_lui").assign("fw_b_sum", "fw_b & e_sel_sum_q & ~o_bimm");
+  m.assign("fwd_a_alt", "o_auipc ? {pc_d_q, 2'b00} : o_lui ? 32'd0 : fw_a ? e_other : w_wdata");
+  m.assign("fwd_b_alt", "o_bimm ? o_imm : fw_b ? e_other : w_wdata");
   m.assign("fwd_s_alt", "fw_b ? e_other : w_wdata");
   m.assign("e_rd", "instr_e_q[11:7]").assign("f3e", "instr_e_q[14:12]");
   m.assign("op_a", "sel_a_q ? fwd_a_q : rf_a");

@@ -18,16 +18,12 @@ std::string decode(const SocConfig& c, ir::Design& d) {
   const bool m_ext = c.rv32->isa == Rv32Isa::rv32im;
   ir::Module m;
   m.name = c.name + "_rv32_decode";
-  m.description = fmt::format("RV32{} decoder: control of the execute stage, immediates, illegal encodings.", m_ext ? "IM" : "I");
+  m.description = fmt::format("RV32{} decoder: control of the execute stage, illegal encodings.", m_ext ? "IM" : "I");
   m.port(Dir::in, "instr_i", 32)
       .port(Dir::out, "illegal_o", 1, false, "not an RV32" + std::string(m_ext ? "IM" : "I") + "/Zicsr encoding of this core")
       .port(Dir::out, "rs1_used_o")
       .port(Dir::out, "rs2_used_o")
       .port(Dir::out, "rd_we_o", 1, false, "writes rd (x0 is filtered by the pipeline)")
-      .port(Dir::out, "imm_o", 32)
-      .port(Dir::out, "a_pc_o", 1, false, "adder operand a is the pc (AUIPC)")
-      .port(Dir::out, "a_zero_o", 1, false, "adder operand a is zero (LUI)")
-      .port(Dir::out, "b_imm_o", 1, false, "operand b is the immediate")
       .port(Dir::out, "sub_o", 1, false, "the adder subtracts (SUB, SLT*, branches)")
       .port(Dir::out, "uns_o", 1, false, "unsigned comparison")
       .port(Dir::out, "res_o", 2, false, "ALU result: 0 sum, 1 logic, 2 shift, 3 set-less-than")
@@ -45,14 +41,8 @@ std::string decode(const SocConfig& c, ir::Design& d) {
       .port(Dir::out, "wfi_o");
   if (m_ext) m.port(Dir::out, "md_o", 1, false, "an M-extension instruction");
   m.net("opcode", 7).net("f3", 3).net("f7", 7).net("rs1_zero").net("csr_addr", 12).net("csr_exists").net("csr_writes");
-  m.net("imm_i", 32).net("imm_s", 32).net("imm_b", 32).net("imm_u", 32).net("imm_j", 32);
   m.assign("opcode", "instr_i[6:0]").assign("f3", "instr_i[14:12]").assign("f7", "instr_i[31:25]");
   m.assign("rs1_zero", "instr_i[19:15] == 5'd0");
-  m.assign("imm_i", "{{20{instr_i[31]}}, instr_i[31:20]}");
-  m.assign("imm_s", "{{20{instr_i[31]}}, instr_i[31:25], instr_i[11:7]}");
-  m.assign("imm_b", "{{19{instr_i[31]}}, instr_i[31], instr_i[7], instr_i[30:25], instr_i[11:8], 1'b0}");
-  m.assign("imm_u", "{instr_i[31:12], 12'd0}");
-  m.assign("imm_j", "{{11{instr_i[31]}}, instr_i[31], instr_i[19:12], instr_i[20], instr_i[30:21], 1'b0}");
   m.comment("The CSRs of docs/blocks/rv32.md; those with address bits [11:10] = 11 are read-only.");
   m.assign("csr_addr", "instr_i[31:20]");
   m.assign("csr_exists",
@@ -62,7 +52,6 @@ std::string decode(const SocConfig& c, ir::Design& d) {
   m.assign("csr_writes", "f3[1:0] == 2'b01 || !rs1_zero");
 
   std::vector<Stmt> defaults{assign("illegal_o", "1'b0"),  assign("rs1_used_o", "1'b0"), assign("rs2_used_o", "1'b0"), assign("rd_we_o", "1'b0"),
-                             assign("imm_o", "imm_i"),     assign("a_pc_o", "1'b0"),     assign("a_zero_o", "1'b0"),   assign("b_imm_o", "1'b0"),
                              assign("sub_o", "1'b0"),      assign("uns_o", "1'b0"),      assign("res_o", "2'd0"),      assign("link_o", "1'b0"),
                              assign("branch_o", "1'b0"),   assign("jal_o", "1'b0"),      assign("jalr_o", "1'b0"),     assign("load_o", "1'b0"),
                              assign("store_o", "1'b0"),    assign("csr_o", "1'b0"),      assign("csr_wr_o", "1'b0"),   assign("ecall_o", "1'b0"),
@@ -85,31 +74,30 @@ std::string decode(const SocConfig& c, ir::Design& d) {
                                                                      assign("rd_we_o", "1'b1"), assign("md_o", "1'b1")},
                                                                     {ill})}
                                         : std::vector<Stmt>{ill})});
-  std::vector<Stmt> op_imm{assign("rs1_used_o", "1'b1"), assign("rd_we_o", "1'b1"), assign("b_imm_o", "1'b1")};
+  std::vector<Stmt> op_imm{assign("rs1_used_o", "1'b1"), assign("rd_we_o", "1'b1")};
   for (const auto& s : alu_f3) op_imm.push_back(s);
   Stmt op_imm_case = if_else("(f3 == 3'b001 && f7 != 7'b0000000) || (f3 == 3'b101 && f7 != 7'b0000000 && f7 != 7'b0100000)", {ill}, op_imm);
 
   std::vector<Stmt> body = defaults;
   body.push_back(ir::case_of(
       "opcode",
-      {{"7'b0110111", {assign("rd_we_o", "1'b1"), assign("imm_o", "imm_u"), assign("a_zero_o", "1'b1"), assign("b_imm_o", "1'b1")}},  // LUI
-       {"7'b0010111", {assign("rd_we_o", "1'b1"), assign("imm_o", "imm_u"), assign("a_pc_o", "1'b1"), assign("b_imm_o", "1'b1")}},    // AUIPC
-       {"7'b1101111", {assign("rd_we_o", "1'b1"), assign("imm_o", "imm_j"), assign("link_o", "1'b1"), assign("jal_o", "1'b1")}},      // JAL
+      {{"7'b0110111", {assign("rd_we_o", "1'b1")}},  // LUI
+       {"7'b0010111", {assign("rd_we_o", "1'b1")}},    // AUIPC
+       {"7'b1101111", {assign("rd_we_o", "1'b1"), assign("link_o", "1'b1"), assign("jal_o", "1'b1")}},      // JAL
        {"7'b1100111",
         {if_else("f3 == 3'b000",
-                 {assign("rs1_used_o", "1'b1"), assign("rd_we_o", "1'b1"), assign("b_imm_o", "1'b1"), assign("link_o", "1'b1"), assign("jalr_o", "1'b1")},
+                 {assign("rs1_used_o", "1'b1"), assign("rd_we_o", "1'b1"), assign("link_o", "1'b1"), assign("jalr_o", "1'b1")},
                  {ill})}},
        {"7'b1100011",
         {if_else("f3 == 3'b010 || f3 == 3'b011", {ill},
-                 {assign("rs1_used_o", "1'b1"), assign("rs2_used_o", "1'b1"), assign("imm_o", "imm_b"), assign("sub_o", "1'b1"),
+                 {assign("rs1_used_o", "1'b1"), assign("rs2_used_o", "1'b1"), assign("sub_o", "1'b1"),
                   assign("uns_o", "f3[1]"), assign("branch_o", "1'b1")})}},
        {"7'b0000011",
         {if_else("f3 == 3'b011 || f3[2:1] == 2'b11", {ill},
-                 {assign("rs1_used_o", "1'b1"), assign("rd_we_o", "1'b1"), assign("b_imm_o", "1'b1"), assign("load_o", "1'b1")})}},
+                 {assign("rs1_used_o", "1'b1"), assign("rd_we_o", "1'b1"), assign("load_o", "1'b1")})}},
        {"7'b0100011",
         {if_else("f3[2] || f3[1:0] == 2'b11", {ill},
-                 {assign("rs1_used_o", "1'b1"), assign("rs2_used_o", "1'b1"), assign("imm_o", "imm_s"), assign("b_imm_o", "1'b1"),
-                  assign("store_o", "1'b1")})}},
+                 {assign("rs1_used_o", "1'b1"), assign("rs2_used_o", "1'b1"), assign("store_o", "1'b1")})}},
        {"7'b0010011", {op_imm_case}},
        {"7'b0110011", {op_case}},
        {"7'b0001111",  // FENCE (any fields) and FENCE.I (all fields zero): no-ops
