@@ -51,10 +51,6 @@ module rv32i_rv32_core (
   logic d_rs1_used;
   logic d_rs2_used;
   logic d_rd_we;
-  logic [31:0] d_imm;
-  logic d_a_pc;
-  logic d_a_zero;
-  logic d_b_imm;
   logic d_sub;
   logic d_uns;
   logic [1:0] d_res;
@@ -101,6 +97,7 @@ module rv32i_rv32_core (
   logic e_store_q;
   logic e_csr_q;
   logic e_csr_wr_q;
+  logic e_late_nz_q;  // a late result to a register other than x0
   logic e_ecall_q;
   logic e_ebreak_q;
   logic e_mret_q;
@@ -204,15 +201,24 @@ module rv32i_rv32_core (
   logic [29:0] mtvec;
   logic [29:0] mepc;
   logic wfi_q;  // sleeping after WFI until (mip & mie) != 0
+  logic fetch_hold;
+  logic [29:0] fetch_next;
   logic op_jal;
   logic op_branch;
   logic [31:0] bj_imm;
   logic rs1_maybe;
   logic rs2_maybe;
+  logic o_auipc;
+  logic o_lui;
+  logic o_bimm;
+  logic o_s;
+  logic o_u;
+  logic [31:0] o_imm;
   logic csr_wait;
   logic instret_pend;
   logic [3:0] w_cause;
   logic w_trap_any;
+  logic w_ok;  // valid, not interrupted, no exception from execute
   logic [63:0] rv_order_q;
   logic intr_pend_q;  // the next retirement is the first of a handler
   logic [31:0] irq_mip_q;
@@ -225,7 +231,9 @@ module rv32i_rv32_core (
 
   // Fetch: a redirect from write-back, else the same word while decode stalls, else a predicted target, else the next word.
   assign seq_pc = pc_d_q + 30'd1;
-  assign fetch_pc = redirect ? redirect_pc : stall_d ? pc_d_q : d_pred ? d_target : seq_pc;
+  assign fetch_next = redirect ? redirect_pc : d_pred ? d_target : seq_pc;
+  assign fetch_hold = stall_d & ~redirect;
+  assign fetch_pc = fetch_hold ? pc_d_q : fetch_next;
   assign imem_re_o = 1'b1;
   assign imem_addr_o = fetch_pc[10:0];
 
@@ -246,10 +254,6 @@ module rv32i_rv32_core (
     .rs1_used_o(d_rs1_used),
     .rs2_used_o(d_rs2_used),
     .rd_we_o(d_rd_we),
-    .imm_o(d_imm),
-    .a_pc_o(d_a_pc),
-    .a_zero_o(d_a_zero),
-    .b_imm_o(d_b_imm),
     .sub_o(d_sub),
     .uns_o(d_uns),
     .res_o(d_res),
@@ -297,7 +301,7 @@ module rv32i_rv32_core (
   // decoder off this path, which holds the fetch.
   assign rs1_maybe = ~imem_rdata_i[2] | (imem_rdata_i[6] & ~imem_rdata_i[3]);
   assign rs2_maybe = imem_rdata_i[5] & ~imem_rdata_i[2] & ~(imem_rdata_i[6] & imem_rdata_i[4]);
-  assign late_use = d_valid_q & e_valid_q & e_late_q & (e_rd != 5'd0) & ((rs1_maybe & (rs1_d == e_rd)) | (rs2_maybe & (rs2_d == e_rd)));
+  assign late_use = e_valid_q & e_late_nz_q & ((rs1_maybe & (rs1_d == e_rd)) | (rs2_maybe & (rs2_d == e_rd)));
 
   // A redirect overrides a stall (in the fetch and in execute), so the stall does not wait for it.
   assign stall_d = e_hold | late_use | wfi_q;
@@ -336,10 +340,11 @@ module rv32i_rv32_core (
       e_mret_q <= d_mret;
       e_wfi_q <= d_wfi;
       e_late_q <= d_late;
+      e_late_nz_q <= d_late & (imem_rdata_i[11:7] != 5'd0);
       e_pred_q <= d_pred;
-      sel_a_q <= d_a_pc | d_a_zero | fw_a | bp_a;
+      sel_a_q <= o_auipc | o_lui | fw_a | bp_a;
       fwd_a_q <= fw_a_sum ? alu_sum : fwd_a_alt;
-      sel_b_q <= d_b_imm | fw_b | bp_b;
+      sel_b_q <= o_bimm | fw_b | bp_b;
       fwd_b_q <= fw_b_sum ? alu_sum : fwd_b_alt;
       sel_s_q <= fw_b | bp_b;
       fwd_s_q <= (fw_b & e_sel_sum_q) ? alu_sum : fwd_s_alt;
@@ -354,10 +359,19 @@ module rv32i_rv32_core (
   assign fw_b = e_early_wr & (e_rd == rs2_d);
   assign bp_a = w_we & (w_rd == rs1_d);
   assign bp_b = w_we & (w_rd == rs2_d);
-  assign fw_a_sum = fw_a & e_sel_sum_q & ~d_a_pc & ~d_a_zero;
-  assign fw_b_sum = fw_b & e_sel_sum_q & ~d_b_imm;
-  assign fwd_a_alt = d_a_pc ? {pc_d_q, 2'b00} : d_a_zero ? 32'd0 : fw_a ? e_other : w_wdata;
-  assign fwd_b_alt = d_b_imm ? d_imm : fw_b ? e_other : w_wdata;
+
+  // The operand sources from the opcode bits alone (the decoder is too deep for this path): AUIPC takes the pc, LUI zero,
+  // everything but OP and BRANCH the immediate (I, S or U format) as operand b.
+  assign o_auipc = imem_rdata_i[6:0] == 7'b0010111;
+  assign o_lui = imem_rdata_i[6:0] == 7'b0110111;
+  assign o_bimm = ~(imem_rdata_i[5] & ~imem_rdata_i[2] & (imem_rdata_i[6] ^ imem_rdata_i[4]));
+  assign o_s = imem_rdata_i[6:4] == 3'b010 && imem_rdata_i[2] == 1'b0;
+  assign o_u = imem_rdata_i[4] & imem_rdata_i[2] & ~imem_rdata_i[6];
+  assign o_imm = o_u ? {imem_rdata_i[31:12], 12'd0} : {{20{imem_rdata_i[31]}}, imem_rdata_i[31:25], o_s ? imem_rdata_i[11:7] : imem_rdata_i[24:20]};
+  assign fw_a_sum = fw_a & e_sel_sum_q & ~o_auipc & ~o_lui;
+  assign fw_b_sum = fw_b & e_sel_sum_q & ~o_bimm;
+  assign fwd_a_alt = o_auipc ? {pc_d_q, 2'b00} : o_lui ? 32'd0 : fw_a ? e_other : w_wdata;
+  assign fwd_b_alt = o_bimm ? o_imm : fw_b ? e_other : w_wdata;
   assign fwd_s_alt = fw_b ? e_other : w_wdata;
   assign e_rd = instr_e_q[11:7];
   assign f3e = instr_e_q[14:12];
@@ -482,7 +496,11 @@ module rv32i_rv32_core (
   assign w_trap_any = csr_irq | w_exc_q | w_tmis | w_fault;
   assign redirect = w_valid_q & (w_trap_any | w_mispredict | w_mret_q | w_wfi_q);
   assign redirect_pc = w_trap_any ? mtvec : w_mret_q ? mepc : w_npc[31:2];
-  assign data_we_o = {4{w_commit & w_store_q}} & w_mask_q;
+
+  // The commits of a store, a CSR write and MRET, written for what each can raise (a store no misaligned target, a CSR
+  // instruction or MRET nothing past decode), which keeps the long terms off their enables.
+  assign w_ok = w_valid_q & ~csr_irq & ~w_exc_q;
+  assign data_we_o = {4{w_ok & w_store_q & ~w_fault}} & w_mask_q;
   assign data_waddr_o = w_addr_q;
   assign data_wdata_o = w_sdata_q;
 
@@ -491,14 +509,14 @@ module rv32i_rv32_core (
     .rst_ni(rst_ni),
     .addr_i(w_insn_q[31:20]),
     .rdata_o(csr_rdata),
-    .wen_i(w_commit & w_csr_wr_q),
+    .wen_i(w_ok & w_csr_wr_q),
     .op_i(w_f3[1:0]),
     .src_i(w_csr_src_q),
     .trap_i(w_trap),
     .cause_i(w_irq ? {1'b1, csr_irq_ext ? 4'd11 : 4'd7} : {1'b0, w_cause}),
     .tval_i(w_irq ? 32'd0 : w_tval),
     .epc_i(w_pc_q),
-    .mret_i(w_commit & w_mret_q),
+    .mret_i(w_ok & w_mret_q),
     .instret_i(w_commit),
     .instret_pend_o(instret_pend),
     .mtip_i(mtip_i),

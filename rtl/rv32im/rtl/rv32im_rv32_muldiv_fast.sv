@@ -32,6 +32,7 @@ module rv32im_rv32_muldiv_fast (
   logic [31:0] raw;
   logic raw_cin;
   logic [63:0] prod;
+  logic [31:0] res_q;
 
   // Magnitudes of the signed operands (MUL, MULH, MULHSU take a signed; MUL, MULH b; DIV, REM both).
   assign a_sgn = op_i[2] ? ~op_i[0] : (op_i[1:0] != 2'b11);
@@ -49,8 +50,10 @@ module rv32im_rv32_muldiv_fast (
   // The result: MUL and DIV* take the low register, MULH* and REM* the high one, negated when negative.
   assign raw = (op_q == 3'd0 || op_q[2:1] == 2'b10) ? lo_q : acc_q;
   assign raw_cin = (!op_q[2] && op_q != 3'd0) ? (lo_q == 32'd0) : 1'b1;
-  assign result_o = neg_q ? (~raw + {31'd0, raw_cin}) : raw;
-  assign done_o = busy_q & cnt_q[5];
+
+  // The result is registered (one more cycle), so execute takes it from a flip-flop.
+  assign result_o = res_q;
+  assign done_o = busy_q & cnt_q == 6'd33;
   assign busy_o = busy_q;
 
   always_ff @(posedge clk_i) begin
@@ -66,6 +69,9 @@ module rv32im_rv32_muldiv_fast (
       neg_q <= op_i[2] ? (op_i[1] ? a_neg : (a_neg ^ b_neg) & ~b_zero) : (a_neg ^ b_neg);
     end else if (done_o) begin
       busy_q <= 1'b0;
+    end else if (busy_q & cnt_q[5]) begin
+      res_q <= neg_q ? (~raw + {31'd0, raw_cin}) : raw;
+      cnt_q <= 6'd33;
     end else if (busy_q) begin
       if (op_q[2]) begin
         if (trial[32]) begin
