@@ -95,6 +95,11 @@ function(strata_rv32_mutant name cfg file from to elf)
     BUILD_ALWAYS ON
     INSTALL_COMMAND ""
     DEPENDS strata strata_config strata_golden)
+  ExternalProject_Add_Step(rv32_mutant_${name} regenerate
+    COMMAND ${CMAKE_COMMAND} ${bin}
+    DEPENDS $<TARGET_FILE:strata> ${cfg}
+    DEPENDEES configure
+    DEPENDERS build)
   add_test(NAME rv32.mutant.${name}
     COMMAND ${CMAKE_COMMAND} -DBIN=${bin}/rv32_run -DELF=${elf} -P ${CMAKE_CURRENT_SOURCE_DIR}/expect_lockstep_mismatch.cmake)
 endfunction()
