@@ -125,3 +125,5 @@ add_test(NAME rv32.run_elf_rtl.cycle_limit COMMAND ${rtl_run} -DELF=${B}/rv32_ne
 add_test(NAME rv32.run_elf_rtl.trace COMMAND ${rtl_run} -DELF=${B}/rv32_asm_add.elf -DFST=${B}/trace/run_elf_add.fst ${rtl_script})
 set_tests_properties(rv32.run_elf_rtl.c_hello rv32.run_elf_rtl.cosim_sort rv32.run_elf_rtl.fail_code rv32.run_elf_rtl.exit_register
                      rv32.run_elf_rtl.cycle_limit rv32.run_elf_rtl.trace PROPERTIES RUN_SERIAL ON TIMEOUT 900)
+# A read of minstret no longer waits for the counter's late increment.
+strata_rv32_mutant(instret_no_wait ${RV32IM_CFG} rv32im_test_rv32_core.sv "& (w_valid_q | instret_pend);" "& 1'b0;" ${B}/rv32_asm_csr.elf)
