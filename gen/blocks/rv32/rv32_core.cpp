@@ -94,7 +94,7 @@ std::string core(const SocConfig& c, ir::Design& d) {
   m.net("w_result_q", 32).net("w_addr_q", 32).net("w_sdata_q", 32).net("w_mask_q", 4).net("w_sh_a_q", 32).net("w_sh_amt_q", 5).net("w_csr_src_q", 32);
   m.net("w_f3", 3).net("w_rd", 5).net("w_cond").net("w_taken").net("w_npc", 32).net("w_tmis").net("w_in_dmem").net("w_in_mmio").net("w_fault");
   m.net("w_exc").net("w_tval", 32).net("w_irq").net("w_go").net("w_commit").net("w_trap").net("w_mispredict").net("w_we");
-  m.net("w_load_value", 32).net("w_shifted", 32).net("w_wdata", 32).net("csr_rdata", 32).net("csr_irq").net("csr_irq_ext").net("csr_wake");
+  m.net("w_load_value", 32).net("w_shifted", 32).net("w_wdata", 32).net("w_bpdata", 32, false, "w_wdata but for a CSR value").net("csr_rdata", 32).net("csr_irq").net("csr_irq_ext").net("csr_wake");
   m.net("csr_mip", 32).net("mtvec", 30).net("mepc", 30).net("wfi_q", 1, false, "sleeping after WFI until (mip & mie) != 0");
 
   m.comment("Fetch: a redirect from write-back, else the same word while decode stalls, else a predicted target, else the next word.");
@@ -140,7 +140,11 @@ std::string core(const SocConfig& c, ir::Design& d) {
   m.assign("rs2_maybe", "imem_rdata_i[5] & ~imem_rdata_i[2] & ~(imem_rdata_i[6] & imem_rdata_i[4])");
   m.assign("late_use", "e_valid_q & e_late_nz_q & ((rs1_maybe & (rs1_d == e_rd)) | (rs2_maybe & (rs2_d == e_rd)))");
   m.comment("A redirect overrides a stall (in the fetch and in execute), so the stall does not wait for it.");
-  m.assign("stall_d", "e_hold | late_use | wfi_q");
+  m.comment("A CSR value in write-back used by the word in decode: one more bubble (the register file has it next cycle), so the");
+  m.comment("CSR read multiplexer stays off the operand registers.");
+  m.net("csr_use");
+  m.assign("csr_use", "w_valid_q & w_csr_q & (w_rd != 5'd0) & ((rs1_maybe & (rs1_d == w_rd)) | (rs2_maybe & (rs2_d == w_rd)))");
+  m.assign("stall_d", "e_hold | late_use | csr_use | wfi_q");
   m.assign("e_early_wr", "e_valid_q & e_rd_we_q & ~e_late_q & (e_rd != 5'd0)");
 
   std::vector<Stmt> take{assign("e_valid_q", "d_valid_q"), assign("pc_e_q", "pc_d_q"), assign("link_e_q", "seq_pc"), assign("instr_e_q", "imem_rdata_i"),
@@ -174,9 +178,9 @@ std::string core(const SocConfig& c, ir::Design& d) {
   m.assign("o_s", "imem_rdata_i[6:4] == 3'b010 && imem_rdata_i[2] == 1'b0").assign("o_u", "imem_rdata_i[4] & imem_rdata_i[2] & ~imem_rdata_i[6]");
   m.assign("o_imm", "o_u ? {imem_rdata_i[31:12], 12'd0} : {{20{imem_rdata_i[31]}}, imem_rdata_i[31:25], o_s ? imem_rdata_i[11:7] : imem_rdata_i[24:20]}");
   m.assign("fw_a_sum", "fw_a & e_sel_sum_q & ~o_auipc & ~o_lui").assign("fw_b_sum", "fw_b & e_sel_sum_q & ~o_bimm");
-  m.assign("fwd_a_alt", "o_auipc ? {pc_d_q, 2'b00} : o_lui ? 32'd0 : fw_a ? e_other : w_wdata");
-  m.assign("fwd_b_alt", "o_bimm ? o_imm : fw_b ? e_other : w_wdata");
-  m.assign("fwd_s_alt", "fw_b ? e_other : w_wdata");
+  m.assign("fwd_a_alt", "o_auipc ? {pc_d_q, 2'b00} : o_lui ? 32'd0 : fw_a ? e_other : w_bpdata");
+  m.assign("fwd_b_alt", "o_bimm ? o_imm : fw_b ? e_other : w_bpdata");
+  m.assign("fwd_s_alt", "fw_b ? e_other : w_bpdata");
   m.assign("e_rd", "instr_e_q[11:7]").assign("f3e", "instr_e_q[14:12]");
   m.assign("op_a", "sel_a_q ? fwd_a_q : rf_a");
   m.assign("op_b", "sel_b_q ? fwd_b_q : rf_b");
@@ -286,7 +290,8 @@ std::string core(const SocConfig& c, ir::Design& d) {
   m.instance(sh_m, "u_shifter",
              {{"a_i", "w_sh_a_q"}, {"amt_i", "w_sh_amt_q"}, {"left_i", "~w_f3[2]"}, {"arith_i", "w_insn_q[30]"}, {"result_o", "w_shifted"}});
   m.assign("w_we", "w_commit & w_rd_we_q & (w_rd != 5'd0)");
-  m.assign("w_wdata", "w_load_q ? w_load_value : w_csr_q ? csr_rdata : w_shift_q ? w_shifted : w_slt_q ? {31'd0, w_lt_q} : w_result_q");
+  m.assign("w_bpdata", "w_load_q ? w_load_value : w_shift_q ? w_shifted : w_slt_q ? {31'd0, w_lt_q} : w_result_q");
+  m.assign("w_wdata", "w_csr_q ? csr_rdata : w_bpdata");
   m.ff({if_else("!rst_ni", {assign("wfi_q", "1'b0")}, {assign("wfi_q", "wfi_q ? ~csr_wake : (w_commit & w_wfi_q)")})});
 
   if (r.rvfi) {
