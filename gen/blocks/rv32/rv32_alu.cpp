@@ -53,14 +53,20 @@ std::string shifter(const SocConfig& c, ir::Design& d) {
   };
   ir::Module m;
   m.name = c.name + "_rv32_shifter";
-  m.description = "RV32 barrel shifter (write-back stage): right shifts, left shifts by reversing the word.";
-  m.port(Dir::in, "a_i", 32).port(Dir::in, "amt_i", 5).port(Dir::in, "left_i").port(Dir::in, "arith_i", 1, false, "arithmetic right shift");
-  m.port(Dir::out, "result_o", 32);
-  m.net("sh_in", 32).net("sh_wide", 33, true).net("sh_r", 32).net("sh_unused");
+  m.description = "RV32 barrel shifter in two halves: execute reverses the word for a left shift and shifts by 16 and 8; write-back by 4, 2, 1.";
+  m.port(Dir::in, "a_i", 32, false, "execute: the operand").port(Dir::in, "amt_i", 5).port(Dir::in, "left_i").port(Dir::in, "arith_i", 1, false, "arithmetic right shift");
+  m.port(Dir::out, "mid_o", 32, false, "to write-back: shifted by amt[4:3] * 8").port(Dir::out, "fill_o", 1, false, "the bit shifted in");
+  m.port(Dir::in, "mid_i", 32, false, "write-back: mid_o and fill_o of execute, registered").port(Dir::in, "fill_i").port(Dir::in, "amt_lo_i", 3);
+  m.port(Dir::in, "left_w_i").port(Dir::out, "result_o", 32);
+  m.net("sh_in", 32).net("mid_wide", 33, true).net("mid_unused").net("lo_wide", 33, true).net("lo_unused").net("sh_r", 32).net("amt_lo_unused", 3);
   m.assign("sh_in", "left_i ? " + reversed("a_i") + " : a_i");
-  m.assign("sh_wide", "$signed({arith_i & sh_in[31], sh_in}) >>> amt_i");
-  m.assign("{sh_unused, sh_r}", "sh_wide");
-  m.assign("result_o", "left_i ? " + reversed("sh_r") + " : sh_r");
+  m.assign("fill_o", "arith_i & sh_in[31]");
+  m.assign("mid_wide", "$signed({fill_o, sh_in}) >>> {amt_i[4:3], 3'b000}");
+  m.assign("{mid_unused, mid_o}", "mid_wide");
+  m.assign("amt_lo_unused", "amt_i[2:0]");
+  m.assign("lo_wide", "$signed({fill_i, mid_i}) >>> amt_lo_i");
+  m.assign("{lo_unused, sh_r}", "lo_wide");
+  m.assign("result_o", "left_w_i ? " + reversed("sh_r") + " : sh_r");
   return d.add(std::move(m));
 }
 

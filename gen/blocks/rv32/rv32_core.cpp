@@ -91,7 +91,7 @@ std::string core(const SocConfig& c, ir::Design& d) {
   const int dparts = (30 - daw + 3) / 4;
   m.net("w_dmem_part_q", dparts, false, "DMEM's address bits, compared four at a time in execute").net("w_mmio_part_q", 7, false, "MMIO's");
   m.net("e_cond").net("dmem_part", dparts).net("mmio_part", 7);
-  m.net("w_result_q", 32).net("w_addr_q", 32).net("w_sdata_q", 32).net("w_mask_q", 4).net("w_sh_a_q", 32).net("w_sh_amt_q", 5).net("w_csr_src_q", 32);
+  m.net("w_result_q", 32).net("w_addr_q", 32).net("w_sdata_q", 32).net("w_mask_q", 4).net("w_sh_a_q", 32).net("w_sh_fill_q").net("w_sh_amt_q", 3).net("sh_mid", 32).net("sh_fill").net("w_csr_src_q", 32);
   m.net("w_f3", 3).net("w_rd", 5).net("w_cond").net("w_taken").net("w_npc", 32).net("w_tmis").net("w_in_dmem").net("w_in_mmio").net("w_fault");
   m.net("w_exc").net("w_tval", 32).net("w_irq").net("w_go").net("w_commit").net("w_trap").net("w_mispredict").net("w_we");
   m.net("w_load_value", 32).net("w_shifted", 32).net("w_wdata", 32).net("w_bpdata", 32, false, "w_wdata but for a CSR value").net("csr_rdata", 32).net("csr_irq").net("csr_irq_ext").net("csr_wake");
@@ -229,7 +229,7 @@ std::string core(const SocConfig& c, ir::Design& d) {
                  assign("w_lt_q", "alu_lt"), assign("w_cond_q", "e_cond"),
                  assign("w_dmem_part_q", "dmem_part"), assign("w_mmio_part_q", "mmio_part"), assign("w_mem_q", "e_load_q | e_store_q"),
                  assign("w_result_q", "e_result"), assign("w_addr_q", "alu_sum"), assign("w_sdata_q", "ls_wdata"), assign("w_mask_q", "ls_mask"),
-                 assign("w_sh_a_q", "op_a"), assign("w_sh_amt_q", "op_b[4:0]"),
+                 assign("w_sh_a_q", "sh_mid"), assign("w_sh_fill_q", "sh_fill"), assign("w_sh_amt_q", "op_b[2:0]"),
                  assign("w_csr_src_q", "f3e[2] ? {27'd0, instr_e_q[19:15]} : op_a")})});
 
   m.comment("Write-back: branch resolution (BEQ/BNE on equality, the others on the comparison; funct3 bit 0 inverts).");
@@ -288,7 +288,8 @@ std::string core(const SocConfig& c, ir::Design& d) {
               {"epc_i", "w_pc_q"}, {"mret_i", "w_ok & w_mret_q"}, {"instret_i", "w_commit"}, {"instret_pend_o", "instret_pend"}, {"mtip_i", "mtip_i"}, {"meip_i", "meip_i"},
               {"mtvec_o", "mtvec"}, {"mepc_o", "mepc"}, {"irq_o", "csr_irq"}, {"irq_ext_o", "csr_irq_ext"}, {"wake_o", "csr_wake"}, {"mip_o", "csr_mip"}});
   m.instance(sh_m, "u_shifter",
-             {{"a_i", "w_sh_a_q"}, {"amt_i", "w_sh_amt_q"}, {"left_i", "~w_f3[2]"}, {"arith_i", "w_insn_q[30]"}, {"result_o", "w_shifted"}});
+             {{"a_i", "op_a"}, {"amt_i", "op_b[4:0]"}, {"left_i", "~f3e[2]"}, {"arith_i", "instr_e_q[30]"}, {"mid_o", "sh_mid"}, {"fill_o", "sh_fill"},
+              {"mid_i", "w_sh_a_q"}, {"fill_i", "w_sh_fill_q"}, {"amt_lo_i", "w_sh_amt_q"}, {"left_w_i", "~w_f3[2]"}, {"result_o", "w_shifted"}});
   m.assign("w_we", "w_commit & w_rd_we_q & (w_rd != 5'd0)");
   m.assign("w_bpdata", "w_load_q ? w_load_value : w_shift_q ? w_shifted : w_slt_q ? {31'd0, w_lt_q} : w_result_q");
   m.assign("w_wdata", "w_csr_q ? csr_rdata : w_bpdata");
