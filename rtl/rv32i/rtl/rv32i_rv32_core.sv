@@ -171,7 +171,10 @@ module rv32i_rv32_core (
   logic [31:0] w_sdata_q;
   logic [3:0] w_mask_q;
   logic [31:0] w_sh_a_q;
-  logic [4:0] w_sh_amt_q;
+  logic w_sh_fill_q;
+  logic [2:0] w_sh_amt_q;
+  logic [31:0] sh_mid;
+  logic sh_fill;
   logic [31:0] w_csr_src_q;
   logic [2:0] w_f3;
   logic [4:0] w_rd;
@@ -193,6 +196,7 @@ module rv32i_rv32_core (
   logic [31:0] w_load_value;
   logic [31:0] w_shifted;
   logic [31:0] w_wdata;
+  logic [31:0] w_bpdata;  // w_wdata but for a CSR value
   logic [31:0] csr_rdata;
   logic csr_irq;
   logic csr_irq_ext;
@@ -208,6 +212,7 @@ module rv32i_rv32_core (
   logic [31:0] bj_imm;
   logic rs1_maybe;
   logic rs2_maybe;
+  logic csr_use;
   logic o_auipc;
   logic o_lui;
   logic o_bimm;
@@ -304,7 +309,10 @@ module rv32i_rv32_core (
   assign late_use = e_valid_q & e_late_nz_q & ((rs1_maybe & (rs1_d == e_rd)) | (rs2_maybe & (rs2_d == e_rd)));
 
   // A redirect overrides a stall (in the fetch and in execute), so the stall does not wait for it.
-  assign stall_d = e_hold | late_use | wfi_q;
+  // A CSR value in write-back used by the word in decode: one more bubble (the register file has it next cycle), so the
+  // CSR read multiplexer stays off the operand registers.
+  assign csr_use = w_valid_q & w_csr_q & (w_rd != 5'd0) & ((rs1_maybe & (rs1_d == w_rd)) | (rs2_maybe & (rs2_d == w_rd)));
+  assign stall_d = e_hold | late_use | csr_use | wfi_q;
   assign e_early_wr = e_valid_q & e_rd_we_q & ~e_late_q & (e_rd != 5'd0);
 
   // Execute takes the decoded word, or a bubble behind a squash or a stall; it holds while it waits.
@@ -370,9 +378,9 @@ module rv32i_rv32_core (
   assign o_imm = o_u ? {imem_rdata_i[31:12], 12'd0} : {{20{imem_rdata_i[31]}}, imem_rdata_i[31:25], o_s ? imem_rdata_i[11:7] : imem_rdata_i[24:20]};
   assign fw_a_sum = fw_a & e_sel_sum_q & ~o_auipc & ~o_lui;
   assign fw_b_sum = fw_b & e_sel_sum_q & ~o_bimm;
-  assign fwd_a_alt = o_auipc ? {pc_d_q, 2'b00} : o_lui ? 32'd0 : fw_a ? e_other : w_wdata;
-  assign fwd_b_alt = o_bimm ? o_imm : fw_b ? e_other : w_wdata;
-  assign fwd_s_alt = fw_b ? e_other : w_wdata;
+  assign fwd_a_alt = o_auipc ? {pc_d_q, 2'b00} : o_lui ? 32'd0 : fw_a ? e_other : w_bpdata;
+  assign fwd_b_alt = o_bimm ? o_imm : fw_b ? e_other : w_bpdata;
+  assign fwd_s_alt = fw_b ? e_other : w_bpdata;
   assign e_rd = instr_e_q[11:7];
   assign f3e = instr_e_q[14:12];
   assign op_a = sel_a_q ? fwd_a_q : rf_a;
@@ -460,8 +468,9 @@ module rv32i_rv32_core (
       w_addr_q <= alu_sum;
       w_sdata_q <= ls_wdata;
       w_mask_q <= ls_mask;
-      w_sh_a_q <= op_a;
-      w_sh_amt_q <= op_b[4:0];
+      w_sh_a_q <= sh_mid;
+      w_sh_fill_q <= sh_fill;
+      w_sh_amt_q <= op_b[2:0];
       w_csr_src_q <= f3e[2] ? {27'd0, instr_e_q[19:15]} : op_a;
     end
   end
@@ -530,15 +539,22 @@ module rv32i_rv32_core (
   );
 
   rv32i_rv32_shifter u_shifter (
-    .a_i(w_sh_a_q),
-    .amt_i(w_sh_amt_q),
-    .left_i(~w_f3[2]),
-    .arith_i(w_insn_q[30]),
+    .a_i(op_a),
+    .amt_i(op_b[4:0]),
+    .left_i(~f3e[2]),
+    .arith_i(instr_e_q[30]),
+    .mid_o(sh_mid),
+    .fill_o(sh_fill),
+    .mid_i(w_sh_a_q),
+    .fill_i(w_sh_fill_q),
+    .amt_lo_i(w_sh_amt_q),
+    .left_w_i(~w_f3[2]),
     .result_o(w_shifted)
   );
 
   assign w_we = w_commit & w_rd_we_q & (w_rd != 5'd0);
-  assign w_wdata = w_load_q ? w_load_value : w_csr_q ? csr_rdata : w_shift_q ? w_shifted : w_slt_q ? {31'd0, w_lt_q} : w_result_q;
+  assign w_bpdata = w_load_q ? w_load_value : w_shift_q ? w_shifted : w_slt_q ? {31'd0, w_lt_q} : w_result_q;
+  assign w_wdata = w_csr_q ? csr_rdata : w_bpdata;
 
   always_ff @(posedge clk_i) begin
     if (!rst_ni) begin
