@@ -15,6 +15,7 @@ module rv32im_rv32_muldiv_fast (
 );
 
   logic busy_q;
+  logic prep_q;  // the cycle after start: magnitudes of the registered operands
   logic [2:0] op_q;
   logic neg_q;
   logic [5:0] cnt_q;
@@ -35,13 +36,14 @@ module rv32im_rv32_muldiv_fast (
   logic [31:0] res_q;
 
   // Magnitudes of the signed operands (MUL, MULH, MULHSU take a signed; MUL, MULH b; DIV, REM both).
-  assign a_sgn = op_i[2] ? ~op_i[0] : (op_i[1:0] != 2'b11);
-  assign b_sgn = op_i[2] ? ~op_i[0] : ~op_i[1];
-  assign a_neg = a_sgn & a_i[31];
-  assign b_neg = b_sgn & b_i[31];
-  assign abs_a = a_neg ? 32'(-a_i) : a_i;
-  assign abs_b = b_neg ? 32'(-b_i) : b_i;
-  assign b_zero = b_i == 32'd0;
+  // (The start cycle registers the operands in acc_q and mc_q; the next takes their magnitudes, off the operand path.)
+  assign a_sgn = op_q[2] ? ~op_q[0] : (op_q[1:0] != 2'b11);
+  assign b_sgn = op_q[2] ? ~op_q[0] : ~op_q[1];
+  assign a_neg = a_sgn & acc_q[31];
+  assign b_neg = b_sgn & mc_q[31];
+  assign abs_a = a_neg ? 32'(-acc_q) : acc_q;
+  assign abs_b = b_neg ? 32'(-mc_q) : mc_q;
+  assign b_zero = mc_q == 32'd0;
 
   // Division step: the partial remainder and the next dividend bit, less the divisor.
   assign trial = {acc_q, lo_q[31]} - {1'b0, mc_q};
@@ -53,20 +55,26 @@ module rv32im_rv32_muldiv_fast (
 
   // The result is registered (one more cycle), so execute takes it from a flip-flop.
   assign result_o = res_q;
-  assign done_o = busy_q & cnt_q == 6'd33;
+  assign done_o = busy_q & ~prep_q & cnt_q == 6'd33;
   assign busy_o = busy_q;
 
   always_ff @(posedge clk_i) begin
     if (!rst_ni || kill_i) begin
       busy_q <= 1'b0;
+      prep_q <= 1'b0;
     end else if (start_i) begin
       busy_q <= 1'b1;
+      prep_q <= 1'b1;
       op_q <= op_i;
-      cnt_q <= op_i[2] ? 6'd0 : 6'd31;
+      acc_q <= a_i;
+      mc_q <= b_i;
+    end else if (prep_q) begin
+      prep_q <= 1'b0;
+      cnt_q <= op_q[2] ? 6'd0 : 6'd31;
       acc_q <= 32'd0;
-      lo_q <= op_i[2] ? abs_a : abs_b;
-      mc_q <= op_i[2] ? abs_b : abs_a;
-      neg_q <= op_i[2] ? (op_i[1] ? a_neg : (a_neg ^ b_neg) & ~b_zero) : (a_neg ^ b_neg);
+      lo_q <= op_q[2] ? abs_a : abs_b;
+      mc_q <= op_q[2] ? abs_b : abs_a;
+      neg_q <= op_q[2] ? (op_q[1] ? a_neg : (a_neg ^ b_neg) & ~b_zero) : (a_neg ^ b_neg);
     end else if (done_o) begin
       busy_q <= 1'b0;
     end else if (busy_q & cnt_q[5]) begin
