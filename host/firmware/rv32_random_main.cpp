@@ -1,6 +1,7 @@
 // rv32_random: writes constrained random RV32 programs (host/firmware/rv32_random.h)
 // as ELF files or assembly, and with --check runs each on the ISS and
-// checks that it ends (tohost = 1) within the cycle limit.
+// checks that it ends (tohost = 1) within the cycle limit, with a second
+// ISS following it by the lockstep protocol (lockstep_check).
 //   rv32_random --config CFG --seed N [--count K] [--out DIR] [--format elf|asm|both] [--check]
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -60,13 +61,19 @@ int main(int argc, char** argv) {
         if (format != "elf") std::ofstream(stem.string() + ".S") << prog.assembly();
       }
       if (!check) continue;
-      rv::Iss iss(p);
+      // The ISS alone, and a second one following it by the lockstep protocol.
+      rv::Iss iss(p), follower(p);
       rv::load(iss, image);
+      rv::load(follower, image);
       while (!iss.exit() && iss.cycles() < max_cycles) {
         const auto r = iss.step();
         if (r.trap) {
           ++traps;
           ++causes[*iss.read_csr(rv::csr::mcause)];
+        }
+        if (const auto msg = rv::lockstep_check(follower, r)) {
+          fmt::print(stderr, "rv32_random: seed {}: the lockstep follower disagrees:\n{}", s, *msg);
+          return 1;
         }
       }
       cycles += iss.cycles();

@@ -117,7 +117,7 @@ struct Exit {
   std::uint32_t value = 0;  // the word stored
   std::string message;      // for Kind::error
   bool pass() const;
-  std::string describe() const;  // "pass (exit register)", "fail with code 3 (tohost)", ...
+  std::string describe() const;  // "pass (tohost = 1)", "fail with code 3 (tohost = 0x00000007)", ...
 };
 
 // The lockstep protocol broken by the core (an interrupt the ISS cannot take).

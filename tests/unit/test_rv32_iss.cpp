@@ -2,6 +2,8 @@
 // from the RISC-V specifications and docs/blocks/rv32.md.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <random>
 #include <vector>
 
 #include "golden/rv32_decode.h"
@@ -441,6 +443,68 @@ TEST(Rv32Decode, LegalFormatsExactly) {
       }
     }
   }
+}
+
+// Every CSR address: exactly the CSRs of docs/blocks/rv32.md exist, and
+// the read-only ones (bits [11:10] = 11) trap only when written.
+TEST(Rv32Decode, CsrAddressesExactly) {
+  const std::vector<std::uint32_t> exist = {0x300, 0x301, 0x304, 0x305, 0x310, 0x340, 0x341, 0x342, 0x343,
+                                            0x344, 0xB00, 0xB02, 0xB80, 0xB82, 0xF11, 0xF12, 0xF13, 0xF14};
+  for (std::uint32_t a = 0; a < 4096; ++a) {
+    const bool e = std::find(exist.begin(), exist.end(), a) != exist.end();
+    const bool ro = (a >> 10) == 3;
+    EXPECT_EQ(decode(csr_i(2, 1, a, 0), true).op != Op::illegal, e) << std::hex << a;         // csrrs x1, a, x0
+    EXPECT_EQ(decode(csr_i(7, 1, a, 0), true).op != Op::illegal, e) << std::hex << a;         // csrrci x1, a, 0
+    EXPECT_EQ(decode(csr_i(2, 1, a, 5), true).op != Op::illegal, e && !ro) << std::hex << a;  // csrrs x1, a, x5
+    EXPECT_EQ(decode(csr_i(1, 0, a, 0), true).op != Op::illegal, e && !ro) << std::hex << a;  // csrrw x0, a, x0
+    EXPECT_EQ(decode(csr_i(5, 1, a, 0), true).op != Op::illegal, e && !ro) << std::hex << a;  // csrrwi x1, a, 0
+  }
+}
+
+// Random words (seed printed) against a second legality predicate written
+// from the spec's tables, field by field.
+TEST(Rv32Decode, RandomWordsAgreeWithTheSpecTables) {
+  const std::uint64_t seed = 20261203;
+  std::mt19937 rng(static_cast<std::uint32_t>(seed));
+  const auto legal = [](std::uint32_t w, bool m) {
+    const std::uint32_t op = w & 0x7F, f3 = (w >> 12) & 7, f7 = w >> 25, csr = w >> 20;
+    switch (op) {
+      case 0x37: case 0x17: case 0x6F: return true;
+      case 0x67: return f3 == 0;
+      case 0x63: return f3 != 2 && f3 != 3;
+      case 0x03: return f3 == 0 || f3 == 1 || f3 == 2 || f3 == 4 || f3 == 5;
+      case 0x23: return f3 <= 2;
+      case 0x13: return f3 == 1 ? f7 == 0 : f3 == 5 ? (f7 == 0 || f7 == 0x20) : true;
+      case 0x33: return f7 == 0 || (f7 == 0x20 && (f3 == 0 || f3 == 5)) || (m && f7 == 1);
+      case 0x0F: return f3 == 0 || w == 0x0000100F;
+      case 0x73: {
+        if (f3 == 0) return w == 0x73 || w == 0x00100073 || w == 0x30200073 || w == 0x10500073;
+        if (f3 == 4) return false;
+        const bool e = (csr >= 0x300 && csr <= 0x305 && csr != 0x302 && csr != 0x303) || csr == 0x310 || (csr >= 0x340 && csr <= 0x344) ||
+                       csr == 0xB00 || csr == 0xB02 || csr == 0xB80 || csr == 0xB82 || (csr >= 0xF11 && csr <= 0xF14);
+        const bool writes = f3 == 1 || f3 == 5 || ((w >> 15) & 31) != 0;
+        return e && !((csr >> 10) == 3 && writes);
+      }
+      default: return false;
+    }
+  };
+  std::uint64_t legal_count = 0;
+  for (int k = 0; k < 2'000'000; ++k) {
+    std::uint32_t w = static_cast<std::uint32_t>(rng());
+    if (k % 2) w = (w & ~0x7Fu) | std::array<std::uint32_t, 9>{0x37, 0x17, 0x6F, 0x67, 0x63, 0x03, 0x23, 0x13, 0x33}[w % 9];
+    if (k % 5 == 0) {  // SYSTEM with the CSRs and their neighbours, random other fields
+      static constexpr std::uint32_t near[] = {0x300, 0x301, 0x302, 0x303, 0x304, 0x305, 0x306, 0x310, 0x311, 0x33F, 0x340, 0x341,
+                                               0x342, 0x343, 0x344, 0x345, 0xB00, 0xB01, 0xB02, 0xB03, 0xB80, 0xB82, 0xC00, 0xF10,
+                                               0xF11, 0xF12, 0xF13, 0xF14, 0xF15, 0x000, 0x105, 0x302};
+      w = (near[(w >> 20) % std::size(near)] << 20) | (w & 0x000FFF80u) | 0x73;
+      if (k % 7 == 0) w &= ~(31u << 15);  // rs1 / uimm = 0: the read forms
+    }
+    const bool m = k % 3 != 0;
+    const bool want = legal(w, m);
+    legal_count += want;
+    ASSERT_EQ(decode(w, m).op != Op::illegal, want) << std::hex << "insn " << w << " has_m " << m << " seed " << std::dec << seed;
+  }
+  EXPECT_GT(legal_count, 500'000u);
 }
 
 }  // namespace
