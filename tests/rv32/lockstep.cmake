@@ -57,7 +57,7 @@ foreach(entry IN LISTS STRATA_RV32_SIM_CONFIGS)
     endif()
     add_test(NAME rv32.lockstep.${name}.asm.${t} COMMAND ${run} ${elf})
   endforeach()
-  foreach(p checksum sort matmul interp hello)
+  foreach(p checksum sort matmul interp hello timer_irq)
     add_test(NAME rv32.lockstep.${name}.c.${p} COMMAND ${run} ${B}/rv32_c_${p}_${isa}.elf)
   endforeach()
   # Constrained random programs, written by rv32_random at build time.
