@@ -11,6 +11,7 @@
 #include "blocks/gelu_gen.h"
 #include "blocks/gelu_map.h"
 #include "blocks/nn_gen.h"
+#include "blocks/rv32_gen.h"
 #include "blocks/softmax_gen.h"
 #include "nn/nn_map.h"
 #include "ir/emit_sv.h"
@@ -25,12 +26,20 @@ std::string generator_version() { return STRATA_VERSION; }
 
 ir::Design elaborate(const SocConfig& c) {
   ir::Design d;
-  // The top is the first present of nn, softmax, gelu, else the AU; the AU
-  // is generated only with nn or when no other unit is asked for, and with
-  // nn the engine holds the softmax and GELU units.
+  // The top is the first present of nn, rv32, softmax, gelu, else the AU;
+  // the AU is generated only with nn or when no other unit is asked for,
+  // and with nn the engine holds the softmax and GELU units (the core sits
+  // beside it until the SoC joins them).
   std::string top;
   if (c.nn) top = generate_nn(c, d);
-  if (c.softmax && !c.nn) top = generate_softmax(c, d);
+  if (c.rv32) {
+    const std::string core = generate_rv32(c, d);
+    if (top.empty()) top = core;
+  }
+  if (c.softmax && !c.nn) {
+    const std::string sm = generate_softmax(c, d);
+    if (top.empty()) top = sm;
+  }
   if (c.gelu && !c.nn) {
     const std::string g = generate_gelu(c, d);
     if (top.empty()) top = g;
@@ -84,6 +93,13 @@ nlohmann::json manifest(const SocConfig& c, const ir::Design& d) {
                {"format_codes", codes}};
   }
   if (c.softmax) j["softmax"] = softmax_interface_json(c);
+  if (c.rv32) {
+    const Rv32Config& r = *c.rv32;
+    j["rv32"] = {{"module", c.name + "_rv32"}, {"isa", to_string(r.isa)}, {"reset_vector", r.reset_vector},
+                 {"imem_base", 0}, {"imem_bytes", r.imem_bytes}, {"dmem_base", 0x10000000}, {"dmem_bytes", r.dmem_bytes},
+                 {"mmio_base", 0x20000000}, {"memory", to_string(r.memory)}, {"rvfi", r.rvfi}};
+    if (r.isa == Rv32Isa::rv32im) j["rv32"]["muldiv"] = to_string(r.muldiv);
+  }
   if (c.nn) j["nn"] = nn::interface_json(c);
   return j;
 }

@@ -17,6 +17,7 @@ namespace {
 struct RunElfOptions {
   std::string config, program, iss_log;
   bool iss = false;
+  RtlRunOptions rtl;
   std::uint64_t max_cycles = 100'000'000;
 };
 
@@ -25,12 +26,14 @@ void run_elf(const RunElfOptions& o) {
   if (!c.rv32)
     throw ConfigError(fmt::format("{}: error: rv32: missing; config '{}' has no RV32 core to run a program on; allowed: a config with an rv32 section",
                                   o.config, c.name));
+  if (o.iss && (o.rtl.cosim || !o.rtl.trace.empty()))
+    throw CliError("--cosim and --trace run the generated core; they cannot be combined with --iss");
   const auto program = golden::rv32::read_elf(o.program, rv32_iss_params(*c.rv32));
   std::unique_ptr<Rv32Target> target;
   if (o.iss)
     target = make_iss_target(*c.rv32, program, o.iss_log);
   else
-    throw CliError("running on the generated core is not available in this build; use --iss to run on the instruction-set simulator");
+    target = make_rtl_target(c, o.program, o.rtl);
   progress(fmt::format("running '{}' on {} of '{}' ({}, limit {} cycles)", o.program, target->name(), c.name, to_string(c.rv32->isa),
                        o.max_cycles));
   const Rv32RunResult r = target->run(o.max_cycles);
@@ -51,7 +54,10 @@ void add_run_elf(CLI::App& app) {
   auto* cmd = app.add_subcommand("run-elf", "Run an RV32 program (ELF32) on a config's control core; exit status 0 only if it passes");
   cmd->add_option("--config", o->config, "config file (YAML) with an rv32 section")->required();
   cmd->add_option("PROGRAM", o->program, "the program: an ELF32 RISC-V executable")->required();
-  cmd->add_flag("--iss", o->iss, "run on the instruction-set simulator alone (one cycle per instruction)");
+  cmd->add_flag("--iss", o->iss, "run on the instruction-set simulator alone (one cycle per instruction) instead of the generated core");
+  cmd->add_flag("--cosim", o->rtl.cosim, "run the generated core in lockstep with the ISS: every retirement compared (default: the core alone)");
+  cmd->add_option("--trace", o->rtl.trace, "write an FST waveform of the core's run to this file");
+  cmd->add_option("--build-dir", o->rtl.build_dir, "where to build the core's simulation (default build/<name>/rv32)");
   cmd->add_option("--iss-log", o->iss_log, "with --iss: write every retirement (pc, instruction, registers, memory) to this file");
   cmd->add_option("--max-cycles", o->max_cycles, "stop a program that has not ended after this many cycles")
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));

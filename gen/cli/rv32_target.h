@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -28,6 +29,15 @@ class Rv32Target {
   // Runs the loaded program; console output goes to stdout as it is written.
   virtual Rv32RunResult run(std::uint64_t max_cycles) = 0;
 };
+
+// The generated core in Verilator (sim/rv32, built for the config on first
+// use, with its RVFI port on), alone or in lockstep with the ISS.
+struct RtlRunOptions {
+  bool cosim = false;     // compare every retirement with the ISS
+  std::string trace;      // FST waveform file, if any
+  std::string build_dir;  // default build/<name>/rv32
+};
+std::unique_ptr<Rv32Target> make_rtl_target(const SocConfig& c, const std::filesystem::path& program, const RtlRunOptions& o);
 
 // The instruction-set simulator alone (one cycle per instruction); with a
 // `log` path, one line per retirement (golden::rv32::format) goes there.

@@ -130,7 +130,7 @@ struct SocConfig {
   std::optional<GeluConfig> gelu;
   SynthConfig synth;
   // The AU modules are part of the design: with an engine, or with no other unit.
-  bool has_au() const { return nn.has_value() || (!softmax.has_value() && !gelu.has_value()); }
+  bool has_au() const { return nn.has_value() || (!rv32.has_value() && !softmax.has_value() && !gelu.has_value()); }
 };
 
 // A config that cannot be used. what() is the whole message:

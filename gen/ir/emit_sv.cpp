@@ -102,7 +102,8 @@ std::string emit_sv(const Module& m, const EmitHeader& h) {
   if (!m.nets.empty()) out += "\n";
   for (const Net& n : m.nets) {
     const std::string dims = n.depth > 0 ? fmt::format(" [0:{}]", n.depth - 1) : "";
-    out += fmt::format("  {} {}{};{}\n", type_of(n.width, n.is_signed), n.name, dims, trailing(n.comment));
+    const std::string attr = n.attribute.empty() ? "" : "(* " + n.attribute + " *) ";
+    out += fmt::format("  {}{} {}{};{}\n", attr, type_of(n.width, n.is_signed), n.name, dims, trailing(n.comment));
   }
 
   // A blank line before each item, except under a comment (which introduces

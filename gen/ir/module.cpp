@@ -36,11 +36,11 @@ Module& Module::port(Dir d, std::string n, int w, bool s, std::string c) {
   return *this;
 }
 Module& Module::net(std::string n, int w, bool s, std::string c) {
-  nets.push_back({std::move(n), w, s, std::move(c)});
+  nets.push_back({std::move(n), w, s, std::move(c), 0, {}});
   return *this;
 }
 Module& Module::memory(std::string n, int w, int depth, std::string c) {
-  nets.push_back({std::move(n), w, false, std::move(c), depth});
+  nets.push_back({std::move(n), w, false, std::move(c), depth, {}});
   return *this;
 }
 Module& Module::comment(std::string text) {

@@ -35,6 +35,7 @@ struct Net {
   bool is_signed = false;
   std::string comment;
   int depth = 0;  // > 0: an array of `depth` words (a memory)
+  std::string attribute;  // printed as (* attribute *) before the declaration
   bool operator==(const Net&) const = default;
 };
 

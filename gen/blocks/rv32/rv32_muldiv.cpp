@@ -1,0 +1,88 @@
+// The M extension: a multiplier/divider beside the ALU, chosen by
+// rv32.muldiv as one of two sibling modules with the same ports.
+//   _muldiv_fast:  the 32 x 32-bit product in one cycle (DSP blocks),
+//                  5 cycles in execute; division 36 cycles.
+//   _muldiv_small: shift-and-add, one bit per cycle; 36 cycles for both.
+// Both work on magnitudes: the start cycle registers the operands, the next
+// takes |a| and |b| for the signed operations, the last cycle negates the result when its sign is negative
+// (for MULH* the high word of the 64-bit negation). Division restores one
+// quotient bit per cycle; x / 0 = all ones and x % 0 = x fall out of the
+// magnitudes (the quotient keeps its sign only for a nonzero divisor).
+#include <fmt/format.h>
+
+#include "blocks/rv32/rv32_parts.h"
+
+namespace strata::rv32 {
+
+std::string muldiv(const SocConfig& c, ir::Design& d) {
+  using ir::Dir;
+  using ir::assign;
+  using ir::if_else;
+  const bool fast = c.rv32->muldiv == Rv32MulDiv::fast;
+  ir::Module m;
+  m.name = c.name + (fast ? "_rv32_muldiv_fast" : "_rv32_muldiv_small");
+  m.description = fast ? "RV32M multiplier/divider: single-cycle 32 x 32 product on DSP blocks, restoring divider."
+                       : "RV32M multiplier/divider: shift-and-add multiplier and restoring divider, one bit per cycle.";
+  m.port(Dir::in, "clk_i")
+      .port(Dir::in, "rst_ni")
+      .port(Dir::in, "kill_i", 1, false, "abandon the operation (its instruction is squashed)")
+      .port(Dir::in, "start_i", 1, false, "take the operands (only while not busy)")
+      .port(Dir::in, "op_i", 3, false, "funct3: MUL, MULH, MULHSU, MULHU, DIV, DIVU, REM, REMU")
+      .port(Dir::in, "a_i", 32)
+      .port(Dir::in, "b_i", 32)
+      .port(Dir::out, "busy_o", 1, false, "an operation is in progress")
+      .port(Dir::out, "done_o", 1, false, "result_o is valid (the last cycle of the operation)")
+      .port(Dir::out, "result_o", 32);
+  m.net("busy_q").net("prep_q", 1, false, "the cycle after start: magnitudes of the registered operands").net("op_q", 3).net("neg_q").net("cnt_q", 6);
+  m.net("acc_q", 32).net("lo_q", 32).net("mc_q", 32);
+  m.net("a_sgn").net("b_sgn").net("a_neg").net("b_neg").net("abs_a", 32).net("abs_b", 32).net("b_zero");
+  m.net("trial", 33).net("raw", 32).net("raw_cin");
+  m.comment("Magnitudes of the signed operands (MUL, MULH, MULHSU take a signed; MUL, MULH b; DIV, REM both).");
+  m.comment("(The start cycle registers the operands in acc_q and mc_q; the next takes their magnitudes, off the operand path.)");
+  m.assign("a_sgn", "op_q[2] ? ~op_q[0] : (op_q[1:0] != 2'b11)");
+  m.assign("b_sgn", "op_q[2] ? ~op_q[0] : ~op_q[1]");
+  m.assign("a_neg", "a_sgn & acc_q[31]").assign("b_neg", "b_sgn & mc_q[31]");
+  m.assign("abs_a", "a_neg ? 32'(-acc_q) : acc_q").assign("abs_b", "b_neg ? 32'(-mc_q) : mc_q");
+  m.assign("b_zero", "mc_q == 32'd0");
+  m.comment("Division step: the partial remainder and the next dividend bit, less the divisor.");
+  m.assign("trial", "{acc_q, lo_q[31]} - {1'b0, mc_q}");
+  std::vector<ir::Stmt> step;
+  if (fast) {
+    m.net("prod", 64);
+    m.assign("prod", "{32'd0, mc_q} * {32'd0, lo_q}");
+    step.push_back(if_else("op_q[2]",
+                           {if_else("trial[32]", {assign("acc_q", "{acc_q[30:0], lo_q[31]}"), assign("lo_q", "{lo_q[30:0], 1'b0}")},
+                                    {assign("acc_q", "trial[31:0]"), assign("lo_q", "{lo_q[30:0], 1'b1}")})},
+                           {assign("{acc_q, lo_q}", "prod")}));
+  } else {
+    m.net("madd", 33);
+    m.comment("Multiplication step: add the multiplicand for a 1 in the multiplier, shift right.");
+    m.assign("madd", "{1'b0, acc_q} + (lo_q[0] ? {1'b0, mc_q} : 33'd0)");
+    step.push_back(if_else("op_q[2]",
+                           {if_else("trial[32]", {assign("acc_q", "{acc_q[30:0], lo_q[31]}"), assign("lo_q", "{lo_q[30:0], 1'b0}")},
+                                    {assign("acc_q", "trial[31:0]"), assign("lo_q", "{lo_q[30:0], 1'b1}")})},
+                           {assign("acc_q", "madd[32:1]"), assign("lo_q", "{madd[0], lo_q[31:1]}")}));
+  }
+  step.push_back(assign("cnt_q", "cnt_q + 6'd1"));
+  m.comment("The result: MUL and DIV* take the low register, MULH* and REM* the high one, negated when negative.");
+  m.assign("raw", "(op_q == 3'd0 || op_q[2:1] == 2'b10) ? lo_q : acc_q");
+  m.assign("raw_cin", "(!op_q[2] && op_q != 3'd0) ? (lo_q == 32'd0) : 1'b1");
+  m.comment("The result is registered (one more cycle), so execute takes it from a flip-flop.");
+  m.net("res_q", 32);
+  m.assign("result_o", "res_q");
+  m.assign("done_o", "busy_q & ~prep_q & cnt_q == 6'd33");
+  m.assign("busy_o", "busy_q");
+  const std::string cnt0 = fast ? "op_q[2] ? 6'd0 : 6'd31" : "6'd0";
+  m.ff({if_else("!rst_ni || kill_i", {assign("busy_q", "1'b0"), assign("prep_q", "1'b0")},
+                {if_else("start_i", {assign("busy_q", "1'b1"), assign("prep_q", "1'b1"), assign("op_q", "op_i"), assign("acc_q", "a_i"), assign("mc_q", "b_i")},
+                         {if_else("prep_q",
+                                  {assign("prep_q", "1'b0"), assign("cnt_q", cnt0), assign("acc_q", "32'd0"),
+                                   assign("lo_q", "op_q[2] ? abs_a : abs_b"), assign("mc_q", "op_q[2] ? abs_b : abs_a"),
+                                   assign("neg_q", "op_q[2] ? (op_q[1] ? a_neg : (a_neg ^ b_neg) & ~b_zero) : (a_neg ^ b_neg)")},
+                                  {if_else("done_o", {assign("busy_q", "1'b0")},
+                                           {if_else("busy_q & cnt_q[5]", {assign("res_q", "neg_q ? (~raw + {31'd0, raw_cin}) : raw"), assign("cnt_q", "6'd33")},
+                                                    {if_else("busy_q", step)})})})})})});
+  return d.add(std::move(m));
+}
+
+}  // namespace strata::rv32

@@ -1,0 +1,11 @@
+rtl/rv32i_rv32_imem.sv
+rtl/rv32i_rv32_dmem.sv
+rtl/rv32i_rv32_mmio.sv
+rtl/rv32i_rv32_decode.sv
+rtl/rv32i_rv32_alu.sv
+rtl/rv32i_rv32_shifter.sv
+rtl/rv32i_rv32_regfile.sv
+rtl/rv32i_rv32_csr.sv
+rtl/rv32i_rv32_lsu.sv
+rtl/rv32i_rv32_core.sv
+rtl/rv32i_rv32.sv

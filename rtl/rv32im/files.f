@@ -1,0 +1,12 @@
+rtl/rv32im_rv32_imem.sv
+rtl/rv32im_rv32_dmem.sv
+rtl/rv32im_rv32_mmio.sv
+rtl/rv32im_rv32_decode.sv
+rtl/rv32im_rv32_alu.sv
+rtl/rv32im_rv32_shifter.sv
+rtl/rv32im_rv32_regfile.sv
+rtl/rv32im_rv32_csr.sv
+rtl/rv32im_rv32_lsu.sv
+rtl/rv32im_rv32_muldiv_fast.sv
+rtl/rv32im_rv32_core.sv
+rtl/rv32im_rv32.sv

@@ -1,0 +1,26 @@
+# Runs `strata run-elf` on the generated core (its default target) and checks
+# the exit status and the output, and optionally that a waveform was written.
+#   cmake -DSTRATA=... -DCONFIG=... -DELF=... -DBUILD=dir [-DEXPECT_RC=0] [-DEXPECT_REGEX=...] [-DFST=file] [-DARGS=...] -P run_elf_rtl.cmake
+if(NOT DEFINED EXPECT_RC)
+  set(EXPECT_RC 0)
+endif()
+separate_arguments(extra UNIX_COMMAND "${ARGS}")
+if(DEFINED FST)
+  file(REMOVE "${FST}")
+  list(APPEND extra --trace "${FST}")
+endif()
+execute_process(COMMAND ${STRATA} run-elf --config ${CONFIG} ${ELF} --build-dir ${BUILD} ${extra}
+  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+message("${out}${err}")
+if(NOT rc EQUAL EXPECT_RC)
+  message(FATAL_ERROR "exit status ${rc}, expected ${EXPECT_RC}")
+endif()
+if(DEFINED EXPECT_REGEX AND NOT "${out}${err}" MATCHES "${EXPECT_REGEX}")
+  message(FATAL_ERROR "the output does not match '${EXPECT_REGEX}'")
+endif()
+if(DEFINED FST)
+  file(SIZE "${FST}" size)
+  if(size LESS 100)
+    message(FATAL_ERROR "${FST}: ${size} bytes, not a waveform")
+  endif()
+endif()
