@@ -11,7 +11,7 @@ module nn_large_ram_2048x16 (
   output logic [15:0] rdata_o
 );
 
-  logic [15:0] mem [0:2047];
+  (* no_rw_check *) logic [15:0] mem [0:2047];
   logic [15:0] rdata_q;
 
   always_ff @(posedge clk_i) begin

@@ -11,7 +11,7 @@ module nn_medium_ram_4096x8 (
   output logic [7:0]  rdata_o
 );
 
-  logic [7:0] mem [0:4095];
+  (* no_rw_check *) logic [7:0] mem [0:4095];
   logic [7:0] rdata_q;
 
   always_ff @(posedge clk_i) begin

@@ -11,7 +11,7 @@ module nn_small_ram_2048x8 (
   output logic [7:0]  rdata_o
 );
 
-  logic [7:0] mem [0:2047];
+  (* no_rw_check *) logic [7:0] mem [0:2047];
   logic [7:0] rdata_q;
 
   always_ff @(posedge clk_i) begin

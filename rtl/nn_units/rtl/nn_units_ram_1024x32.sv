@@ -11,7 +11,7 @@ module nn_units_ram_1024x32 (
   output logic [31:0] rdata_o
 );
 
-  logic [31:0] mem [0:1023];
+  (* no_rw_check *) logic [31:0] mem [0:1023];
   logic [31:0] rdata_q;
 
   always_ff @(posedge clk_i) begin
