@@ -49,6 +49,9 @@ def cases():
     add("qdq_conv_relu6_float_bias", 1,
         Builder("qdq_conv_relu6_float_bias", [3, 12], (0.05, 0), seed=3).conv(4, 5, (0.03, -100), auto_pad="SAME_UPPER", per_channel=True, act="relu6",
                                                                                bias_style="float", weight_style="fake_quant"))
+    add("qdq_conv_stride2_pads_0_1", 1,
+        Builder("qdq_conv_stride2_pads_0_1", [2, 8], (0.05, 3), seed=23).conv(3, 3, (0.06, -2), stride=2, pads=(0, 1), per_channel=True))
+    add("qdq_maxpool_pads_0_1", 0, Builder("qdq_maxpool_pads_0_1", [2, 8], (0.05, -9), seed=24).pool("MaxPool", 3, 2, pads=(0, 1)))
     add("qdq_depthwise", 1, Builder("qdq_depthwise", [4, 10], (0.05, 2), seed=4).conv(4, 3, (0.04, -7), group=4, per_channel=True, pads=(1, 1)))
     add("qdq_conv_no_bias_clip_relu", 1,
         Builder("qdq_conv_no_bias_clip_relu", [2, 9], (0.05, 1), seed=5).conv(3, 2, (0.02, -20), bias_style="none", act="clip", clip=(0.0, None)))
@@ -79,7 +82,7 @@ def cases():
     # A pulse-processing chain: conv+relu, maxpool, conv+relu, global pool, dense.
     b = Builder("pulse_chain", [1, 32], (0.02, -100), seed=22)
     b.conv(4, 5, (0.05, -128), pads=(2, 2), act="relu", per_channel=True).pool("MaxPool", 2, 2)
-    b.conv(6, 3, (0.06, -128), pads=(1, 1), act="relu", per_channel=True).pool("GlobalAveragePool").reshape("Flatten").dense(2, (0.1, 0))
+    b.conv(6, 3, (0.06, -128), pads=(1, 1), act="relu", per_channel=True).pool("GlobalAveragePool").reshape("Flatten").dense(8, (0.1, 0))
     add("pulse_chain", None, b)
     return c
 
