@@ -73,11 +73,21 @@ def cases():
     add("qdq_gelu_op20", 1, Builder("qdq_gelu_op20", [2, 8], (0.03, 5), seed=19, opset=20).gelu((0.025, -30), style="op"))
     add("qdq_gelu_op20_tanh", 1, Builder("qdq_gelu_op20_tanh", [2, 8], (0.03, 0), seed=20, opset=20).gelu((0.025, -30), style="op", approximate="tanh"))
 
+    # Larger sweeps of the roundings where TFLite and ONNX may differ by 1 LSB.
+    add("sweep_conv", 1, Builder("sweep_conv", [8, 64], (0.03, -7), seed=25).conv(16, 5, (0.02, 3), pads=(2, 2), per_channel=True))
+    add("sweep_avgpool", 1, Builder("sweep_avgpool", [8, 64], (0.05, 0), seed=26).pool("AveragePool", 2, 1))
+    add("sweep_softmax", 1, Builder("sweep_softmax", [16], (0.05, 0), seed=27).dense(32, (0.06, 0)).softmax())
+    add("sweep_gelu", 1, Builder("sweep_gelu", [4, 64], (0.04, 0), seed=28).gelu((0.02, -50)))
+
     # Add: a residual connection, conv(x) + x, with a Relu folded into the add.
     b = Builder("qdq_residual_add_relu", [3, 10], (0.05, 4), seed=21)
     x_name, x_q, x_codes = b.q_name, b.q, b.codes.copy()
     b.conv(3, 3, (0.07, -6), pads=(1, 1)).residual_add(x_name, x_q, x_codes, (0.08, -128), act="relu")
     add("qdq_residual_add_relu", 1, b)
+    b = Builder("sweep_add", [8, 64], (0.05, 4), seed=29)
+    x_name, x_q, x_codes = b.q_name, b.q, b.codes.copy()
+    b.conv(8, 3, (0.07, -6), pads=(1, 1), per_channel=True).residual_add(x_name, x_q, x_codes, (0.09, 2))
+    add("sweep_add", 1, b)
 
     # A pulse-processing chain: conv+relu, maxpool, conv+relu, global pool, dense.
     b = Builder("pulse_chain", [1, 32], (0.02, -100), seed=22)

@@ -410,6 +410,8 @@ class Builder:
         return self
 
     def model(self, dq_output=True):
+        if getattr(self, "_model", None) is not None:
+            return self._model
         out_name = self.q_name
         if dq_output:
             out_name = self.dequantize(self.q_name, self.q, "y")
@@ -418,6 +420,7 @@ class Builder:
                                   [helper.make_tensor_value_info(out_name, elem, [1] + self.shape)], self.inits)
         m = helper.make_model(graph, producer_name="strata-tests", opset_imports=[helper.make_opsetid("", self.opset)])
         m.ir_version = 8
+        self._model = m
         return m
 
 
