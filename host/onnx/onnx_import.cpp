@@ -951,12 +951,17 @@ void Importer::pool(const Node& n) {
     if (win.out_length < 1) fail(n, fmt::format("kernel {} on an input of length {}", l.kernel, x.shape.length), "a window that fits");
     out.length = win.out_length;
   }
-  if (on_int8) {
+  if (is_max) {
+    // The maximum of dequantized values is a dequantized value: a MaxPool
+    // (on int8, or on the float view with or without a QuantizeLinear after
+    // it, as PyTorch exports it) is a max_pool layer at once.
     Pending p;
     p.layer = l;
     p.shape = out;
     p.node = node_where(n);
-    set(n, emit(n, p, x.quant, n.outputs[0]));
+    Value v = emit(n, p, x.quant, n.outputs[0]);
+    if (!on_int8) v.kind = Value::Kind::dq;
+    set(n, std::move(v));
     return;
   }
   Value v = pending_value(n, std::move(l), out);
@@ -1017,11 +1022,16 @@ void Importer::clamp(const Node& n) {
     v.kind = Value::Kind::pending;
     v.pending = p;
     v.shape = x.shape;
-    if (x.kind == Value::Kind::tensor) {
-      set(n, emit(n, *p, x.quant, n.outputs[0]));
+    if (x.kind == Value::Kind::tensor || n.op_type == "Relu") {
+      // Relu(DequantizeLinear(q)) is DequantizeLinear(max(q, zero point)):
+      // it folds at once, with or without a QuantizeLinear after it.
+      Value t = emit(n, *p, x.quant, n.outputs[0]);
+      if (x.kind == Value::Kind::dq) t.kind = Value::Kind::dq;
+      tensor_value_[t.tensor] = n.outputs[0];
+      set(n, std::move(t));
       return;
     }
-    set(n, std::move(v));
+    set(n, std::move(v));  // a Clip's bounds need the output's QuantizeLinear
     return;
   }
   fail(n, fmt::format("clamps '{}', which is {}", n.inputs[0], kind_text(x)), "the result of Conv, Gemm, MatMul, a pool or Add");

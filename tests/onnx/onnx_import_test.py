@@ -249,7 +249,7 @@ def bad_models():
 
     b = Builder("m", [3, 16], (0.05, -3), seed=1)
     x = b.dequantize(b.q_name, b.q)
-    b.nodes.append(helper.make_node("MaxPool", [x], ["p"], name="pool", kernel_shape=[2], strides=[2]))
+    b.nodes.append(helper.make_node("AveragePool", [x], ["p"], name="pool", kernel_shape=[2], strides=[2]))
     b.q_name, b.q = b.quantize("p", (0.1, 0)), (0.1, 0)
     bad["pool_requantize"] = (b.model().SerializeToString(), "Strata's pools keep their input's")
 
