@@ -89,6 +89,17 @@ def cases():
     b.conv(8, 3, (0.07, -6), pads=(1, 1), per_channel=True).residual_add(x_name, x_q, x_codes, (0.09, 2))
     add("sweep_add", 1, b)
 
+    # PyTorch's unfused export: Conv -> QuantizeLinear -> DequantizeLinear -> Relu -> MaxPool
+    # (no QuantizeLinear between them: both results lie on the input's grid).
+    b = Builder("qdq_unfused_relu_maxpool", [2, 12], (0.05, 0), seed=30).conv(3, 3, (0.04, -20), pads=(1, 1))
+    x = b.dequantize(b.q_name, b.q)
+    b.nodes += [helper.make_node("Relu", [x], ["r"], name="relu"), helper.make_node("MaxPool", ["r"], ["p"], name="pool", kernel_shape=[2], strides=[2])]
+    b.q_name = b.quantize("p", b.q)
+    r = np.maximum(b.codes, b.q[1])
+    b.codes = r.reshape(r.shape[0], -1, 2).max(axis=2)
+    b.shape = list(b.codes.shape)
+    add("qdq_unfused_relu_maxpool", 0, b)
+
     # A pulse-processing chain: conv+relu, maxpool, conv+relu, global pool, dense.
     b = Builder("pulse_chain", [1, 32], (0.02, -100), seed=22)
     b.conv(4, 5, (0.05, -128), pads=(2, 2), act="relu", per_channel=True).pool("MaxPool", 2, 2)
@@ -350,6 +361,35 @@ def run_tests(strata, runner, work):
         else:
             check(int(diff.max()) <= exp["tolerance"],
                   f"{name}: within {exp['tolerance']} LSB of ONNX's semantics (max {int(diff.max())}, {int(np.sum(diff == 0))}/{diff.size} equal)")
+
+    # Committed fixtures made elsewhere (the PyTorch export of
+    # export_torch_qat.py): import, run every input, compare with ONNX.
+    made_here = set(cases())
+    for f in sorted(os.listdir(FIXTURES)):
+        name = f[:-len(".onnx")]
+        if not f.endswith(".onnx") or name in made_here:
+            continue
+        exp = json.load(open(os.path.join(FIXTURES, name + ".expect.json")))
+        json_path = os.path.join(work, name + ".json")
+        r = subprocess.run([strata, "import", os.path.join(FIXTURES, f), "-o", json_path], capture_output=True, text=True)
+        if r.returncode != 0:
+            check(False, f"{name}: strata import failed: {r.stderr.strip()}")
+            continue
+        worst, equal, total = 0, 0, 0
+        for k, sample in enumerate([exp] + exp.get("more", [])):
+            in_path, out_path = os.path.join(work, f"{name}.{k}.in.json"), os.path.join(work, f"{name}.{k}.out.json")
+            with open(in_path, "w") as fh:
+                json.dump(sample["input"], fh)
+            r = subprocess.run([runner, json_path, in_path, out_path], capture_output=True, text=True)
+            if r.returncode != 0:
+                check(False, f"{name}: golden run failed: {r.stderr.strip()}")
+                break
+            (t,) = json.load(open(out_path))["outputs"].values()
+            got = strata_output_to_onnx(t["data"], t["shape"], [1] + exp["onnx_shape"]).reshape(-1)
+            diff = np.abs(got - np.asarray(sample["onnx"]))
+            worst, equal, total = max(worst, int(diff.max())), equal + int(np.sum(diff == 0)), total + diff.size
+        check(worst <= exp["tolerance"], f"{name}: {len(exp.get('more', [])) + 1} inputs within {exp['tolerance']} LSB of ONNX's semantics "
+                                         f"(max {worst}, {equal}/{total} equal)")
 
     expect = json.load(open(os.path.join(BAD, "expect.json")))
     for name, (data, msg) in bad_models().items():

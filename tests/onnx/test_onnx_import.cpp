@@ -61,19 +61,28 @@ TEST_P(Fixture, ImportsLoadsAndMatchesReferences) {
   const fs::path out = fs::path(::testing::TempDir()) / ("onnx_" + name + ".json");
   runtime::save_model(r.model, out, false);
   const golden::nn::Model m = runtime::load_model(out);
-  const golden::nn::Tensor x = runtime::parse_tensor(exp.at("input").dump(), name + " input", m.input_length, m.input_channels);
-  const auto tensors = golden::nn::run(m, x);
   ASSERT_EQ(m.outputs.size(), 1u);
-  const std::vector<int> got = to_onnx_layout(tensors.at(m.outputs[0]), exp.at("onnx_shape").size());
-  const auto onnx_ref = exp.at("onnx").get<std::vector<int>>();
-  ASSERT_EQ(got.size(), onnx_ref.size());
-  if (!exp.at("tflite").is_null()) {
-    EXPECT_EQ(got, exp.at("tflite").get<std::vector<int>>()) << name << ": differs from the TFLite reference";
-  }
-  if (!exp.at("tolerance").is_null()) {
-    const int tol = exp.at("tolerance").get<int>();
-    for (std::size_t i = 0; i < got.size(); ++i)
-      EXPECT_LE(std::abs(got[i] - onnx_ref[i]), tol) << name << ": element " << i << " is " << got[i] << ", ONNX's semantics give " << onnx_ref[i];
+  // The fixture's input, and for some (the PyTorch model) more inputs, each
+  // with its ONNX reference.
+  std::vector<Json> samples{exp};
+  if (exp.contains("more"))
+    for (const Json& s : exp.at("more")) samples.push_back(s);
+  for (std::size_t k = 0; k < samples.size(); ++k) {
+    const Json& s = samples[k];
+    const golden::nn::Tensor x = runtime::parse_tensor(s.at("input").dump(), name + " input", m.input_length, m.input_channels);
+    const auto tensors = golden::nn::run(m, x);
+    const std::vector<int> got = to_onnx_layout(tensors.at(m.outputs[0]), exp.at("onnx_shape").size());
+    const auto onnx_ref = s.at("onnx").get<std::vector<int>>();
+    ASSERT_EQ(got.size(), onnx_ref.size());
+    if (s.contains("tflite") && !s.at("tflite").is_null()) {
+      EXPECT_EQ(got, s.at("tflite").get<std::vector<int>>()) << name << ": differs from the TFLite reference";
+    }
+    if (!exp.at("tolerance").is_null()) {
+      const int tol = exp.at("tolerance").get<int>();
+      for (std::size_t i = 0; i < got.size(); ++i)
+        EXPECT_LE(std::abs(got[i] - onnx_ref[i]), tol)
+            << name << ": input " << k << " element " << i << " is " << got[i] << ", ONNX's semantics give " << onnx_ref[i];
+    }
   }
 }
 
