@@ -1295,7 +1295,7 @@ Value Importer::emit(const Node& q_node, const Pending& p, nn::QuantParams out_q
   }
   if (layer_names_.contains(l.name) && std::any_of(model_.layers.begin(), model_.layers.end(), [&](const nn::Layer& e) { return e.name == l.name; }))
     l.name = strata_name(l.name, "layer", layer_names_);  // one pending quantized twice
-  l.output = strata_name(onnx_output, "t", tensor_names_);
+  l.output = strata_name(l.name, "t", tensor_names_);  // a tensor is named after its layer (docs/model-format.md allows it)
   v.tensor = l.output;
   producer_[l.output] = static_cast<int>(model_.layers.size());
   tensor_value_[l.output] = onnx_output;

@@ -89,6 +89,19 @@ def cases():
     b.conv(8, 3, (0.07, -6), pads=(1, 1), per_channel=True).residual_add(x_name, x_q, x_codes, (0.09, 2))
     add("sweep_add", 1, b)
 
+    # Constant nodes instead of initializers: the Reshape's shape, a QuantizeLinear's scale and zero point.
+    b = Builder("qdq_constant_nodes", [2, 6], (0.05, 0), seed=31).conv(3, 3, (0.1, 0))
+    b.nodes += [helper.make_node("Constant", [], ["shape_c"], name="shape_c", value=numpy_helper.from_array(np.array([0, -1], dtype=np.int64))),
+                helper.make_node("Reshape", [b.q_name, "shape_c"], ["flat"], name="reshape")]
+    b.q_name, b.codes, b.shape = "flat", b.codes.reshape(-1), [int(b.codes.size)]
+    b.dense(2, (0.3, 0))
+    q_last = next(n for n in b.nodes if n.op_type == "QuantizeLinear" and n.output[0] == b.q_name)
+    b.nodes.insert(b.nodes.index(q_last), helper.make_node("Constant", [], ["s_c"], name="s_c", value_float=0.3))
+    b.nodes.insert(b.nodes.index(q_last), helper.make_node("Constant", [], ["z_c"], name="z_c",
+                                                           value=numpy_helper.from_array(np.array(0, dtype=np.int8))))
+    q_last.input[1], q_last.input[2] = "s_c", "z_c"
+    add("qdq_constant_nodes", 1, b)
+
     # PyTorch's unfused export: Conv -> QuantizeLinear -> DequantizeLinear -> Relu -> MaxPool
     # (no QuantizeLinear between them: both results lie on the input's grid).
     b = Builder("qdq_unfused_relu_maxpool", [2, 12], (0.05, 0), seed=30).conv(3, 3, (0.04, -20), pads=(1, 1))

@@ -520,7 +520,17 @@ def onnx_reference(model, x):
         ins = [env[i] if i else None for i in node.input]
         op = node.op_type
         if op == "Constant":
-            out = numpy_helper.to_array(_attr(node, "value"))
+            a = node.attribute[0]
+            if a.name == "value":
+                out = numpy_helper.to_array(a.t)
+            elif a.name == "value_float":
+                out = np.float32(a.f)
+            elif a.name == "value_floats":
+                out = np.asarray(a.floats, dtype=f32)
+            elif a.name == "value_int":
+                out = np.int64(a.i)
+            else:
+                out = np.asarray(a.ints, dtype=np.int64)
         elif op == "Identity":
             out = ins[0]
         elif op == "QuantizeLinear":
