@@ -413,6 +413,7 @@ ImportResult Importer::run() {
 
 void Importer::lower(const Node& n) {
   const std::string& op = n.op_type;
+  if (n.outputs.empty() || n.outputs[0].empty()) fail(n, "has no output", "a node with an output");
   if (op == "Constant") {
     only_attrs(n, {"value", "value_float", "value_floats", "value_int", "value_ints"});
     if (n.attributes.size() != 1) fail(n, "does not have exactly one value attribute", "value, value_float(s) or value_int(s)");
@@ -754,6 +755,8 @@ void Importer::conv(const Node& n, bool qlinear) {
   }
   if (w->dims.size() != 3)
     fail(n, fmt::format("weights '{}' have shape [{}]", w->name, fmt::join(w->dims, ", ")), "[M, C / group, K]: Strata runs 1-D convolutions only");
+  for (const std::int64_t d : w->dims)
+    if (d < 1 || d > 65535) fail(n, fmt::format("weights '{}' have shape [{}]", w->name, fmt::join(w->dims, ", ")), "dimensions 1 .. 65535");
   const int m = static_cast<int>(w->dims[0]), k = static_cast<int>(w->dims[2]);
   const int c = x.shape.channels;
   const std::int64_t group = int_attr(n, "group", 1);
@@ -857,6 +860,8 @@ void Importer::dense(const Node& n, const std::string& kind) {
     w = wv.qc;
   }
   if (w->dims.size() != 2) fail(n, fmt::format("weights '{}' have shape [{}]", w->name, fmt::join(w->dims, ", ")), "a 2-D weight matrix");
+  for (const std::int64_t d : w->dims)
+    if (d < 1 || d > (std::int64_t{1} << 24)) fail(n, fmt::format("weights '{}' have shape [{}]", w->name, fmt::join(w->dims, ", ")), "dimensions 1 .. 2^24");
   const bool trans_b = kind == "Gemm" && int_attr(n, "transB", 0) != 0;
   if (kind == "Gemm") {
     if (int_attr(n, "transA", 0) != 0) fail(n, "has transA 1", "transA 0");
@@ -1090,6 +1095,8 @@ void Importer::reshape(const Node& n) {
     std::int64_t known = 1;
     int minus = -1;
     for (std::size_t i = 0; i < s.size(); ++i) {
+      if (!(std::fabs(s.values[i]) <= static_cast<double>(std::int64_t{1} << 31)))
+        fail(n, fmt::format("shape entry {} is {}", i, s.values[i]), "dimensions up to 2^31");
       auto d = static_cast<std::int64_t>(s.values[i]);
       if (d == 0 && int_attr(n, "allowzero", 0) == 0) {
         if (i >= in_dims.size()) fail(n, fmt::format("shape entry {} is 0 past the input's rank", i), "0 only where the input has a dimension");

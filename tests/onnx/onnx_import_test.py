@@ -327,7 +327,7 @@ def write_fixtures():
     print(f"wrote {len(cases())} fixtures to {FIXTURES} and {len(expect)} bad models to {BAD}")
 
 
-def run_tests(strata, runner, work):
+def run_tests(strata, runner, work, fuzz_seed):
     os.makedirs(work, exist_ok=True)
     passed = failed = 0
 
@@ -415,8 +415,69 @@ def run_tests(strata, runner, work):
         r = subprocess.run([strata, "import", path, "-o", os.path.join(work, "bad_" + name + ".json")], capture_output=True, text=True)
         ok = r.returncode == 2 and msg in r.stderr and os.path.basename(path) in r.stderr
         check(ok, f"bad/{name}: refused with exit 2 and '{msg}'" + ("" if ok else f" (exit {r.returncode}: {r.stderr.strip()})"))
+    crashes = fuzz(strata, work, fuzz_seed, 200)
+    check(not crashes, f"fuzz (--fuzz-seed {fuzz_seed}): 200 corrupted fixtures each imported or refused with exit 2" +
+          ("" if not crashes else f"; not so: {crashes}"))
     print(f"{passed} passed, {failed} failed")
     return 0 if failed == 0 else 1
+
+
+def fuzz(strata, work, seed, count):
+    """Corrupts committed fixtures (bytes, attributes, inputs, dims, types,
+    node order, input shape) and imports each: every one must import (exit
+    0) or be refused with a message (exit 2), never crash or fail otherwise."""
+    rng = np.random.default_rng(seed)
+    files = sorted(os.path.join(FIXTURES, f) for f in os.listdir(FIXTURES) if f.endswith(".onnx"))
+    vals = [-(2 ** 40), -5, -1, 0, 1, 2, 3, 7, 65536, 2 ** 31, 2 ** 40]
+    bad = []
+    for i in range(count):
+        path = files[rng.integers(len(files))]
+        if i % 2 == 0:
+            data = bytearray(open(path, "rb").read())
+            for _ in range(int(rng.integers(1, 5))):
+                data[int(rng.integers(len(data)))] = int(rng.integers(256))
+            data = bytes(data)
+        else:
+            m = onnx.load(path)
+            nodes, inits = m.graph.node, m.graph.initializer
+            for _ in range(int(rng.integers(1, 4))):
+                kind = int(rng.integers(6))
+                nd = nodes[int(rng.integers(len(nodes)))]
+                t = inits[int(rng.integers(len(inits)))]
+                if kind == 0:
+                    for a in nd.attribute:
+                        if a.ints:
+                            a.ints[int(rng.integers(len(a.ints)))] = int(rng.choice(vals))
+                        elif a.type == onnx.AttributeProto.INT:
+                            a.i = int(rng.choice(vals))
+                elif kind == 1 and nd.input:
+                    del nd.input[int(rng.integers(len(nd.input)))]
+                elif kind == 2 and t.dims:
+                    t.dims[int(rng.integers(len(t.dims)))] = int(rng.choice([0, 1, 2, 3, 5]))
+                elif kind == 3:
+                    t.data_type = int(rng.choice([1, 2, 3, 5, 6, 7, 8, 9, 10, 11]))
+                elif kind == 4:
+                    a, b = int(rng.integers(len(nodes))), int(rng.integers(len(nodes)))
+                    na, nb = onnx.NodeProto(), onnx.NodeProto()
+                    na.CopyFrom(nodes[a])
+                    nb.CopyFrom(nodes[b])
+                    nodes[a].CopyFrom(nb)
+                    nodes[b].CopyFrom(na)
+                else:
+                    d = m.graph.input[0].type.tensor_type.shape.dim
+                    d[int(rng.integers(len(d)))].dim_value = int(rng.choice([0, 1, 2, 3, 100000]))
+            data = m.SerializeToString()
+        p = os.path.join(work, "fuzz.onnx")
+        with open(p, "wb") as f:
+            f.write(data)
+        r = subprocess.run([strata, "import", p, "-o", os.path.join(work, "fuzz.json"), "-q"], capture_output=True, text=True, errors="replace",
+                           timeout=120)
+        if r.returncode not in (0, 2):
+            keep = os.path.join(work, f"fuzz_{i}.onnx")
+            with open(keep, "wb") as f:
+                f.write(data)
+            bad.append(f"{keep}: exit {r.returncode}: {r.stderr.strip()[:200]}")
+    return bad
 
 
 def main():
@@ -425,13 +486,14 @@ def main():
     ap.add_argument("--runner")
     ap.add_argument("--work")
     ap.add_argument("--write-fixtures", action="store_true")
+    ap.add_argument("--fuzz-seed", type=int, default=1, help="seed of the corrupted models (printed; replays a run)")
     a = ap.parse_args()
     if a.write_fixtures:
         write_fixtures()
         return 0
     if not (a.strata and a.runner and a.work):
         ap.error("--strata, --runner and --work are required to run the tests")
-    return run_tests(a.strata, a.runner, a.work)
+    return run_tests(a.strata, a.runner, a.work, a.fuzz_seed)
 
 
 if __name__ == "__main__":
