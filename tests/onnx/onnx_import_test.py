@@ -69,6 +69,7 @@ def cases():
     add("qdq_reshape_gemm", 1,
         Builder("qdq_reshape_gemm", [2, 6], (0.05, 0), seed=16).conv(3, 3, (0.1, 0)).reshape("Reshape", (1, -1)).dense(2, (0.3, 0), op="MatMul"))
     add("qdq_softmax", 1, Builder("qdq_softmax", [8], (0.05, 0), seed=17).dense(6, (0.08, 0)).softmax())
+    add("qdq_conv_softmax_channels", 1, Builder("qdq_conv_softmax_channels", [3, 6], (0.05, 0), seed=32).conv(5, 3, (0.06, 0), pads=(1, 1)).softmax())
     add("qdq_gelu_erf_pattern", 1, Builder("qdq_gelu_erf_pattern", [2, 8], (0.03, -5), seed=18).gelu((0.02, -40)))
     add("qdq_gelu_op20", 1, Builder("qdq_gelu_op20", [2, 8], (0.03, 5), seed=19, opset=20).gelu((0.025, -30), style="op"))
     add("qdq_gelu_op20_tanh", 1, Builder("qdq_gelu_op20_tanh", [2, 8], (0.03, 0), seed=20, opset=20).gelu((0.025, -30), style="op", approximate="tanh"))
