@@ -11,8 +11,10 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "config/config.h"
 #include "golden/nn.h"
 #include "onnx/onnx_import.h"
+#include "runtime/compiler.h"
 #include "runtime/model_file.h"
 
 namespace {
@@ -173,6 +175,15 @@ TEST(OnnxImport, ErfPatternIsOneGeluLayer) {
   ASSERT_EQ(r.model.layers.size(), 1u);
   EXPECT_EQ(r.model.layers[0].kind, golden::nn::LayerKind::gelu);
   EXPECT_EQ(r.model.layers[0].gelu_form, golden::gelu::Form::erf);
+}
+
+// The PyTorch model compiles for the network engine of nn_small, as
+// `strata run gen/configs/nn_small.yaml MODEL.json` needs.
+TEST(OnnxImport, TorchModelCompilesForTheEngine) {
+  const auto r = onnx_import::import_onnx_file(kDir / "fixtures" / "torch_qat_cnn1d.onnx");
+  const SocConfig c = load_config(fs::path(STRATA_SOURCE) / "gen" / "configs" / "nn_small.yaml");
+  const runtime::Program p = runtime::compile(c, r.model);
+  EXPECT_EQ(p.layers.size(), r.model.layers.size());
 }
 
 }  // namespace
