@@ -38,6 +38,25 @@ namespace nn = golden::nn;
 
 namespace {
 
+std::string printable(const std::string& s) {
+  std::string out;
+  for (const char ch : s) {
+    const auto b = static_cast<unsigned char>(ch);
+    if (b < 0x20 || b >= 0x7f)
+      out += fmt::format("\\x{:02x}", b);
+    else
+      out.push_back(ch);
+  }
+  return out;
+}
+
+}  // namespace
+
+ImportError::ImportError(const std::string& file, const std::string& where, const std::string& problem, const std::string& allowed)
+    : runtime::ModelError(file, printable(where), printable(problem), printable(allowed)) {}
+
+namespace {
+
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
 const std::set<std::string> kSupportedOps = {

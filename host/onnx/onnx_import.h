@@ -23,9 +23,11 @@ namespace strata::onnx_import {
 // WHAT", WHERE naming the node (`node 'conv1' (Conv)`), the initializer, the
 // graph input or output, or `the file`. A ModelError, so the CLI reports it
 // like a bad model file (exit code 2).
+// Bytes outside printable ASCII (a corrupted or non-ASCII name) are shown
+// as \xNN, so that every message is one line of ASCII.
 class ImportError : public runtime::ModelError {
  public:
-  using runtime::ModelError::ModelError;
+  ImportError(const std::string& file, const std::string& where, const std::string& problem, const std::string& allowed);
 };
 
 struct ImportOptions {
