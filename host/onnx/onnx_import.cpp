@@ -480,7 +480,7 @@ void Importer::lower(const Node& n) {
     if (!gelu_step(n)) add(n);
   } else if (op == "Div" || op == "Mul" || op == "Erf") {
     if (!gelu_step(n))
-      fail(n, fmt::format("is not part of the GELU pattern x * 0.5 * (1 + erf(x / sqrt(2)))", op),
+      fail(n, "is not part of the GELU pattern x * 0.5 * (1 + erf(x / sqrt(2)))",
            "Div, Mul and Erf only in the GELU pattern on a dequantized int8 tensor");
   } else {
     fail(n, "is not supported", fmt::format("{}", fmt::join(kSupportedOps, ", ")));  // check_supported caught it already
@@ -849,7 +849,6 @@ void Importer::dense(const Node& n, const std::string& kind) {
   const Value& x = activation(n, 0, !qlinear);
   if (x.shape.rank != 2) fail(n, fmt::format("input '{}' has shape {}", n.inputs[0], shape_text(x.shape)), "[1, K] (Flatten or Reshape a feature map first)");
   std::shared_ptr<QConst> w;
-  std::size_t wi = 1;
   if (qlinear) {
     // a, a_scale, a_zp, b, b_scale, b_zp, y_scale, y_zp
     const nn::QuantParams aq = activation_quant(n, 1, "a");
@@ -857,7 +856,6 @@ void Importer::dense(const Node& n, const std::string& kind) {
       fail(n, fmt::format("states a scale {}, zero point {}; '{}' has scale {}, zero point {}", aq.scale, aq.zero_point, n.inputs[0], x.quant.scale,
                           x.quant.zero_point),
            "the input's quantization");
-    wi = 3;
     const Constant& wc = constant(n, 3, "b");
     const Constant& ws = constant(n, 4, "b_scale");
     const Constant& wz = constant(n, 5, "b_zero_point");
@@ -922,7 +920,6 @@ void Importer::dense(const Node& n, const std::string& kind) {
     set(n, emit(n, p, yq, n.outputs[0]));
     return;
   }
-  (void)wi;
   const Value* b = kind == "Gemm" && has_input(n, 2) ? &value(n, 2) : nullptr;
   if (b && b->kind == Value::Kind::dqconst && b->qc->q.size() != nu)
     fail(n, fmt::format("bias '{}' holds {} values", b->qc->name, b->qc->q.size()), fmt::format("one per unit ({}); Strata does not broadcast a bias", nu));
@@ -965,13 +962,10 @@ void Importer::pool(const Node& n) {
     l.kernel = static_cast<int>(ks[0]);
     l.stride = static_cast<int>(strides[0]);
     l.padding = padding(n, x.shape.length, l.kernel, l.stride, 1, true);
-    if (!is_max && int_attr(n, "count_include_pad", 0) != 0 && l.padding == nn::Padding::same &&
-        nn::window(x.shape.length, l.kernel, l.stride, 1, l.padding).pad_left + 0 >= 0) {
-      const std::vector<std::int64_t> pads = ints_attr(n, "pads", {0, 0});
-      if (string_attr(n, "auto_pad", "NOTSET") != "NOTSET" || pads != std::vector<std::int64_t>{0, 0})
-        fail(n, "has count_include_pad 1 with padding", "count_include_pad 0 (TFLite averages the taps inside the input)");
-    }
     const nn::Window win = nn::window(x.shape.length, l.kernel, l.stride, 1, l.padding);
+    const bool padded = std::int64_t{win.out_length - 1} * l.stride + l.kernel > x.shape.length;  // a window reaches past the end
+    if (!is_max && int_attr(n, "count_include_pad", 0) != 0 && l.padding == nn::Padding::same && (padded || win.pad_left > 0))
+      fail(n, "has count_include_pad 1 with padding", "count_include_pad 0 (TFLite averages the taps inside the input)");
     if (win.out_length < 1) fail(n, fmt::format("kernel {} on an input of length {}", l.kernel, x.shape.length), "a window that fits");
     out.length = win.out_length;
   }

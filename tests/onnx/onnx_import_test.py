@@ -298,6 +298,20 @@ def bad_models():
     m.graph.input[0].type.tensor_type.shape.dim[0].dim_value = 4
     bad["batch"] = (m.SerializeToString(), "has batch size 4")
 
+    b = Builder("m", [3, 11], (0.05, 0), seed=1).pool("AveragePool", 3, 2, pads=(1, 1))
+    m = b.model()
+    next(n for n in m.graph.node if n.op_type == "AveragePool").attribute.append(helper.make_attribute("count_include_pad", 1))
+    bad["avgpool_count_include_pad"] = (m.SerializeToString(), "has count_include_pad 1 with padding")
+
+    m = Builder("m", [12], (0.05, 0), seed=1).dense(4, (0.1, 0)).model()
+    next(a for a in next(n for n in m.graph.node if n.op_type == "Gemm").attribute if a.name == "transB").i = 1
+    gemm = next(n for n in m.graph.node if n.op_type == "Gemm")
+    gemm.attribute.append(helper.make_attribute("alpha", 2.0))
+    bad["gemm_alpha"] = (m.SerializeToString(), "has alpha 2, beta 1; allowed: alpha 1 and beta 1")
+
+    m = Builder("m", [4, 10], (0.05, 0), seed=1).conv(4, 3, (0.04, 0), group=2, pads=(1, 1)).model()
+    bad["grouped_conv"] = (m.SerializeToString(), "allowed: group 1 (conv1d) or group = C")
+
     b = Builder("m", [3, 16], (0.05, -3), seed=1, opset=17)
     b.gelu((0.02, 0), style="op")
     bad["gelu_before_opset20"] = (b.model().SerializeToString(), "Gelu (node")
