@@ -35,9 +35,9 @@ void add_pulses(CLI::App& app) {
         const bool csv = o->check.size() > 4 && o->check.substr(o->check.size() - 4) == ".csv";
         const pulse::Dataset d = csv ? pulse::read_csv(o->check) : pulse::read_binary(o->check);
         const pulse::PulseParams& p = d.params;
-        fmt::print("{}: {} events of {} samples, {}-bit ADC at {} MSPS, shape {}, SNR {} dB ({}), seed {}\n", o->check, d.count(), p.samples,
-                   p.adc_bits, p.rate_msps, pulse::shape_name(p.shape), p.noisy() ? fmt::format("{}", p.snr_db) : "none",
-                   pulse::noise_reference_name(p.noise_reference), p.seed);
+        fmt::print("{}: {} events of {} samples, {}-bit ADC at {} MSPS, shape {}, {}, seed {}\n", o->check, d.count(), p.samples, p.adc_bits,
+                   p.rate_msps, pulse::shape_name(p.shape),
+                   p.noisy() ? fmt::format("SNR {} dB ({})", p.snr_db, pulse::noise_reference_name(p.noise_reference)) : "no noise", p.seed);
         return;
       }
       if (o->out.empty() && o->csv.empty()) throw CliError("pulses: give -o FILE (binary) and/or --csv FILE");
@@ -65,8 +65,8 @@ void add_pulses(CLI::App& app) {
       const pulse::Dataset d = pulse::simulate(p);
       if (!o->out.empty()) pulse::write_binary(d, o->out);
       if (!o->csv.empty()) pulse::write_csv(d, o->csv);
-      progress(fmt::format("wrote {} {} pulses ({} samples at {} MSPS, SNR {} dB, seed {}) to {}", d.count(), pulse::shape_name(p.shape),
-                           p.samples, p.rate_msps, p.noisy() ? fmt::format("{}", p.snr_db) : "none", p.seed,
+      progress(fmt::format("wrote {} {} pulses ({} samples at {} MSPS, {}, seed {}) to {}", d.count(), pulse::shape_name(p.shape), p.samples,
+                           p.rate_msps, p.noisy() ? fmt::format("SNR {} dB", p.snr_db) : "no noise", p.seed,
                            o->out.empty() ? o->csv : (o->csv.empty() ? o->out : o->out + " and " + o->csv)));
     } catch (const pulse::PulseConfigError& e) {
       throw ConfigError(e.what());

@@ -62,7 +62,7 @@ struct EnergyMethod {
 };
 
 struct TrapezoidGrid {
-  std::vector<int> rises{1, 2, 3, 4, 5, 6, 7, 8, 10, 12};
+  std::vector<int> rises{1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 16};
   std::vector<int> flats{0, 1, 2, 3, 4, 6, 8, 10};
   std::vector<double> pz_taus_ns{0, 10, 20, 30, 50, 70, 100, 150, 200};
   int delay_min = -2;  // readout fixed: delays from delay_min to the window's end, and max
