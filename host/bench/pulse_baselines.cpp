@@ -89,8 +89,8 @@ int main(int argc, char** argv) {
     fmt::print("Time resolution: standard deviation of (estimate - true t0) on the test set, ps. Energy resolution: standard deviation of "
                "(estimate / true amplitude - 1), %. CRB: the Cramer-Rao bound (A and t0 unknown, baseline known).\n\n");
     fmt::print("| SNR (dB) | CRB t (ps) | CFD delay-line, linear | CFD delay-line, cubic | CFD peak-fraction, linear | CFD peak-fraction, cubic "
-               "| CFD + phase correction | CRB E (%) | trapezoid (%) | integral (%) |\n");
-    fmt::print("|---|---|---|---|---|---|---|---|---|---|\n");
+               "| CFD + phase correction | template fit | CRB E (%) | trapezoid (%) | integral (%) | template fit (%) |\n");
+    fmt::print("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     std::vector<TimingRow> detail_t;
     std::vector<EnergyRow> detail_e;
     Bound detail_bound;
@@ -136,6 +136,20 @@ int main(int argc, char** argv) {
         q.res = resolution(energy_errors(test, q.method));
         erows.push_back(q);
       }
+      const FitMethod fm = tune_fit(train, baseline);
+      const FitErrors fe = fit_errors(test, fm);
+      {
+        TimingRow r;
+        r.name = "template fit (known shape)";
+        r.method.offset_ns = fm.offset_ns;
+        r.res = resolution(fe.time_ps);
+        trows.push_back(r);
+        EnergyRow q;
+        q.name = "template fit (known shape)";
+        q.method.gain = fm.gain;
+        q.res = resolution(fe.energy);
+        erows.push_back(q);
+      }
       fmt::print("| {} | {:.1f} |", snr, bound.time_ps);
       for (const auto& r : trows) fmt::print(" {:.1f} |", r.res.std);
       fmt::print(" {:.3f} |", bound.energy_rel * 100);
@@ -154,11 +168,13 @@ int main(int argc, char** argv) {
       fmt::print("| timing method | tuned on the training set | std (ps) | sigma68 (ps) | FWHM (ps) | bias (ps) | std / CRB | failed |\n");
       fmt::print("|---|---|---|---|---|---|---|---|\n");
       for (const auto& r : detail_t)
-        fmt::print("| {} | {} | {:.1f} | {:.1f} | {:.1f} | {:.1f} | {:.2f} | {} |\n", r.name, describe(r.method), r.res.std, r.res.sigma68, r.res.fwhm, r.res.mean, r.res.std / detail_bound.time_ps, r.res.failed);
+        fmt::print("| {} | {} | {:.1f} | {:.1f} | {:.1f} | {:.1f} | {:.2f} | {} |\n", r.name,
+                   r.name.rfind("template", 0) == 0 ? fmt::format("offset {:.3f} ns", r.method.offset_ns) : describe(r.method), r.res.std, r.res.sigma68, r.res.fwhm, r.res.mean, r.res.std / detail_bound.time_ps, r.res.failed);
       fmt::print("\n| energy method | tuned on the training set | std (%) | sigma68 (%) | FWHM/E (%) | bias (%) | std / CRB | failed |\n");
       fmt::print("|---|---|---|---|---|---|---|---|\n");
       for (const auto& r : detail_e)
-        fmt::print("| {} | {}; gain {:.6g} | {:.3f} | {:.3f} | {:.3f} | {:.3f} | {:.2f} | {} |\n", r.name, describe(r.method), r.method.gain,
+        fmt::print("| {} | {}; gain {:.6g} | {:.3f} | {:.3f} | {:.3f} | {:.3f} | {:.2f} | {} |\n", r.name,
+                   r.name.rfind("template", 0) == 0 ? std::string("the shape of the data set's parameters") : describe(r.method), r.method.gain,
                    r.res.std * 100, r.res.sigma68 * 100, r.res.fwhm * 100, r.res.mean * 100, r.res.std / detail_bound.energy_rel, r.res.failed);
     }
     fmt::print("\n");

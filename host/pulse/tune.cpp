@@ -210,4 +210,43 @@ std::string describe(const EnergyMethod& m) {
   return m.kind == EnergyKind::trapezoid ? "trapezoid: " + describe(m.trapezoid) : "integral: " + describe(m.integral);
 }
 
+namespace {
+std::vector<FitResult> fit_all(const Dataset& d, double baseline) {
+  const auto y = subtracted(d, baseline);
+  const int n = static_cast<int>(d.params.samples);
+  const TemplateFit fit(d.params);
+  std::vector<FitResult> r(d.count());
+  for (std::size_t i = 0; i < d.count(); ++i) r[i] = fit.fit(y.data() + i * n);
+  return r;
+}
+}  // namespace
+
+FitMethod tune_fit(const Dataset& train, double baseline) {
+  FitMethod m;
+  m.baseline = baseline;
+  const auto r = fit_all(train, baseline);
+  double s = 0;
+  std::size_t n = 0;
+  GainFit g;
+  for (std::size_t i = 0; i < r.size(); ++i) {
+    if (!r[i].ok) continue;
+    s += r[i].t0_ns - train.t0_ns[i];
+    ++n;
+    g.add(r[i].amplitude / train.amplitude[i]);
+  }
+  m.offset_ns = n ? s / static_cast<double>(n) : 0;
+  m.gain = g.gain();
+  return m;
+}
+
+FitErrors fit_errors(const Dataset& d, const FitMethod& m) {
+  const auto r = fit_all(d, m.baseline);
+  FitErrors e;
+  for (std::size_t i = 0; i < r.size(); ++i) {
+    e.time_ps.push_back(r[i].ok ? (r[i].t0_ns - m.offset_ns - d.t0_ns[i]) * 1000.0 : kNan);
+    e.energy.push_back(r[i].ok ? m.gain * r[i].amplitude / d.amplitude[i] - 1.0 : kNan);
+  }
+  return e;
+}
+
 }  // namespace strata::pulse

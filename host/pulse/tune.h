@@ -22,6 +22,7 @@
 
 #include "pulse/cfd.h"
 #include "pulse/energy.h"
+#include "pulse/fit.h"
 #include "pulse/simulate.h"
 
 namespace strata::pulse {
@@ -62,7 +63,7 @@ struct EnergyMethod {
 };
 
 struct TrapezoidGrid {
-  std::vector<int> rises{1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 16};
+  std::vector<int> rises{1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 16, 20, 24};
   std::vector<int> flats{0, 1, 2, 3, 4, 6, 8, 10};
   std::vector<double> pz_taus_ns{0, 10, 20, 30, 50, 70, 100, 150, 200};
   int delay_min = -2;  // readout fixed: delays from delay_min to the window's end, and max
@@ -79,6 +80,20 @@ EnergyMethod tune_integral(const Dataset& train, const IntegralGrid& grid, doubl
 double energy_estimate(const double* y, int n, const EnergyMethod& m, double ts_ns);
 // Relative errors (estimate / true amplitude - 1).
 std::vector<double> energy_errors(const Dataset& d, const EnergyMethod& m);
+
+// The template fit (fit.h) calibrated like the others: the time offset (mean
+// of fitted - true t0) and the gain (least squares, as for the trapezoid)
+// learnt on the training set.
+struct FitMethod {
+  double baseline = 0;
+  double offset_ns = 0;
+  double gain = 1;
+};
+FitMethod tune_fit(const Dataset& train, double baseline);
+struct FitErrors {
+  std::vector<double> time_ps, energy;  // as time_errors_ps and energy_errors
+};
+FitErrors fit_errors(const Dataset& d, const FitMethod& m);
 
 std::string describe(const EnergyMethod& m);
 std::string describe(const TimingMethod& m);

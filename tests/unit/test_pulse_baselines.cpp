@@ -7,6 +7,7 @@
 
 #include "pulse/cfd.h"
 #include "pulse/crb.h"
+#include "pulse/fit.h"
 #include "pulse/energy.h"
 #include "pulse/metrics.h"
 #include "pulse/shape.h"
@@ -347,4 +348,40 @@ TEST(PulseTune, TunedBaselinesAreNearTheBoundAndNotBelowIt) {
   sp::EnergyMethod wrong_gain = e;
   wrong_gain.gain *= 1.01;
   EXPECT_NEAR(sp::resolution(sp::energy_errors(test, wrong_gain)).mean, 0.01, 0.001);
+}
+
+// The template fit recovers t0 and A of noise-free analog pulses exactly (it
+// fits the true model), and on noisy pulses comes close to the Cramer-Rao bound
+// (which, for an efficient estimator, it reaches at high SNR).
+TEST(PulseFit, ExactOnNoiseFreePulsesAndNearTheBound) {
+  for (auto kind : {sp::ShapeKind::crrc, sp::ShapeKind::double_exp}) {
+    const sp::PulseParams p = shape_params(kind);
+    const sp::Shape s(p);
+    const sp::TemplateFit fit(p);
+    for (int i = 0; i < 64; ++i) {
+      const double t0 = 4 * kTs + kTs * (i + 0.5) / 64, a = 600 + 37 * i;
+      const auto y = analog(s, t0, a);
+      const sp::FitResult r = fit.fit(y.data());
+      ASSERT_TRUE(r.ok);
+      EXPECT_NEAR(r.t0_ns, t0, 1e-4) << i;
+      EXPECT_NEAR(r.amplitude / a, 1.0, 1e-6) << i;
+    }
+  }
+  sp::PulseParams p;
+  p.count = 3000;
+  p.seed = 200;
+  const sp::Dataset train = sp::simulate(p);
+  p.seed = 201;
+  const sp::Dataset test = sp::simulate(p);
+  const sp::Bound bound = sp::cramer_rao(p);
+  const sp::FitMethod m = sp::tune_fit(train, sp::estimate_baseline(train));
+  EXPECT_LT(std::fabs(m.offset_ns), 0.01);
+  EXPECT_NEAR(m.gain, 1.0, 0.001);
+  const sp::FitErrors e = sp::fit_errors(test, m);
+  const sp::Resolution t = sp::resolution(e.time_ps), a = sp::resolution(e.energy);
+  EXPECT_EQ(t.failed, 0u);
+  EXPECT_GT(t.std, 0.95 * bound.time_ps);
+  EXPECT_LT(t.std, 1.15 * bound.time_ps);
+  EXPECT_GT(a.std, 0.95 * bound.energy_rel);
+  EXPECT_LT(a.std, 1.15 * bound.energy_rel);
 }
