@@ -1,6 +1,10 @@
 // Pulse simulator configs (YAML): every key, and errors with file:line:col.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
+
+#include "pulse/params.h"
 #include "pulse/pulse_config.h"
 
 namespace sp = strata::pulse;
@@ -71,4 +75,35 @@ TEST(PulseConfig, ErrorsNameFileLineColumnKeyAndWhatIsAllowed) {
   EXPECT_EQ(error_of("shape: crrc\n"), "p.yaml:1:8: error: shape: 'crrc' is not a mapping; allowed: a mapping with keys kind, order, tau_ns, rise_ns, decay_ns");
   EXPECT_EQ(error_of("adc: [1\n").substr(0, 29), "p.yaml:2:1: error: invalid YA");
   EXPECT_THROW(sp::load_pulse_config("/nonexistent/p.yaml"), sp::PulseConfigError);
+}
+
+// The config shown in docs/pulse.md is valid and is the defaults.
+TEST(PulseConfig, TheDocumentedExampleIsTheDefaults) {
+  std::ifstream in(std::string(STRATA_SOURCE) + "/docs/pulse.md");
+  ASSERT_TRUE(in);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string doc = ss.str();
+  const auto a = doc.find("```yaml\n");
+  ASSERT_NE(a, std::string::npos);
+  const auto b = doc.find("```", a + 8);
+  const sp::PulseParams p = sp::parse_pulse_config(doc.substr(a + 8, b - a - 8), "docs/pulse.md");
+  const sp::PulseParams d;
+  EXPECT_EQ(p.shape, d.shape);
+  EXPECT_EQ(p.order, d.order);
+  EXPECT_EQ(p.tau_ns, d.tau_ns);
+  EXPECT_EQ(p.rise_ns, d.rise_ns);
+  EXPECT_EQ(p.decay_ns, d.decay_ns);
+  EXPECT_EQ(p.adc_bits, d.adc_bits);
+  EXPECT_EQ(p.rate_msps, d.rate_msps);
+  EXPECT_EQ(p.samples, d.samples);
+  EXPECT_EQ(p.baseline, d.baseline);
+  EXPECT_EQ(p.first_sample, d.first_sample);
+  EXPECT_EQ(p.spread_samples, d.spread_samples);
+  EXPECT_EQ(p.amplitude_min, d.amplitude_min);
+  EXPECT_EQ(p.amplitude_max, d.amplitude_max);
+  EXPECT_EQ(p.snr_db, d.snr_db);
+  EXPECT_EQ(p.noise_reference, d.noise_reference);
+  EXPECT_EQ(p.count, d.count);
+  EXPECT_EQ(p.seed, d.seed);
 }
