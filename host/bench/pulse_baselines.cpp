@@ -4,6 +4,7 @@
 // from the simulator, the baselines tuned on the training set (host/pulse/tune.h)
 // and measured on the test set, beside the Cramer-Rao bound. Prints Markdown.
 //   pulse_baselines [--train N] [--test N] [--seed S] [--snr 30,40,47.4] [--shapes crrc,double_exp] [--detail-snr 47.4]
+//                   [--rate-msps R --samples N --first-sample F]   (another ADC; defaults 125, 32, 4)
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -56,6 +57,7 @@ int main(int argc, char** argv) {
   std::vector<double> snrs{30, 35, 40, 45, 47.4, 50, 55, 60};
   std::vector<std::string> shapes{"crrc", "double_exp"};
   double detail_snr = 47.4;
+  PulseParams adc;  // the ADC fields of the defaults, or the flags
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto value = [&]() -> std::string {
@@ -70,6 +72,9 @@ int main(int argc, char** argv) {
       for (const auto& s : split(value())) snrs.push_back(std::stod(s));
     } else if (a == "--shapes") shapes = split(value());
     else if (a == "--detail-snr") detail_snr = std::stod(value());
+    else if (a == "--rate-msps") adc.rate_msps = std::stod(value());
+    else if (a == "--samples") adc.samples = static_cast<std::uint32_t>(std::stoul(value()));
+    else if (a == "--first-sample") adc.first_sample = static_cast<std::uint32_t>(std::stoul(value()));
     else usage("unknown argument '" + a + "'");
   }
   for (const auto& s : shapes)
@@ -78,10 +83,14 @@ int main(int argc, char** argv) {
   for (const auto& shape : shapes) {
     PulseParams base;
     base.shape = shape == "crrc" ? ShapeKind::crrc : ShapeKind::double_exp;
+    base.rate_msps = adc.rate_msps;
+    base.samples = adc.samples;
+    base.first_sample = adc.first_sample;
+    if (const std::string e = check_params(base); !e.empty()) usage(e);
     const std::string title = base.shape == ShapeKind::crrc
                                   ? fmt::format("CR-RC^{} shaping, tau = {} ns (peak {} ns after t0)", base.order, base.tau_ns, base.order * base.tau_ns)
                                   : fmt::format("double exponential, rise {} ns, decay {} ns", base.rise_ns, base.decay_ns);
-    fmt::print("### {}\n\n", title);
+    fmt::print("### {}, {} MSPS\n\n", title, base.rate_msps);
     fmt::print("{}-bit ADC at {} MSPS, {} samples, baseline {}, amplitude uniform in [{}, {}) counts, t0 uniform in samples [{}, {}), "
                "noise sigma = A / 10^(SNR/20) per pulse; {} training and {} test events (seeds {} and {}).\n\n",
                base.adc_bits, base.rate_msps, base.samples, base.baseline, base.amplitude_min, base.amplitude_max, base.first_sample,
