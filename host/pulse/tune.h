@@ -41,7 +41,7 @@ struct TimingMethod {
 struct CfdGrid {
   std::vector<CfdMode> modes{CfdMode::delay_line, CfdMode::peak_fraction};
   std::vector<Interp> interps{Interp::linear, Interp::cubic};
-  std::vector<int> delays{1, 2, 3, 4, 5, 6, 7, 8};
+  std::vector<int> delays{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
   std::vector<double> fractions;  // default: 0.05 .. 1 in steps of 0.05
   int phase_bins = 0;             // 0: one offset
   CfdGrid();
