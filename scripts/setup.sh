@@ -15,6 +15,8 @@ PACKAGES=(
   gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf
   # scripts
   python3
+  # sweeps: the plots (scripts/sweep_plot.py) and the Slurm executor's test cluster
+  python3-matplotlib slurm-wlm munge
 )
 
 missing=()

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Fits `strata estimate` to real synthesis and measures its error on held-out
+# points: two sweeps (gen/sweep/examples/estimate_au.yaml, estimate_nn.yaml),
+# each point synthesized for xc7 (yosys) and the iCE40 UP5K (yosys + nextpnr);
+# every third point of each is held out, the coefficients are fitted to the
+# others (written to gen/sweep/estimate_coefficients.json) and the error on
+# the held-out points is written to docs/results/estimate.md.
+#   scripts/bench_estimate.sh [--jobs N]      (default 1: one synthesis at a time)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=1
+[[ ${1:-} == --jobs ]] && jobs=$2
+STRATA=${STRATA:-build/bin/strata}
+OUT=build/bench/estimate
+mkdir -p "$OUT"
+start=$SECONDS
+for s in estimate_au estimate_nn; do
+  # A point that does not fit the UP5K still has its xc7 numbers: go on.
+  nice -n 10 "$STRATA" sweep gen/sweep/examples/$s.yaml --jobs "$jobs" --resume -o "$OUT/$s" || true
+done
+wall=$((SECONDS - start))
+# Train on two thirds, hold out every third point (by its position in each table).
+python3 - "$OUT" <<'PY'
+import csv, os, sys
+out = sys.argv[1]
+for part in ("train", "test"):
+    rows, header = [], None
+    for s in ("estimate_au", "estimate_nn"):
+        with open(os.path.join(out, s, "report.csv")) as f:
+            r = list(csv.reader(f))
+        h, body = r[0], r[1:]
+        for i, row in enumerate(body):
+            held = i % 3 == 2
+            if held == (part == "test"):
+                d = dict(zip(h, row))
+                d["config"] = os.path.join(s, d["config"])
+                rows.append(d)
+        header = header or h
+    keys = ["point", "key", "status", "config"] + [k for k in sorted({k for d in rows for k in d}) if "." in k and k.split(".", 1)[0] in ("xc7", "ice40-up5k")]
+    with open(os.path.join(out, part + ".csv"), "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=keys, extrasaction="ignore")
+        w.writeheader()
+        for d in rows:
+            w.writerow(d)
+PY
+"$STRATA" estimate --fit "$OUT/train.csv" -o gen/sweep/estimate_coefficients.json
+train_n=$(($(wc -l <"$OUT/train.csv") - 1))
+test_n=$(($(wc -l <"$OUT/test.csv") - 1))
+held=$("$STRATA" estimate --errors "$OUT/test.csv")
+fitted=$("$STRATA" estimate --errors "$OUT/train.csv")
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+{
+  echo "# strata estimate: error against real synthesis"
+  echo
+  echo "Measured by \`./scripts/bench_estimate.sh --jobs $jobs\` ($(date -u '+%Y-%m-%d %H:%M:%S UTC'); the sweeps took ${wall} s on $(nproc) cores shared with other work) on the sources of commit $commit."
+  echo "Tools: $(yosys -V | head -1); $(nextpnr-ice40 --version 2>&1 | head -1)."
+  echo
+  echo "Points: the sweeps gen/sweep/examples/estimate_au.yaml (12 random AU-only configs: formats, multipliers, pipeline stages, sharing, accumulator size) and estimate_nn.yaml (12 random engines: PEs, AUs per PE, formats, memory sizes, the add layer), each synthesized for xc7 (\`strata synth --target xc7\`, yosys synth_xilinx) and the iCE40 UP5K (yosys synth_ice40 -dsp and nextpnr); resources are the design module's own cells. Every third point of each sweep is held out; the model (docs/sweep.md, \"The estimate model\") is fitted to the other $train_n rows and the committed coefficients gen/sweep/estimate_coefficients.json are that fit. A point too big for the UP5K has no iCE40 numbers but keeps its xc7 ones."
+  echo
+  echo "Relative error = |estimate - synthesized| / max(synthesized, 1), per target and resource."
+  echo
+  echo "## Held-out points ($test_n rows; not used by the fit)"
+  echo
+  echo "$held"
+  echo
+  echo "## Training points ($train_n rows; the fit's own residual)"
+  echo
+  echo "$fitted"
+  echo
+  echo "Raw tables: $OUT/{estimate_au,estimate_nn}/report.csv, $OUT/train.csv, $OUT/test.csv."
+} >docs/results/estimate.md
+cat docs/results/estimate.md
