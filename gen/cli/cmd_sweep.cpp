@@ -18,7 +18,7 @@ void add_sweep(CLI::App& app) {
   struct Options {
     std::string file, output, executor = "local", partition, time, mem;
     int jobs = 0;
-    bool resume = false, no_plots = false;
+    bool resume = false, no_plots = false, report_only = false;
   };
   auto o = std::make_shared<Options>();
   cmd->add_option("SWEEP", o->file, "sweep file (YAML)")->required();
@@ -32,6 +32,7 @@ void add_sweep(CLI::App& app) {
   cmd->add_option("--time", o->time, "slurm: time limit of each task, e.g. 00:30:00 (overrides slurm.time)");
   cmd->add_option("--mem", o->mem, "slurm: memory of each task, e.g. 2G (overrides slurm.mem)");
   cmd->add_flag("--no-plots", o->no_plots, "do not draw the PNG plots");
+  cmd->add_flag("--report-only", o->report_only, "run nothing: write the reports of the results the output directory has");
   cmd->callback([o] {
     sweep::SweepSpec s = sweep::load_sweep(o->file);
     s.output = fs::absolute(o->output.empty() ? fs::path("build") / "sweep" / s.name : fs::path(o->output));
@@ -42,6 +43,7 @@ void add_sweep(CLI::App& app) {
     so.executor = o->executor;
     so.jobs = o->jobs;
     so.resume = o->resume;
+    so.report_only = o->report_only;
     so.strata = sweep::self_exe();
     if (!o->no_plots) so.plot_script = fs::path(STRATA_SOURCE_DIR) / "scripts" / "sweep_plot.py";
     const auto sum = sweep::run_sweep(s, so);

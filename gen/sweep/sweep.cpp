@@ -49,6 +49,14 @@ SweepSummary run_sweep(const SweepSpec& s, const SweepOptions& o) {
   sum.points = points.size();
   std::vector<fs::path> dirs;
   std::vector<const Point*> to_run;
+  if (o.report_only) {
+    const Table t = make_table(s, points);
+    for (const auto& r : t.rows) (r.result.is_object() && r.result.value("status", "") == "ok" ? sum.ok : sum.failed)++;
+    write_reports(t, s.output, fmt::format("Sweep {}", s.name));
+    fmt::print(stderr, "strata: sweep '{}': reports of {} point(s) ({} ok) written to {}/report.{{md,csv,json}}; nothing run\n", s.name, points.size(),
+               sum.ok, s.output.string());
+    return sum;
+  }
   for (const auto& p : points) {
     write_point(s, p);
     if (o.resume && complete(p.dir)) {

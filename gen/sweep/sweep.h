@@ -15,6 +15,7 @@ struct SweepOptions {
   std::string executor = "local";  // local or slurm
   int jobs = 0;                    // 0: the number of cores (local), no limit but the array's size (slurm)
   bool resume = false;             // skip the points whose result is ok
+  bool report_only = false;        // run nothing: write the reports of the results there are
   std::filesystem::path strata;    // the strata binary the jobs run
   std::filesystem::path plot_script;  // scripts/sweep_plot.py; empty: no plots
 };

@@ -312,6 +312,46 @@ TEST(SweepReport, TheParetoFrontIsThePointsNoneBeats) {
   EXPECT_EQ(got, (std::vector<bool>{true, true, false, false, false, false, true}));
 }
 
+TEST(SweepReport, TablesFromResultsWithInferencesPerSecondAndTheFront) {
+  // Three synthesized and run points (results written as sweep-point writes
+  // them), one failed: the table, the inferences per second and the front.
+  const fs::path d = fresh("report");
+  SweepSpec s = load_sweep(write_sweep(d, "axes:\n  au.pipeline_stages: [0, 1, 2]\n  au.share: [true, false]\nstages: [synth, run]\nsynth:\n  targets: [ice40-up5k]\n"));
+  s.output = d / "out";
+  auto points = plan(s);
+  ASSERT_EQ(points.size(), 6u);
+  const double lut[] = {1000, 1200, 900, 1500};
+  const double fmax[] = {20, 30, 10, 25};
+  for (std::size_t i = 0; i < 4; ++i) {
+    write_point(s, points[i]);
+    json r{{"status", "ok"}, {"key", points[i].key}};
+    r["synth"]["ice40-up5k"] = {{"lut", lut[i]}, {"ff", 100}, {"fmax_mhz", fmax[i]}};
+    r["run"] = {{"cycles_per_inference", 10000}};
+    write_result(points[i].dir, r);
+  }
+  write_point(s, points[4]);
+  write_result(points[4].dir, json{{"status", "failed"}, {"reason", "synth-ice40-up5k failed (exit 1): too big"}});
+  Table t = make_table(s, points);  // point 5 has no result: not run
+  EXPECT_EQ(t.perf_name, "inferences per second (more is better)");
+  // 1000/2000 and 1200/3000 and 900/1000 are on the front; 1500/2500 is beaten by 1200/3000.
+  std::vector<bool> front;
+  for (const auto& r : t.rows) front.push_back(r.pareto);
+  EXPECT_EQ(front, (std::vector<bool>{true, true, true, false, false, false}));
+  write_reports(t, s.output, "t");
+  const auto rows = csv(s.output / "report.csv");
+  ASSERT_EQ(rows.size(), 7u);
+  EXPECT_EQ(column(rows, 2, "inferences_per_s"), "3000.0");  // 30 MHz / 10000 cycles
+  EXPECT_EQ(column(rows, 2, "ice40-up5k.lut"), "1200.00");
+  EXPECT_EQ(column(rows, 2, "pareto"), "yes");
+  EXPECT_EQ(column(rows, 4, "pareto"), "");
+  EXPECT_EQ(column(rows, 5, "status"), "failed");
+  EXPECT_EQ(column(rows, 5, "reason"), "synth-ice40-up5k failed (exit 1): too big");
+  EXPECT_EQ(column(rows, 6, "status"), "not run");
+  const json j = json::parse(slurp(s.output / "report.json"));
+  EXPECT_EQ(j["points"][1]["inferences_per_s"].get<double>(), 3000.0);
+  EXPECT_TRUE(j["points"][0]["pareto"].get<bool>());
+}
+
 // ---------------------------------------------------------------------------
 // The estimate
 
