@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Plots of a sweep's report.json (strata sweep draws them; docs/sweep.md).
 
     scripts/sweep_plot.py REPORT.json OUTDIR

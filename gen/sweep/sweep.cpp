@@ -115,7 +115,9 @@ SweepSummary run_sweep(const SweepSpec& s, const SweepOptions& o) {
   json timing{{"executor", o.executor}, {"jobs", eo.jobs}, {"points_run", dirs.size()}, {"wall_seconds", secs}};
   write_atomically(s.output / "timing.json", timing.dump(2) + "\n");
   if (!o.plot_script.empty() && !t.targets.empty()) {
-    const int rc = run_logged({"python3", o.plot_script.string(), (s.output / "report.json").string(), s.output.string()}, s.output / "plot.log");
+    // Debian's python3 has Debian's matplotlib (a python3 earlier in PATH may not).
+    const std::string python = fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+    const int rc = run_logged({python, o.plot_script.string(), (s.output / "report.json").string(), s.output.string()}, s.output / "plot.log");
     if (rc != 0) fmt::print(stderr, "strata: sweep: warning: the plots were not drawn (exit {}); see {}\n", rc, (s.output / "plot.log").string());
   }
   fmt::print(stderr, "strata: sweep '{}': {} ok, {} failed, {} skipped; {:.1f} s; reports {}/report.{{md,csv,json}}\n", s.name, sum.ok, sum.failed,

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -36,10 +37,25 @@ using test_support::slurp;
 const fs::path kSource = STRATA_SOURCE;
 const fs::path kBad = kSource / "tests" / "sweep" / "bad";
 
+// The temporary directories of this run, removed at the end if every test passed.
+std::vector<fs::path>& temporaries() {
+  static std::vector<fs::path> v;
+  return v;
+}
+class RemoveTemporaries : public ::testing::Environment {
+ public:
+  void TearDown() override {
+    if (!::testing::UnitTest::GetInstance()->Passed()) return;
+    for (const auto& d : temporaries()) fs::remove_all(d);
+  }
+};
+[[maybe_unused]] const auto* const kRemoveTemporaries = ::testing::AddGlobalTestEnvironment(new RemoveTemporaries);
+
 fs::path fresh(const std::string& tag) {
   const fs::path d = fs::temp_directory_path() / fmt::format("strata-test-sweep-{}-{}", ::getpid(), tag);
   fs::remove_all(d);
   fs::create_directories(d);
+  temporaries().push_back(d);
   return d;
 }
 
@@ -350,6 +366,11 @@ TEST(SweepReport, TablesFromResultsWithInferencesPerSecondAndTheFront) {
   const json j = json::parse(slurp(s.output / "report.json"));
   EXPECT_EQ(j["points"][1]["inferences_per_s"].get<double>(), 3000.0);
   EXPECT_TRUE(j["points"][0]["pareto"].get<bool>());
+  // The plot script draws the table (Debian's python3-matplotlib).
+  const std::string plot = fmt::format("/usr/bin/python3 '{}' '{}' '{}' > '{}' 2>&1", (kSource / "scripts" / "sweep_plot.py").string(),
+                                       (s.output / "report.json").string(), s.output.string(), (d / "plot.log").string());
+  ASSERT_EQ(std::system(plot.c_str()), 0) << slurp(d / "plot.log");
+  EXPECT_EQ(slurp(s.output / "pareto.png").substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8));
 }
 
 // ---------------------------------------------------------------------------
