@@ -55,8 +55,23 @@ std::vector<std::pair<std::string, double>> features(const SocConfig& c, const s
   f.emplace_back("au.acc_bits", aus * log2_ceil(static_cast<double>(c.au.max_accumulations)));
   f.emplace_back("au.pipeline_stages", aus * c.au.pipeline_stages);
   f.emplace_back("au.shared_formats", aus * (c.au.share ? formats - 1 : 0));
+  // Multipliers: DSP blocks, more of them for a 16-bit format and for the
+  // shared fabric; or LUTs. A format of b-bit lanes fills the 16-bit operand
+  // word with 16/b lanes of b x b products: b x 16 partial-product bits, so
+  // LUT area grows with b, per format (or the widest one when shared).
+  int widest = 0;
+  double lane_area = 0;
+  for (auto fm : c.au.formats) {
+    widest = std::max(widest, golden::info(fm).lane_bits);
+    lane_area += golden::info(fm).lane_bits / 8.0;
+  }
+  if (c.au.share) lane_area = widest / 8.0;
+  const double wide = widest >= 16 ? 1 : 0;
   f.emplace_back("au.dsp_multipliers", dsp ? aus : 0);
+  f.emplace_back("au.dsp_wide", dsp ? aus * wide : 0);
+  f.emplace_back("au.dsp_shared", dsp && c.au.share ? aus : 0);
   f.emplace_back("au.lut_multipliers", dsp ? 0 : aus);
+  f.emplace_back("au.lut_multiplier_area", dsp ? 0 : aus * lane_area);
   // The engine: its sequencer once, counters per PE, address widths, the add layer.
   double engine = 0, pes = 0, addr_bits = 0, residual = 0, bram = 0, spram = 0;
   if (c.nn) {
