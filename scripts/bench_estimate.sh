@@ -14,7 +14,6 @@ jobs=1
 STRATA=${STRATA:-build/bin/strata}
 OUT=build/bench/estimate
 mkdir -p "$OUT"
-start=$SECONDS
 for s in estimate_au estimate_nn; do
   # A point that does not fit the UP5K still has its xc7 numbers: go on.
   # REPORT_ONLY=1: synthesize nothing more, use the points there are.
@@ -24,7 +23,8 @@ for s in estimate_au estimate_nn; do
     nice -n 10 "$STRATA" sweep gen/sweep/examples/$s.yaml --jobs "$jobs" --resume -o "$OUT/$s" || true
   fi
 done
-wall=$((SECONDS - start))
+# The sweeps' own wall times (also right for REPORT_ONLY=1, which runs nothing).
+wall=$(python3 -c "import json,sys; print(round(sum(json.load(open(f))['wall_seconds'] for f in sys.argv[1:])))" "$OUT"/estimate_au/timing.json "$OUT"/estimate_nn/timing.json)
 # Train on two thirds, hold out every third point (by its position in each table).
 python3 - "$OUT" <<'PY'
 import csv, os, sys

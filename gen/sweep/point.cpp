@@ -211,13 +211,17 @@ std::string reason_from_log(const fs::path& log, std::size_t since) {
   }
   text = since < text.size() ? text.substr(since) : "";
   std::istringstream in(text);
-  std::string best, last;
+  std::string best, tool, last;
   for (std::string l; std::getline(in, l);) {
     if (l.empty() || l[0] == '$') continue;
     last = l;
     if (l.find("error") != std::string::npos && best.empty()) best = l;
+    // The tool's own message (nextpnr's, yosys's "ERROR: ...", verilator's "%Error").
+    const auto at = l.find("ERROR:") != std::string::npos ? l.find("ERROR:") : l.find("%Error");
+    if (at != std::string::npos && tool.empty()) tool = l.substr(at);
   }
   std::string r = best.empty() ? last : best;
+  if (const auto cut = r.find("; last lines of "); cut != std::string::npos && !tool.empty()) r = r.substr(0, cut) + ": " + tool;
   if (r.size() > 300) r = r.substr(0, 300) + "...";
   return r;
 }
