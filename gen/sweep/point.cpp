@@ -178,7 +178,7 @@ void write_point(const SweepSpec& s, const Point& p) {
   std::vector<std::string> stages;
   for (auto st : s.stages) stages.push_back(to_string(st));
   j["stages"] = stages;
-  j["synth"] = {{"targets", s.synth_targets}, {"seeds", s.synth_seeds}};
+  j["synth"] = {{"targets", s.synth_targets}, {"seeds", s.synth_seeds}, {"place", s.synth_place}};
   j["cosim"] = {{"vectors", s.cosim_vectors}};
   j["run"] = {{"model", s.run_model}};
   write_atomically(p.dir / "point.json", j.dump(2) + "\n");
@@ -304,6 +304,7 @@ bool run_point(const fs::path& dir_in, const fs::path& strata) {
         const std::string target = t.get<std::string>();
         const fs::path out = dir / ("synth-" + target);
         const int seeds = point.at("synth").at("seeds").get<int>();
+        const bool place = point.at("synth").value("place", true);
         // Keyed by the config hash: a report of this very config is reused.
         json report;
         try {
@@ -311,13 +312,17 @@ bool run_point(const fs::path& dir_in, const fs::path& strata) {
         } catch (const std::exception&) {
           report = nullptr;
         }
+        // A placed report serves an unplaced point too; an unplaced one only those.
+        const bool placeable = target.rfind("ice40", 0) == 0;
         const bool reuse = report.is_object() && report.value("config_hash", "") == config_hash(c) &&
-                           (!report.contains("placed") || report["placed"].value("seeds", 0) == seeds);
+                           (report.contains("placed") ? !place || report["placed"].value("seeds", 0) == seeds : !(place && placeable));
         if (reuse) {
           r["stages"]["synth-" + target] = {{"ok", true}, {"seconds", 0.0}, {"reused", true}};
         } else {
           fs::remove(out / "report.json");
-          if (!stage("synth-" + target, {"synth", config.string(), "--target", target, "-o", out.string(), "--seeds", std::to_string(seeds)}, true)) {
+          std::vector<std::string> args{"synth", config.string(), "--target", target, "-o", out.string(), "--seeds", std::to_string(seeds)};
+          if (!place) args.push_back("--no-place");
+          if (!stage("synth-" + target, args, true)) {
             if (failed_target.empty()) failed_target = "synth-" + target;
             continue;
           }

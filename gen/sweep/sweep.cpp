@@ -113,7 +113,7 @@ SweepSummary run_sweep(const SweepSpec& s, const SweepOptions& o) {
   }
   write_reports(t, s.output, fmt::format("Sweep {}", s.name));
   json timing{{"executor", o.executor}, {"jobs", eo.jobs}, {"points_run", dirs.size()}, {"wall_seconds", secs}};
-  write_atomically(s.output / "timing.json", timing.dump(2) + "\n");
+  if (!dirs.empty()) write_atomically(s.output / "timing.json", timing.dump(2) + "\n");  // the last sweep that ran something
   if (!o.plot_script.empty() && !t.targets.empty()) {
     // Debian's python3 has Debian's matplotlib (a python3 earlier in PATH may not).
     const std::string python = fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";

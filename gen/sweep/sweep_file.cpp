@@ -238,9 +238,10 @@ SweepSpec parse_sweep(const std::string& text, const fs::path& file) {
 
   if (const auto n = root["synth"]) {
     if (!s.has(Stage::synth)) r.fail_key("synth", "configures the synth stage, which is not in stages", "this section only with synth in stages");
-    r.keys(n, "synth", {"targets", "seeds"});
+    r.keys(n, "synth", {"targets", "seeds", "place"});
     if (const auto t = n["targets"]) s.synth_targets = r.word_set(t, "synth.targets", synth_target_names());
     if (const auto v = n["seeds"]) s.synth_seeds = static_cast<int>(r.integer(v, "synth.seeds", 1, 25));
+    if (const auto v = n["place"]) s.synth_place = r.word(v, "synth.place", {"true", "false"}) == "true";
   }
   if (const auto n = root["cosim"]) {
     if (!s.has(Stage::cosim)) r.fail_key("cosim", "configures the cosim stage, which is not in stages", "this section only with cosim in stages");

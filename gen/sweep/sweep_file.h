@@ -42,6 +42,7 @@ struct SweepSpec {
   std::vector<Stage> stages;     // in execution order
   std::vector<std::string> synth_targets{"ice40-up5k"};
   int synth_seeds = 1;
+  bool synth_place = true;       // false: yosys only (resources, no Fmax)
   std::uint64_t cosim_vectors = 2000;
   std::string run_model = "pulse_cnn";  // an example model name or a model file (absolute)
   SlurmSettings slurm;
