@@ -289,8 +289,10 @@ TEST(SweepLocal, ResumeAfterAnInterruptedSweepRunsOnlyTheRest) {
 TEST(SweepLocal, SynthesisIsKeyedByTheConfigHashAndNeverRepeated) {
   const fs::path d = fresh("synth");
   const fs::path out = d / "out";
-  // One small AU, yosys only (xc7 is not placed): two sweeps of the same point.
-  const fs::path f = write_sweep(d, "axes:\n  au.formats: [[int8]]\n  au.pipeline_stages: [0]\nstages: [synth]\nsynth:\n  targets: [xc7]\n");
+  // One small AU, yosys only (xc7 is never placed, the UP5K not with place:
+  // false): two sweeps of the same point.
+  const fs::path f =
+      write_sweep(d, "axes:\n  au.formats: [[int8]]\n  au.pipeline_stages: [0]\nstages: [synth]\nsynth:\n  targets: [xc7, ice40-up5k]\n  place: false\n");
   const std::string cmd = fmt::format("sweep {} -o {} --no-plots", f.string(), out.string());
   const Outcome first = test_support::run_strata(cmd);
   ASSERT_EQ(first.status, 0) << first.err;
@@ -298,12 +300,17 @@ TEST(SweepLocal, SynthesisIsKeyedByTheConfigHashAndNeverRepeated) {
   ASSERT_EQ(t.size(), 2u);
   EXPECT_GT(std::stol(column(t, 1, "xc7.lut")), 0);
   EXPECT_GT(std::stol(column(t, 1, "xc7.ff")), 0);
+  EXPECT_GT(std::stol(column(t, 1, "ice40-up5k.lut")), 0);
+  EXPECT_EQ(column(t, 1, "ice40-up5k.fmax_mhz"), "");  // not placed
   const fs::path dir = out / "points" / column(t, 1, "key");
+  EXPECT_FALSE(json::parse(slurp(dir / "synth-ice40-up5k" / "report.json")).contains("placed"));
+  EXPECT_FALSE(fs::exists(dir / "synth-ice40-up5k" / "design.asc"));
   const auto stamp = fs::last_write_time(dir / "synth-xc7" / "synth.json");
   const Outcome second = test_support::run_strata(cmd);  // not --resume: the point runs again, its synthesis does not
   ASSERT_EQ(second.status, 0) << second.err;
   const json res = json::parse(slurp(dir / "result.json"));
   EXPECT_TRUE(res["stages"]["synth-xc7"]["reused"].get<bool>());
+  EXPECT_TRUE(res["stages"]["synth-ice40-up5k"]["reused"].get<bool>());
   EXPECT_EQ(fs::last_write_time(dir / "synth-xc7" / "synth.json"), stamp);
   EXPECT_EQ(csv(out / "report.csv")[1], t[1]);
 }
