@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <csignal>
+
 #include <chrono>
 #include <map>
 #include <set>
@@ -20,6 +22,33 @@ namespace strata::sweep {
 namespace fs = std::filesystem;
 
 namespace {
+
+// Set by SIGINT or SIGTERM while the executor follows its array: it then
+// cancels the array (its tasks would otherwise run on, unwatched).
+volatile std::sig_atomic_t g_interrupted = 0;
+extern "C" void on_interrupt(int) { g_interrupted = 1; }
+
+// Installs on_interrupt for SIGINT and SIGTERM for its lifetime.
+class InterruptGuard {
+ public:
+  InterruptGuard() {
+    g_interrupted = 0;
+    struct sigaction sa {};
+    sa.sa_handler = on_interrupt;
+    sigemptyset(&sa.sa_mask);
+    ::sigaction(SIGINT, &sa, &old_int_);
+    ::sigaction(SIGTERM, &sa, &old_term_);
+  }
+  ~InterruptGuard() {
+    ::sigaction(SIGINT, &old_int_, nullptr);
+    ::sigaction(SIGTERM, &old_term_, nullptr);
+  }
+  InterruptGuard(const InterruptGuard&) = delete;
+  InterruptGuard& operator=(const InterruptGuard&) = delete;
+
+ private:
+  struct sigaction old_int_ {}, old_term_ {};
+};
 
 const std::set<std::string> kEnded{"COMPLETED", "FAILED",   "CANCELLED", "TIMEOUT",       "NODE_FAIL", "PREEMPTED",
                                    "BOOT_FAIL", "DEADLINE", "REVOKED",   "OUT_OF_MEMORY", "SPECIAL_EXIT"};
@@ -110,6 +139,7 @@ class SlurmExecutor final : public Executor {
     fmt::print(stderr, "strata: sweep: submitted job array {} ({} task(s), at most {} at once)\n", job, dirs.size(), std::max(1, o_.jobs));
     for (std::size_t i = 0; i < dirs.size(); ++i) out[i] = {"PENDING", fmt::format("slurm job {}_{}", job, i), (o_.work / fmt::format("task-{}_{}.out", job, i)).string()};
 
+    const InterruptGuard guard;
     std::vector<bool> ended(dirs.size(), false);
     std::size_t n_ended = 0;
     int failures = 0, absent = 0;
@@ -122,6 +152,10 @@ class SlurmExecutor final : public Executor {
       }
     };
     while (n_ended < dirs.size()) {
+      if (g_interrupted) {
+        (void)capture({"scancel", job});
+        throw std::runtime_error(fmt::format("interrupted: job array {} cancelled; run the sweep again with --resume", job));
+      }
       const Captured q = capture({"squeue", "-h", "-r", "-t", "all", "-j", job, "-o", "%i|%T"});
       if (q.status != 0) {
         if (++failures > 30) throw std::runtime_error(fmt::format("squeue keeps failing (exit {}): {}", q.status, q.out));

@@ -4,8 +4,8 @@
 # slurm.conf and munge key in a temporary directory, on loopback ports; a
 # sweep of six points through sbatch, one task cancelled with scancel while
 # it runs and one while it waits, both reported as failed; --resume runs only
-# those two again. Every
-# daemon started here is stopped at the end, also on failure.
+# those two again; an interrupted sweep cancels its array. Every daemon
+# started here is stopped at the end, also on failure.
 #   tests/sweep/test_slurm.sh STRATA WORKDIR
 set -euo pipefail
 STRATA=$(realpath "$1")
@@ -205,4 +205,32 @@ pts = json.load(open(sys.argv[1]))["points"]
 assert [p["status"] for p in pts] == ["ok"] * 6
 assert pts[1]["result"]["host"] and pts[5]["result"]["host"], pts
 PY
+# Interrupted (SIGINT, as by Ctrl-C), the sweep cancels its array: no task
+# of it is left pending or running.
+set +e
+"$STRATA" sweep "$WORK/sweep.yaml" --executor slurm --jobs 1 -o "$WORK/out2" >"$WORK/int.out" 2>"$WORK/int.err" &
+SWEEP=$!
+set -e
+job=
+for _ in $(seq 600); do
+  job=$(sed -n 's/.*submitted job array \([0-9]*\).*/\1/p' "$WORK/int.err")
+  [[ -n $job ]] && break
+  sleep 0.1
+done
+[[ -n $job ]] || { cat "$WORK/int.err" >&2; fail "the third sweep submitted no job array"; }
+kill -INT $SWEEP
+set +e
+wait $SWEEP
+rc=$?
+set -e
+cat "$WORK/int.err"
+[[ $rc -eq 1 ]] || fail "the interrupted sweep exited $rc, expected 1"
+grep -q "interrupted: job array $job cancelled" "$WORK/int.err" || fail "the interrupted sweep does not say it cancelled its array"
+left=
+for _ in $(seq 100); do
+  left=$(squeue -h -r -j "$job" -t PENDING,RUNNING,COMPLETING -o %i)
+  [[ -z $left ]] && break
+  sleep 0.2
+done
+[[ -z $left ]] || fail "tasks of the interrupted sweep's array are left: $left"
 echo "test_slurm: passed"
