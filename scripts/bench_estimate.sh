@@ -63,7 +63,7 @@ commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
   echo
   echo "Points: the sweeps gen/sweep/examples/estimate_au.yaml (12 random AU-only configs: formats, multipliers, pipeline stages, sharing, accumulator size) and estimate_nn.yaml (9 random draws of engines, duplicates merged: PEs, AUs per PE, formats, memory sizes, the add layer), each synthesized for xc7 (\`strata synth --target xc7\`, yosys synth_xilinx) and the iCE40 UP5K (yosys synth_ice40 -dsp and nextpnr); resources are the design module's own cells. Every third point of each sweep is held out; the model (docs/sweep.md, \"The estimate model\") is fitted to the other $train_n rows and the committed coefficients gen/sweep/estimate_coefficients.json are that fit. A point too big for the UP5K has no iCE40 numbers but keeps its xc7 ones."
   echo
-  echo "Relative error = |estimate - synthesized| / max(synthesized, 1), per target and resource."
+  echo "Relative error = |estimate - synthesized| / max(synthesized, 1), per target and resource; the median of an even count is the mean of the middle two, the 90th percentile is by nearest rank (with fewer than 10 points it is the largest error)."
   echo
   echo "## Held-out points ($test_n rows; not used by the fit)"
   echo
