@@ -55,19 +55,43 @@ test_n=$(($(wc -l <"$OUT/test.csv") - 1))
 held=$("$STRATA" estimate --errors "$OUT/test.csv")
 fitted=$("$STRATA" estimate --errors "$OUT/train.csv")
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+# Estimate against synthesis, point by point, for the held-out rows.
+per_point=$(python3 - "$OUT/test.csv" "$STRATA" <<'PY'
+import csv, json, os, subprocess, sys, tempfile
+table, strata = sys.argv[1], sys.argv[2]
+rows = list(csv.DictReader(open(table)))
+res = ["lut", "ff", "carry", "dsp", "bram"]
+print("| point | config | target | " + " | ".join(f"{r} est / real" for r in res) + " |")
+print("|---|---|---|" + "---|" * len(res))
+for row in rows:
+    cfg = os.path.join(os.path.dirname(table), row["config"])
+    for target in ("ice40-up5k", "xc7"):
+        if not row.get(f"{target}.lut"):
+            continue
+        with tempfile.NamedTemporaryFile(suffix=".json") as f:
+            subprocess.run([strata, "estimate", cfg, "--target", target, "--json", f.name], check=True, capture_output=True)
+            e = json.load(open(f.name))["estimate"]
+        cells = [f"{e.get(r, '-')} / {row.get(target + '.' + r, '-')}" for r in res]
+        print(f"| {row['point']} | {row['config'].split('/')[0]}/{row['key']} | {target} | " + " | ".join(cells) + " |")
+PY
+)
 {
   echo "# strata estimate: error against real synthesis"
   echo
   echo "Measured by \`./scripts/bench_estimate.sh --jobs $jobs\` ($(date -u '+%Y-%m-%d %H:%M:%S UTC'); the sweeps took ${wall} s on $(nproc) cores shared with other work) on the sources of commit $commit."
   echo "Tools: $(yosys -V | head -1); $(nextpnr-ice40 --version 2>&1 | head -1)."
   echo
-  echo "Points: the sweeps gen/sweep/examples/estimate_au.yaml (12 random AU-only configs: formats, multipliers, pipeline stages, sharing, accumulator size) and estimate_nn.yaml (9 random draws of engines, duplicates merged: PEs, AUs per PE, formats, memory sizes, the add layer), each synthesized for xc7 (\`strata synth --target xc7\`, yosys synth_xilinx) and the iCE40 UP5K (yosys synth_ice40 -dsp and nextpnr); resources are the design module's own cells. Every third point of each sweep is held out; the model (docs/sweep.md, \"The estimate model\") is fitted to the other $train_n rows and the committed coefficients gen/sweep/estimate_coefficients.json are that fit. A point too big for the UP5K has no iCE40 numbers but keeps its xc7 ones."
+  echo "Points: the sweeps gen/sweep/examples/estimate_au.yaml (12 random AU-only configs: formats, multipliers, pipeline stages, sharing, accumulator size) and estimate_nn.yaml (9 random draws of engines, duplicates merged: PEs, AUs per PE, formats, memory sizes, the add layer), each synthesized for xc7 (\`strata synth --target xc7\`, yosys synth_xilinx) and the iCE40 UP5K (yosys synth_ice40 -dsp; the AU points also placed by nextpnr, the engine points not: \`synth.place: false\`, so that engines too big for the UP5K still count); resources are the design module's own cells. Every third point of each sweep is held out; the model (docs/sweep.md, \"The estimate model\") is fitted to the other $train_n rows and the committed coefficients gen/sweep/estimate_coefficients.json are that fit."
   echo
   echo "Relative error = |estimate - synthesized| / max(synthesized, 1), per target and resource; the median of an even count is the mean of the middle two, the 90th percentile is by nearest rank (with fewer than 10 points it is the largest error)."
   echo
   echo "## Held-out points ($test_n rows; not used by the fit)"
   echo
   echo "$held"
+  echo
+  echo "Each held-out point, estimate / synthesized:"
+  echo
+  echo "$per_point"
   echo
   echo "## Training points ($train_n rows; the fit's own residual)"
   echo
