@@ -3,9 +3,9 @@
 
     scripts/sweep_plot.py REPORT.json OUTDIR
 
-Writes OUTDIR/pareto.png: per synthesis target, LUTs against the sweep's
-performance objective (inferences per second, else Fmax), points coloured by
-their AU formats, the Pareto front joined by a line. Needs Debian's
+Writes OUTDIR/pareto.png: per placed synthesis target, LUTs against the
+sweep's performance objective (inferences per second, else Fmax), points
+coloured by their AU formats, the Pareto front ringed and joined by a line. Needs Debian's
 python3-matplotlib (scripts/setup.sh installs it).
 """
 import json
@@ -33,7 +33,9 @@ def main():
     with open(sys.argv[1]) as f:
         report = json.load(f)
     out = sys.argv[2]
-    targets = report.get("targets", [])
+    # Only the targets with a performance number of their own (placed ones).
+    targets = [t for t in report.get("targets", [])
+               if any(((p.get("result") or {}).get("synth") or {}).get(t, {}).get("fmax_mhz") for p in report["points"])]
     perf_name = report.get("objectives", {}).get("performance", "")
     uses_inf = perf_name.startswith("inferences")
     fig, axes = plt.subplots(1, max(1, len(targets)), figsize=(6 * max(1, len(targets)), 4.5), squeeze=False)
@@ -54,13 +56,14 @@ def main():
             if y is None:
                 continue
             groups.setdefault(formats_of(p), []).append((s["lut"], y))
-            if p.get("pareto") and target == targets[0]:
+            if p.get("pareto") and target == report["targets"][0]:
                 front.append((s["lut"], y))
         for name, pts in sorted(groups.items()):
             ax.scatter([x for x, _ in pts], [y for _, y in pts], label=name, s=28)
         if front:
             front.sort()
-            ax.plot([x for x, _ in front], [y for _, y in front], "k--", linewidth=1, label="Pareto front")
+            ax.plot([x for x, _ in front], [y for _, y in front], "k--", linewidth=1)
+            ax.scatter([x for x, _ in front], [y for _, y in front], s=110, facecolors="none", edgecolors="k", label="Pareto front")
         ax.set_xlabel(f"LUTs ({target})")
         ax.set_ylabel("inferences / s" if uses_inf else "Fmax (MHz)")
         ax.set_title(target)
