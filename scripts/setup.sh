@@ -18,6 +18,8 @@ PACKAGES=(
   # scripts
   python3
   python3-onnx python3-numpy
+  # sweeps: the plots (scripts/sweep_plot.py) and the Slurm executor's test cluster
+  python3-matplotlib slurm-wlm munge
 )
 
 missing=()

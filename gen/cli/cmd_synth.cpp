@@ -75,6 +75,7 @@ struct SynthOptions {
   int seeds = 1;
   double freq = 0;
   bool no_dsp = false;
+  bool no_place = false;
 };
 
 void synth(const SynthOptions& o) {
@@ -128,7 +129,7 @@ void synth(const SynthOptions& o) {
   report["resources_with_wrapper"] = count(*t, stat.at("design").at("num_cells_by_type"));
   report["tools"]["yosys"] = tool_version("yosys", "-V");
 
-  if (!t->nextpnr_device.empty()) {
+  if (!t->nextpnr_device.empty() && !o.no_place) {
     const double freq = o.freq > 0 ? o.freq : c.synth.clock_mhz;
     std::vector<std::string> pins{"--pcf-allow-unconstrained"};
     if (!t->pcf.empty()) pins = {"--pcf", (fs::path(STRATA_SOURCE_DIR) / "constraints" / t->pcf).string()};
@@ -198,6 +199,7 @@ void add_synth(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--freq", o->freq, "nextpnr timing target in MHz (default: the config's synth.clock_mhz)")->check(CLI::Range(1.0, 1000.0));
   cmd->add_flag("--no-dsp", o->no_dsp, "keep multipliers in LUTs even when the config's au.multipliers is dsp");
+  cmd->add_flag("--no-place", o->no_place, "yosys only: resources without nextpnr's placement (no Fmax)");
   cmd->callback([o] { synth(*o); });
 }
 

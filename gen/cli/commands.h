@@ -17,5 +17,7 @@ void add_example_model(CLI::App& app);
 void add_run_elf(CLI::App& app);
 void add_import(CLI::App& app);
 void add_pulses(CLI::App& app);
+void add_sweep(CLI::App& app);
+void add_estimate(CLI::App& app);
 
 }  // namespace strata::cli
