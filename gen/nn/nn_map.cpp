@@ -110,7 +110,8 @@ std::string to_string(Error e) {
 
 std::vector<golden::Format> layer_formats(const SocConfig& c) {
   std::vector<golden::Format> f{golden::Format::int8};
-  if (std::find(c.au.formats.begin(), c.au.formats.end(), golden::Format::posit8_0) != c.au.formats.end()) f.push_back(golden::Format::posit8_0);
+  for (golden::Format g : {golden::Format::posit8_0, golden::Format::posit16_1})
+    if (std::find(c.au.formats.begin(), c.au.formats.end(), g) != c.au.formats.end()) f.push_back(g);
   return f;
 }
 
