@@ -64,10 +64,12 @@ const std::vector<golden::Format> kTensorFormats = {golden::Format::int8, golden
 const std::vector<std::string> kTensorFormatNames = {std::string(golden::info(golden::Format::int8).name),
                                                      std::string(golden::info(golden::Format::posit8_0).name),
                                                      std::string(golden::info(golden::Format::posit16_1).name)};
+// "posit8" for posit8_0, "posit16" for posit16_1: the name of its codes in messages.
+std::string short_name(golden::Format f) { return f == golden::Format::posit8_0 ? "posit8" : f == golden::Format::posit16_1 ? "posit16" : std::string(golden::info(f).name); }
 // "a posit8 code: an integer from -127 to 127 (-128 is NaR)"
 std::string code_allowed(golden::Format f) {
   const int half = 1 << (golden::info(f).lane_bits - 1);
-  return fmt::format("a {} code: an integer from {} to {} ({} is NaR)", f == golden::Format::posit8_0 ? "posit8" : "posit16", -half + 1, half - 1, -half);
+  return fmt::format("a {} code: an integer from {} to {} ({} is NaR)", short_name(f), -half + 1, half - 1, -half);
 }
 
 const std::vector<nn::LayerKind> kKinds = {nn::LayerKind::conv1d,   nn::LayerKind::depthwise_conv1d, nn::LayerKind::dense,
@@ -581,7 +583,7 @@ class ModelReader {
       const std::string f = format_name(m.input_format);
       for (const std::string key : {"scale", "zero_point"})
         if (Reader::find(in, key) != nullptr)
-          r_.fail(join_key("input", key), fmt::format("given for a {} input, but {} tensors have no quantization (no scale, no zero point)", f, f),
+          r_.fail(join_key("input", key), fmt::format("given for a {} input, but {} tensors have no quantization (no scale, no zero point)", f, short_name(m.input_format)),
                   fmt::format("no scale and no zero_point with \"format\": \"{}\"", f));
     } else {
       m.input_quant = quant(in, "input");
@@ -769,7 +771,7 @@ class ModelReader {
     } else if (l.output_format != golden::Format::int8) {
       const std::string f = format_name(l.output_format);
       if (Reader::find(j, "output_quant") != nullptr)
-        r_.fail(at("output_quant"), fmt::format("given, but the output {} is a {} tensor, and {} tensors have no quantization", in_quotes(l.output), f, f),
+        r_.fail(at("output_quant"), fmt::format("given, but the output {} is a {} tensor, and {} tensors have no quantization", in_quotes(l.output), f, short_name(l.output_format)),
                 is_pool(l.kind) ? fmt::format("no output_quant (a pool on a {} input has a {} output)", f, f)
                                 : fmt::format("no output_quant with \"output_format\": \"{}\"", f));
     } else if (is_pool(l.kind)) {
@@ -793,15 +795,15 @@ class ModelReader {
       if (weight_count > kMaxWeights)
         r_.fail(at("weights"), fmt::format("{} would need {} weights ({})", a_layer(op), weight_count, weight_why), fmt::format("at most {} weights per layer", kMaxWeights));
       const Json& w = r_.need(j, path, "weights",
-                              au_in ? fmt::format("an object with keys data, or offset and count ({} weights have no scales)", format_name(in_format))
+                              au_in ? fmt::format("an object with keys data, or offset and count ({} weights have no scales)", short_name(in_format))
                                         : "an object with keys scales and data, or scales, offset and count");
       r_.object(w, at("weights"), kWeightKeys);
       const std::string scales_at = join_key(at("weights"), "scales");
       if (au_in) {
         const std::string f = format_name(in_format);
         if (Reader::find(w, "scales") != nullptr)
-          r_.fail(scales_at, fmt::format("given for {} whose input {} is {}, but {} weights have no scales", a_layer(op), in_quotes(l.inputs[0]), f, f),
-                  fmt::format("no scales: the weights of a layer with a {} input are {} codes", f, f));
+          r_.fail(scales_at, fmt::format("given for {} whose input {} is {}, but {} weights have no scales", a_layer(op), in_quotes(l.inputs[0]), f, short_name(in_format)),
+                  fmt::format("no scales: the weights of a layer with a {} input are {} codes", f, short_name(in_format)));
       } else {
         const std::string scales_allowed = fmt::format("a list of {}, one per output channel", count_of(static_cast<std::size_t>(out_channels), "scale", "scales"));
         const Json& scales = r_.need(w, at("weights"), "scales", scales_allowed);
@@ -841,7 +843,7 @@ class ModelReader {
     const long long half = posit8 ? 1LL << (golden::info(*code_format).lane_bits - 1) : 0;
     const long long lo = posit8 ? -half : std::numeric_limits<T>::min(), hi = posit8 ? half - 1 : std::numeric_limits<T>::max();  // posit: NaR is lo
     const std::string storage = sizeof(T) == 1 ? "int8" : sizeof(T) == 2 ? "int16" : "int32";
-    const std::string kind = posit8 ? std::string(code_format == nullptr ? "" : *code_format == golden::Format::posit8_0 ? "posit8" : "posit16") : storage;
+    const std::string kind = posit8 ? short_name(*code_format) : storage;
     const std::string kPosit8Code = posit8 ? code_allowed(*code_format) : std::string();
     const std::string either = "either \"data\" (the values inline) or \"offset\" and \"count\" (the values in the side binary)";
     const Json* data = Reader::find(o, "data");
