@@ -364,6 +364,21 @@ TEST(NnLayers, Posit16CornersBitExact) {
       }
 }
 
+// The PulseDL network with posit16 first layers: posit16 input, conv1 and
+// pool1 in posit16, conv2 posit16 to int8, the rest int8.
+TEST(NnNetwork, PulseCnnPosit16BitExact) {
+  for (std::uint64_t k = 0; k < 2; ++k) {
+    const std::uint64_t seed = g_seed + k;
+    const gn::Model m = strata::runtime::pulse_cnn_posit16(seed);
+    if (!has_posit16()) {
+      expect_posit16_refused(m);
+      return;
+    }
+    expect_bit_exact(m, strata::runtime::random_input(m, seed), fmt::format("pulse_cnn_posit16, weights and input from seed {}", seed));
+    if (HasFatalFailure()) return;
+  }
+}
+
 // Posit16 layers in a row, as a network uses them: a conv1d to posit16
 // (its output written as whole words), a max pool on those words, a
 // depthwise conv1d and a dense layer to int8, then an int8 layer.
