@@ -170,7 +170,7 @@ struct Model {
 };
 
 // The quantization of every tensor of a model (input and layer outputs);
-// a posit8 tensor's entry is meaningless.
+// a posit (AU-format) tensor's entry is meaningless.
 std::map<std::string, QuantParams> tensor_quants(const Model& m);
 // The format of every tensor of a model (input and layer outputs).
 std::map<std::string, Format> tensor_formats(const Model& m);
@@ -238,11 +238,12 @@ inline Tensor posit8_max_pool(const Tensor& in, const Layer& l) { return au_max_
 // other than 1), a window with no output, out_channels that do not fit, add
 // inputs of different shapes, invalid quantization, a pool whose output_quant
 // is not its input's, a format combination the rules above exclude (or a
-// format other than int8 and posit8_0), a NaR code in a posit8 input, weight
-// or bias, and for an input or output the model does not have. Posit8
-// tensors ignore quantization: the quantization of every int8 tensor (an
-// int8 model input's input_quant, the output_quant of a layer with an int8
-// output) is checked, a posit8 tensor's is not.
+// format other than int8, posit8_0 and posit16_1), a code outside its
+// format's range or a NaR code in a posit input, weight or bias, and for an
+// input or output the model does not have. Posit tensors ignore
+// quantization: the quantization of every int8 tensor (an int8 model input's
+// input_quant, the output_quant of a layer with an int8 output) is checked,
+// a posit tensor's is not.
 // The layer functions check their own arguments the same way.
 std::map<std::string, Tensor> run(const Model& m, const Tensor& input);
 
