@@ -126,7 +126,7 @@ std::string requant(const SocConfig& c, ir::Design& d) {
   m.port(Dir::out, "can_cap_o", 1, false, "the capture register is free")
       .port(Dir::out, "idle_o", 1, false, "nothing captured or in progress")
       .port(Dir::out, "wr_valid_o", 1, false, "a result waits for the write-back")
-      .port(Dir::out, "wr_addr_o", ow, false, "pos_addr_i + chan_i / 2")
+      .port(Dir::out, "wr_addr_o", ow, false, p16 ? "pos_addr_i + chan_i / 2 (a posit16 word: + chan_i)" : "pos_addr_i + chan_i / 2")
       .port(Dir::out, "wr_lane_o", 1, false, "byte lane of the word (channel bit 0)")
       .port(Dir::out, "wr_data_o", p16 ? 16 : 8, false, p16 ? "the byte in bits 7:0, or with wr_wide_o the word" : "");
   if (p16) m.port(Dir::out, "wr_wide_o", 1, false, "posit16 read-out: write all 16 bits at wr_addr_o");
