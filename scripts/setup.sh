@@ -9,12 +9,15 @@ PACKAGES=(
   # C++ libraries
   libfmt-dev libcli11-dev libyaml-cpp-dev nlohmann-json3-dev libgmp-dev libelf-dev
   googletest libgtest-dev libgmock-dev libsystemc-dev
+  # ONNX import (strata import): ONNX's protobuf classes, and its Python package for the tests
+  libonnx-dev libprotobuf-dev
   # HDL tools
   verilator iverilog yosys nextpnr-ice40 fpga-icestorm
   # RISC-V tool-chain
   gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf
   # scripts
   python3
+  python3-onnx python3-numpy
 )
 
 missing=()

@@ -15,5 +15,7 @@ void add_numerics(CLI::App& app);
 void add_run(CLI::App& app);
 void add_example_model(CLI::App& app);
 void add_run_elf(CLI::App& app);
+void add_import(CLI::App& app);
+void add_pulses(CLI::App& app);
 
 }  // namespace strata::cli

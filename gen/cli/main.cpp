@@ -30,6 +30,8 @@ int main(int argc, char** argv) {
   strata::cli::add_run(app);
   strata::cli::add_example_model(app);
   strata::cli::add_run_elf(app);
+  strata::cli::add_import(app);
+  strata::cli::add_pulses(app);
   // CLI11 reports a mistyped command only as "a subcommand is required": name it.
   std::vector<std::string> names;
   for (const auto* sub : app.get_subcommands({})) names.push_back(sub->get_name());

@@ -23,7 +23,7 @@ module nn_formats_requant (
   output logic                can_cap_o,   // the capture register is free
   output logic                idle_o,      // nothing captured or in progress
   output logic                wr_valid_o,  // a result waits for the write-back
-  output logic [17:0]         wr_addr_o,   // pos_addr_i + chan_i / 2
+  output logic [17:0]         wr_addr_o,   // pos_addr_i + chan_i / 2 (a posit16 word: + chan_i)
   output logic                wr_lane_o,   // byte lane of the word (channel bit 0)
   output logic [15:0]         wr_data_o,   // the byte in bits 7:0, or with wr_wide_o the word
   output logic                wr_wide_o,   // posit16 read-out: write all 16 bits at wr_addr_o
