@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
 # Network-engine benchmark: for nn_small, nn_medium, nn_large (int8 AUs) and
-# nn_mixed (AUs that take int8 and posit8 layers), resources and Fmax placed
+# nn_mixed (AUs that take int8 and posit8 layers) and nn_formats (int8,
+# posit8 and posit16 layers), resources and Fmax placed
 # and routed on iCE40 UP5K and yosys xc7 estimates, and the per-module area of
 # nn_small, nn_medium and nn_mixed (unflattened yosys); cycles, ideal cycles
 # and MAC utilization per layer of the example models (seed 1) on the
 # Verilated engine -- pulse_cnn on every config, and on nn_mixed also
 # pulse_cnn_mixed (posit8 input, conv1 and pool1 in posit8, conv2 from posit8
-# to int8) -- whole-network cycles and inferences per second; and the
+# to int8), and on nn_formats pulse_cnn_posit16 too (the same in posit16, 128
+# samples) -- whole-network cycles and inferences per second; and the
 # Verilator simulation speed. Writes docs/results/nn.md (raw reports under
 # build/bench/nn/).
 #   ./scripts/bench_nn.sh [--seeds N] [--jobs N]
 # (--seeds: nextpnr placements per design, the median Fmax is reported; default 3.
 #  --jobs: synthesis and simulation builds run at once; default nproc.)
 # Environment (the report's command line shows the STRATA_BENCH_ ones set):
-#   STRATA_BENCH_CONFIGS="nn_small nn_mixed"  measure only these of the four
+#   STRATA_BENCH_CONFIGS="nn_small nn_mixed"  measure only these of the five
 #                            configs (space- or comma-separated; default all);
 #   STRATA_BENCH_OUT=FILE    the report's path (default docs/results/nn.md);
 #   STRATA_BENCH_WORK=DIR    the raw reports' directory (default build/bench/nn;
@@ -60,8 +62,9 @@ rm -rf "$work" && mkdir -p "$work"
 limit=$((1200 * seeds))  # seconds for one UP5K place and route job
 # The configs, the models each runs (the first, pulse_cnn, runs on every
 # config) and the configs whose per-module area is reported.
-all_configs=(nn_small nn_medium nn_large nn_mixed)
-declare -A models_of=([nn_small]=pulse_cnn [nn_medium]=pulse_cnn [nn_large]=pulse_cnn [nn_mixed]="pulse_cnn pulse_cnn_mixed")
+all_configs=(nn_small nn_medium nn_large nn_mixed nn_formats)
+declare -A models_of=([nn_small]=pulse_cnn [nn_medium]=pulse_cnn [nn_large]=pulse_cnn [nn_mixed]="pulse_cnn pulse_cnn_mixed"
+  [nn_formats]="pulse_cnn pulse_cnn_mixed pulse_cnn_posit16")
 hier_configs=(nn_small nn_medium nn_mixed)
 if [[ -n ${STRATA_BENCH_CONFIGS:-} ]]; then
   configs=()

@@ -493,13 +493,13 @@ for m, c in EXTRA:
             groups.setdefault((fi, fo), []).append("%s %s" % (l["name"], l["op"]))
     other = sorted({fi for fi, _ in fm} - {"int8"})
     out += ["%s, run like %s above on %s%s. %s The format column is each layer's input and output tensor format; "
-            "a layer with a posit8 input has posit8 weights and arithmetic. Columns as above; the last ones are %s on %s, "
-            "the same layers in int8." % (
+            "a layer with a posit input has weights and arithmetic in that format.%s" % (
                 model_text(m), BASE, input_text(m),
                 "; it has %s's layers and MACs" % BASE if same else "",
                 "Layers in %s: %s; the rest int8." % (" and ".join(other), "; ".join(
                     "%s (%s -> %s)" % (", ".join(ls), fi, fo) for (fi, fo), ls in groups.items())) if groups else "All layers int8.",
-                BASE, c) if base else
+                " Columns as above; the last ones are %s on %s, the same layers in int8." % (BASE, c) if same else
+                " Columns as above (its shape differs from %s's, so no per-layer comparison)." % BASE) if base else
             "%s, run like %s above on %s." % (model_text(m), BASE, input_text(m)), ""]
     out += ["| layer | op | format (in -> out) | MACs | cycles | ideal | util. |" + (
                 " %s cycles | util. | cycles %s - %s |" % (BASE, m, BASE) if same else ""),

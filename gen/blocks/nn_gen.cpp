@@ -26,6 +26,12 @@ using ir::if_else;
 
 int log2i(int v) { return std::countr_zero(static_cast<unsigned>(v)); }
 
+// Whether the engine runs layers of format f (nn::layer_formats).
+bool runs(const SocConfig& c, golden::Format f) {
+  const auto lf = nn::layer_formats(c);
+  return std::find(lf.begin(), lf.end(), f) != lf.end();
+}
+
 // x >= 2^k for a `width`-bit net, as an OR of its high bits: memory sizes are
 // powers of two, and a comparator would cost a carry chain.
 std::string at_least_pow2(const std::string& x, int width, int k) { return fmt::format("(|{}[{}:{}])", x, width - 1, k); }
@@ -84,11 +90,16 @@ WeightRam weight_ram(const SocConfig& c, ir::Design& d) {
 //
 // With posit8 layers, posit_i takes the dot product in units of 2^-12
 // instead of integers, and raw_i writes the AU's posit8 read-out code_i,
-// clamped as a code, instead of the requantized value.
+// clamped as a code, instead of the requantized value. With posit16 layers,
+// p16_i takes floor(dot product * 2^16) instead, code_i is 16 bits, and a
+// posit16 read-out is clamped to [{act_min, 0x00}, {act_max, out_zp}] and
+// written as a whole word (wr_wide_o) at pos_addr_i + chan_i.
 std::string requant(const SocConfig& c, ir::Design& d) {
   const golden::AuShape shape = golden::au_shape(c.au.formats, c.au.max_accumulations);
   const int acc_w = shape.acc_width, frac = shape.frac_bits;
   const bool posit = nn::layer_formats(c).size() > 1;
+  const bool p8 = runs(c, golden::Format::posit8_0), p16 = runs(c, golden::Format::posit16_1);
+  const int cw = p16 ? 16 : 8;  // read-out code bits
   const int rw = nn::kRowAddrBits, ow = nn::kWriteAddrBits;
   ir::Module m;
   m.name = c.name + "_requant";
@@ -107,21 +118,24 @@ std::string requant(const SocConfig& c, ir::Design& d) {
       .port(Dir::in, "out_zp_i", 8, true)
       .port(Dir::in, "act_min_i", 8, true)
       .port(Dir::in, "act_max_i", 8, true);
+  if (p8) m.port(Dir::in, "posit_i", 1, false, "posit8 layer: acc_i is taken in units of 2^-12");
+  if (p16) m.port(Dir::in, "p16_i", 1, false, "posit16 layer: acc_i is taken as floor(acc * 2^16); a read-out is a whole word");
   if (posit)
-    m.port(Dir::in, "posit_i", 1, false, "posit8 layer: acc_i is taken in units of 2^-12")
-        .port(Dir::in, "raw_i", 1, false, "posit8 output: write code_i clamped, not the requantized value")
-        .port(Dir::in, "code_i", 8, false, "the AU's posit8 read-out (taken with the capture)");
+    m.port(Dir::in, "raw_i", 1, false, "posit output: write code_i clamped, not the requantized value")
+        .port(Dir::in, "code_i", cw, false, "the AU's posit read-out (taken with the capture)");
   m.port(Dir::out, "can_cap_o", 1, false, "the capture register is free")
       .port(Dir::out, "idle_o", 1, false, "nothing captured or in progress")
       .port(Dir::out, "wr_valid_o", 1, false, "a result waits for the write-back")
-      .port(Dir::out, "wr_addr_o", ow, false, "pos_addr_i + chan_i / 2")
+      .port(Dir::out, "wr_addr_o", ow, false, p16 ? "pos_addr_i + chan_i / 2 (a posit16 word: + chan_i)" : "pos_addr_i + chan_i / 2")
       .port(Dir::out, "wr_lane_o", 1, false, "byte lane of the word (channel bit 0)")
-      .port(Dir::out, "wr_data_o", 8)
-      .port(Dir::in, "wr_ready_i", 1, false, "the write-back takes the result");
+      .port(Dir::out, "wr_data_o", p16 ? 16 : 8, false, p16 ? "the byte in bits 7:0, or with wr_wide_o the word" : "");
+  if (p16) m.port(Dir::out, "wr_wide_o", 1, false, "posit16 read-out: write all 16 bits at wr_addr_o");
+  m.port(Dir::in, "wr_ready_i", 1, false, "the write-back takes the result");
   m.net("mult_q", 31).net("shift_q", 6, true).net("pend_mult_q", 31).net("pend_shift_q", 6, true);
   m.net("state_q", 2, false, "0 idle, 1 left shift, 2 multiply, 3 result waits");
   const int int_w = acc_w - frac;  // the integer part: int8 products have no fraction bits
-  const int sum_w = std::max(posit ? acc_w - (frac - golden::nn::kPosit8ProductFracBits) : int_w, 32) + 1;
+  const int p16_k = golden::nn::au_fixed_frac_bits(golden::Format::posit16_1);
+  const int sum_w = std::max({p8 ? acc_w - (frac - golden::nn::kPosit8ProductFracBits) : int_w, p16 ? acc_w - (frac - p16_k) : int_w, int_w, 32}) + 1;
   m.net("sum", sum_w, true, "dot product plus bias");
   m.net("sum_sat", 32, true);
   m.net("neg_q", 1, false, "x < 0").net("mag_q", 32, false, "|x|, at most 2^31");
@@ -133,7 +147,7 @@ std::string requant(const SocConfig& c, ir::Design& d) {
   m.net("big", 1, false, "the rounded magnitude is at least 512: the clamp decides").net("mag9", 9).net("signed_mag", 11, true);
   m.net("with_zp", 11, true).net("clamped", 8, true);
   m.net("addr_q", ow).net("lane_q").net("keep_q");
-  if (posit) m.net("code_q", 8).net("pend_code_q", 8);
+  if (posit) m.net("code_q", cw).net("pend_code_q", cw);
   m.net("pend_q", 1, false, "a captured dot product waits for the scaler").net("pend_x_q", 32, true).net("pend_addr_q", ow).net("pend_lane_q").net("pend_keep_q");
 
   auto sext = [](const std::string& x, int from, int to) {
@@ -148,7 +162,7 @@ std::string requant(const SocConfig& c, ir::Design& d) {
     m.assign("acc_int", "acc_i");
   }
   std::string x = sext("acc_int", int_w, sum_w);
-  if (posit) {
+  if (p8) {
     // Posit8 products are multiples of 2^-12: those units are the integer.
     const int pf = golden::nn::kPosit8ProductFracBits, pos_w = acc_w - (frac - pf);
     m.net("acc_p8", pos_w, true, "the dot product in units of 2^-12");
@@ -159,6 +173,13 @@ std::string requant(const SocConfig& c, ir::Design& d) {
       m.assign("acc_p8", "acc_i");
     }
     x = fmt::format("(posit_i ? {} : {})", sext("acc_p8", pos_w, sum_w), x);
+  }
+  if (p16) {
+    // floor(S * 2^16): the quire's bits from 2^-16 up.
+    const int p16_w = acc_w - (frac - p16_k);
+    m.net("acc_p16", p16_w, true, "floor(dot product * 2^16)").net("acc_p16_unused", frac - p16_k);
+    m.assign("{acc_p16, acc_p16_unused}", "acc_i");
+    x = fmt::format("(p16_i ? {} : {})", sext("acc_p16", p16_w, sum_w), x);
   }
   m.assign("sum", x + " + " + sext("bias_i", 32, sum_w));
   m.assign("sum_sat", fmt::format("(sum > {0}'sd2147483647) ? 32'sh7fffffff : (sum < -{0}'sd2147483648) ? -32'sh80000000 : sum[31:0]", sum_w));
@@ -183,13 +204,21 @@ std::string requant(const SocConfig& c, ir::Design& d) {
   m.assign("with_zp", "signed_mag + {{3{out_zp_i[7]}}, out_zp_i}");
   m.assign("clamped", "(big ? neg_q : (with_zp < $signed({{3{act_min_i[7]}}, act_min_i}))) ? act_min_i : (big ? !neg_q : (with_zp > $signed({{3{act_max_i[7]}}, act_max_i}))) ? act_max_i : with_zp[7:0]");
 
-  if (posit) {
+  if (posit && !p16) {
     m.comment("A posit8 output: the read-out code clamped as a two's complement integer (posit order).");
     m.net("code_clamped", 8, true);
     m.assign("code_clamped", "($signed(code_q) < act_min_i) ? act_min_i : ($signed(code_q) > act_max_i) ? act_max_i : $signed(code_q)");
+  } else if (p16) {
+    m.comment("A posit output: the read-out code clamped as a two's complement integer (posit order); posit16 bounds {act_min, 0x00}, {act_max, out_zp}.");
+    m.net("code16", 16, true).net("lo16", 16, true).net("hi16", 16, true).net("code_clamped", 16, true);
+    m.assign("code16", p8 ? "p16_i ? $signed(code_q) : $signed({{8{code_q[7]}}, code_q[7:0]})" : "$signed(code_q)");
+    m.assign("lo16", p8 ? "p16_i ? {act_min_i, 8'h00} : {{8{act_min_i[7]}}, act_min_i}" : "{act_min_i, 8'h00}");
+    m.assign("hi16", p8 ? "p16_i ? {act_max_i, out_zp_i} : {{8{act_max_i[7]}}, act_max_i}" : "{act_max_i, out_zp_i}");
+    m.assign("code_clamped", "(code16 < lo16) ? lo16 : (code16 > hi16) ? hi16 : code16");
   }
   m.comment("Capture register: the AU is free for its next dot product while this one is scaled.");
-  std::vector<Stmt> take{assign("pend_q", "1'b1"), assign("pend_x_q", "sum_sat"), assign("pend_addr_q", fmt::format("{}'(pos_addr_i) + {}'(chan_i[15:1])", ow, ow)),
+  const std::string chan_off = p16 ? fmt::format("((raw_i && p16_i) ? {0}'(chan_i) : {0}'(chan_i[15:1]))", ow) : fmt::format("{}'(chan_i[15:1])", ow);
+  std::vector<Stmt> take{assign("pend_q", "1'b1"), assign("pend_x_q", "sum_sat"), assign("pend_addr_q", fmt::format("{}'(pos_addr_i) + {}", ow, chan_off)),
                          assign("pend_lane_q", "chan_i[0]"), assign("pend_keep_q", "keep_i"), assign("pend_mult_q", "mult_i"), assign("pend_shift_q", "shift_i")};
   if (posit) take.push_back(assign("pend_code_q", "code_i"));
   m.ff({if_else("!rst_ni || clear_i", {assign("pend_q", "1'b0")},
@@ -197,7 +226,7 @@ std::string requant(const SocConfig& c, ir::Design& d) {
                          {if_else("load", {assign("pend_q", "1'b0")})})})});
   m.comment("The scaler takes the next capture when idle, or as its result moves to the output register.");
   m.net("done", 1, false, "the result moves to the output register").net("load");
-  m.net("out_valid_q").net("out_addr_q", ow).net("out_lane_q").net("out_data_q", 8);
+  m.net("out_valid_q").net("out_addr_q", ow).net("out_lane_q").net("out_data_q", p16 ? 16 : 8);
   m.assign("done", "state_q == 2'd3 && (!out_valid_q || wr_ready_i)");
   m.assign("load", "pend_q && (state_q == 2'd0 || done)");
   std::vector<Stmt> load{assign("neg_q", "pend_x_q[31]"), assign("mag_q", "pend_x_q[31] ? 32'(-pend_x_q) : pend_x_q"), assign("addr_q", "pend_addr_q"),
@@ -218,7 +247,7 @@ std::string requant(const SocConfig& c, ir::Design& d) {
   m.comment("Output register: the rounded byte waits here for the write-back while the next channel is scaled.");
   m.ff({if_else("!rst_ni || clear_i", {assign("out_valid_q", "1'b0")},
                 {if_else("done", {assign("out_valid_q", "keep_q"), assign("out_addr_q", "addr_q"), assign("out_lane_q", "lane_q"),
-                                  assign("out_data_q", posit ? "raw_i ? code_clamped : clamped" : "clamped")},
+                                  assign("out_data_q", p16 ? "raw_i ? code_clamped : {8'd0, clamped}" : posit ? "raw_i ? code_clamped : clamped" : "clamped")},
                          {if_else("wr_ready_i", {assign("out_valid_q", "1'b0")})})})});
   m.assign("can_cap_o", "!pend_q || state_q == 2'd0");
   m.assign("idle_o", "!pend_q && state_q == 2'd0 && !out_valid_q");
@@ -226,6 +255,7 @@ std::string requant(const SocConfig& c, ir::Design& d) {
   m.assign("wr_addr_o", "out_addr_q");
   m.assign("wr_lane_o", "out_lane_q");
   m.assign("wr_data_o", "out_data_q");
+  if (p16) m.assign("wr_wide_o", "raw_i && p16_i");
   return d.add(std::move(m));
 }
 
@@ -246,6 +276,8 @@ std::string pe(const SocConfig& c, ir::Design& d) {
   const ir::Module* au_m = d.find(au);
   const int acc_w = golden::au_shape(c.au.formats, c.au.max_accumulations).acc_width;
   const bool posit = nn::layer_formats(c).size() > 1;
+  const bool p8 = runs(c, golden::Format::posit8_0), p16 = runs(c, golden::Format::posit16_1);
+  const int cw = p16 ? 16 : 8;  // read-out code bits
   // Bit j of an na-bit net (a 1-bit net has no index).
   auto bit = [na](const std::string& net, int j) { return na == 1 ? net : fmt::format("{}[{}]", net, j); };
   ir::Module m;
@@ -287,13 +319,14 @@ std::string pe(const SocConfig& c, ir::Design& d) {
         .port(Dir::in, "add_lane_i", 1, false, "its byte lane")
         .port(Dir::out, "add_ready_o", 1, false, "the requantizer can take an add element");
   if (posit)
-    m.port(Dir::in, "fmt_i", golden::kFormatCodeBits, false, "the layer's format code (int8 or posit8)")
-        .port(Dir::in, "readout_i", 1, false, "write the AUs' posit8 read-out, not the requantized value");
+    m.port(Dir::in, "fmt_i", golden::kFormatCodeBits, false, "the layer's format code (int8 or a posit)")
+        .port(Dir::in, "readout_i", 1, false, "write the AUs' posit read-out, not the requantized value");
   m.port(Dir::out, "wr_valid_o")
       .port(Dir::out, "wr_addr_o", nn::kWriteAddrBits)
       .port(Dir::out, "wr_lane_o")
-      .port(Dir::out, "wr_data_o", 8)
-      .port(Dir::in, "wr_ready_i");
+      .port(Dir::out, "wr_data_o", p16 ? 16 : 8);
+  if (p16) m.port(Dir::out, "wr_wide_o");
+  m.port(Dir::in, "wr_ready_i");
   m.net("in_ready", na).net("out_valid", na).net("au_rst_n");
   m.comment("Start and errors reset the AUs: no partial dot product survives a run.");
   m.assign("au_rst_n", "rst_ni & ~clear_i");
@@ -302,7 +335,7 @@ std::string pe(const SocConfig& c, ir::Design& d) {
   for (int j = 0; j < na; ++j) {
     const std::string s = std::to_string(j);
     m.net("acc" + s, acc_w, true).net("slot" + s + "_q", acc_w, true);
-    if (posit) m.net("res" + s, golden::kOperandBits).net("code" + s + "_q", 8);
+    if (posit) m.net("res" + s, golden::kOperandBits).net("code" + s + "_q", cw);
     m.net("bias" + s + "_q", 32, true).net("mult" + s + "_q", 31).net("shift" + s + "_q", 6, true);
     params.push_back(if_else(bit("param_we_i", j), {ir::case_of("param_field_i", {{"2'd0", {assign("bias" + s + "_q", "param_data_i")}},
                                                                                   {"2'd1", {assign("mult" + s + "_q", "param_data_i[30:0]")}},
@@ -347,7 +380,7 @@ std::string pe(const SocConfig& c, ir::Design& d) {
   const int iw = std::max(1, static_cast<int>(std::bit_width(static_cast<unsigned>(na - 1))));
   m.net("full_q", na, false, "slot j holds AU j's dot product").net("take", na, false, "the slot fed to the requantizer this cycle");
   m.net("feed").net("sel", iw).net("rq_can_cap").net("rq_idle").net("spos_q", nn::kRowAddrBits).net("scb_q", 16);
-  if (posit) m.net("f_code", 8);
+  if (posit) m.net("f_code", cw);
   m.net("f_acc", acc_w, true).net("f_bias", 32, true).net("f_mult", 31).net("f_shift", 6, true).net("f_j", 16).net("f_chan", 16).net("f_keep");
   std::vector<Stmt> pick{assign("take", fmt::format("{}'d0", na)), assign("sel", fmt::format("{}'d0", iw)), assign("f_acc", "slot0_q"),
                          assign("f_bias", "bias0_q"), assign("f_mult", "mult0_q"), assign("f_shift", "shift0_q")};
@@ -370,7 +403,7 @@ std::string pe(const SocConfig& c, ir::Design& d) {
   std::vector<Stmt> fill{assign("full_q", "'1"), assign("spos_q", "pos_addr_i"), assign("scb_q", "chan_base_i")};
   for (int j = 0; j < na; ++j) {
     fill.push_back(assign(fmt::format("slot{}_q", j), fmt::format("acc{}", j)));
-    if (posit) fill.push_back(assign(fmt::format("code{}_q", j), fmt::format("res{}[7:0]", j)));
+    if (posit) fill.push_back(assign(fmt::format("code{}_q", j), fmt::format("res{}[{}:0]", j, cw - 1)));
   }
   m.ff({if_else("!rst_ni || clear_i", {assign("full_q", "'0")},
                 {if_else("cap_i", fill, {if_else("feed", {assign("full_q", "full_q & ~take")})})})});
@@ -389,11 +422,15 @@ std::string pe(const SocConfig& c, ir::Design& d) {
               {"wr_ready_i", "wr_ready_i"}};
   if (posit) {
     // The read-out's high byte is zero for posit8.
-    for (int j = 0; j < na; ++j) {
-      m.net(fmt::format("res{}_unused", j), golden::kOperandBits - 8);
-      m.assign(fmt::format("res{}_unused", j), fmt::format("res{}[{}:8]", j, golden::kOperandBits - 1));
+    for (int j = 0; j < na && cw < golden::kOperandBits; ++j) {
+      m.net(fmt::format("res{}_unused", j), golden::kOperandBits - cw);
+      m.assign(fmt::format("res{}_unused", j), fmt::format("res{}[{}:{}]", j, golden::kOperandBits - 1, cw));
     }
-    rq_conns.push_back({"posit_i", fmt::format("fmt_i == {}'d{}", golden::kFormatCodeBits, static_cast<unsigned>(golden::Format::posit8_0))});
+    if (p8) rq_conns.push_back({"posit_i", fmt::format("fmt_i == {}'d{}", golden::kFormatCodeBits, static_cast<unsigned>(golden::Format::posit8_0))});
+    if (p16) {
+      rq_conns.push_back({"p16_i", fmt::format("fmt_i == {}'d{}", golden::kFormatCodeBits, static_cast<unsigned>(golden::Format::posit16_1))});
+      rq_conns.push_back({"wr_wide_o", "wr_wide_o"});
+    }
     rq_conns.push_back({"raw_i", "readout_i"});
     rq_conns.push_back({"code_i", "f_code"});
   }
@@ -423,6 +460,7 @@ class NnBuilder {
     cw_ = log2i(n_.ctrl_words);
     g_ = n_.channels();
     posit_ = nn::layer_formats(c_).size() > 1;
+    p16_ = runs(c_, golden::Format::posit16_1);
     add_ = n_.residual_add;
     gelu_ = c_.gelu && c_.gelu->has(GeluType::int8);
     if (gelu_) gelu_unit_ = generate_gelu(c_, d_);
@@ -527,7 +565,8 @@ class NnBuilder {
                  {"re_i", "ctrl_re"}, {"raddr_i", "ctrl_raddr"}, {"rdata_o", "ctrl_rdata"}});
     m_.net("act_lo_rdata", 8).net("act_hi_rdata", 8).net("act_re").net("act_raddr", aw_).net("act_lo_we").net("act_hi_we");
     m_.net("act_waddr", aw_).net("act_lo_wdata", 8).net("act_hi_wdata", 8);
-    m_.net("wb_we").net("wb_addr", nn::kWriteAddrBits).net("wb_lane").net("wb_data", 8);
+    m_.net("wb_we").net("wb_addr", nn::kWriteAddrBits).net("wb_lane").net("wb_data", p16_ ? 16 : 8);
+    if (p16_) m_.net("wb_wide", 1, false, "a posit16 word: both lanes");
     // The sequencer's reads: the beats', the add's and the unit stream's.
     std::string seq_re = "seq_issue", seq_raddr = fmt::format("act_addr[{}:0]", aw_ - 1);
     if (add_) {
@@ -545,13 +584,17 @@ class NnBuilder {
     // Byte writes: the requantizers' (wb_*) and, with a unit, its stream's (uw_*), which never overlap.
     const std::string wb_lane = unit_ ? "(uw_we ? uw_lane : wb_lane)" : "wb_lane";
     const std::string wb_we = unit_ ? "(wb_we || uw_we)" : "wb_we";
-    m_.assign("act_lo_we", fmt::format("busy ? (({} && !{}) || pw_we) : (host_wr && host_act)", wb_we, wb_lane));
-    m_.assign("act_hi_we", fmt::format("busy ? (({} && {}) || pw_we) : (host_wr && host_act)", wb_we, wb_lane));
+    // A posit16 word (wb_wide) writes both lanes.
+    const std::string lo_lane = p16_ ? fmt::format("(!{} || wb_wide)", wb_lane) : "!" + wb_lane, hi_lane = p16_ ? fmt::format("({} || wb_wide)", wb_lane) : wb_lane;
+    m_.assign("act_lo_we", fmt::format("busy ? (({} && {}) || pw_we) : (host_wr && host_act)", wb_we, lo_lane));
+    m_.assign("act_hi_we", fmt::format("busy ? (({} && {}) || pw_we) : (host_wr && host_act)", wb_we, hi_lane));
     const std::string wb_addr = unit_ ? fmt::format("uw_we ? uw_addr[{0}:0] : wb_addr[{0}:0]", aw_ - 1) : fmt::format("wb_addr[{}:0]", aw_ - 1);
-    const std::string wb_data = unit_ ? "(uw_we ? uw_data : wb_data)" : "wb_data";
+    const std::string wb_byte = p16_ ? "wb_data[7:0]" : "wb_data";
+    const std::string wb_data = unit_ ? fmt::format("(uw_we ? uw_data : {})", wb_byte) : wb_byte;
+    const std::string wb_hi = p16_ ? fmt::format("(wb_wide ? wb_data[15:8] : {})", wb_data) : wb_data;
     m_.assign("act_waddr", fmt::format("!busy ? offset[{0}:0] : pw_valid_q ? pw_addr_q[{0}:0] : {1}", aw_ - 1, wb_addr));
     m_.assign("act_lo_wdata", fmt::format("!busy ? mem_wdata_i[7:0] : pw_valid_q ? pw_lo_q : {}", wb_data));
-    m_.assign("act_hi_wdata", fmt::format("!busy ? mem_wdata_i[15:8] : pw_valid_q ? pw_hi_q : {}", wb_data));
+    m_.assign("act_hi_wdata", fmt::format("!busy ? mem_wdata_i[15:8] : pw_valid_q ? pw_hi_q : {}", wb_hi));
     m_.comment("Activation memory: two byte lanes (channels 2i and 2i+1 of a word), one read and one write port.");
     for (const char* lane : {"lo", "hi"})
       m_.instance(act_ram, fmt::format("u_act_{}", lane),
@@ -620,8 +663,10 @@ class NnBuilder {
     raise(fmt::format("state_q == {} && !({})", st(kDecode), fmt::join(ops, " || ")), nn::Error::bad_op);
     std::vector<std::string> fmt_ok;
     for (golden::Format f : nn::layer_formats(c_)) fmt_ok.push_back(fmt::format("{} == {}'d{}", field("fmt"), golden::kFormatCodeBits, static_cast<unsigned>(f)));
-    const std::string readout_ok =
-        posit_ ? fmt::format("{} == {}'d{}", field("fmt"), golden::kFormatCodeBits, static_cast<unsigned>(golden::Format::posit8_0)) : "1'b0";
+    std::vector<std::string> readout_fmts;  // the posit formats: a read-out of the layer's format
+    for (golden::Format f : nn::layer_formats(c_))
+      if (f != golden::Format::int8) readout_fmts.push_back(fmt::format("{} == {}'d{}", field("fmt"), golden::kFormatCodeBits, static_cast<unsigned>(f)));
+    const std::string readout_ok = posit_ ? fmt::format("{}", fmt::join(readout_fmts, " || ")) : "1'b0";
     // add and gelu take int8 and no read-out.
     std::string add_bad;
     for (const auto& [on, op] : {std::pair{add_, nn::Op::add}, std::pair{gelu_, nn::Op::gelu}, std::pair{sm_, nn::Op::softmax}})
@@ -829,7 +874,8 @@ class NnBuilder {
       const std::string s = std::to_string(p);
       m_.net("pe" + s + "_ready").net("pe" + s + "_cap_ready").net("pe" + s + "_idle").net("pe" + s + "_res_valid").net("pe" + s + "_w_rdata", 16 * na);
       m_.net("pe" + s + "_hw_we", na).net("pe" + s + "_param_we", na);
-      m_.net("pe" + s + "_wr_valid").net("pe" + s + "_wr_addr", nn::kWriteAddrBits).net("pe" + s + "_wr_lane").net("pe" + s + "_wr_data", 8).net("pe" + s + "_wr_ready");
+      m_.net("pe" + s + "_wr_valid").net("pe" + s + "_wr_addr", nn::kWriteAddrBits).net("pe" + s + "_wr_lane").net("pe" + s + "_wr_data", p16_ ? 16 : 8).net("pe" + s + "_wr_ready");
+      if (p16_) m_.net("pe" + s + "_wr_wide");
       std::vector<std::string> hw, pw;
       for (int j = na - 1; j >= 0; --j) {
         const int a = p * na + j;
@@ -861,6 +907,7 @@ class NnBuilder {
         conns.push_back({"fmt_i", field("fmt")});
         conns.push_back({"readout_i", field("readout")});
       }
+      if (p16_) conns.push_back({"wr_wide_o", "pe" + s + "_wr_wide"});
       m_.instance(pe_, "u_pe" + s, conns);
       ready.push_back("pe" + s + "_ready");
       capr.push_back("pe" + s + "_cap_ready");
@@ -892,6 +939,20 @@ class NnBuilder {
     m_.assign("pcnt_b", "pb_first_q ? 16'd0 : pcnt_q");
     m_.assign("pcnt_n", "pb_pad_q ? pcnt_b : pcnt_b + 16'd1");
     std::vector<Stmt> fold, finish_max, finish_avg, divide, done_div;
+    if (p16_) {
+      // A posit16 max pool: one channel per word, both lanes one code; the
+      // two lanes' max registers hold it.
+      m_.comment("Posit16 max pool: the word's code against the running max {pmax1_q, pmax0_q}, clamped to [{act_min, 0x00}, {act_max, out_zp}].");
+      m_.net("is_p16").net("px16", 16, true).net("pmax16_b", 16, true).net("pmax16_n", 16, true).net("pmax16_c", 16, true).net("plo16", 16, true).net("phi16", 16, true);
+      m_.assign("is_p16", fmt::format("{} == {}'d{}", field("fmt"), golden::kFormatCodeBits, static_cast<unsigned>(golden::Format::posit16_1)));
+      m_.assign("px16", "{act_hi_rdata, act_lo_rdata}");
+      m_.assign("pmax16_b", "pb_first_q ? -16'sd32768 : {pmax1_q, pmax0_q}");
+      m_.assign("pmax16_n", "(!pb_pad_q && px16 > pmax16_b) ? px16 : pmax16_b");
+      m_.assign("plo16", "{pact_min, 8'h00}");
+      m_.assign("phi16", fmt::format("{{pact_max, {}}}", fmt::format("d_w{}_q[{}:{}]", nn::descriptor_field("out_zp").word, nn::descriptor_field("out_zp").lsb + 7,
+                                                                     nn::descriptor_field("out_zp").lsb)));
+      m_.assign("pmax16_c", "(pmax16_n < plo16) ? plo16 : (pmax16_n > phi16) ? phi16 : pmax16_n");
+    }
     for (int lane = 0; lane < 2; ++lane) {
       const std::string s = std::to_string(lane);
       const std::string x = lane == 0 ? "act_lo_rdata" : "act_hi_rdata";
@@ -914,9 +975,10 @@ class NnBuilder {
       const std::string lo = "pact_min", hi = "pact_max";
       m_.assign("pavg" + s + "_c", fmt::format("(pavg{0} < $signed({{{{2{{{1}[7]}}}}, {1}}})) ? {1} : (pavg{0} > $signed({{{{2{{{2}[7]}}}}, {2}}})) ? {2} : pavg{0}[7:0]", s, lo, hi));
       m_.assign("pmax" + s + "_c", fmt::format("(pmax{0}_n < {1}) ? {1} : (pmax{0}_n > {2}) ? {2} : pmax{0}_n", s, lo, hi));
-      fold.push_back(assign("pmax" + s + "_q", "pmax" + s + "_n"));
+      const std::string half = lane == 0 ? "7:0" : "15:8";
+      fold.push_back(assign("pmax" + s + "_q", p16_ ? fmt::format("is_p16 ? pmax16_n[{}] : pmax{}_n", half, s) : "pmax" + s + "_n"));
       fold.push_back(assign("psum" + s + "_q", "psum" + s + "_n"));
-      finish_max.push_back(assign(lane == 0 ? "pw_lo_q" : "pw_hi_q", "pmax" + s + "_c"));
+      finish_max.push_back(assign(lane == 0 ? "pw_lo_q" : "pw_hi_q", p16_ ? fmt::format("is_p16 ? pmax16_c[{}] : pmax{}_c", half, s) : "pmax" + s + "_c"));
       finish_avg.push_back(assign("pneg" + s + "_q", "psum" + s + "_n[23]"));
       finish_avg.push_back(assign("pn" + s + "_q", fmt::format("pnum{}[8:0]", s)));
       finish_avg.push_back(assign("pr" + s + "_q", fmt::format("{{1'b0, pnum{}[23:9]}}", s)));
@@ -1079,10 +1141,13 @@ class NnBuilder {
 
   void write_back() {
     m_.comment("Write-back: one byte per cycle, lowest PE first; an address outside the memory is an error and is not written.");
-    std::vector<Stmt> sel{assign("wb_addr", fmt::format("{}'d0", nn::kWriteAddrBits)), assign("wb_lane", "1'b0"), assign("wb_data", "8'd0")};
+    std::vector<Stmt> sel{assign("wb_addr", fmt::format("{}'d0", nn::kWriteAddrBits)), assign("wb_lane", "1'b0"), assign("wb_data", p16_ ? "16'd0" : "8'd0")};
+    if (p16_) sel.push_back(assign("wb_wide", "1'b0"));
     for (int p = n_.pes - 1; p >= 0; --p) {
       const std::string s = std::to_string(p);
-      sel.push_back(if_else("pe" + s + "_wr_valid", {assign("wb_addr", "pe" + s + "_wr_addr"), assign("wb_lane", "pe" + s + "_wr_lane"), assign("wb_data", "pe" + s + "_wr_data")}));
+      std::vector<Stmt> take{assign("wb_addr", "pe" + s + "_wr_addr"), assign("wb_lane", "pe" + s + "_wr_lane"), assign("wb_data", "pe" + s + "_wr_data")};
+      if (p16_) take.push_back(assign("wb_wide", "pe" + s + "_wr_wide"));
+      sel.push_back(if_else("pe" + s + "_wr_valid", take));
     }
     m_.comb(sel);
     std::vector<std::string> any;
@@ -1105,7 +1170,8 @@ class NnBuilder {
   ir::Module m_;
   std::string pe_;
   int aw_ = 0, ww_ = 0, cw_ = 0, g_ = 0;
-  bool posit_ = false;  // the engine also runs posit8 layers
+  bool posit_ = false;  // the engine also runs posit layers
+  bool p16_ = false;    // ... posit16 among them (16-bit write-back and pool words)
   bool add_ = false;    // ... and add layers
   bool gelu_ = false;   // ... and gelu layers, through the GELU unit
   bool sm_ = false;     // ... and softmax layers, through the softmax unit

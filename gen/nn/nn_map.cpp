@@ -31,11 +31,11 @@ int register_index(const std::string& name) {
 const std::vector<Field>& descriptor_fields() {
   static const std::vector<Field> fields{
       {"op", 0, 0, 4, false, "0 end of the list, 1 multiply-accumulate layer (conv1d, depthwise, dense), 2 max pool, 3 average pool, 4 add (int8), 5 gelu (int8, through the GELU unit), 6 softmax (int8, through the softmax unit)"},
-      {"fmt", 0, 4, golden::kFormatCodeBits, false, "AU format code of the inputs and weights: 1 int8, 5 posit8 (when au.formats has posit8_0); any other stops the engine with bad_format"},
-      {"readout", 0, 7, 1, false, "multiply-accumulate: 1 writes the AU's read-out in format fmt (posit8 only), clamped as a code to [act_min, act_max]; 0 requantizes to int8"},
+      {"fmt", 0, 4, golden::kFormatCodeBits, false, "AU format code of the inputs and weights: 1 int8, 5 posit8, 6 posit16 (each when au.formats has it); any other stops the engine with bad_format"},
+      {"readout", 0, 7, 1, false, "multiply-accumulate: 1 writes the AU's read-out in format fmt (posits only), clamped as a code to [act_min, act_max] (posit16: a word, clamped to [{act_min, 0x00}, {act_max, out_zp}]); 0 requantizes to int8"},
       {"in_odd", 0, 8, 1, false, "multiply-accumulate: the input has an odd channel count, so the high lane of its last channel pair reads 0"},
       {"in_len", 1, 0, 16, false, "input positions"},
-      {"in_row", 1, 16, 16, false, "activation words per input position (ceil(channels / 2))"},
+      {"in_row", 1, 16, 16, false, "activation words per input position (ceil(channels / 2); posit16: channels)"},
       {"in_start", 2, 0, 32, true, "word address of input position -pad_left (may be negative; outside [-2^18, 2^16) stops the engine with input_range)"},
       {"kernel", 3, 0, 16, false, "taps"},
       {"pad_left", 3, 16, 16, false, "positions of padding before the input"},
@@ -54,11 +54,11 @@ const std::vector<Field>& descriptor_fields() {
       {"w_group_stride", 10, 0, 16, false, "weight words per group (kernel * in_pairs)"},
       {"param_base", 10, 16, 16, false, "control-memory address of channel 0's parameters"},
       {"pad_value", 11, 0, 8, true, "int8 value read at padded positions (the input zero point)"},
-      {"out_zp", 11, 8, 8, true, "output zero point"},
+      {"out_zp", 11, 8, 8, true, "output zero point (posit16 read-out and max pool: the low byte of the clamp's maximum)"},
       {"act_min", 11, 16, 8, true, "lowest output value (fused activation)"},
       {"act_max", 11, 24, 8, true, "highest output value"},
       {"grp_channels", 12, 0, 16, false, "output channels per group: channel of AU j in group g is g * grp_channels + j, written when j < grp_channels"},
-      {"bias_act", 12, 16, 16, false, "0, or the activation word of a bias beat that ends every dot product; its weight word, the one after the taps', holds the channel's bias (posit8: bias in lane 0, bias_act = 1.0 in lane 0)"},
+      {"bias_act", 12, 16, 16, false, "0, or the activation word of a bias beat that ends every dot product; its weight word, the one after the taps', holds the channel's bias (posits: bias in lane 0, bias_act = 1.0 in lane 0)"},
       {"in2_base", 13, 0, 16, false, "add: word address of the second input (in_start: the first; out_len: words of each tensor)"},
       {"unit_ch", 14, 0, 16, false, "gelu, softmax: channels of each of the in_len positions (read from in_start, in_row words apart; written from out_base, out_row words apart); gelu: its 256-entry table is 64 words from param_base, entry i in byte i % 4 of word i / 4; softmax: one vector per position"},
       {"sm_mult", 15, 0, 16, false, "softmax: the scale's M (input scale * log2(e) = M * 2^-(sm_shift + 8))"},
@@ -103,14 +103,15 @@ std::string to_string(Error e) {
     case Error::output_range: return "activation write outside the activation memory";
     case Error::weight_range: return "weight read outside the weight memory";
     case Error::ctrl_range: return "descriptor or parameter read outside the control memory";
-    case Error::bad_format: return "a layer format the engine does not have (fmt not int8 or an enabled posit8, or readout without posit8)";
+    case Error::bad_format: return "a layer format the engine does not have (fmt not int8 or an enabled posit, or readout on int8)";
   }
   return fmt::format("error code {}", static_cast<unsigned>(e));
 }
 
 std::vector<golden::Format> layer_formats(const SocConfig& c) {
   std::vector<golden::Format> f{golden::Format::int8};
-  if (std::find(c.au.formats.begin(), c.au.formats.end(), golden::Format::posit8_0) != c.au.formats.end()) f.push_back(golden::Format::posit8_0);
+  for (golden::Format g : {golden::Format::posit8_0, golden::Format::posit16_1})
+    if (std::find(c.au.formats.begin(), c.au.formats.end(), g) != c.au.formats.end()) f.push_back(g);
   return f;
 }
 

@@ -121,9 +121,9 @@ std::vector<QuantizedMultiplier> channel_multipliers(const Layer& l, std::string
 // offset by the output zero point and clamped to the activation range: the
 // tail of TFLite's ConvPerChannel, DepthwiseConvPerChannel and
 // FullyConnectedPerChannel.
-std::int8_t requantize(std::int64_t acc, QuantizedMultiplier m, int out_zp, ActRange r) {
+Code requantize(std::int64_t acc, QuantizedMultiplier m, int out_zp, ActRange r) {
   const std::int64_t scaled = multiply_by_quantized_multiplier(saturate_int32(acc), m);
-  return static_cast<std::int8_t>(std::clamp<std::int64_t>(scaled + out_zp, r.min, r.max));
+  return static_cast<Code>(std::clamp<std::int64_t>(scaled + out_zp, r.min, r.max));
 }
 
 // TFLite's AveragePool rounding: half away from zero, by truncating division.
@@ -132,12 +132,13 @@ std::int64_t average(std::int64_t sum, std::int64_t count) {
 }
 
 // The pools' window walk on codes: the largest code or the rounded average
-// of the valid taps, clamped to `r`. The caller checks the input tensor.
-Tensor pool(const Tensor& in, const Layer& l, std::string_view kind, bool is_max, int kernel, int stride, Padding padding, ActRange r) {
+// of the valid taps, clamped to `r`; `lowest` starts the max. The caller
+// checks the input tensor.
+Tensor pool(const Tensor& in, const Layer& l, std::string_view kind, bool is_max, int kernel, int stride, Padding padding, ActRange r, int lowest = -128) {
   if (l.dilation != 1 && kind != "global_avg_pool")
     fail(l, kind, fmt::format("dilation {}: pools take dilation 1", l.dilation));
   const Window w = layer_window(l, kind, in.length, kernel, stride, 1, padding);
-  Tensor out{w.out_length, in.channels, std::vector<std::int8_t>(static_cast<std::size_t>(w.out_length) * static_cast<std::size_t>(in.channels))};
+  Tensor out{w.out_length, in.channels, std::vector<Code>(static_cast<std::size_t>(w.out_length) * static_cast<std::size_t>(in.channels))};
   for (int o = 0; o < w.out_length; ++o) {
     const std::int64_t start = std::int64_t{o} * stride - w.pad_left;
     const std::int64_t lo = std::max<std::int64_t>(start, 0);
@@ -145,7 +146,7 @@ Tensor pool(const Tensor& in, const Layer& l, std::string_view kind, bool is_max
     for (int c = 0; c < in.channels; ++c) {
       std::int64_t v = 0;
       if (is_max) {
-        v = std::numeric_limits<std::int8_t>::min();
+        v = lowest;
         for (std::int64_t p = lo; p < hi; ++p) v = std::max<std::int64_t>(v, in.at(static_cast<int>(p), c));
       } else {
         std::int64_t sum = 0;
@@ -153,84 +154,128 @@ Tensor pool(const Tensor& in, const Layer& l, std::string_view kind, bool is_max
         v = average(sum, hi - lo);  // hi > lo: a window always overlaps the input
       }
       out.data[static_cast<std::size_t>(o) * static_cast<std::size_t>(in.channels) + static_cast<std::size_t>(c)] =
-          static_cast<std::int8_t>(std::clamp<std::int64_t>(v, r.min, r.max));
+          static_cast<Code>(std::clamp<std::int64_t>(v, r.min, r.max));
     }
   }
   return out;
 }
 
-// An int8 layer (int8 input) writes int8: an int8 tensor cannot feed a
-// posit8 layer, and a pool keeps its input's format.
+// An int8 layer (int8 input) writes int8: an int8 tensor cannot feed an
+// AU-format layer, and a pool keeps its input's format.
 void check_int8_output(const Layer& l, std::string_view kind) {
   if (l.output_format != Format::int8)
     fail(l, kind, fmt::format("output_format {} on an int8 input: a layer on an int8 tensor outputs int8", format_name(l.output_format)));
 }
 
+void check_int8_codes(const Layer& l, std::string_view kind, const Tensor& in);
+
 // The int8 pools: checks, then the window walk clamped to the int8 range.
 Tensor int8_pool(const Tensor& in, const Layer& l, std::string_view kind, bool is_max, int kernel, int stride, Padding padding) {
   check_tensor(l, kind, "input", in);
   check_int8_output(l, kind);
+  check_int8_codes(l, kind, in);
   check_quant(l, kind, "output_quant", l.output_quant);
   return pool(in, l, kind, is_max, kernel, stride, padding, activation_range(l.activation, l.output_quant));
 }
 
 // ---------------------------------------------------------------------------
-// Posit8.
+// AU formats (posit8_0, posit16_1).
 
-static_assert(kPosit8ProductFracBits == info(Format::posit8_0).product_frac_bits);
-constexpr int kPosit8FracBits = kPosit8ProductFracBits / 2;  // every posit(8,0) value is a multiple of 2^-6 (minpos)
-constexpr int kPosit8NaR = std::numeric_limits<std::int8_t>::min();
-
-const NumberFormat& posit8_format() {
-  static const NumberFormat f = NumberFormat::parse(std::string(info(Format::posit8_0).name));
-  return f;
+std::string code_text(Format f) {
+  return fmt::format("{} code ({}..{})", format_name(f), -(1 << (info(f).lane_bits - 1)) + 1, (1 << (info(f).lane_bits - 1)) - 1);
 }
 
-std::uint32_t posit8_bits(int code) { return static_cast<std::uint32_t>(code) & 0xffu; }
+// Everything the layers need of one AU format: its NumberFormat, the NaR
+// code (as a signed code), and the value of every code in units of
+// 2^-(P/2), P the format's product_frac_bits (so products are in units of
+// 2^-P).
+struct AuFormat {
+  Format format;
+  NumberFormat nf;
+  int bits, half_frac;
+  int nar;
+  std::vector<std::int64_t> units;  // indexed by code - nar
+  std::int64_t value_units(int code) const { return units[static_cast<std::size_t>(code - nar)]; }
+  int code_of(std::uint32_t raw) const {  // the low `bits` bits as a signed code
+    const auto m = static_cast<std::int32_t>(raw & ((1u << bits) - 1));
+    return m >= (1 << (bits - 1)) ? m - (1 << bits) : m;
+  }
+};
 
-// The value of each non-NaR code in units of 2^-6, indexed by code + 128.
-const std::array<std::int32_t, 256>& posit8_units() {
-  static const std::array<std::int32_t, 256> units = [] {
-    std::array<std::int32_t, 256> t{};
-    for (int code = kPosit8NaR + 1; code <= 127; ++code) {
-      const mpq_class v = *posit8_format().decode(posit8_bits(code)) * (1 << kPosit8FracBits);
-      if (v.get_den() != 1) throw std::logic_error(fmt::format("posit8 code {} is not a multiple of 2^-6", code));
-      t[static_cast<std::size_t>(code + 128)] = static_cast<std::int32_t>(v.get_num().get_si());
+const AuFormat& au_format(Format f) {
+  static const std::vector<AuFormat> table = [] {
+    std::vector<AuFormat> t;
+    for (Format g : au_formats()) {
+      AuFormat a{g, NumberFormat::parse(std::string(info(g).name)), info(g).lane_bits, info(g).product_frac_bits / 2, -(1 << (info(g).lane_bits - 1)), {}};
+      for (int code = a.nar; code < -a.nar; ++code) {
+        if (code == a.nar) {
+          a.units.push_back(0);
+          continue;
+        }
+        const mpq_class v = *a.nf.decode(static_cast<std::uint32_t>(code)) * (mpz_class(1) << a.half_frac);
+        if (v.get_den() != 1) throw std::logic_error(fmt::format("{} code {} is not a multiple of 2^-{}", info(g).name, code, a.half_frac));
+        a.units.push_back(v.get_num().get_si());
+      }
+      t.push_back(std::move(a));
     }
     return t;
   }();
-  return units;
+  for (const AuFormat& a : table)
+    if (a.format == f) return a;
+  throw std::invalid_argument(fmt::format("{} is not an AU format of the layers", format_name(f)));
 }
 
-std::int64_t units(int code) { return posit8_units()[static_cast<std::size_t>(code + 128)]; }
-
-// S (units of 2^-12) rounded once to posit8 and clamped as a code.
-std::int8_t posit8_round(std::int64_t s, ActRange r) {
-  mpq_class v(mpz_class(static_cast<long>(s)), mpz_class(1) << kPosit8ProductFracBits);
+// S (units of 2^-P) rounded once to the format and clamped as a code.
+Code au_round(const AuFormat& a, const mpz_class& s, ActRange r) {
+  mpq_class v(s, mpz_class(1) << (2 * a.half_frac));
   v.canonicalize();
-  const auto code = static_cast<std::int8_t>(posit8_format().encode(v));  // never NaR: encoding saturates
-  return static_cast<std::int8_t>(std::clamp<int>(code, r.min, r.max));
+  const int code = a.code_of(a.nf.encode(v));  // never NaR: encoding saturates
+  return static_cast<Code>(std::clamp<int>(code, r.min, r.max));
 }
 
-void check_no_nar(const Layer& l, std::string_view kind, const Tensor& t) {
+// floor(S * 2^k) for S in units of 2^-P, saturated to int32.
+std::int64_t au_fixed(const AuFormat& a, const mpz_class& s) {
+  const int drop = 2 * a.half_frac - au_fixed_frac_bits(a.format);
+  mpz_class q;
+  mpz_fdiv_q_2exp(q.get_mpz_t(), s.get_mpz_t(), static_cast<mp_bitcnt_t>(drop));
+  if (q > kInt32Max) return kInt32Max;
+  if (q < kInt32Min) return kInt32Min;
+  return q.get_si();
+}
+
+void check_codes(const Layer& l, std::string_view kind, const AuFormat& a, const Tensor& t) {
   for (int p = 0; p < t.length; ++p)
-    for (int c = 0; c < t.channels; ++c)
-      if (t.at(p, c) == kPosit8NaR) fail(l, kind, fmt::format("posit8 input element ({}, {}) is NaR (code -128)", p, c));
+    for (int c = 0; c < t.channels; ++c) {
+      const int v = t.at(p, c);
+      if (v == a.nar) fail(l, kind, fmt::format("{} input element ({}, {}) is NaR (code {})", format_name(a.format), p, c, a.nar));
+      if (v < a.nar || v > -a.nar - 1) fail(l, kind, fmt::format("input element ({}, {}) is {}, not a {}", p, c, v, code_text(a.format)));
+    }
 }
 
-// Posit8 weights and biases: codes, none NaR, and no weight scales.
-void check_posit8_params(const Layer& l, std::string_view kind, int out_channels) {
+// AU-format weights and biases: codes, none NaR, and no weight scales.
+void check_au_params(const Layer& l, std::string_view kind, const AuFormat& a, int out_channels) {
+  const std::string fname = format_name(a.format);
   if (!l.weight_scales.empty())
-    fail(l, kind, fmt::format("{} weight scales; a layer on a posit8 input has none (its weights are posit8 values)", l.weight_scales.size()));
+    fail(l, kind, fmt::format("{} weight scales; a layer on a {} input has none (its weights are {} values)", l.weight_scales.size(), fname, fname));
   if (l.bias.size() != static_cast<std::size_t>(out_channels))
     fail(l, kind, fmt::format("{} biases, expected one per output channel ({})", l.bias.size(), out_channels));
-  for (std::size_t i = 0; i < l.weights.size(); ++i)
-    if (l.weights[i] == kPosit8NaR) fail(l, kind, fmt::format("weight {} is NaR (posit8 code -128)", i));
-  for (std::size_t c = 0; c < l.bias.size(); ++c) {
-    if (l.bias[c] == kPosit8NaR) fail(l, kind, fmt::format("bias of output channel {} is NaR (posit8 code -128)", c));
-    if (l.bias[c] < -127 || l.bias[c] > 127)
-      fail(l, kind, fmt::format("bias {} of output channel {} is not a posit8 code (-127..127)", l.bias[c], c));
+  for (std::size_t i = 0; i < l.weights.size(); ++i) {
+    if (l.weights[i] == a.nar) fail(l, kind, fmt::format("weight {} is NaR ({} code {})", i, fname, a.nar));
+    if (l.weights[i] < a.nar || l.weights[i] > -a.nar - 1) fail(l, kind, fmt::format("weight {} is {}, not a {}", i, l.weights[i], code_text(a.format)));
   }
+  for (std::size_t c = 0; c < l.bias.size(); ++c) {
+    if (l.bias[c] == a.nar) fail(l, kind, fmt::format("bias of output channel {} is NaR ({} code {})", c, fname, a.nar));
+    if (l.bias[c] < a.nar + 1 || l.bias[c] > -a.nar - 1)
+      fail(l, kind, fmt::format("bias {} of output channel {} is not a {}", l.bias[c], c, code_text(a.format)));
+  }
+}
+
+// Int8 codes of an int8 layer's input and weights.
+void check_int8_codes(const Layer& l, std::string_view kind, const Tensor& in) {
+  for (std::size_t i = 0; i < in.data.size(); ++i)
+    if (in.data[i] < -128 || in.data[i] > 127) fail(l, kind, fmt::format("int8 input value {} (element {}) is outside -128..127", in.data[i], i));
+  for (std::size_t i = 0; i < l.weights.size(); ++i)
+    if (l.weights[i] < -128 || l.weights[i] > 127) fail(l, kind, fmt::format("int8 weight {} is {}, outside -128..127", i, l.weights[i]));
 }
 
 }  // namespace
@@ -363,6 +408,7 @@ Tensor conv1d(const Tensor& in, QuantParams in_q, const Layer& l) {
   constexpr std::string_view kind = "conv1d";
   check_tensor(l, kind, "input", in);
   check_int8_output(l, kind);
+  check_int8_codes(l, kind, in);
   check_quant(l, kind, "input quantization", in_q);
   check_quant(l, kind, "output_quant", l.output_quant);
   if (l.out_channels < 1) fail(l, kind, fmt::format("out_channels {} must be at least 1", l.out_channels));
@@ -375,7 +421,7 @@ Tensor conv1d(const Tensor& in, QuantParams in_q, const Layer& l) {
   const std::vector<QuantizedMultiplier> mult = channel_multipliers(l, kind, in_q);
   const ActRange r = activation_range(l.activation, l.output_quant);
 
-  Tensor out{w.out_length, l.out_channels, std::vector<std::int8_t>(static_cast<std::size_t>(w.out_length) * oc)};
+  Tensor out{w.out_length, l.out_channels, std::vector<Code>(static_cast<std::size_t>(w.out_length) * oc)};
   for (int o = 0; o < w.out_length; ++o)
     for (std::size_t co = 0; co < oc; ++co) {
       std::int64_t acc = l.bias[co];
@@ -395,6 +441,7 @@ Tensor depthwise_conv1d(const Tensor& in, QuantParams in_q, const Layer& l) {
   constexpr std::string_view kind = "depthwise_conv1d";
   check_tensor(l, kind, "input", in);
   check_int8_output(l, kind);
+  check_int8_codes(l, kind, in);
   check_quant(l, kind, "input quantization", in_q);
   check_quant(l, kind, "output_quant", l.output_quant);
   if (l.out_channels != in.channels)
@@ -406,7 +453,7 @@ Tensor depthwise_conv1d(const Tensor& in, QuantParams in_q, const Layer& l) {
   const std::vector<QuantizedMultiplier> mult = channel_multipliers(l, kind, in_q);
   const ActRange r = activation_range(l.activation, l.output_quant);
 
-  Tensor out{w.out_length, in.channels, std::vector<std::int8_t>(static_cast<std::size_t>(w.out_length) * ch)};
+  Tensor out{w.out_length, in.channels, std::vector<Code>(static_cast<std::size_t>(w.out_length) * ch)};
   for (int o = 0; o < w.out_length; ++o)
     for (std::size_t c = 0; c < ch; ++c) {
       std::int64_t acc = l.bias[c];
@@ -424,6 +471,7 @@ Tensor dense(const Tensor& in, QuantParams in_q, const Layer& l) {
   constexpr std::string_view kind = "dense";
   check_tensor(l, kind, "input", in);
   check_int8_output(l, kind);
+  check_int8_codes(l, kind, in);
   check_quant(l, kind, "input quantization", in_q);
   check_quant(l, kind, "output_quant", l.output_quant);
   if (l.out_channels < 1) fail(l, kind, fmt::format("out_channels {} must be at least 1", l.out_channels));
@@ -435,7 +483,7 @@ Tensor dense(const Tensor& in, QuantParams in_q, const Layer& l) {
   const std::vector<QuantizedMultiplier> mult = channel_multipliers(l, kind, in_q);
   const ActRange r = activation_range(l.activation, l.output_quant);
 
-  Tensor out{1, l.out_channels, std::vector<std::int8_t>(oc)};
+  Tensor out{1, l.out_channels, std::vector<Code>(oc)};
   for (std::size_t co = 0; co < oc; ++co) {
     std::int64_t acc = l.bias[co];
     for (std::size_t f = 0; f < features; ++f)
@@ -461,6 +509,8 @@ Tensor add(const Tensor& a, QuantParams a_q, const Tensor& b, QuantParams b_q, c
   check_tensor(l, kind, "first input", a);
   check_tensor(l, kind, "second input", b);
   check_int8_output(l, kind);
+  check_int8_codes(l, kind, a);
+  check_int8_codes(l, kind, b);
   if (a.length != b.length || a.channels != b.channels)
     fail(l, kind, fmt::format("input shapes {}x{} and {}x{} differ (add does not broadcast)", a.length, a.channels, b.length, b.channels));
   check_quant(l, kind, "first input quantization", a_q);
@@ -472,13 +522,13 @@ Tensor add(const Tensor& a, QuantParams a_q, const Tensor& b, QuantParams b_q, c
                               l.output_quant.scale));
   const ActRange r = activation_range(l.activation, l.output_quant);
 
-  Tensor out{a.length, a.channels, std::vector<std::int8_t>(a.data.size())};
+  Tensor out{a.length, a.channels, std::vector<Code>(a.data.size())};
   for (std::size_t i = 0; i < a.data.size(); ++i) {
     const std::int32_t v1 = (std::int32_t{a.data[i]} - a_q.zero_point) * (std::int32_t{1} << p.left_shift);
     const std::int32_t v2 = (std::int32_t{b.data[i]} - b_q.zero_point) * (std::int32_t{1} << p.left_shift);
     const std::int32_t raw = multiply_by_quantized_multiplier(v1, p.input1) + multiply_by_quantized_multiplier(v2, p.input2);
     const std::int64_t o = std::int64_t{multiply_by_quantized_multiplier(raw, p.output)} + l.output_quant.zero_point;
-    out.data[i] = static_cast<std::int8_t>(std::clamp<std::int64_t>(o, r.min, r.max));
+    out.data[i] = static_cast<Code>(std::clamp<std::int64_t>(o, r.min, r.max));
   }
   return out;
 }
@@ -487,6 +537,7 @@ Tensor add(const Tensor& a, QuantParams a_q, const Tensor& b, QuantParams b_q, c
 void check_unit_layer(const Layer& l, std::string_view kind, const Tensor& in, QuantParams in_q) {
   check_tensor(l, kind, "input", in);
   check_int8_output(l, kind);
+  check_int8_codes(l, kind, in);
   check_quant(l, kind, "input quantization", in_q);
   check_quant(l, kind, "output_quant", l.output_quant);
   if (l.activation != Activation::none) fail(l, kind, "has a fused activation; a gelu or softmax layer takes none");
@@ -497,7 +548,7 @@ Tensor gelu_layer(const Tensor& in, QuantParams in_q, const Layer& l) {
   check_unit_layer(l, kind, in, in_q);
   const auto table = gelu::int8_table({in_q.scale, in_q.zero_point, l.output_quant.scale, l.output_quant.zero_point}, l.gelu_form);
   Tensor out = in;
-  for (auto& v : out.data) v = gelu::int8_eval(table, v);
+  for (auto& v : out.data) v = gelu::int8_eval(table, static_cast<std::int8_t>(v));
   return out;
 }
 
@@ -518,41 +569,58 @@ Tensor softmax_layer(const Tensor& in, QuantParams in_q, const Layer& l) {
   for (std::size_t p = 0; p < static_cast<std::size_t>(in.length); ++p) {
     const std::vector<int> logits(in.data.begin() + static_cast<std::ptrdiff_t>(p * ch), in.data.begin() + static_cast<std::ptrdiff_t>((p + 1) * ch));
     const std::vector<int> codes = softmax::run(logits, l.softmax_algorithm, softmax::InType::int8, scale, softmax::OutType::int8);
-    for (std::size_t c = 0; c < ch; ++c) out.data[p * ch + c] = static_cast<std::int8_t>(codes[c]);
+    for (std::size_t c = 0; c < ch; ++c) out.data[p * ch + c] = static_cast<Code>(codes[c]);
   }
   return out;
 }
 
-ActRange posit8_activation_range(Activation a) {
-  ActRange r;  // none: every code (a posit8 output is never NaR)
-  switch (a) {
+const std::vector<Format>& au_formats() {
+  static const std::vector<Format> f{Format::posit8_0, Format::posit16_1};
+  return f;
+}
+
+bool is_au_format(Format f) { return std::find(au_formats().begin(), au_formats().end(), f) != au_formats().end(); }
+
+int au_fixed_frac_bits(Format f) {
+  switch (f) {
+    case Format::posit8_0: return kPosit8ProductFracBits;
+    case Format::posit16_1: return 16;
+    default: break;
+  }
+  throw std::invalid_argument(fmt::format("au_fixed_frac_bits: {} is not an AU format of the layers", format_name(f)));
+}
+
+ActRange au_activation_range(Format f, Activation act) {
+  const AuFormat& a = au_format(f);
+  ActRange r{a.nar, -a.nar - 1};  // none: every code (an output is never NaR)
+  switch (act) {
     case Activation::none: break;
     case Activation::relu: r.min = 0; break;  // code 0 is 0; codes order as values
-    case Activation::relu6: {
-      static const int six = static_cast<std::int8_t>(posit8_format().encode(mpq_class(6)));  // exact: 6 = 1.5 * 2^2
+    case Activation::relu6:
       r.min = 0;
-      r.max = six;
+      r.max = a.code_of(a.nf.encode(mpq_class(6)));  // exact in posit8 and posit16: 6 = 1.5 * 2^2
       break;
-    }
   }
   return r;
 }
 
-QuantizedMultiplier posit8_multiplier(QuantParams out) {
-  if (const std::string p = quant_problem(out); !p.empty()) throw std::invalid_argument("posit8_multiplier: " + p);
-  return quantize_multiplier(std::ldexp(1.0, -kPosit8ProductFracBits) / static_cast<double>(out.scale));
+QuantizedMultiplier au_multiplier(Format f, QuantParams out) {
+  if (const std::string p = quant_problem(out); !p.empty()) throw std::invalid_argument(fmt::format("au_multiplier ({}): {}", format_name(f), p));
+  return quantize_multiplier(std::ldexp(1.0, -au_fixed_frac_bits(f)) / static_cast<double>(out.scale));
 }
 
-Tensor posit8_mac(const Tensor& in, const Layer& l) {
-  const std::string kind = fmt::format("posit8 {}", kind_name(l.kind));
+Tensor au_mac(const Tensor& in, Format f, const Layer& l) {
+  const std::string kind = fmt::format("{} {}", format_name(f), kind_name(l.kind));
+  if (!is_au_format(f)) fail(l, kind, fmt::format("{} is not an AU format of the layers", format_name(f)));
+  const AuFormat& a = au_format(f);
   if (l.kind != LayerKind::conv1d && l.kind != LayerKind::depthwise_conv1d && l.kind != LayerKind::dense)
-    fail(l, kind, "posit8_mac computes conv1d, depthwise_conv1d and dense layers only");
+    fail(l, kind, "au_mac computes conv1d, depthwise_conv1d and dense layers only");
   check_tensor(l, kind, "input", in);
-  check_no_nar(l, kind, in);
+  check_codes(l, kind, a, in);
   const bool int8_out = l.output_format == Format::int8;
-  if (!int8_out && l.output_format != Format::posit8_0)
-    fail(l, kind, fmt::format("output_format {}: a layer on a posit8 input outputs int8 or posit8_0", format_name(l.output_format)));
-  if (int8_out) check_quant(l, kind, "output_quant", l.output_quant);  // a posit8 output has no quantization
+  if (!int8_out && l.output_format != f)
+    fail(l, kind, fmt::format("output_format {}: a layer on a {} input outputs int8 or {}", format_name(l.output_format), format_name(f), format_name(f)));
+  if (int8_out) check_quant(l, kind, "output_quant", l.output_quant);  // an AU-format output has no quantization
 
   // Shapes and weight layouts as the int8 layers.
   const bool dense_layer = l.kind == LayerKind::dense;
@@ -575,72 +643,83 @@ Tensor posit8_mac(const Tensor& in, const Layer& l) {
       check_weights(l, kind, oc * k * ic,
                     fmt::format("out_channels * kernel * in_channels = {} * {} * {}", l.out_channels, l.kernel, in.channels));
   }
-  check_posit8_params(l, kind, l.out_channels);
+  check_au_params(l, kind, a, l.out_channels);
   QuantizedMultiplier mult;
   if (int8_out) {
-    mult = posit8_multiplier(l.output_quant);
-    if (mult.shift > 30) fail(l, kind, fmt::format("rescale factor 2^-12 / {} is 2^30 or more", l.output_quant.scale));
+    mult = au_multiplier(f, l.output_quant);
+    if (mult.shift > 30) fail(l, kind, fmt::format("rescale factor 2^-{} / {} is 2^30 or more", au_fixed_frac_bits(f), l.output_quant.scale));
   }
-  const ActRange r = int8_out ? activation_range(l.activation, l.output_quant) : posit8_activation_range(l.activation);
+  const ActRange r = int8_out ? activation_range(l.activation, l.output_quant) : au_activation_range(f, l.activation);
 
-  // The exact sum S in units of 2^-12, as the quire holds it: weight * input
-  // products (units of 2^-6 squared) plus the bias times 1.0 (2^6 units).
+  // The exact sum S in units of 2^-P, as the quire holds it: weight * input
+  // products plus the bias times 1.0 (2^(P/2) units).
   const auto out_length = static_cast<std::size_t>(w.out_length);
-  std::vector<std::int64_t> acc(out_length * oc);
+  Tensor out{w.out_length, l.out_channels, std::vector<Code>(out_length * oc)};
+  mpz_class s, prod;
+  auto mac = [&](int wc, int xc) {
+    mpz_set_si(prod.get_mpz_t(), a.value_units(wc));
+    mpz_mul_si(prod.get_mpz_t(), prod.get_mpz_t(), a.value_units(xc));
+    s += prod;
+  };
   for (std::size_t o = 0; o < out_length; ++o)
     for (std::size_t co = 0; co < oc; ++co) {
-      std::int64_t s = units(l.bias[co]) * (std::int64_t{1} << kPosit8FracBits);  // bias * 1.0
+      s = a.value_units(l.bias[co]);
+      s <<= static_cast<mp_bitcnt_t>(a.half_frac);  // bias * 1.0
       if (dense_layer) {
-        for (std::size_t f = 0; f < features; ++f) s += units(l.weights[co * features + f]) * units(in.data[f]);
+        for (std::size_t ft = 0; ft < features; ++ft) mac(l.weights[co * features + ft], in.data[ft]);
       } else {
         const auto k = static_cast<std::size_t>(l.kernel);
         for (std::size_t t = 0; t < k; ++t) {
           const std::int64_t pos = static_cast<std::int64_t>(o) * l.stride + static_cast<std::int64_t>(t) * l.dilation - w.pad_left;
           if (pos < 0 || pos >= in.length) continue;  // padding reads 0
           if (depthwise)
-            s += units(l.weights[co * k + t]) * units(in.at(static_cast<int>(pos), static_cast<int>(co)));
+            mac(l.weights[co * k + t], in.at(static_cast<int>(pos), static_cast<int>(co)));
           else
-            for (std::size_t ci = 0; ci < ic; ++ci)
-              s += units(l.weights[(co * k + t) * ic + ci]) * units(in.at(static_cast<int>(pos), static_cast<int>(ci)));
+            for (std::size_t ci = 0; ci < ic; ++ci) mac(l.weights[(co * k + t) * ic + ci], in.at(static_cast<int>(pos), static_cast<int>(ci)));
         }
       }
-      acc[o * oc + co] = s;
+      out.data[o * oc + co] = int8_out ? requantize(au_fixed(a, s), mult, l.output_quant.zero_point, r) : au_round(a, s, r);
     }
-
-  Tensor out{w.out_length, l.out_channels, std::vector<std::int8_t>(acc.size())};
-  for (std::size_t i = 0; i < acc.size(); ++i)
-    out.data[i] = int8_out ? requantize(acc[i], mult, l.output_quant.zero_point, r) : posit8_round(acc[i], r);
   return out;
 }
 
-Tensor posit8_max_pool(const Tensor& in, const Layer& l) {
-  constexpr std::string_view kind = "posit8 max_pool";
+Tensor au_max_pool(const Tensor& in, Format f, const Layer& l) {
+  const std::string kind = fmt::format("{} max_pool", format_name(f));
+  if (!is_au_format(f)) fail(l, kind, fmt::format("{} is not an AU format of the layers", format_name(f)));
+  const AuFormat& a = au_format(f);
   check_tensor(l, kind, "input", in);
-  check_no_nar(l, kind, in);
-  if (l.output_format != Format::posit8_0)
-    fail(l, kind, fmt::format("output_format {} must be posit8_0: a pool keeps its input's format", format_name(l.output_format)));
-  // Two's complement order of non-NaR codes is posit order, so the int8
+  check_codes(l, kind, a, in);
+  if (l.output_format != f)
+    fail(l, kind, fmt::format("output_format {} must be {}: a pool keeps its input's format", format_name(l.output_format), format_name(f)));
+  // Two's complement order of non-NaR codes is posit order, so the integer
   // maximum of the codes is the code of the maximum value.
-  return pool(in, l, kind, true, l.kernel, l.stride, l.padding, posit8_activation_range(l.activation));
+  return pool(in, l, kind, true, l.kernel, l.stride, l.padding, au_activation_range(f, l.activation), a.nar);
 }
 
 std::map<std::string, Tensor> run(const Model& m, const Tensor& input) {
-  const bool posit8_input = m.input_format == Format::posit8_0;
-  if (m.input_format != Format::int8 && !posit8_input)
-    throw std::invalid_argument(fmt::format("model '{}': input_format {} is neither int8 nor posit8_0", m.name, format_name(m.input_format)));
-  if (const std::string p = quant_problem(m.input_quant); !posit8_input && !p.empty())
+  const bool au_input = is_au_format(m.input_format);
+  if (m.input_format != Format::int8 && !au_input)
+    throw std::invalid_argument(fmt::format("model '{}': input_format {} is neither int8 nor an AU format (posit8_0, posit16_1)", m.name, format_name(m.input_format)));
+  if (const std::string p = quant_problem(m.input_quant); !au_input && !p.empty())
     throw std::invalid_argument(fmt::format("model '{}': input quantization: {}", m.name, p));
   if (input.length != m.input_length || input.channels != m.input_channels ||
       input.data.size() != static_cast<std::size_t>(std::max(input.length, 0)) * static_cast<std::size_t>(std::max(input.channels, 0)))
     throw std::invalid_argument(fmt::format("model '{}': input tensor '{}' is {}x{} with {} values, the model takes {}x{}", m.name,
                                             m.input, input.length, input.channels, input.data.size(), m.input_length,
                                             m.input_channels));
-  if (posit8_input)
+  {
+    const int lo = au_input ? au_format(m.input_format).nar : -128, hi = au_input ? -lo - 1 : 127;
     for (int p = 0; p < input.length; ++p)
-      for (int c = 0; c < input.channels; ++c)
-        if (input.at(p, c) == kPosit8NaR)
-          throw std::invalid_argument(
-              fmt::format("model '{}': posit8 input tensor '{}' element ({}, {}) is NaR (code -128)", m.name, m.input, p, c));
+      for (int c = 0; c < input.channels; ++c) {
+        const int v = input.at(p, c);
+        if (au_input && v == lo)
+          throw std::invalid_argument(fmt::format("model '{}': {} input tensor '{}' element ({}, {}) is NaR (code {})", m.name,
+                                                  format_name(m.input_format), m.input, p, c, lo));
+        if (v < lo || v > hi)
+          throw std::invalid_argument(fmt::format("model '{}': input tensor '{}' element ({}, {}) is {}, not a {} code ({}..{})", m.name, m.input, p, c,
+                                                  v, format_name(m.input_format), au_input ? lo + 1 : lo, hi));
+      }
+  }
   std::map<std::string, Tensor> tensors{{m.input, input}};
   std::map<std::string, QuantParams> quants{{m.input, m.input_quant}};
   std::map<std::string, Format> formats{{m.input, m.input_format}};
@@ -657,16 +736,16 @@ std::map<std::string, Tensor> run(const Model& m, const Tensor& input) {
     const QuantParams xq = quants.at(l.inputs[0]);
     const Format xf = formats.at(l.inputs[0]);
     const bool is_pool = l.kind == LayerKind::max_pool || l.kind == LayerKind::avg_pool || l.kind == LayerKind::global_avg_pool;
-    const bool takes_posit8 = l.kind == LayerKind::conv1d || l.kind == LayerKind::depthwise_conv1d || l.kind == LayerKind::dense || l.kind == LayerKind::max_pool;
+    const bool takes_au = l.kind == LayerKind::conv1d || l.kind == LayerKind::depthwise_conv1d || l.kind == LayerKind::dense || l.kind == LayerKind::max_pool;
     for (const std::string& in : l.inputs)
-      if (!takes_posit8 && formats.at(in) != Format::int8)
+      if (!takes_au && formats.at(in) != Format::int8)
         fail(l, kind, fmt::format("takes int8 input only; input tensor '{}' is {}", in, format_name(formats.at(in))));
-    if (is_pool && xf == Format::int8 && !(l.output_quant == xq))  // a posit8 tensor has no quantization
+    if (is_pool && xf == Format::int8 && !(l.output_quant == xq))  // an AU-format tensor has no quantization
       fail(l, kind, fmt::format("output_quant (scale {}, zero point {}) must equal the input's (scale {}, zero point {})",
                                 l.output_quant.scale, l.output_quant.zero_point, xq.scale, xq.zero_point));
     Tensor y;
-    if (xf == Format::posit8_0) {
-      y = l.kind == LayerKind::max_pool ? posit8_max_pool(x, l) : posit8_mac(x, l);
+    if (is_au_format(xf)) {
+      y = l.kind == LayerKind::max_pool ? au_max_pool(x, xf, l) : au_mac(x, xf, l);
     } else {
       switch (l.kind) {
         case LayerKind::conv1d: y = conv1d(x, xq, l); break;

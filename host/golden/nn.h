@@ -19,25 +19,30 @@
 // (undefined behaviour in its reference code): accumulators and left shifts
 // saturate to the int32 range.
 //
-// Posit8 layers (XR-NPE's layer-adaptive precision). A tensor is int8 (the
-// TFLite scheme above) or posit8: each element a posit(8,0) code (posit.h),
-// no scale and no zero point; NaR (code -128) is not a value a posit8 tensor
-// may hold. A conv1d, depthwise_conv1d or dense layer whose input is posit8
-// has posit8 weights and one posit8 bias per output channel (the codes as
-// int8, none NaR; no weight scales) and computes the exact dot product
+// AU-format layers (XR-NPE's layer-adaptive precision). A tensor is int8
+// (the TFLite scheme above) or holds the codes of one of the arithmetic
+// unit's float formats, posit8_0 or posit16_1 (posit.h), with no scale and no
+// zero point; NaR (the code 100..0: -128 in posit8, -32768 in posit16) is not
+// a value such a tensor may hold. A conv1d, depthwise_conv1d or dense layer
+// whose input has AU format F has weights in F and one bias code in F per
+// output channel (none NaR; no weight scales) and computes the exact dot
+// product
 //   S = sum(weight * input) + bias           (padded taps read 0)
 // as the AU's quire does, then writes it
-//   - to a posit8 output: S rounded once to posit8 (NumberFormat::encode,
+//   - to an output of format F: S rounded once to F (NumberFormat::encode,
 //     round to nearest even, saturating at minpos/maxpos, so never NaR),
-//     clamped as a code to posit8_activation_range;
-//   - to an int8 output (output_quant): Q = S * 2^12 (an integer: posit8
-//     products are multiples of 2^-12) saturated to int32, rescaled by
-//     posit8_multiplier(output_quant), plus the zero point, clamped to
-//     activation_range: the int8 requantization with no bias term.
-// A max_pool on a posit8 tensor compares codes as two's complement integers,
-// which is posit order, and gives posit8. An int8 tensor cannot feed a
-// posit8 layer, and avg_pool, global_avg_pool, add, gelu and softmax take
-// int8 only.
+//     clamped as a code to au_activation_range(F, activation);
+//   - to an int8 output (output_quant): Q = floor(S * 2^k), k =
+//     au_fixed_frac_bits(F) (posit8 12, where the floor is exact: posit8
+//     products are multiples of 2^-12; posit16 16), saturated to int32,
+//     rescaled by au_multiplier(F, output_quant), plus the zero point,
+//     clamped to activation_range: the int8 requantization with no bias term.
+// A max_pool on such a tensor compares codes as two's complement integers,
+// which is posit order, and gives format F. An int8 tensor cannot feed an
+// AU-format layer, an AU-format layer outputs its input's format or int8, and
+// avg_pool, global_avg_pool, add, gelu and softmax take int8 only.
+// (posit8 layers came first; the posit8_* functions below are the F =
+// posit8_0 cases.)
 //
 // GELU and softmax layers run the units' golden models (gelu.h, softmax.h):
 //   - gelu: element by element, the correctly rounded int8 table of the
@@ -61,11 +66,15 @@
 
 namespace strata::golden::nn {
 
+// An element is a code: int8 -128..127, posit8 -127..127, posit16
+// -32767..32767 (format from the model, tensor_formats).
+using Code = std::int16_t;
+
 struct Tensor {
   int length = 0;
   int channels = 0;
-  std::vector<std::int8_t> data;  // [length][channels]
-  std::int8_t at(int l, int c) const { return data[static_cast<std::size_t>(l * channels + c)]; }
+  std::vector<Code> data;  // [length][channels]
+  Code at(int l, int c) const { return data[static_cast<std::size_t>(l * channels + c)]; }
   bool operator==(const Tensor&) const = default;
 };
 
@@ -137,15 +146,15 @@ struct Layer {
   // out_channels equals the input's channels
   int out_channels = 0;
   Activation activation = Activation::none;
-  QuantParams output_quant;  // pools: must equal the input's; unused for a posit8 output
-  // The output tensor's format: int8 or posit8_0 (a posit8 output needs a
-  // posit8 input; pools keep their input's format).
+  QuantParams output_quant;  // pools: must equal the input's; unused for an AU-format output
+  // The output tensor's format: int8, or the input's AU format (an AU-format
+  // output needs an input of that format; pools keep their input's format).
   Format output_format = Format::int8;
   // conv1d: [out_channels][kernel][in_channels]; depthwise: [channels][kernel];
   // dense: [out_channels][input length * input channels]
-  std::vector<std::int8_t> weights;   // posit8 input: posit8 codes
-  std::vector<float> weight_scales;  // one per output channel, > 0; posit8 input: none
-  std::vector<std::int32_t> bias;    // one per output channel; posit8 input: posit8 codes (-127..127)
+  std::vector<Code> weights;         // int8 input: int8; AU-format input: codes of that format
+  std::vector<float> weight_scales;  // one per output channel, > 0; AU-format input: none
+  std::vector<std::int32_t> bias;    // one per output channel; AU-format input: codes (posit8 -127..127, posit16 -32767..32767)
   gelu::Form gelu_form = gelu::Form::erf;                          // gelu
   softmax::Algorithm softmax_algorithm = softmax::Algorithm::two_pass;  // softmax
 };
@@ -154,14 +163,14 @@ struct Model {
   std::string name;
   std::string input;  // name of the input tensor
   int input_length = 0, input_channels = 0;
-  Format input_format = Format::int8;  // int8 or posit8_0
+  Format input_format = Format::int8;  // int8 or an AU format (au_formats())
   QuantParams input_quant;             // int8 input only
   std::vector<Layer> layers;         // in execution order
   std::vector<std::string> outputs;  // tensor names
 };
 
 // The quantization of every tensor of a model (input and layer outputs);
-// a posit8 tensor's entry is meaningless.
+// a posit (AU-format) tensor's entry is meaningless.
 std::map<std::string, QuantParams> tensor_quants(const Model& m);
 // The format of every tensor of a model (input and layer outputs).
 std::map<std::string, Format> tensor_formats(const Model& m);
@@ -198,18 +207,29 @@ Tensor softmax_layer(const Tensor& in, QuantParams in_q, const Layer& l);
 // The output quantization of every softmax layer: TFLite's int8 convention.
 inline constexpr QuantParams kSoftmaxOutputQuant{1.0f / 256.0f, -128};
 
-// Posit8 layers (see the top of this file).
+// AU-format layers (see the top of this file).
+// The formats a tensor may have besides int8: posit8_0, posit16_1.
+const std::vector<Format>& au_formats();
+bool is_au_format(Format f);
+// k of the int8 output path: Q = floor(S * 2^k) (posit8 12, posit16 16).
+int au_fixed_frac_bits(Format f);
+// The clamp of an AU-format output, on codes: none everything (min is the
+// NaR code, which no output has), relu 0..maxpos, relu6 0..code(6.0).
+ActRange au_activation_range(Format f, Activation a);
+// quantize_multiplier(2^-k / out.scale): Q (units of 2^-k) to int8 units.
+QuantizedMultiplier au_multiplier(Format f, QuantParams out);
+// A conv1d, depthwise_conv1d or dense layer on an input of AU format f, to
+// the layer's output_format (f or int8).
+Tensor au_mac(const Tensor& in, Format f, const Layer& l);
+// max_pool on an input of AU format f.
+Tensor au_max_pool(const Tensor& in, Format f, const Layer& l);
+
+// The posit8_0 cases.
 inline constexpr int kPosit8ProductFracBits = 12;  // posit8 products are multiples of 2^-12
-// The clamp of a posit8 output, on codes: none -128..127 (everything),
-// relu 0..127, relu6 0..code(6.0).
-ActRange posit8_activation_range(Activation a);
-// quantize_multiplier(2^-12 / out.scale): Q (units of 2^-12) to int8 units.
-QuantizedMultiplier posit8_multiplier(QuantParams out);
-// A conv1d, depthwise_conv1d or dense layer on a posit8 input, to the
-// layer's output_format.
-Tensor posit8_mac(const Tensor& in, const Layer& l);
-// max_pool on a posit8 input.
-Tensor posit8_max_pool(const Tensor& in, const Layer& l);
+inline ActRange posit8_activation_range(Activation a) { return au_activation_range(Format::posit8_0, a); }
+inline QuantizedMultiplier posit8_multiplier(QuantParams out) { return au_multiplier(Format::posit8_0, out); }
+inline Tensor posit8_mac(const Tensor& in, const Layer& l) { return au_mac(in, Format::posit8_0, l); }
+inline Tensor posit8_max_pool(const Tensor& in, const Layer& l) { return au_max_pool(in, Format::posit8_0, l); }
 
 // Runs the model on one input; returns every tensor by name (the input too).
 // Throws std::invalid_argument naming the layer for an unknown input tensor,
@@ -218,11 +238,12 @@ Tensor posit8_max_pool(const Tensor& in, const Layer& l);
 // other than 1), a window with no output, out_channels that do not fit, add
 // inputs of different shapes, invalid quantization, a pool whose output_quant
 // is not its input's, a format combination the rules above exclude (or a
-// format other than int8 and posit8_0), a NaR code in a posit8 input, weight
-// or bias, and for an input or output the model does not have. Posit8
-// tensors ignore quantization: the quantization of every int8 tensor (an
-// int8 model input's input_quant, the output_quant of a layer with an int8
-// output) is checked, a posit8 tensor's is not.
+// format other than int8, posit8_0 and posit16_1), a code outside its
+// format's range or a NaR code in a posit input, weight or bias, and for an
+// input or output the model does not have. Posit tensors ignore
+// quantization: the quantization of every int8 tensor (an int8 model input's
+// input_quant, the output_quant of a layer with an int8 output) is checked,
+// a posit tensor's is not.
 // The layer functions check their own arguments the same way.
 std::map<std::string, Tensor> run(const Model& m, const Tensor& input);
 

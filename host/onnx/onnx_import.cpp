@@ -67,8 +67,8 @@ ImportResult import_onnx(const std::string& bytes, const std::string& file_name,
   }
   fs::remove_all(dir);
   nn::Tensor x{r.model.input_length, r.model.input_channels,
-               std::vector<std::int8_t>(static_cast<std::size_t>(r.model.input_length) * static_cast<std::size_t>(r.model.input_channels),
-                                        static_cast<std::int8_t>(r.model.input_quant.zero_point))};
+               std::vector<nn::Code>(static_cast<std::size_t>(r.model.input_length) * static_cast<std::size_t>(r.model.input_channels),
+                                     static_cast<nn::Code>(r.model.input_quant.zero_point))};
   try {
     (void)nn::run(r.model, x);
   } catch (const std::invalid_argument& e) {

@@ -82,26 +82,33 @@ struct MacPlan {
 
 }  // namespace
 
-std::vector<std::uint16_t> pack_tensor(const gn::Tensor& t) {
-  const int row = ceil_div(t.channels, nn::kLanes);
+int channels_per_word(golden::Format f) { return golden::kOperandBits / golden::info(f).lane_bits; }
+
+std::vector<std::uint16_t> pack_tensor(const gn::Tensor& t, golden::Format f) {
+  const int per = channels_per_word(f), bits = golden::info(f).lane_bits;
+  const unsigned mask = (1u << bits) - 1;
+  const int row = ceil_div(t.channels, per);
   std::vector<std::uint16_t> w(static_cast<std::size_t>(t.length * row), 0);
   for (int l = 0; l < t.length; ++l)
     for (int c = 0; c < t.channels; ++c) {
-      auto& word = w[static_cast<std::size_t>(l * row + c / 2)];
-      word = static_cast<std::uint16_t>(word | (static_cast<std::uint8_t>(t.at(l, c)) << (8 * (c % 2))));
+      auto& word = w[static_cast<std::size_t>(l * row + c / per)];
+      word = static_cast<std::uint16_t>(word | ((static_cast<unsigned>(t.at(l, c)) & mask) << (bits * (c % per))));
     }
   return w;
 }
 
 gn::Tensor unpack_tensor(const std::vector<std::uint16_t>& words, const Placement& p) {
+  const int per = channels_per_word(p.format), bits = golden::info(p.format).lane_bits;
   gn::Tensor t;
   t.length = p.length;
   t.channels = p.channels;
   t.data.resize(static_cast<std::size_t>(p.length * p.channels));
   for (int l = 0; l < p.length; ++l)
-    for (int c = 0; c < p.channels; ++c)
-      t.data[static_cast<std::size_t>(l * p.channels + c)] =
-          static_cast<std::int8_t>(static_cast<std::uint8_t>(words.at(static_cast<std::size_t>(l * p.row + c / 2)) >> (8 * (c % 2))));
+    for (int c = 0; c < p.channels; ++c) {
+      const unsigned u = (static_cast<unsigned>(words.at(static_cast<std::size_t>(l * p.row + c / per))) >> (bits * (c % per))) & ((1u << bits) - 1);
+      const int v = u >= (1u << (bits - 1)) ? static_cast<int>(u) - (1 << bits) : static_cast<int>(u);  // sign-extended code
+      t.data[static_cast<std::size_t>(l * p.channels + c)] = static_cast<gn::Code>(v);
+    }
   return t;
 }
 
@@ -117,12 +124,14 @@ Program compile(const SocConfig& c, const gn::Model& m) {
     if (std::find(engine_formats.begin(), engine_formats.end(), f) == engine_formats.end()) {
       std::vector<std::string> names;
       for (golden::Format e : engine_formats) names.push_back(format_name(e));
-      throw CompileError(fmt::format("tensor '{}' is {}, which config '{}' cannot run: its engine takes {} (posit8_0 layers need posit8_0 in au.formats)",
-                                     tensor, format_name(f), c.name, fmt::join(names, ", ")));
+      throw CompileError(fmt::format("tensor '{}' is {}, which config '{}' cannot run: its engine takes {} ({} layers need {} in au.formats)",
+                                     tensor, format_name(f), c.name, fmt::join(names, ", "), format_name(f), format_name(f)));
     }
-  // Posit8 layers end every dot product with a bias beat: activation 1.0,
-  // weight the bias (lane 0).
-  const auto posit8_one = static_cast<std::uint16_t>(golden::NumberFormat::parse("posit8_0").encode(1));
+  // AU-format layers end every dot product with a bias beat: activation 1.0
+  // in lane 0, weight the bias (lane 0).
+  const auto one_code = [](golden::Format f) {
+    return static_cast<std::uint16_t>(golden::NumberFormat::parse(std::string(golden::info(f).name)).encode(1));
+  };
 
   Program prog;
   prog.weights.assign(static_cast<std::size_t>(G), {});
@@ -135,7 +144,8 @@ Program compile(const SocConfig& c, const gn::Model& m) {
 
   ActAllocator act(n.act_words);
   auto place = [&](const std::string& name, int length, int channels, const std::string& layer) {
-    Placement p{0, length, channels, ceil_div(channels, nn::kLanes)};
+    const golden::Format f = formats.at(name);
+    Placement p{0, length, channels, ceil_div(channels, channels_per_word(f)), f};
     p.base = act.place(name, p.words(), layer);
     prog.tensors[name] = p;
   };
@@ -166,6 +176,15 @@ Program compile(const SocConfig& c, const gn::Model& m) {
     nn::set_field(d, "out_len", out.length);
     nn::set_field(d, "out_row", out.row);
     nn::set_field(d, "out_channels", out.channels);
+    if (in.format == golden::Format::posit16_1 && out.format == golden::Format::posit16_1) {
+      // A posit16 clamp: [{act_min, 0x00}, {act_max, out_zp}] (the low byte
+      // of every bound's minimum is 0; out_zp has no other use).
+      if ((range.min & 0xff) != 0) throw std::out_of_range(fmt::format("posit16 clamp minimum {} has a nonzero low byte", range.min));
+      nn::set_field(d, "act_min", range.min >> 8);
+      nn::set_field(d, "act_max", range.max >> 8);
+      nn::set_field(d, "out_zp", static_cast<std::int8_t>(static_cast<std::uint8_t>(range.max & 0xff)));
+      return;
+    }
     nn::set_field(d, "act_min", range.min);
     nn::set_field(d, "act_max", range.max);
   };
@@ -200,7 +219,7 @@ Program compile(const SocConfig& c, const gn::Model& m) {
     const Placement out = prog.tensors.at(l.output);
     for (const auto& i : l.inputs)
       if (last_use.at(i) == li) act.release(i);
-    const gn::ActRange range = f == golden::Format::int8 ? gn::activation_range(l.activation, q) : gn::posit8_activation_range(l.activation);
+    const gn::ActRange range = f == golden::Format::int8 ? gn::activation_range(l.activation, q) : gn::au_activation_range(f, l.activation);
     std::vector<std::uint32_t> d(nn::kDescriptorWords, 0);
     try {
       nn::set_field(d, "op", static_cast<std::int64_t>(l.kind == gn::LayerKind::max_pool ? nn::Op::max_pool : nn::Op::avg_pool));
@@ -378,8 +397,10 @@ Program compile(const SocConfig& c, const gn::Model& m) {
     }
     const gn::QuantParams in_q = quants.at(l.inputs[0]);
     const gn::QuantParams out_q = quants.at(l.output);
-    const bool posit_in = formats.at(l.inputs[0]) == golden::Format::posit8_0;
-    const bool posit_out = formats.at(l.output) == golden::Format::posit8_0;
+    const golden::Format in_fmt = formats.at(l.inputs[0]);
+    const bool posit_in = gn::is_au_format(in_fmt);
+    const bool posit_out = gn::is_au_format(formats.at(l.output));
+    const int per = channels_per_word(in_fmt), lane_bits = golden::info(in_fmt).lane_bits;
     MacPlan p;
     p.in_ch = in.channels;
     const int in_row = in.row;
@@ -396,11 +417,11 @@ Program compile(const SocConfig& c, const gn::Model& m) {
       p.out_len = w.out_length;
       p.out_ch = l.kind == gn::LayerKind::depthwise_conv1d ? in.channels : l.out_channels;
     }
-    if (l.kind == gn::LayerKind::depthwise_conv1d && G >= 2) {
-      // Each group takes an even number of channels, so that its channels
-      // are whole activation words.
-      p.grp_channels = G - G % 2;
-      p.grp_pairs = p.grp_channels / 2;
+    if (l.kind == gn::LayerKind::depthwise_conv1d && G >= per) {
+      // Each group takes a multiple of the channels per word, so that its
+      // channels are whole activation words.
+      p.grp_channels = G - G % per;
+      p.grp_pairs = p.grp_channels / per;
       p.in_pairs = p.grp_pairs;
     } else {
       p.grp_channels = G;
@@ -437,14 +458,16 @@ Program compile(const SocConfig& c, const gn::Model& m) {
         for (int k = 0; k < p.kernel; ++k)
           for (int cp = 0; cp < p.in_pairs; ++cp) {
             std::uint16_t word = 0;
-            for (int t = 0; t < nn::kLanes; ++t) {
-              const int ci = 2 * (g * p.grp_pairs + cp) + t;
+            for (int t = 0; t < per; ++t) {
+              const int ci = per * (g * p.grp_pairs + cp) + t;
               const int v = live && ci < p.in_ch ? weight(ch, k, ci) : 0;
-              word = static_cast<std::uint16_t>(word | (static_cast<std::uint8_t>(v) << (8 * t)));
+              word = static_cast<std::uint16_t>(word | ((static_cast<unsigned>(v) & ((1u << lane_bits) - 1)) << (lane_bits * t)));
             }
             mem[static_cast<std::size_t>(w_base + g * group_words + k * p.in_pairs + cp)] = word;
           }
-        if (posit_in) mem[static_cast<std::size_t>(w_base + g * group_words + dp_beats)] = live ? static_cast<std::uint8_t>(l.bias[static_cast<std::size_t>(ch)]) : 0;
+        if (posit_in)
+          mem[static_cast<std::size_t>(w_base + g * group_words + dp_beats)] =
+              live ? static_cast<std::uint16_t>(static_cast<unsigned>(l.bias[static_cast<std::size_t>(ch)]) & ((1u << lane_bits) - 1)) : 0;
       }
     }
     w_ptr += w_words;
@@ -460,7 +483,7 @@ Program compile(const SocConfig& c, const gn::Model& m) {
         std::int64_t bias = 0;
         gn::QuantizedMultiplier qm;
         if (a < p.grp_channels && ch < p.out_ch && posit_in) {
-          if (!posit_out) qm = gn::posit8_multiplier(out_q);
+          if (!posit_out) qm = gn::au_multiplier(in_fmt, out_q);
           if (qm.shift < -31 || qm.shift > 30)
             throw CompileError(fmt::format("layer '{}': rescale shift {} outside -31..30", l.name, qm.shift));
         } else if (a < p.grp_channels && ch < p.out_ch) {
@@ -488,13 +511,13 @@ Program compile(const SocConfig& c, const gn::Model& m) {
     for (const auto& i : l.inputs)
       if (last_use.at(i) == li) act.release(i);
 
-    const gn::ActRange range = posit_out ? gn::posit8_activation_range(l.activation) : gn::activation_range(l.activation, out_q);
+    const gn::ActRange range = posit_out ? gn::au_activation_range(in_fmt, l.activation) : gn::activation_range(l.activation, out_q);
     std::vector<std::uint32_t> d(nn::kDescriptorWords, 0);
     try {
       nn::set_field(d, "op", static_cast<std::int64_t>(nn::Op::mac));
       nn::set_field(d, "fmt", static_cast<std::int64_t>(formats.at(l.inputs[0])));
       nn::set_field(d, "readout", posit_out ? 1 : 0);
-      nn::set_field(d, "in_odd", in.channels % 2);
+      nn::set_field(d, "in_odd", per == 2 ? in.channels % 2 : 0);
       set_window(d, in, out, p.kernel, p.stride, p.dilation, p.pad_left, p.in_pairs, range);
       nn::set_field(d, "grp_pairs", p.grp_pairs);
       nn::set_field(d, "groups", p.groups);
@@ -502,9 +525,9 @@ Program compile(const SocConfig& c, const gn::Model& m) {
       nn::set_field(d, "w_group_stride", group_words);
       nn::set_field(d, "param_base", param_base);
       nn::set_field(d, "pad_value", posit_in ? 0 : in_q.zero_point);  // posit8 code 0 is zero
-      nn::set_field(d, "out_zp", posit_out ? 0 : out_q.zero_point);
+      if (!posit_out || in_fmt != golden::Format::posit16_1) nn::set_field(d, "out_zp", posit_out ? 0 : out_q.zero_point);  // else set_window's clamp byte
       nn::set_field(d, "grp_channels", p.grp_channels);
-      nn::set_field(d, "bias_act", posit_in ? posit8_one : 0);
+      nn::set_field(d, "bias_act", posit_in ? one_code(in_fmt) : 0);
     } catch (const std::out_of_range& e) {
       throw CompileError(fmt::format("layer '{}': {}", l.name, e.what()));
     }

@@ -23,9 +23,11 @@ class CompileError : public std::runtime_error {
 };
 
 // Where a tensor lives: `length` positions of `row` 16-bit words from word
-// `base` of the activation memory; channels 2i and 2i+1 share word i.
+// `base` of the activation memory. An int8 or posit8 tensor has two channels
+// per word (2i in bits 7:0, 2i+1 in 15:8), a posit16 tensor one.
 struct Placement {
   int base = 0, length = 0, channels = 0, row = 0;
+  golden::Format format = golden::Format::int8;
   int words() const { return length * row; }
 };
 
@@ -49,7 +51,9 @@ struct Program {
 Program compile(const SocConfig& c, const golden::nn::Model& m);
 
 // The activation-memory words of a tensor at a placement, and back.
-std::vector<std::uint16_t> pack_tensor(const golden::nn::Tensor& t);
+// Channels per activation word of a tensor format (16 / its lane bits).
+int channels_per_word(golden::Format f);
+std::vector<std::uint16_t> pack_tensor(const golden::nn::Tensor& t, golden::Format f = golden::Format::int8);
 golden::nn::Tensor unpack_tensor(const std::vector<std::uint16_t>& words, const Placement& p);
 
 }  // namespace strata::runtime

@@ -22,7 +22,7 @@ class Builder {
     l.kernel = kernel;
     l.padding = pad;
     l.out_channels = filters;
-    if (format_ == golden::Format::posit8_0) posit8_weights(l, kernel * channels_, out);
+    if (format_ != golden::Format::int8) posit_weights(l, kernel * channels_, out);
     else weights(l, kernel * channels_, act);
     if (pad == gn::Padding::valid) length_ -= kernel - 1;
     channels_ = filters;
@@ -102,14 +102,19 @@ class Builder {
     l.activation = act;
     l.output_quant = {y_std / 40.0f, act == gn::Activation::relu ? -128 : 0};
   }
-  // Posit8 weights: reals uniform in +-1/sqrt(fan_in) rounded to posit8,
-  // so that a layer keeps its input's magnitude (about 1); small biases. An
-  // int8 output puts about one standard deviation at 40 LSB.
-  void posit8_weights(gn::Layer& l, int fan_in, golden::Format out) {
-    const auto p8 = golden::NumberFormat::parse("posit8_0");
+  // Posit weights (the input's format, posit8 or posit16): reals uniform in
+  // +-1/sqrt(fan_in) rounded to the format, so that a layer keeps its
+  // input's magnitude (about 1); small biases. An int8 output puts about
+  // one standard deviation at 40 LSB.
+  void posit_weights(gn::Layer& l, int fan_in, golden::Format out) {
+    const auto pf = golden::NumberFormat::parse(std::string(golden::info(format_).name));
     const double a = 1.0 / std::sqrt(static_cast<double>(fan_in));
     std::uniform_real_distribution<double> w(-a, a), b(-0.25, 0.25);
-    auto code = [&](double x) { return static_cast<std::int8_t>(static_cast<std::uint8_t>(p8.encode(mpq_class(x)))); };
+    const int bits = pf.bits();
+    auto code = [&](double x) {
+      const auto u = static_cast<std::int32_t>(pf.encode(mpq_class(x)));
+      return static_cast<gn::Code>(u >= (1 << (bits - 1)) ? u - (1 << bits) : u);  // the signed code
+    };
     for (int i = 0; i < l.out_channels * fan_in; ++i) l.weights.push_back(code(w(rng_)));
     for (int c = 0; c < l.out_channels; ++c) l.bias.push_back(code(b(rng_)));
     l.activation = gn::Activation::relu;
@@ -131,11 +136,10 @@ class Builder {
   int length_ = 0, channels_ = 0;
 };
 
-// The PulseDL-style network; `mixed` runs its input, conv1 and pool1 in
-// posit8 and converts to int8 in conv2.
-gn::Model pulse_network(const std::string& name, std::uint64_t seed, int samples, bool mixed) {
+// The PulseDL-style network; with `early` a posit format, its input, conv1
+// and pool1 run in that format and conv2 converts to int8.
+gn::Model pulse_network(const std::string& name, std::uint64_t seed, int samples, golden::Format early) {
   if (samples < 32 || samples > 4096) throw std::invalid_argument(name + ": samples must be 32..4096");
-  const golden::Format early = mixed ? golden::Format::posit8_0 : golden::Format::int8;
   gn::Model m;
   m.name = name;
   Builder b(seed, m);
@@ -169,17 +173,20 @@ gn::Model attention_block(std::uint64_t seed) {
   return m;
 }
 
-gn::Model pulse_cnn(std::uint64_t seed, int samples) { return pulse_network("pulse_cnn", seed, samples, false); }
+gn::Model pulse_cnn(std::uint64_t seed, int samples) { return pulse_network("pulse_cnn", seed, samples, golden::Format::int8); }
 
-gn::Model pulse_cnn_mixed(std::uint64_t seed, int samples) { return pulse_network("pulse_cnn_mixed", seed, samples, true); }
+gn::Model pulse_cnn_mixed(std::uint64_t seed, int samples) { return pulse_network("pulse_cnn_mixed", seed, samples, golden::Format::posit8_0); }
 
-std::vector<std::string> example_model_names() { return {"pulse_cnn", "pulse_cnn_mixed", "attention_block"}; }
+gn::Model pulse_cnn_posit16(std::uint64_t seed, int samples) { return pulse_network("pulse_cnn_posit16", seed, samples, golden::Format::posit16_1); }
+
+std::vector<std::string> example_model_names() { return {"pulse_cnn", "pulse_cnn_mixed", "pulse_cnn_posit16", "attention_block"}; }
 
 gn::Model example_model(const std::string& name, std::uint64_t seed) {
   if (name == "pulse_cnn") return pulse_cnn(seed);
   if (name == "pulse_cnn_mixed") return pulse_cnn_mixed(seed);
+  if (name == "pulse_cnn_posit16") return pulse_cnn_posit16(seed);
   if (name == "attention_block") return attention_block(seed);
-  throw std::invalid_argument("unknown example model '" + name + "'; allowed: pulse_cnn, pulse_cnn_mixed, attention_block");
+  throw std::invalid_argument("unknown example model '" + name + "'; allowed: pulse_cnn, pulse_cnn_mixed, pulse_cnn_posit16, attention_block");
 }
 
 }  // namespace strata::runtime

@@ -19,6 +19,9 @@ golden::nn::Model pulse_cnn(std::uint64_t seed, int samples = 256);
 // The same network with XR-NPE's layer-adaptive precision: a posit8 input,
 // conv1 and pool1 in posit8, conv2 from posit8 to int8, the rest int8.
 golden::nn::Model pulse_cnn_mixed(std::uint64_t seed, int samples = 256);
+// The same network with its input, conv1 and pool1 in posit(16,1) and conv2
+// from posit16 to int8 (needs posit16_1 in au.formats: gen/configs/nn_formats.yaml).
+golden::nn::Model pulse_cnn_posit16(std::uint64_t seed, int samples = 128);  // 128: a posit16 tensor takes a word per channel
 
 // An attention-style block on [16, 8]: scores = x W (a pointwise conv1d,
 // 16 keys), softmax over the keys of each position, the probabilities times

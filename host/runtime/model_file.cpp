@@ -60,10 +60,17 @@ const std::vector<std::string> kOps = {"conv1d", "depthwise_conv1d", "dense", "m
 const std::vector<std::string> kPaddings = {"valid", "same"};
 const std::vector<std::string> kActivations = {"none", "relu", "relu6"};
 // The formats a tensor may have, and their names in the file.
-const std::vector<golden::Format> kTensorFormats = {golden::Format::int8, golden::Format::posit8_0};
+const std::vector<golden::Format> kTensorFormats = {golden::Format::int8, golden::Format::posit8_0, golden::Format::posit16_1};
 const std::vector<std::string> kTensorFormatNames = {std::string(golden::info(golden::Format::int8).name),
-                                                     std::string(golden::info(golden::Format::posit8_0).name)};
-const char* const kPosit8Code = "a posit8 code: an integer from -127 to 127 (-128 is NaR)";
+                                                     std::string(golden::info(golden::Format::posit8_0).name),
+                                                     std::string(golden::info(golden::Format::posit16_1).name)};
+// "posit8" for posit8_0, "posit16" for posit16_1: the name of its codes in messages.
+std::string short_name(golden::Format f) { return f == golden::Format::posit8_0 ? "posit8" : f == golden::Format::posit16_1 ? "posit16" : std::string(golden::info(f).name); }
+// "a posit8 code: an integer from -127 to 127 (-128 is NaR)"
+std::string code_allowed(golden::Format f) {
+  const int half = 1 << (golden::info(f).lane_bits - 1);
+  return fmt::format("a {} code: an integer from {} to {} ({} is NaR)", short_name(f), -half + 1, half - 1, -half);
+}
 
 const std::vector<nn::LayerKind> kKinds = {nn::LayerKind::conv1d,   nn::LayerKind::depthwise_conv1d, nn::LayerKind::dense,
                                            nn::LayerKind::max_pool, nn::LayerKind::avg_pool,         nn::LayerKind::global_avg_pool,
@@ -572,11 +579,12 @@ class ModelReader {
     std::tie(m.input_length, m.input_channels) =
         r_.shape(r_.need(in, "input", "shape", fmt::format("[length, channels], each an integer from 1 to {}", kMaxParam)), "input.shape");
     if (const Json* f = Reader::find(in, "format")) m.input_format = tensor_format(*f, "input.format");
-    if (m.input_format == golden::Format::posit8_0) {
+    if (m.input_format != golden::Format::int8) {
+      const std::string f = format_name(m.input_format);
       for (const std::string key : {"scale", "zero_point"})
         if (Reader::find(in, key) != nullptr)
-          r_.fail(join_key("input", key), "given for a posit8_0 input, but posit8 tensors have no quantization (no scale, no zero point)",
-                  "no scale and no zero_point with \"format\": \"posit8_0\"");
+          r_.fail(join_key("input", key), fmt::format("given for a {} input, but {} tensors have no quantization (no scale, no zero point)", f, short_name(m.input_format)),
+                  fmt::format("no scale and no zero_point with \"format\": \"{}\"", f));
     } else {
       m.input_quant = quant(in, "input");
     }
@@ -724,7 +732,7 @@ class ModelReader {
     // Formats: a pool keeps its input's; avg_pool, global_avg_pool and add
     // take int8; an int8 input gives an int8 output.
     const golden::Format in_format = in[0]->format;
-    const bool posit8_in = in_format == golden::Format::posit8_0;
+    const bool au_in = in_format != golden::Format::int8;  // posit8_0 or posit16_1
     if (l.kind == nn::LayerKind::avg_pool || l.kind == nn::LayerKind::global_avg_pool || l.kind == nn::LayerKind::add || is_unit(l.kind))
       for (std::size_t k = 0; k < arity; ++k)
         if (in[k]->format != golden::Format::int8)
@@ -740,7 +748,10 @@ class ModelReader {
       l.output_format = tensor_format(*given_format, at("output_format"));
       if (in_format == golden::Format::int8 && l.output_format != golden::Format::int8)
         r_.fail(at("output_format"), fmt::format("{} for {} whose input {} is int8", shown(*given_format), a_layer(op), in_quotes(l.inputs[0])),
-                "\"int8\" (an int8 input gives an int8 output; a posit8_0 output needs a posit8_0 input)");
+                "\"int8\" (an int8 input gives an int8 output; a posit8_0 or posit16_1 output needs an input of that format)");
+      if (au_in && l.output_format != golden::Format::int8 && l.output_format != in_format)
+        r_.fail(at("output_format"), fmt::format("{} for {} whose input {} is {}", shown(*given_format), a_layer(op), in_quotes(l.inputs[0]), format_name(in_format)),
+                fmt::format("\"int8\" or \"{}\" (a layer converts only to int8)", format_name(in_format)));
     }
 
     if (const Json* v = Reader::find(j, "form")) l.gelu_form = kGeluFormValues[r_.choice(*v, at("form"), kGeluForms, "a GELU form")];
@@ -757,10 +768,12 @@ class ModelReader {
           r_.fail(at("output_quant"), fmt::format("scale {}, zero_point {} is not the quantization of a softmax output", given.scale, given.zero_point),
                   "no output_quant, or TFLite's softmax output: scale 0.00390625 (1/256), zero_point -128");
       }
-    } else if (l.output_format == golden::Format::posit8_0) {
+    } else if (l.output_format != golden::Format::int8) {
+      const std::string f = format_name(l.output_format);
       if (Reader::find(j, "output_quant") != nullptr)
-        r_.fail(at("output_quant"), fmt::format("given, but the output {} is a posit8_0 tensor, and posit8 tensors have no quantization", in_quotes(l.output)),
-                is_pool(l.kind) ? "no output_quant (a pool on a posit8_0 input has a posit8_0 output)" : "no output_quant with \"output_format\": \"posit8_0\"");
+        r_.fail(at("output_quant"), fmt::format("given, but the output {} is a {} tensor, and {} tensors have no quantization", in_quotes(l.output), f, short_name(l.output_format)),
+                is_pool(l.kind) ? fmt::format("no output_quant (a pool on a {} input has a {} output)", f, f)
+                                : fmt::format("no output_quant with \"output_format\": \"{}\"", f));
     } else if (is_pool(l.kind)) {
       l.output_quant = in[0]->quant;
       if (const Json* q = Reader::find(j, "output_quant")) {
@@ -782,14 +795,15 @@ class ModelReader {
       if (weight_count > kMaxWeights)
         r_.fail(at("weights"), fmt::format("{} would need {} weights ({})", a_layer(op), weight_count, weight_why), fmt::format("at most {} weights per layer", kMaxWeights));
       const Json& w = r_.need(j, path, "weights",
-                              posit8_in ? "an object with keys data, or offset and count (posit8 weights have no scales)"
+                              au_in ? fmt::format("an object with keys data, or offset and count ({} weights have no scales)", short_name(in_format))
                                         : "an object with keys scales and data, or scales, offset and count");
       r_.object(w, at("weights"), kWeightKeys);
       const std::string scales_at = join_key(at("weights"), "scales");
-      if (posit8_in) {
+      if (au_in) {
+        const std::string f = format_name(in_format);
         if (Reader::find(w, "scales") != nullptr)
-          r_.fail(scales_at, fmt::format("given for {} whose input {} is posit8_0, but posit8 weights have no scales", a_layer(op), in_quotes(l.inputs[0])),
-                  "no scales: the weights of a layer with a posit8_0 input are posit8 codes");
+          r_.fail(scales_at, fmt::format("given for {} whose input {} is {}, but {} weights have no scales", a_layer(op), in_quotes(l.inputs[0]), f, short_name(in_format)),
+                  fmt::format("no scales: the weights of a layer with a {} input are {} codes", f, short_name(in_format)));
       } else {
         const std::string scales_allowed = fmt::format("a list of {}, one per output channel", count_of(static_cast<std::size_t>(out_channels), "scale", "scales"));
         const Json& scales = r_.need(w, at("weights"), "scales", scales_allowed);
@@ -798,10 +812,17 @@ class ModelReader {
           r_.fail(scales_at, fmt::format("{} for {}", count_of(scales.size(), "scale", "scales"), count_of(static_cast<std::size_t>(out_channels), "output channel", "output channels")), scales_allowed);
         for (std::size_t k = 0; k < scales.size(); ++k) l.weight_scales.push_back(r_.scale(scales[k], join_index(scales_at, k)));
       }
-      l.weights = block<std::int8_t>(w, at("weights"), weight_count, weight_why, posit8_in);
+      const golden::Format* code_format = au_in ? &in_format : nullptr;
+      if (in_format == golden::Format::posit16_1) {
+        const auto v = block<std::int16_t>(w, at("weights"), weight_count, weight_why, code_format);
+        l.weights.assign(v.begin(), v.end());
+      } else {
+        const auto v = block<std::int8_t>(w, at("weights"), weight_count, weight_why, code_format);
+        l.weights.assign(v.begin(), v.end());
+      }
       if (const Json* b = Reader::find(j, "bias")) {
         r_.object(*b, at("bias"), kBiasKeys);
-        l.bias = block<std::int32_t>(*b, at("bias"), out_channels, "one per output channel", posit8_in);
+        l.bias = block<std::int32_t>(*b, at("bias"), out_channels, "one per output channel", code_format);
       } else {
         l.bias.assign(static_cast<std::size_t>(out_channels), 0);
       }
@@ -813,13 +834,17 @@ class ModelReader {
   }
 
   // `count` values of T inline ("data") or in the side binary ("offset",
-  // "count"; little-endian, offset a multiple of sizeof(T)). With `posit8`
-  // every value is a posit8 code other than NaR: -127..127.
+  // "count"; little-endian, offset a multiple of sizeof(T)). With a
+  // `code_format` (posit8_0, posit16_1) every value is a code of it other
+  // than NaR: -127..127, -32767..32767.
   template <class T>
-  std::vector<T> block(const Json& o, const std::string& path, long long count, const std::string& why, bool posit8) const {
-    const long long lo = posit8 ? -128 : std::numeric_limits<T>::min(), hi = posit8 ? 127 : std::numeric_limits<T>::max();  // posit8: NaR below
-    const std::string storage = sizeof(T) == 1 ? "int8" : "int32";
-    const std::string kind = posit8 ? "posit8" : storage;
+  std::vector<T> block(const Json& o, const std::string& path, long long count, const std::string& why, const golden::Format* code_format) const {
+    const bool posit8 = code_format != nullptr;  // a posit code
+    const long long half = posit8 ? 1LL << (golden::info(*code_format).lane_bits - 1) : 0;
+    const long long lo = posit8 ? -half : std::numeric_limits<T>::min(), hi = posit8 ? half - 1 : std::numeric_limits<T>::max();  // posit: NaR is lo
+    const std::string storage = sizeof(T) == 1 ? "int8" : sizeof(T) == 2 ? "int16" : "int32";
+    const std::string kind = posit8 ? short_name(*code_format) : storage;
+    const std::string kPosit8Code = posit8 ? code_allowed(*code_format) : std::string();
     const std::string either = "either \"data\" (the values inline) or \"offset\" and \"count\" (the values in the side binary)";
     const Json* data = Reader::find(o, "data");
     const Json* offset = Reader::find(o, "offset");
@@ -837,7 +862,7 @@ class ModelReader {
       for (std::size_t k = 0; k < data->size(); ++k) {
         const std::string at_k = join_index(at, k);
         const long long x = r_.integer((*data)[k], at_k, lo, hi, posit8 ? kPosit8Code : "");
-        if (posit8 && x == -128) r_.fail(at_k, "-128 is NaR, not a posit8 value", kPosit8Code);
+        if (posit8 && x == lo) r_.fail(at_k, fmt::format("{} is NaR, not a {} value", lo, kind), kPosit8Code);
         out.push_back(static_cast<T>(x));
       }
       return out;
@@ -867,14 +892,16 @@ class ModelReader {
         u |= static_cast<std::uint32_t>(static_cast<unsigned char>(binary_[static_cast<std::size_t>(off + k * static_cast<long long>(sizeof(T))) + b])) << (8 * b);
       if constexpr (sizeof(T) == 1) {
         out.push_back(static_cast<T>(static_cast<std::int8_t>(static_cast<std::uint8_t>(u))));
+      } else if constexpr (sizeof(T) == 2) {
+        out.push_back(static_cast<T>(static_cast<std::int16_t>(static_cast<std::uint16_t>(u))));
       } else {
         out.push_back(static_cast<T>(u));
       }
       const long long x = out.back();
-      if (posit8 && (x < -127 || x > 127))
+      if (posit8 && (x < lo + 1 || x > hi))
         r_.fail(path,
                 fmt::format("value {} (byte {} of the side binary {}) is {}, {}", k, off + k * static_cast<long long>(sizeof(T)), in_quotes(binary_name_), x,
-                            x == -128 ? "NaR, not a posit8 value" : "not a posit8 code"),
+                            x == lo ? fmt::format("NaR, not a {} value", kind) : fmt::format("not a {} code", kind)),
                 fmt::format("{} {} values, each {}", count, storage, kPosit8Code));
     }
     return out;
@@ -994,7 +1021,8 @@ Json model_json(const nn::Model& m, const std::string& file, const std::string* 
       if (binary_name != nullptr) {
         w["offset"] = binary.size();
         w["count"] = l.weights.size();
-        for (std::int8_t v : l.weights) binary.push_back(static_cast<char>(v));
+        const std::size_t bytes = in_format == golden::Format::posit16_1 ? 2 : 1;  // int8 and posit8 weights one byte, posit16 two
+        for (nn::Code v : l.weights) append_le(binary, static_cast<std::uint32_t>(static_cast<std::uint16_t>(v)), bytes);
         while (binary.size() % 4 != 0) binary.push_back('\0');
         b["offset"] = binary.size();
         b["count"] = l.bias.size();
@@ -1064,7 +1092,7 @@ void save_model(const nn::Model& model, const fs::path& json_path, bool side_bin
     write_atomically({{json_path, &text}});
 }
 
-nn::Tensor parse_tensor(const std::string& json_text, const std::string& file_name, int length, int channels) {
+nn::Tensor parse_tensor(const std::string& json_text, const std::string& file_name, int length, int channels, golden::Format format) {
   if (length < 1 || channels < 1) throw std::invalid_argument(fmt::format("parse_tensor: expected shape [{}, {}] is not positive", length, channels));
   const Reader r(file_name, "the tensor");
   const Json root = r.parse(json_text);
@@ -1073,7 +1101,9 @@ nn::Tensor parse_tensor(const std::string& json_text, const std::string& file_na
   const auto [l, c] = r.shape(r.need(root, "", "shape", "[length, channels]"), "shape");
   if (l != length || c != channels) r.fail("shape", fmt::format("{} is not the shape expected here", shape_text(l, c)), shape_text(length, channels));
   const long long count = static_cast<long long>(length) * channels;
-  const std::string allowed = fmt::format("a list of {} int8 values (length {} × channels {}, channels-last)", count, length, channels);
+  const int bits = golden::info(format).lane_bits;
+  const long long lo = format == golden::Format::int8 ? -128 : -(1LL << (bits - 1)) + 1, hi = (1LL << (bits - 1)) - 1;  // posits: no NaR
+  const std::string allowed = fmt::format("a list of {} {} values (length {} × channels {}, channels-last)", count, format_name(format), length, channels);
   const Json& data = r.need(root, "", "data", allowed);
   if (!data.is_array()) r.fail("data", fmt::format("{} is {}, not a list", shown(data), a_type(data)), allowed);
   if (data.size() != static_cast<std::size_t>(count)) r.fail("data", fmt::format("holds {}", count_of(data.size(), "value", "values")), allowed);
@@ -1081,14 +1111,14 @@ nn::Tensor parse_tensor(const std::string& json_text, const std::string& file_na
   t.length = length;
   t.channels = channels;
   t.data.reserve(data.size());
-  for (std::size_t k = 0; k < data.size(); ++k) t.data.push_back(static_cast<std::int8_t>(r.integer(data[k], join_index("data", k), -128, 127)));
+  for (std::size_t k = 0; k < data.size(); ++k) t.data.push_back(static_cast<nn::Code>(r.integer(data[k], join_index("data", k), lo, hi)));
   return t;
 }
 
-nn::Tensor load_tensor(const fs::path& path, int length, int channels) {
+nn::Tensor load_tensor(const fs::path& path, int length, int channels, golden::Format format) {
   std::string text, reason;
   if (!read_file(path, text, reason)) throw ModelError(path.string(), "the file", fmt::format("cannot be read ({})", reason), "a readable strata-tensor JSON file");
-  return parse_tensor(text, path.string(), length, channels);
+  return parse_tensor(text, path.string(), length, channels, format);
 }
 
 void save_tensor(const nn::Tensor& tensor, const fs::path& path) {

@@ -57,8 +57,10 @@ golden::nn::Model parse_model(const std::string& json_text, const std::string& f
 void save_model(const golden::nn::Model& model, const std::filesystem::path& json_path, bool side_binary);
 
 // A tensor file holding exactly a [length, channels] int8 tensor.
-golden::nn::Tensor load_tensor(const std::filesystem::path& path, int length, int channels);
-golden::nn::Tensor parse_tensor(const std::string& json_text, const std::string& file_name, int length, int channels);
+// The values are codes of `format` (int8 -128..127; posits without NaR).
+golden::nn::Tensor load_tensor(const std::filesystem::path& path, int length, int channels, golden::Format format = golden::Format::int8);
+golden::nn::Tensor parse_tensor(const std::string& json_text, const std::string& file_name, int length, int channels,
+                                golden::Format format = golden::Format::int8);
 // Writes `tensor` atomically; throws ModelError if its data does not hold
 // length * channels values or its shape is out of range.
 void save_tensor(const golden::nn::Tensor& tensor, const std::filesystem::path& path);

@@ -26,7 +26,7 @@ void load_program(Device& dev, const SocConfig& c, const Program& p) {
 }
 
 void write_tensor(Device& dev, const Placement& p, const gn::Tensor& t) {
-  const auto words = pack_tensor(t);
+  const auto words = pack_tensor(t, p.format);
   for (std::size_t i = 0; i < words.size(); ++i)
     dev.write_mem(nn::region_base(nn::Region::act) + static_cast<std::uint32_t>(p.base) + static_cast<std::uint32_t>(i), words[i]);
 }
@@ -52,11 +52,12 @@ std::uint64_t run_list(Device& dev, std::uint32_t desc_addr, std::uint64_t budge
 
 golden::nn::Tensor random_input(const golden::nn::Model& m, std::uint64_t seed) {
   std::mt19937_64 rng(seed);
-  std::uniform_int_distribution<int> v(m.input_format == golden::Format::int8 ? -128 : -127, 127);  // -128 is posit NaR
+  const int half = 1 << (golden::info(m.input_format).lane_bits - 1);
+  std::uniform_int_distribution<int> v(m.input_format == golden::Format::int8 ? -half : -half + 1, half - 1);  // -half is posit NaR
   golden::nn::Tensor t;
   t.length = m.input_length;
   t.channels = m.input_channels;
-  for (int i = 0; i < t.length * t.channels; ++i) t.data.push_back(static_cast<std::int8_t>(v(rng)));
+  for (int i = 0; i < t.length * t.channels; ++i) t.data.push_back(static_cast<golden::nn::Code>(v(rng)));
   return t;
 }
 

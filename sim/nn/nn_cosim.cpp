@@ -291,6 +291,151 @@ TEST(NnLayers, Posit8OddChannelsIgnoreTheUnusedLane) {
   expect_bit_exact(m, random_posit8_tensor(r, 16, 3), "posit8 layer on an odd channel count over stale NaR codes");
 }
 
+
+// ------------------------------------------------------------ posit16 layers
+
+// A config without posit16_1 refuses posit16 layers at compile time, naming
+// the format and the config key.
+void expect_posit16_refused(const gn::Model& m) {
+  try {
+    compile(config(), m);
+    ADD_FAILURE() << "config " << config().name << " has no posit16_1 but compiled a posit16 model";
+  } catch (const strata::runtime::CompileError& e) {
+    EXPECT_NE(std::string(e.what()).find("posit16_1"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("au.formats"), std::string::npos) << e.what();
+  }
+}
+
+bool has_posit16() { return has_format(strata::golden::Format::posit16_1); }
+
+TEST(NnLayers, RandomPosit16LayersBitExact) {
+  const int g = config().nn->channels();
+  for (int i = 0; i < g_layers / 2; ++i) {
+    const std::uint64_t seed = g_seed * 3500017u + static_cast<std::uint64_t>(i);
+    Rng r(seed);
+    const int pick = r.in(0, 3);
+    const auto kind = pick == 3 ? gn::LayerKind::max_pool : static_cast<gn::LayerKind>(pick);
+    const int in_ch = r.in(1, 12), out_ch = r.in(1, 3 * g + 1);
+    const int kernel = r.in(1, 7), stride = r.in(1, 4), dilation = kind == gn::LayerKind::max_pool ? 1 : r.in(1, 3);
+    const auto pad = r.chance(0.5) ? gn::Padding::same : gn::Padding::valid;
+    int in_len = kind == gn::LayerKind::dense ? r.in(1, 12) : r.in(1, 40);
+    in_len = std::min(in_len, config().nn->act_words / (12 + 3 * g + 2));  // one word per channel
+    if (pad == gn::Padding::valid && kind != gn::LayerKind::dense) in_len = std::max(in_len, (kernel - 1) * dilation + 1);
+    const gn::Model m = posit16_layer_model(r, kind, in_len, in_ch, out_ch, kernel, stride, dilation, pad);
+    if (!has_posit16()) {
+      expect_posit16_refused(m);
+      return;
+    }
+    const gn::Tensor x = random_posit16_tensor(r, in_len, in_ch);
+    expect_bit_exact(m, x, fmt::format("random posit16 layer {} (replay: --seed={} --layers={}; layer seed {}): {}", i, g_seed, 2 * (i + 1), seed, describe(m)));
+    if (HasFatalFailure()) return;
+  }
+}
+
+// Corners: maxpos and minpos operands of both signs, long dot products that
+// saturate the posit16 read-out at maxpos and the int8 path's int32, sums of
+// products below 2^-16 (which the int8 path floors), relu6.
+TEST(NnLayers, Posit16CornersBitExact) {
+  const gn::Code maxpos = 0x7fff, minpos = 1;
+  Rng r(g_seed + 16);
+  for (int out_int8 = 0; out_int8 < 2; ++out_int8)
+    for (int act = 0; act < 3; ++act)
+      for (int tiny = 0; tiny < 2; ++tiny) {
+        const int in_len = 3, in_ch = 43;  // 129 features + the bias beat: fits every engine
+        gn::Model m = posit16_layer_model(r, gn::LayerKind::dense, in_len, in_ch, 5, 1, 1, 1, gn::Padding::valid);
+        gn::Layer& l = m.layers[0];
+        l.activation = static_cast<gn::Activation>(act);
+        l.output_format = out_int8 ? strata::golden::Format::int8 : strata::golden::Format::posit16_1;
+        l.output_quant = {tiny ? std::ldexp(1.0f, -14) : 0.5f, out_int8 ? -3 : 0};
+        const gn::Code small = posit16_code(std::ldexp(1.0, -9)), big = posit16_code(4096.0);
+        const gn::Code corner[] = {maxpos, static_cast<gn::Code>(-maxpos), minpos, static_cast<gn::Code>(-minpos), 0, small, static_cast<gn::Code>(-small), big};
+        for (std::size_t i = 0; i < l.weights.size(); ++i) {
+          const int c = static_cast<int>(i / static_cast<std::size_t>(in_len * in_ch));
+          l.weights[i] = tiny ? (c % 2 ? small : static_cast<gn::Code>(-small)) : c == 0 ? maxpos : c == 1 ? static_cast<gn::Code>(-maxpos) : corner[r.in(0, 7)];
+        }
+        gn::Tensor x = random_posit16_tensor(r, in_len, in_ch);
+        for (auto& v : x.data) v = tiny ? (r.chance(0.7) ? small : corner[r.in(0, 7)]) : r.chance(0.8) ? maxpos : corner[r.in(0, 7)];
+        if (!has_posit16()) {
+          expect_posit16_refused(m);
+          return;
+        }
+        expect_bit_exact(m, x, fmt::format("posit16 corners, {} output, activation {}, {}", out_int8 ? "int8" : "posit16", act, tiny ? "tiny" : "large"));
+        if (HasFatalFailure()) return;
+      }
+}
+
+// The PulseDL network with posit16 first layers: posit16 input, conv1 and
+// pool1 in posit16, conv2 posit16 to int8, the rest int8.
+TEST(NnNetwork, PulseCnnPosit16BitExact) {
+  for (std::uint64_t k = 0; k < 2; ++k) {
+    const std::uint64_t seed = g_seed + k;
+    const gn::Model m = strata::runtime::pulse_cnn_posit16(seed);
+    if (!has_posit16()) {
+      expect_posit16_refused(m);
+      return;
+    }
+    expect_bit_exact(m, strata::runtime::random_input(m, seed), fmt::format("pulse_cnn_posit16, weights and input from seed {}", seed));
+    if (HasFatalFailure()) return;
+  }
+}
+
+// Posit16 layers in a row, as a network uses them: a conv1d to posit16
+// (its output written as whole words), a max pool on those words, a
+// depthwise conv1d and a dense layer to int8, then an int8 layer.
+TEST(NnNetwork, Posit16ChainBitExact) {
+  using strata::golden::Format;
+  for (std::uint64_t k = 0; k < 4; ++k) {
+    Rng r(g_seed * 977 + k);
+    const int len = 24, ch = r.in(1, 5), mid = r.in(2, 7);
+    gn::Model m = posit16_layer_model(r, gn::LayerKind::conv1d, len, ch, mid, 3, 1, 1, gn::Padding::same);
+    m.name = "posit16_chain";
+    m.layers[0].output = "h";
+    m.layers[0].output_format = Format::posit16_1;
+    gn::Layer p;
+    p.name = "pool";
+    p.kind = gn::LayerKind::max_pool;
+    p.inputs = {"h"};
+    p.output = "hp";
+    p.kernel = 2;
+    p.stride = 2;
+    p.activation = static_cast<gn::Activation>(r.in(0, 2));
+    p.output_format = Format::posit16_1;
+    m.layers.push_back(p);
+    gn::Model dw = posit16_layer_model(r, gn::LayerKind::depthwise_conv1d, len / 2, mid, mid, 3, 1, 1, gn::Padding::same);
+    gn::Layer d = dw.layers[0];
+    d.name = "dw";
+    d.inputs = {"hp"};
+    d.output = "hd";
+    d.output_format = Format::posit16_1;
+    m.layers.push_back(d);
+    gn::Model de = posit16_layer_model(r, gn::LayerKind::dense, len / 2, mid, 4, 1, 1, 1, gn::Padding::valid);
+    gn::Layer e = de.layers[0];
+    e.name = "fc";
+    e.inputs = {"hd"};
+    e.output = "q";
+    e.output_format = Format::int8;
+    e.output_quant = {std::ldexp(1.0f, r.in(-6, 2)), r.in(-20, 20)};
+    m.layers.push_back(e);
+    gn::Model head = one_layer_model(r, gn::LayerKind::dense, 1, 4, 2, 1, 1, 1, gn::Padding::valid);
+    gn::Layer hd = head.layers[0];
+    hd.name = "head";
+    hd.inputs = {"q"};
+    hd.output = "y";
+    // The int8 head's input scale is q's output scale.
+    const float in_s = e.output_quant.scale;
+    for (std::size_t c = 0; c < hd.weight_scales.size(); ++c) hd.weight_scales[c] = 0.01f;
+    hd.output_quant = {in_s * 0.01f * 128.0f * 2.0f / 4.0f, 0};
+    m.layers.push_back(hd);
+    m.outputs = {"y"};
+    if (!has_posit16()) {
+      expect_posit16_refused(m);
+      return;
+    }
+    expect_bit_exact(m, random_posit16_tensor(r, len, ch), fmt::format("posit16 chain {} (seed {})", k, g_seed * 977 + k));
+    if (HasFatalFailure()) return;
+  }
+}
+
 }  // namespace
 }  // namespace strata::nn_test
 

@@ -227,7 +227,11 @@ inline gn::Model attention_model(Rng& r, int len, int d, int keys, golden::softm
 
 // ------------------------------------------------------------ posit8 layers
 
-inline bool has_posit8() { return strata::nn::layer_formats(config()).size() > 1; }
+inline bool has_format(strata::golden::Format f) {
+  const auto lf = strata::nn::layer_formats(config());
+  return std::find(lf.begin(), lf.end(), f) != lf.end();
+}
+inline bool has_posit8() { return has_format(strata::golden::Format::posit8_0); }
 
 // The posit8 code nearest x (posits saturate, so never NaR).
 inline std::int8_t posit8_code(double x) {
@@ -286,6 +290,73 @@ inline gn::Model posit8_layer_model(Rng& r, gn::LayerKind kind, int in_len, int 
       l.output_quant = {std::ldexp(r.real(1.0f, 2.0f), r.in(-8, 3)), r.in(-128, 127)};
     } else {
       l.output_format = strata::golden::Format::posit8_0;
+    }
+  }
+  m.layers.push_back(l);
+  m.outputs = {"y"};
+  return m;
+}
+
+// ------------------------------------------------------------ posit16 layers
+
+// The posit16 code nearest x (posits saturate, so never NaR).
+inline gn::Code posit16_code(double x) {
+  static const auto p16 = strata::golden::NumberFormat::parse("posit16_1");
+  return static_cast<gn::Code>(static_cast<std::int16_t>(static_cast<std::uint16_t>(p16.encode(mpq_class(x)))));
+}
+
+// A posit16 code: mostly a real of magnitude about `a`, sometimes any code
+// but NaR (minpos 2^-28 to maxpos 2^28, both signs).
+inline gn::Code random_posit16(Rng& r, double a) {
+  if (r.chance(0.1)) return static_cast<gn::Code>(r.in(-32767, 32767));
+  return posit16_code(r.real(-1.0f, 1.0f) * a);
+}
+
+inline gn::Tensor random_posit16_tensor(Rng& r, int length, int channels) {
+  gn::Tensor t;
+  t.length = length;
+  t.channels = channels;
+  const double a = r.chance(0.3) ? std::ldexp(1.0, r.in(-20, 20)) : 2.0;
+  for (int i = 0; i < length * channels; ++i) t.data.push_back(random_posit16(r, a));
+  return t;
+}
+
+// One posit16 layer on a posit16 input: conv1d, depthwise, dense to posit16
+// or (half of them) int8, or a max pool.
+inline gn::Model posit16_layer_model(Rng& r, gn::LayerKind kind, int in_len, int in_ch, int out_ch, int kernel, int stride, int dilation, gn::Padding pad) {
+  using strata::golden::Format;
+  gn::Model m;
+  m.name = "posit16_layer";
+  m.input = "x";
+  m.input_length = in_len;
+  m.input_channels = in_ch;
+  m.input_format = Format::posit16_1;
+  gn::Layer l;
+  l.name = "l0";
+  l.kind = kind;
+  l.inputs = {"x"};
+  l.output = "y";
+  l.activation = static_cast<gn::Activation>(r.in(0, 2));
+  l.padding = pad;
+  if (kind == gn::LayerKind::max_pool) {
+    l.kernel = kernel;
+    l.stride = stride;
+    l.output_format = Format::posit16_1;
+  } else {
+    l.kernel = kind == gn::LayerKind::dense ? 1 : kernel;
+    l.stride = kind == gn::LayerKind::dense ? 1 : stride;
+    l.dilation = kind == gn::LayerKind::dense ? 1 : dilation;
+    l.out_channels = kind == gn::LayerKind::depthwise_conv1d ? in_ch : out_ch;
+    const int fan_in = kind == gn::LayerKind::dense ? in_len * in_ch : kind == gn::LayerKind::depthwise_conv1d ? l.kernel : l.kernel * in_ch;
+    const int count = kind == gn::LayerKind::depthwise_conv1d ? in_ch * l.kernel : l.out_channels * fan_in;
+    const double a = std::ldexp(1.0, r.in(-3, 2)) / std::sqrt(static_cast<double>(fan_in));
+    for (int i = 0; i < count; ++i) l.weights.push_back(random_posit16(r, a));
+    for (int c = 0; c < l.out_channels; ++c) l.bias.push_back(random_posit16(r, 1.0));
+    if (r.chance(0.5)) {
+      l.output_format = Format::int8;
+      l.output_quant = {std::ldexp(r.real(1.0f, 2.0f), r.in(-12, 3)), r.in(-128, 127)};
+    } else {
+      l.output_format = Format::posit16_1;
     }
   }
   m.layers.push_back(l);

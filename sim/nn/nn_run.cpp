@@ -38,7 +38,7 @@ int main(int argc, char** argv) {
   try {
     const strata::SocConfig c = strata::load_config(STRATA_NN_CONFIG);
     const auto model = strata::runtime::load_model(model_file);
-    const auto input = input_file.empty() ? strata::runtime::random_input(model, seed) : strata::runtime::load_tensor(input_file, model.input_length, model.input_channels);
+    const auto input = input_file.empty() ? strata::runtime::random_input(model, seed) : strata::runtime::load_tensor(input_file, model.input_length, model.input_channels, model.input_format);
     if (input_file.empty()) fmt::print("input: random, seed {}\n", seed);
     const auto program = strata::runtime::compile(c, model);
     strata::sim::VerilatorDevice<Vnn> dev(trace);

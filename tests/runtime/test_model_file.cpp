@@ -121,7 +121,7 @@ TEST(TinyModel, LoadsAsWritten) {
   EXPECT_EQ(conv.activation, nn::Activation::relu);
   EXPECT_EQ(conv.output_quant, (nn::QuantParams{0.05f, -128}));
   ASSERT_EQ(conv.weights.size(), 24u);
-  EXPECT_EQ(std::vector<std::int8_t>(conv.weights.begin(), conv.weights.begin() + 4), (std::vector<std::int8_t>{37, -51, 74, -104}));
+  EXPECT_EQ(std::vector<strata::golden::nn::Code>(conv.weights.begin(), conv.weights.begin() + 4), (std::vector<strata::golden::nn::Code>{37, -51, 74, -104}));
   EXPECT_EQ(conv.weight_scales, (std::vector<float>{0.0021f, 0.0034f, 0.0017f, 0.0042f}));
   EXPECT_EQ(conv.bias, (std::vector<std::int32_t>{-2619, 1560, -1910, -628}));
 
@@ -188,7 +188,7 @@ TEST(Posit8Model, LoadsAsWritten) {
   EXPECT_EQ(conv.output_format, golden::Format::posit8_0);
   EXPECT_EQ(conv.activation, nn::Activation::relu);
   EXPECT_EQ(conv.output_quant, nn::QuantParams{});
-  EXPECT_EQ(conv.weights, (std::vector<std::int8_t>{64, -64, 32, -127, 127, 0, 1, -1, 80, -96, 48, 16}));
+  EXPECT_EQ(conv.weights, (std::vector<strata::golden::nn::Code>{64, -64, 32, -127, 127, 0, 1, -1, 80, -96, 48, 16}));
   EXPECT_TRUE(conv.weight_scales.empty());
   EXPECT_EQ(conv.bias, (std::vector<std::int32_t>{-127, 127}));
 
@@ -199,7 +199,7 @@ TEST(Posit8Model, LoadsAsWritten) {
   const nn::Layer& dw = m.layers[2];  // posit8 -> int8 (the default)
   EXPECT_EQ(dw.output_format, golden::Format::int8);
   EXPECT_EQ(dw.output_quant, (nn::QuantParams{0.05f, -3}));
-  EXPECT_EQ(dw.weights, (std::vector<std::int8_t>{70, -70, 20, 100}));
+  EXPECT_EQ(dw.weights, (std::vector<strata::golden::nn::Code>{70, -70, 20, 100}));
   EXPECT_TRUE(dw.weight_scales.empty());
   EXPECT_EQ(dw.bias, (std::vector<std::int32_t>{5, -9}));
 
@@ -232,6 +232,53 @@ TEST(Posit8Model, RoundTripInlineAndSideBinary) {
     EXPECT_EQ(occurrences(text, R"("output_quant")"), 2u) << text;              // dw1, fc
     EXPECT_EQ(occurrences(text, R"("scales")"), 1u) << text;                    // fc
     EXPECT_EQ(text.find(R"("data")") == std::string::npos, side) << text;
+    expect_same(load_model(d / "m.json"), m);
+    fs::remove_all(d);
+    fs::create_directories(d);
+  }
+  fs::remove_all(d);
+}
+
+// A posit16 model: 16-bit weight codes inline and as two-byte values in the
+// side binary; an int8 dense head after a posit16 layer to int8.
+TEST(Posit16Model, RoundTripInlineAndSideBinary) {
+  const fs::path d = scratch("posit16");
+  nn::Model m;
+  m.name = "p16";
+  m.input = "x";
+  m.input_length = 6;
+  m.input_channels = 2;
+  m.input_format = golden::Format::posit16_1;
+  nn::Layer c;
+  c.name = "conv";
+  c.kind = nn::LayerKind::conv1d;
+  c.inputs = {"x"};
+  c.output = "c";
+  c.kernel = 3;
+  c.out_channels = 2;
+  c.output_format = golden::Format::posit16_1;
+  c.weights = {1, -1, 32767, -32767, 0x4000, 300, -300, 7, 8, 9, 10, 11};
+  c.bias = {0x4000, -20000};
+  nn::Layer f;
+  f.name = "fc";
+  f.kind = nn::LayerKind::dense;
+  f.inputs = {"c"};
+  f.output = "y";
+  f.out_channels = 1;
+  f.output_quant = {0.25f, -3};
+  f.weights = {5, -5, 1000, -1000, 20000, -20000, 1, 2};
+  f.bias = {-1};
+  m.layers = {c, f};
+  m.outputs = {"y"};
+  for (bool side : {false, true}) {
+    SCOPED_TRACE(side ? "side binary" : "inline");
+    save_model(m, d / "m.json", side);
+    const std::string text = slurp(d / "m.json");
+    EXPECT_NE(text.find(R"("format": "posit16_1")"), std::string::npos) << text;
+    EXPECT_EQ(occurrences(text, R"("output_quant")"), 1u) << text;
+    if (side) {
+      EXPECT_EQ(fs::file_size(d / "m.bin"), 12u * 2 + 2u * 4 + 8u * 2 + 4u) << text;  // int16 weights, int32 biases (aligned)
+    }
     expect_same(load_model(d / "m.json"), m);
     fs::remove_all(d);
     fs::create_directories(d);
@@ -284,8 +331,8 @@ TEST(Posit8Model, SaveRejectsWhatTheFormatsExclude) {
   }
   {
     nn::Model m = good;
-    m.input_format = golden::Format::posit16_1;
-    EXPECT_EQ(error_text(m, false), "input.format: Format posit16_1 is not a tensor format");
+    m.input_format = golden::Format::int16;
+    EXPECT_EQ(error_text(m, false), "input.format: Format int16 is not a tensor format");
   }
   {
     nn::Model m = load_model(kModels / "tiny.json");
@@ -348,7 +395,7 @@ TEST(DocsExample, GeluSoftmaxModelLoadsAndRoundTrips) {
 
 TEST(DocsExample, TensorLoads) {
   const nn::Tensor t = parse_tensor(doc_block("## Tensor files"), "docs/model-format.md", 4, 2);
-  EXPECT_EQ(t.data, (std::vector<std::int8_t>{1, -2, 3, -4, 5, -6, 7, -8}));
+  EXPECT_EQ(t.data, (std::vector<strata::golden::nn::Code>{1, -2, 3, -4, 5, -6, 7, -8}));
 }
 
 // ---------------------------------------------------------------------------
@@ -611,14 +658,14 @@ const Bad kBadModels[] = {
     {"66_input_length_zero.json", "input.shape[0]", "0 is out of range", "an integer from 1 to 65535"},
     {"67_missing_weights.json", "layers[0].weights", "missing required key", "an object with keys scales and data, or scales, offset and count"},
     {"68_missing_output_quant.json", "layers[0].output_quant", "missing required key", "an object with keys scale, zero_point"},
-    {"69_input_format_unknown.json", "input.format", R"("posit16_1" is not a tensor format)", "int8, posit8_0"},
+    {"69_input_format_unknown.json", "input.format", R"("int16" is not a tensor format)", "int8, posit8_0, posit16_1"},
     {"70_posit8_input_scale.json", "input.scale", "given for a posit8_0 input, but posit8 tensors have no quantization",
      R"(no scale and no zero_point with "format": "posit8_0")"},
     {"71_posit8_input_zero_point.json", "input.zero_point", "given for a posit8_0 input, but posit8 tensors have no quantization",
      R"(no scale and no zero_point with "format": "posit8_0")"},
     {"72_output_format_unknown.json", "layers[0].output_format", R"("float32" is not a tensor format)", "int8, posit8_0"},
     {"73_int8_to_posit8.json", "layers[0].output_format", R"("posit8_0" for a conv1d layer whose input "x" is int8)",
-     R"("int8" (an int8 input gives an int8 output; a posit8_0 output needs a posit8_0 input))"},
+     R"("int8" (an int8 input gives an int8 output; a posit8_0 or posit16_1 output needs an input of that format))"},
     {"74_add_to_posit8.json", "layers[2].output_format", R"("posit8_0" for an add layer whose input "p" is int8)", R"("int8" (an int8 input gives an int8 output)"},
     {"75_pool_output_format.json", "layers[1].output_format", R"("int8" differs from the format of input "c" (posit8_0))",
      R"(no output_format (a pool's output keeps its input's format), or exactly the input's, "posit8_0")"},
@@ -646,6 +693,18 @@ const Bad kBadModels[] = {
     {"91_gelu_posit8_input.json", "layers[0].inputs[0]", R"("x" is a posit8_0 tensor)", "an int8 tensor (gelu takes int8 inputs only)"},
     {"92_gelu_missing_output_quant.json", "layers[1].output_quant", "missing required key", "an object with keys scale, zero_point"},
     {"93_softmax_output_format.json", "layers[1].output_format", "not a key of a softmax layer", "name, op, inputs, output, algorithm, output_quant"},
+    {"94_posit16_weight_nar.json", "layers[0].weights.data[4]", "-32768 is NaR, not a posit16 value", "a posit16 code: an integer from -32767 to 32767 (-32768 is NaR)"},
+    {"95_posit16_weight_range.json", "layers[0].weights.data[5]", "40000 is out of range", "a posit16 code: an integer from -32767 to 32767 (-32768 is NaR)"},
+    {"96_posit16_bias_nar.json", "layers[0].bias.data[1]", "-32768 is NaR, not a posit16 value", "a posit16 code: an integer from -32767 to 32767 (-32768 is NaR)"},
+    {"97_posit16_to_posit8.json", "layers[0].output_format", R"("posit8_0" for a conv1d layer whose input "x" is posit16_1)",
+     R"("int8" or "posit16_1" (a layer converts only to int8))"},
+    {"98_posit16_avg_pool.json", "layers[1].inputs[0]", R"("c" is a posit16_1 tensor)", "an int8 tensor (avg_pool takes int8 inputs only)"},
+    {"99_posit16_weight_scales.json", "layers[0].weights.scales", R"(given for a conv1d layer whose input "x" is posit16_1, but posit16 weights have no scales)",
+     "no scales: the weights of a layer with a posit16_1 input are posit16 codes"},
+    {"100_posit16_input_scale.json", "input.scale", "given for a posit16_1 input, but posit16 tensors have no quantization",
+     R"(no scale and no zero_point with "format": "posit16_1")"},
+    {"101_posit16_weight_nar_binary.json", "layers[0].weights", R"(value 7 (byte 14 of the side binary "posit16_codes.bin") is -32768, NaR, not a posit16 value)",
+     "12 int16 values, each a posit16 code: an integer from -32767 to 32767 (-32768 is NaR)"},
 };
 
 // Loaded as a [4, 2] tensor.

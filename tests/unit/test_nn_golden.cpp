@@ -98,8 +98,8 @@ Tensor tensor(int length, int channels, std::initializer_list<int> v) {
   return t;
 }
 
-std::vector<std::int8_t> i8(std::initializer_list<int> v) {
-  std::vector<std::int8_t> r;
+std::vector<Code> i8(std::initializer_list<int> v) {
+  std::vector<Code> r;
   for (int x : v) r.push_back(static_cast<std::int8_t>(x));
   return r;
 }
@@ -967,8 +967,8 @@ TEST(NnPosit8, MultiplierIsTwoToMinus12OverTheOutputScale) {
   EXPECT_EQ(posit8_multiplier({0.0625f, 5}), (QuantizedMultiplier{1 << 30, -7}));                // 2^-8 = 0.5 * 2^-7
   // 1/3 = 0.666... * 2^-1; 0.666... * 2^31 = 1431655765.33.
   EXPECT_EQ(posit8_multiplier({3.0f * std::ldexp(1.0f, -12), 0}), (QuantizedMultiplier{1431655765, -1}));
-  expect_invalid([] { posit8_multiplier({0.0f, 0}); }, {"posit8_multiplier", "scale 0"});
-  expect_invalid([] { posit8_multiplier({1.0f, 200}); }, {"posit8_multiplier", "zero point 200"});
+  expect_invalid([] { posit8_multiplier({0.0f, 0}); }, {"au_multiplier (posit8_0)", "scale 0"});
+  expect_invalid([] { posit8_multiplier({1.0f, 200}); }, {"au_multiplier (posit8_0)", "zero point 200"});
 }
 
 Layer posit8_layer(std::string name, LayerKind kind, Format out = Format::posit8_0) {
@@ -1005,8 +1005,8 @@ TEST(NnPosit8Mac, WorkedDenseRoundsOnceLikeTheQuire) {
   l.bias = {0};
   // 64 products minpos * minpos = 64 * 2^-12 = 2^-6, exactly minpos (code 1).
   // Rounding each product (to minpos, posits never round to 0) would give 1.0.
-  l.weights = std::vector<std::int8_t>(64, 1);
-  EXPECT_EQ(posit8_mac(Tensor{64, 1, std::vector<std::int8_t>(64, 1)}, l), tensor(1, 1, {1}));
+  l.weights = std::vector<Code>(64, 1);
+  EXPECT_EQ(posit8_mac(Tensor{64, 1, std::vector<Code>(64, 1)}, l), tensor(1, 1, {1}));
   // 1 + 2^-6 lies halfway between 1 (64) and 1 + 1/32 (65): ties to even, 64;
   // 1 + 1.5 * 2^-6 is above the tie: 65; plus a bias of minpos: exactly 65.
   l.weights = i8({64, 64});
@@ -1051,10 +1051,10 @@ TEST(NnPosit8Mac, WorkedInt8Output) {
   // + zero point -128 = 0. Unsaturated it would be 200 - 128 = 72.
   Layer s = posit8_layer("sat", LayerKind::dense, Format::int8);
   s.out_channels = 1;
-  s.weights = std::vector<std::int8_t>(200, 127);
+  s.weights = std::vector<Code>(200, 127);
   s.bias = {0};
   s.output_quant = {4096.0f, -128};
-  EXPECT_EQ(posit8_mac(Tensor{200, 1, std::vector<std::int8_t>(200, 127)}, s), tensor(1, 1, {0}));
+  EXPECT_EQ(posit8_mac(Tensor{200, 1, std::vector<Code>(200, 127)}, s), tensor(1, 1, {0}));
 }
 
 TEST(NnPosit8Mac, WorkedDepthwise) {
@@ -1076,8 +1076,8 @@ struct PositRand {
   // A non-NaR code, mostly of modest magnitude (|v| <= 1.25) so that sums stay
   // inside the posit range, sometimes anything.
   int code() { return i(0, 3) == 0 ? i(-127, 127) : i(-72, 72); }
-  std::vector<std::int8_t> codes(int n) {
-    std::vector<std::int8_t> v;
+  std::vector<Code> codes(int n) {
+    std::vector<Code> v;
     for (int k = 0; k < n; ++k) v.push_back(static_cast<std::int8_t>(code()));
     return v;
   }
@@ -1381,7 +1381,7 @@ TEST(NnPosit8Model, RunRejectsFormatMistakesNamingTheLayer) {
     expect_invalid([&] { run(m, in); }, parts);
   };
   bad([](Model& m, Tensor&) { m.input_format = Format::fp4; }, {"'mixed'", "input_format fp4"});
-  bad([](Model& m, Tensor&) { m.input_format = Format::posit16_1; }, {"'mixed'", "input_format posit16_1"});
+  bad([](Model& m, Tensor&) { m.input_format = Format::int16; }, {"'mixed'", "input_format int16"});
   bad([](Model&, Tensor& in) { in.data[7] = -128; }, {"'mixed'", "'in'", "element (3, 1) is NaR"});
   bad([](Model& m, Tensor&) { m.layers[0].weight_scales = {1.0f, 1.0f}; }, {"'conv'", "weight scales"});
   bad([](Model& m, Tensor&) { m.layers[0].weights[5] = -128; }, {"'conv'", "weight 5 is NaR"});

@@ -30,8 +30,8 @@ module nn_mixed_pe (
   input  logic signed [7:0] out_zp_i,
   input  logic signed [7:0] act_min_i,
   input  logic signed [7:0] act_max_i,
-  input  logic [2:0]        fmt_i,           // the layer's format code (int8 or posit8)
-  input  logic              readout_i,       // write the AUs' posit8 read-out, not the requantized value
+  input  logic [2:0]        fmt_i,           // the layer's format code (int8 or a posit)
+  input  logic              readout_i,       // write the AUs' posit read-out, not the requantized value
   output logic              wr_valid_o,
   output logic [17:0]       wr_addr_o,
   output logic              wr_lane_o,

@@ -17,8 +17,8 @@ module nn_mixed_requant (
   input  logic signed [7:0]  act_min_i,
   input  logic signed [7:0]  act_max_i,
   input  logic               posit_i,     // posit8 layer: acc_i is taken in units of 2^-12
-  input  logic               raw_i,       // posit8 output: write code_i clamped, not the requantized value
-  input  logic [7:0]         code_i,      // the AU's posit8 read-out (taken with the capture)
+  input  logic               raw_i,       // posit output: write code_i clamped, not the requantized value
+  input  logic [7:0]         code_i,      // the AU's posit read-out (taken with the capture)
   output logic               can_cap_o,   // the capture register is free
   output logic               idle_o,      // nothing captured or in progress
   output logic               wr_valid_o,  // a result waits for the write-back

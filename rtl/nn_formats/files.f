@@ -1,0 +1,17 @@
+rtl/sim/SB_SPRAM256KA.sv
+rtl/ice40_spram_16kx16.sv
+rtl/nn_formats_mul_u8.sv
+rtl/nn_formats_mul_fabric.sv
+rtl/nn_formats_dec_int8.sv
+rtl/nn_formats_dec_posit8_0.sv
+rtl/nn_formats_dec_posit16_1.sv
+rtl/nn_formats_rd_norm.sv
+rtl/nn_formats_rd_int8.sv
+rtl/nn_formats_rd_posit8_0.sv
+rtl/nn_formats_rd_posit16_1.sv
+rtl/nn_formats_au.sv
+rtl/nn_formats_requant.sv
+rtl/nn_formats_pe.sv
+rtl/nn_formats_ram_2048x8.sv
+rtl/nn_formats_ram_1024x32.sv
+rtl/nn_formats_nn.sv
