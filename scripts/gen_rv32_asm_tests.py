@@ -145,12 +145,12 @@ def main():
     # (a pattern shifted right), both signs, and the divisors 0, 1 and -1, so
     # that a divider that runs only as many steps as the quotient has bits
     # meets every length from none to 32.
-    mags = [0x9E3779B9 >> i for i in (0, 1, 3, 8, 14, 15, 16, 21, 27, 30, 31)] + [0x80000000 >> i for i in (0, 1, 16, 31)]
-    dividends = mags + [-x & M for x in mags[1::2]]
-    divisors = mags[1:] + [-x & M for x in mags[2::3]] + [0, 1, M]
+    mags = [0x9E3779B9 >> i for i in (0, 3, 8, 15, 16, 21, 27, 31)] + [0x80000000]
+    dividends = mags + [-x & M for x in mags[1::3]]
+    divisors = mags[1:] + [-x & M for x in mags[2::4]] + [0, 1, M]
     body, n = "", 0
-    for k, (a, b) in enumerate(itertools.product(dividends, divisors)):
-        op = ("div", "divu", "rem", "remu")[k % 4]
+    for (i, a), (j, b) in itertools.product(enumerate(dividends), enumerate(divisors)):
+        op = ("div", "divu", "rem", "remu")[(i + j) % 4]
         n += 1
         body += f"  TEST_RR({n}, {op}, {h(MUL[op](a, b))}, {h(a)}, {h(b)})\n"
     write("div_lengths", body)

@@ -1,7 +1,8 @@
 // The M extension: a multiplier/divider beside the ALU, chosen by
 // rv32.muldiv as one of two sibling modules with the same ports.
 //   _muldiv_fast:  the 32 x 32-bit product in one cycle (DSP blocks),
-//                  5 cycles in execute; division by an aligned divisor,
+//                  3 cycles in execute for MUL and MULHU (the product of
+//                  the raw operands), 5 for MULH and MULHSU; division by an aligned divisor,
 //                  one quotient bit per cycle and only as many as the
 //                  quotient can have: 6 + clz(|b|) - clz(|a|) cycles
 //                  (5 when |a| < |b| or b = 0).
@@ -113,6 +114,8 @@ std::string muldiv(const SocConfig& c, ir::Design& d) {
   std::vector<ir::Stmt> run{if_else("done_o", {assign("busy_q", "1'b0")},
                                     {if_else("busy_q & cnt_q[5]", {assign("res_q", "neg_q ? (~raw + {31'd0, raw_cin}) : raw"), assign("cnt_q", "6'd33")},
                                              {if_else("busy_q", step)})})};
+  std::vector<ir::Stmt> start{assign("busy_q", "1'b1"), assign("prep_q", "1'b1"), assign("op_q", "op_i"), assign("acc_q", "a_i"), assign("mc_q", "b_i")};
+  if (fast) start.push_back(assign("lo_q", "a_i"));  // the multiplier's operands, for MUL and MULHU
   std::vector<ir::Stmt> idle{assign("busy_q", "1'b0"), assign("prep_q", "1'b0")};
   if (fast) {
     m.net("norm_q", 1, false, "the cycle after prep of a division: leading zeros, the divisor aligned");
@@ -124,6 +127,10 @@ std::string muldiv(const SocConfig& c, ir::Design& d) {
     m.assign("done_o", "busy_q & ~prep_q & ~norm_q & cnt_q == 6'd33");
     prep.push_back(assign("norm_q", "op_q[2]"));
     idle.push_back(assign("norm_q", "1'b0"));
+    m.comment("MUL and MULHU need no magnitudes: the raw operands' product is their result, registered in the cycle after start.");
+    m.net("direct", 1, false, "MUL or MULHU");
+    m.assign("direct", "~op_q[2] & (op_q[1] ~^ op_q[0])");
+    prep = {if_else("direct", {assign("prep_q", "1'b0"), assign("res_q", "op_q[0] ? prod[63:32] : prod[31:0]"), assign("cnt_q", "6'd33")}, prep)};
     m.comment("Align: the remainder starts as |a|, the quotient as zero (all ones for b = 0, done at once), k + 1 steps from count 31 - k.");
     run = {if_else("norm_q",
                    {assign("norm_q", "1'b0"), assign("acc_q", "lo_q"), assign("lo_q", "{32{~zb_nz}}"), assign("mc_q", "mc_q << k[4:0]"),
@@ -133,7 +140,7 @@ std::string muldiv(const SocConfig& c, ir::Design& d) {
     m.assign("done_o", "busy_q & ~prep_q & cnt_q == 6'd33");
   }
   m.ff({if_else("!rst_ni || kill_i", idle,
-                {if_else("start_i", {assign("busy_q", "1'b1"), assign("prep_q", "1'b1"), assign("op_q", "op_i"), assign("acc_q", "a_i"), assign("mc_q", "b_i")},
+                {if_else("start_i", start,
                          {if_else("prep_q", prep, run)})})});
   return d.add(std::move(m));
 }
