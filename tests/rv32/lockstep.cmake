@@ -115,7 +115,7 @@ strata_rv32_mutant(mepc_next ${RV32IM_CFG} rv32im_test_rv32_csr.sv "mepc_q <= ep
 strata_rv32_mutant(spram_nibble ${RV32IM_SPRAM_CFG} ice40_spram_16kx32.sv ".MASKWREN  ({we_i[1], we_i[1], we_i[0], we_i[0]})"
                    ".MASKWREN  ({we_i[1], we_i[0], we_i[0], we_i[0]})" ${B}/rv32_asm_sb.elf)
 # The fast divider aligns the divisor one place too far (k + 1 instead of k).
-strata_rv32_mutant(div_align ${RV32IM_CFG} rv32im_test_rv32_muldiv_fast.sv "mc_q <= mc_q << k[4:0];" "mc_q <= mc_q << (k[4:0] + 5'd1);" ${B}/rv32_asm_div.elf)
+strata_rv32_mutant(div_align ${RV32IM_CFG} rv32im_test_rv32_muldiv_fast.sv "mc_q <= mc_q << k_q;" "mc_q <= mc_q << (k_q + 5'd1);" ${B}/rv32_asm_div.elf)
 # The small divider's restoring step keeps the remainder when it should subtract.
 strata_rv32_mutant(div_step ${RV32IM_SMALL_CFG} rv32im_small_test_rv32_muldiv_small.sv "acc_q <= trial[31:0];" "acc_q <= {acc_q[30:0], lo_q[31]};" ${B}/rv32_asm_div.elf)
 

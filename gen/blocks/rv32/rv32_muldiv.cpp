@@ -1,11 +1,11 @@
 // The M extension: a multiplier/divider beside the ALU, chosen by
 // rv32.muldiv as one of two sibling modules with the same ports.
 //   _muldiv_fast:  the 32 x 32-bit product in one cycle (DSP blocks),
-//                  3 cycles in execute for MUL and MULHU (the product of
-//                  the raw operands), 5 for MULH and MULHSU; division by an aligned divisor,
-//                  one quotient bit per cycle and only as many as the
-//                  quotient can have: 6 + clz(|b|) - clz(|a|) cycles
-//                  (5 when |a| < |b| or b = 0).
+//                  4 cycles in execute for MUL and MULHU (the product of
+//                  the raw operands), 5 for MULH and MULHSU; division by an
+//                  aligned divisor, one quotient bit per cycle and only as
+//                  many as the quotient can have: 7 + clz(|b|) - clz(|a|)
+//                  cycles (5 when |a| < |b|, a = 0 or b = 0).
 //   _muldiv_small: shift-and-add, one bit per cycle; 36 cycles for both.
 // Both work on magnitudes: the start cycle registers the operands, the next
 // takes |a| and |b| for the signed operations, the last cycle negates the result when its sign is negative
@@ -13,7 +13,8 @@
 // restores one quotient bit per cycle; x / 0 = all ones and x % 0 = x fall
 // out of the magnitudes (the quotient keeps its sign only for a nonzero
 // divisor). The fast one counts the leading zeros of |a| and |b| (one more
-// cycle; a = 0 is done at once), shifts |b| left by k = clz(|b|) - clz(|a|) and then, k + 1 times,
+// cycle; a = 0 is done at once), shifts |b| left by k = clz(|b|) - clz(|a|)
+// (another) and then, k + 1 times,
 // subtracts the divisor from the remainder where it fits and halves it; a
 // zero divisor gives the all-ones quotient and the remainder |a| at once.
 #include <fmt/format.h>
@@ -72,8 +73,9 @@ std::string muldiv(const SocConfig& c, ir::Design& d) {
   m.comment("(The start cycle registers the operands in acc_q and mc_q; the next takes their magnitudes, off the operand path.)");
   m.assign("a_sgn", "op_q[2] ? ~op_q[0] : (op_q[1:0] != 2'b11)");
   m.assign("b_sgn", "op_q[2] ? ~op_q[0] : ~op_q[1]");
-  m.assign("a_neg", "a_sgn & acc_q[31]").assign("b_neg", "b_sgn & mc_q[31]");
-  m.assign("abs_a", "a_neg ? 32'(-acc_q) : acc_q").assign("abs_b", "b_neg ? 32'(-mc_q) : mc_q");
+  const std::string ra = fast ? "lo_q" : "acc_q";  // where the start cycle put operand a
+  m.assign("a_neg", fmt::format("a_sgn & {}[31]", ra)).assign("b_neg", "b_sgn & mc_q[31]");
+  m.assign("abs_a", fmt::format("a_neg ? 32'(-{0}) : {0}", ra)).assign("abs_b", "b_neg ? 32'(-mc_q) : mc_q");
   m.assign("b_zero", "mc_q == 32'd0");
   std::vector<ir::Stmt> step;
   if (fast) {
@@ -114,28 +116,34 @@ std::string muldiv(const SocConfig& c, ir::Design& d) {
   std::vector<ir::Stmt> run{if_else("done_o", {assign("busy_q", "1'b0")},
                                     {if_else("busy_q & cnt_q[5]", {assign("res_q", "neg_q ? (~raw + {31'd0, raw_cin}) : raw"), assign("cnt_q", "6'd33")},
                                              {if_else("busy_q", step)})})};
-  std::vector<ir::Stmt> start{assign("busy_q", "1'b1"), assign("prep_q", "1'b1"), assign("op_q", "op_i"), assign("acc_q", "a_i"), assign("mc_q", "b_i")};
-  if (fast) start.push_back(assign("lo_q", "a_i"));  // the multiplier's operands, for MUL and MULHU
+  // Operand a waits in acc_q (small) or lo_q (fast: the multiplier's input, for MUL and MULHU).
+  const std::string opa = fast ? "lo_q" : "acc_q";
+  std::vector<ir::Stmt> start{assign("busy_q", "1'b1"), assign("prep_q", "1'b1"), assign("op_q", "op_i"), assign(opa, "a_i"), assign("mc_q", "b_i")};
   std::vector<ir::Stmt> idle{assign("busy_q", "1'b0"), assign("prep_q", "1'b0")};
   if (fast) {
-    m.net("norm_q", 1, false, "the cycle after prep of a division: leading zeros, the divisor aligned");
+    m.net("norm_q", 1, false, "the cycle after prep of a division: leading zeros, k");
+    m.net("align_q", 1, false, "the cycle after norm_q: the divisor shifted left by k").net("k_q", 5);
     m.comment("Leading zeros of |a| (lo_q) and |b| (mc_q) in the cycle after prep; k = clz(|b|) - clz(|a|) (negative: |a| < |b|).");
     clz_tree(m, "za", "lo_q", 31, 0);
     clz_tree(m, "zb", "mc_q", 31, 0);
     m.net("k", 6);
     m.assign("k", "{1'b0, zb_z} - {1'b0, za_z}");
-    m.assign("done_o", "busy_q & ~prep_q & ~norm_q & cnt_q == 6'd33");
+    m.assign("done_o", "busy_q & ~prep_q & ~norm_q & ~align_q & cnt_q == 6'd33");
     prep.push_back(assign("norm_q", "op_q[2]"));
     idle.push_back(assign("norm_q", "1'b0"));
-    m.comment("MUL and MULHU need no magnitudes: the raw operands' product is their result, registered in the cycle after start.");
+    idle.push_back(assign("align_q", "1'b0"));
+    m.comment("MUL and MULHU need no magnitudes: the product of the raw operands (a in lo_q, b in mc_q) in the cycle after start.");
     m.net("direct", 1, false, "MUL or MULHU");
     m.assign("direct", "~op_q[2] & (op_q[1] ~^ op_q[0])");
-    prep = {if_else("direct", {assign("prep_q", "1'b0"), assign("res_q", "op_q[0] ? prod[63:32] : prod[31:0]"), assign("cnt_q", "6'd33")}, prep)};
-    m.comment("Align: the remainder starts as |a|, the quotient as zero (all ones for b = 0, done at once), k + 1 steps from count 31 - k.");
+    prep = {if_else("direct", {assign("prep_q", "1'b0"), assign("{acc_q, lo_q}", "prod"), assign("neg_q", "1'b0"), assign("cnt_q", "6'd32")}, prep)};
+    m.comment("The remainder starts as |a|, the quotient as zero (all ones for b = 0); with no step (b = 0, a = 0, |a| < |b|) the");
+    m.comment("result is next, else the divisor is shifted left by k (a cycle of its own) and k + 1 steps follow from count 31 - k.");
+    m.net("no_step");
+    m.assign("no_step", "~zb_nz | ~za_nz | k[5]");
     run = {if_else("norm_q",
-                   {assign("norm_q", "1'b0"), assign("acc_q", "lo_q"), assign("lo_q", "{32{~zb_nz}}"), assign("mc_q", "mc_q << k[4:0]"),
-                    assign("cnt_q", "(~zb_nz | ~za_nz | k[5]) ? 6'd32 : {1'b0, ~k[4:0]}")},
-                   run)};
+                   {assign("norm_q", "1'b0"), assign("align_q", "~no_step"), assign("k_q", "k[4:0]"), assign("acc_q", "lo_q"),
+                    assign("lo_q", "{32{~zb_nz}}"), assign("cnt_q", "no_step ? 6'd32 : {1'b0, ~k[4:0]}")},
+                   {if_else("align_q", {assign("align_q", "1'b0"), assign("mc_q", "mc_q << k_q")}, run)})};
   } else {
     m.assign("done_o", "busy_q & ~prep_q & cnt_q == 6'd33");
   }

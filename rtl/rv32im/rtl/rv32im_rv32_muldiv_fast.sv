@@ -34,7 +34,9 @@ module rv32im_rv32_muldiv_fast (
   logic [63:0] prod;
   logic [32:0] dtrial;
   logic [31:0] res_q;
-  logic norm_q;  // the cycle after prep of a division: leading zeros, the divisor aligned
+  logic norm_q;  // the cycle after prep of a division: leading zeros, k
+  logic align_q;  // the cycle after norm_q: the divisor shifted left by k
+  logic [4:0] k_q;
   logic zahhhh_nz;
   logic zahhhh_z;
   logic zahhhl_nz;
@@ -161,14 +163,15 @@ module rv32im_rv32_muldiv_fast (
   logic [4:0] zb_z;
   logic [5:0] k;
   logic direct;  // MUL or MULHU
+  logic no_step;
 
   // Magnitudes of the signed operands (MUL, MULH, MULHSU take a signed; MUL, MULH b; DIV, REM both).
   // (The start cycle registers the operands in acc_q and mc_q; the next takes their magnitudes, off the operand path.)
   assign a_sgn = op_q[2] ? ~op_q[0] : (op_q[1:0] != 2'b11);
   assign b_sgn = op_q[2] ? ~op_q[0] : ~op_q[1];
-  assign a_neg = a_sgn & acc_q[31];
+  assign a_neg = a_sgn & lo_q[31];
   assign b_neg = b_sgn & mc_q[31];
-  assign abs_a = a_neg ? 32'(-acc_q) : acc_q;
+  assign abs_a = a_neg ? 32'(-lo_q) : lo_q;
   assign abs_b = b_neg ? 32'(-mc_q) : mc_q;
   assign b_zero = mc_q == 32'd0;
   assign prod = {32'd0, mc_q} * {32'd0, lo_q};
@@ -310,29 +313,33 @@ module rv32im_rv32_muldiv_fast (
   assign zb_nz = zbh_nz | zbl_nz;
   assign zb_z = zbh_nz ? {1'b0, zbh_z} : {1'b1, zbl_z};
   assign k = {1'b0, zb_z} - {1'b0, za_z};
-  assign done_o = busy_q & ~prep_q & ~norm_q & cnt_q == 6'd33;
+  assign done_o = busy_q & ~prep_q & ~norm_q & ~align_q & cnt_q == 6'd33;
 
-  // MUL and MULHU need no magnitudes: the raw operands' product is their result, registered in the cycle after start.
+  // MUL and MULHU need no magnitudes: the product of the raw operands (a in lo_q, b in mc_q) in the cycle after start.
   assign direct = ~op_q[2] & (op_q[1] ~^ op_q[0]);
 
-  // Align: the remainder starts as |a|, the quotient as zero (all ones for b = 0, done at once), k + 1 steps from count 31 - k.
+  // The remainder starts as |a|, the quotient as zero (all ones for b = 0); with no step (b = 0, a = 0, |a| < |b|) the
+  // result is next, else the divisor is shifted left by k (a cycle of its own) and k + 1 steps follow from count 31 - k.
+  assign no_step = ~zb_nz | ~za_nz | k[5];
+
   always_ff @(posedge clk_i) begin
     if (!rst_ni || kill_i) begin
       busy_q <= 1'b0;
       prep_q <= 1'b0;
       norm_q <= 1'b0;
+      align_q <= 1'b0;
     end else if (start_i) begin
       busy_q <= 1'b1;
       prep_q <= 1'b1;
       op_q <= op_i;
-      acc_q <= a_i;
-      mc_q <= b_i;
       lo_q <= a_i;
+      mc_q <= b_i;
     end else if (prep_q) begin
       if (direct) begin
         prep_q <= 1'b0;
-        res_q <= op_q[0] ? prod[63:32] : prod[31:0];
-        cnt_q <= 6'd33;
+        {acc_q, lo_q} <= prod;
+        neg_q <= 1'b0;
+        cnt_q <= 6'd32;
       end else begin
         prep_q <= 1'b0;
         cnt_q <= op_q[2] ? 6'd0 : 6'd31;
@@ -344,10 +351,14 @@ module rv32im_rv32_muldiv_fast (
       end
     end else if (norm_q) begin
       norm_q <= 1'b0;
+      align_q <= ~no_step;
+      k_q <= k[4:0];
       acc_q <= lo_q;
       lo_q <= {32{~zb_nz}};
-      mc_q <= mc_q << k[4:0];
-      cnt_q <= (~zb_nz | ~za_nz | k[5]) ? 6'd32 : {1'b0, ~k[4:0]};
+      cnt_q <= no_step ? 6'd32 : {1'b0, ~k[4:0]};
+    end else if (align_q) begin
+      align_q <= 1'b0;
+      mc_q <= mc_q << k_q;
     end else if (done_o) begin
       busy_q <= 1'b0;
     end else if (busy_q & cnt_q[5]) begin
