@@ -1,22 +1,22 @@
 // The M extension: a multiplier/divider beside the ALU, chosen by
 // rv32.muldiv as one of two sibling modules with the same ports.
 //   _muldiv_fast:  the 32 x 32-bit product in one cycle (DSP blocks),
-//                  4 cycles in execute for MUL and MULHU (the product of
-//                  the raw operands), 5 for MULH and MULHSU; division by an
-//                  aligned divisor, one quotient bit per cycle and only as
-//                  many as the quotient can have: 7 + clz(|b|) - clz(|a|)
-//                  cycles (5 when |a| < |b|, a = 0 or b = 0).
+//                  4 cycles in execute for MUL (its product is its result),
+//                  5 for MULH*; division by an aligned divisor, one
+//                  quotient bit per cycle and only as many as the quotient
+//                  can have: 7 + clz(|b|) - clz(|a|) cycles (5 when
+//                  |a| < |b| or a = 0; 38 for b = 0).
 //   _muldiv_small: shift-and-add, one bit per cycle; 36 cycles for both.
-// Both work on magnitudes: the start cycle registers the operands, the next
+// Both work on magnitudes: the start cycle registers the operands (taken in
+// every cycle while idle), the next
 // takes |a| and |b| for the signed operations, the last cycle negates the result when its sign is negative
 // (for MULH* the high word of the 64-bit negation). The small divider
 // restores one quotient bit per cycle; x / 0 = all ones and x % 0 = x fall
 // out of the magnitudes (the quotient keeps its sign only for a nonzero
 // divisor). The fast one counts the leading zeros of |a| and |b| (one more
 // cycle; a = 0 is done at once), shifts |b| left by k = clz(|b|) - clz(|a|)
-// (another) and then, k + 1 times,
-// subtracts the divisor from the remainder where it fits and halves it; a
-// zero divisor gives the all-ones quotient and the remainder |a| at once.
+// (another) and then, k + 1 times, subtracts the divisor from the remainder
+// where it fits and halves it; a zero divisor takes all 32 steps.
 #include <fmt/format.h>
 
 #include "blocks/rv32/rv32_parts.h"
@@ -71,11 +71,15 @@ std::string muldiv(const SocConfig& c, ir::Design& d) {
   m.net("raw", 32).net("raw_cin");
   m.comment("Magnitudes of the signed operands (MUL, MULH, MULHSU take a signed; MUL, MULH b; DIV, REM both).");
   m.comment("(The start cycle registers the operands in acc_q and mc_q; the next takes their magnitudes, off the operand path.)");
-  m.assign("a_sgn", "op_q[2] ? ~op_q[0] : (op_q[1:0] != 2'b11)");
-  m.assign("b_sgn", "op_q[2] ? ~op_q[0] : ~op_q[1]");
-  const std::string ra = fast ? "lo_q" : "acc_q";  // where the start cycle put operand a
-  m.assign("a_neg", fmt::format("a_sgn & {}[31]", ra)).assign("b_neg", "b_sgn & mc_q[31]");
-  m.assign("abs_a", fmt::format("a_neg ? 32'(-{0}) : {0}", ra)).assign("abs_b", "b_neg ? 32'(-mc_q) : mc_q");
+  if (fast) {  // MUL's low word is the same signed or unsigned: its operands are taken as they are
+    m.assign("a_sgn", "op_q[2] ? ~op_q[0] : (op_q[1] ^ op_q[0])");
+    m.assign("b_sgn", "op_q[2] ? ~op_q[0] : (op_q[1:0] == 2'b01)");
+  } else {
+    m.assign("a_sgn", "op_q[2] ? ~op_q[0] : (op_q[1:0] != 2'b11)");
+    m.assign("b_sgn", "op_q[2] ? ~op_q[0] : ~op_q[1]");
+  }
+  m.assign("a_neg", "a_sgn & acc_q[31]").assign("b_neg", "b_sgn & mc_q[31]");
+  m.assign("abs_a", "a_neg ? 32'(-acc_q) : acc_q").assign("abs_b", "b_neg ? 32'(-mc_q) : mc_q");
   m.assign("b_zero", "mc_q == 32'd0");
   std::vector<ir::Stmt> step;
   if (fast) {
@@ -102,6 +106,8 @@ std::string muldiv(const SocConfig& c, ir::Design& d) {
                            {assign("acc_q", "madd[32:1]"), assign("lo_q", "{madd[0], lo_q[31:1]}")}));
   }
   step.push_back(assign("cnt_q", "cnt_q + 6'd1"));
+  // MUL (never negated) registers the product's low word as its result at once.
+  if (fast) step.push_back(if_else("op_q == 3'd0", {assign("res_q", "prod[31:0]"), assign("cnt_q", "6'd33")}));
   m.comment("The result: MUL and DIV* take the low register, MULH* and REM* the high one, negated when negative.");
   m.assign("raw", "(op_q == 3'd0 || op_q[2:1] == 2'b10) ? lo_q : acc_q");
   m.assign("raw_cin", "(!op_q[2] && op_q != 3'd0) ? (lo_q == 32'd0) : 1'b1");
@@ -110,16 +116,17 @@ std::string muldiv(const SocConfig& c, ir::Design& d) {
   m.assign("result_o", "res_q");
   m.assign("busy_o", "busy_q");
   const std::string cnt0 = fast ? "op_q[2] ? 6'd0 : 6'd31" : "6'd0";
-  std::vector<ir::Stmt> prep{assign("prep_q", "1'b0"), assign("cnt_q", cnt0), assign("acc_q", "32'd0"),
-                             assign("lo_q", "op_q[2] ? abs_a : abs_b"), assign("mc_q", "op_q[2] ? abs_b : abs_a"),
+  // The small unit multiplies by the bits of lo_q (|b|); the fast one's product is symmetric, so a stays in lo_q.
+  std::vector<ir::Stmt> prep{assign("cnt_q", cnt0), assign("acc_q", "32'd0"),
+                             assign("lo_q", fast ? "abs_a" : "op_q[2] ? abs_a : abs_b"), assign("mc_q", fast ? "abs_b" : "op_q[2] ? abs_b : abs_a"),
                              assign("neg_q", "op_q[2] ? (op_q[1] ? a_neg : (a_neg ^ b_neg) & ~b_zero) : (a_neg ^ b_neg)")};
-  std::vector<ir::Stmt> run{if_else("done_o", {assign("busy_q", "1'b0")},
-                                    {if_else("busy_q & cnt_q[5]", {assign("res_q", "neg_q ? (~raw + {31'd0, raw_cin}) : raw"), assign("cnt_q", "6'd33")},
-                                             {if_else("busy_q", step)})})};
-  // Operand a waits in acc_q (small) or lo_q (fast: the multiplier's input, for MUL and MULHU).
-  const std::string opa = fast ? "lo_q" : "acc_q";
-  std::vector<ir::Stmt> start{assign("busy_q", "1'b1"), assign("prep_q", "1'b1"), assign("op_q", "op_i"), assign(opa, "a_i"), assign("mc_q", "b_i")};
-  std::vector<ir::Stmt> idle{assign("busy_q", "1'b0"), assign("prep_q", "1'b0")};
+  std::vector<ir::Stmt> run{if_else("cnt_q == 6'd33", {},
+                                    {if_else("cnt_q[5]", {assign("res_q", "neg_q ? (~raw + {31'd0, raw_cin}) : raw"), assign("cnt_q", "6'd33")}, step)})};
+  // The control (busy and the phase) obeys kill_i and start_i; the data registers take the operands in every idle cycle
+  // and follow the phase otherwise, so that neither the kill nor the start (late signals of the pipeline) reaches them.
+  std::vector<ir::Stmt> ctrl_idle{assign("busy_q", "1'b0"), assign("prep_q", "1'b0")};
+  std::vector<ir::Stmt> ctrl_prep{assign("prep_q", "1'b0")};
+  std::vector<ir::Stmt> ctrl_run{if_else("done_o", {assign("busy_q", "1'b0")})};
   if (fast) {
     m.net("norm_q", 1, false, "the cycle after prep of a division: leading zeros, k");
     m.net("align_q", 1, false, "the cycle after norm_q: the divisor shifted left by k").net("k_q", 5);
@@ -129,27 +136,26 @@ std::string muldiv(const SocConfig& c, ir::Design& d) {
     m.net("k", 6);
     m.assign("k", "{1'b0, zb_z} - {1'b0, za_z}");
     m.assign("done_o", "busy_q & ~prep_q & ~norm_q & ~align_q & cnt_q == 6'd33");
-    prep.push_back(assign("norm_q", "op_q[2]"));
-    idle.push_back(assign("norm_q", "1'b0"));
-    idle.push_back(assign("align_q", "1'b0"));
-    m.comment("MUL and MULHU need no magnitudes: the product of the raw operands (a in lo_q, b in mc_q) in the cycle after start.");
-    m.net("direct", 1, false, "MUL or MULHU");
-    m.assign("direct", "~op_q[2] & (op_q[1] ~^ op_q[0])");
-    prep = {if_else("direct", {assign("prep_q", "1'b0"), assign("{acc_q, lo_q}", "prod"), assign("neg_q", "1'b0"), assign("cnt_q", "6'd32")}, prep)};
-    m.comment("The remainder starts as |a|, the quotient as zero (all ones for b = 0); with no step (b = 0, a = 0, |a| < |b|) the");
-    m.comment("result is next, else the divisor is shifted left by k (a cycle of its own) and k + 1 steps follow from count 31 - k.");
+    ctrl_prep.push_back(assign("norm_q", "op_q[2]"));
+    ctrl_idle.push_back(assign("norm_q", "1'b0"));
+    ctrl_idle.push_back(assign("align_q", "1'b0"));
+    m.comment("The remainder starts as |a|, the quotient as zero; with no step (a = 0 or |a| < |b|, b nonzero) the result is next,");
+    m.comment("else the divisor is shifted left by k (a cycle of its own) and k + 1 steps follow from count 31 - k (32 for b = 0:");
+    m.comment("every step subtracts nothing, the quotient is all ones and the remainder |a|).");
     m.net("no_step");
-    m.assign("no_step", "~zb_nz | ~za_nz | k[5]");
+    m.assign("no_step", "zb_nz & (~za_nz | k[5])");
+    ctrl_run = {if_else("norm_q", {assign("norm_q", "1'b0"), assign("align_q", "~no_step")},
+                        {if_else("align_q", {assign("align_q", "1'b0")}, ctrl_run)})};
     run = {if_else("norm_q",
-                   {assign("norm_q", "1'b0"), assign("align_q", "~no_step"), assign("k_q", "k[4:0]"), assign("acc_q", "lo_q"),
-                    assign("lo_q", "{32{~zb_nz}}"), assign("cnt_q", "no_step ? 6'd32 : {1'b0, ~k[4:0]}")},
-                   {if_else("align_q", {assign("align_q", "1'b0"), assign("mc_q", "mc_q << k_q")}, run)})};
+                   {assign("k_q", "k[4:0]"), assign("acc_q", "lo_q"), assign("lo_q", "32'd0"),
+                    assign("cnt_q", "no_step ? 6'd32 : zb_nz ? {1'b0, ~k[4:0]} : 6'd0")},
+                   {if_else("align_q", {assign("mc_q", "mc_q << k_q")}, run)})};
   } else {
     m.assign("done_o", "busy_q & ~prep_q & cnt_q == 6'd33");
   }
-  m.ff({if_else("!rst_ni || kill_i", idle,
-                {if_else("start_i", start,
-                         {if_else("prep_q", prep, run)})})});
+  m.ff({if_else("!rst_ni || kill_i", ctrl_idle,
+                {if_else("start_i", {assign("busy_q", "1'b1"), assign("prep_q", "1'b1")}, {if_else("prep_q", ctrl_prep, ctrl_run)})}),
+        if_else("!busy_q", {assign("op_q", "op_i"), assign("acc_q", "a_i"), assign("mc_q", "b_i")}, {if_else("prep_q", prep, run)})});
   return d.add(std::move(m));
 }
 

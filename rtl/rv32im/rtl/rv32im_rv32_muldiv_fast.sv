@@ -162,16 +162,15 @@ module rv32im_rv32_muldiv_fast (
   logic zb_nz;
   logic [4:0] zb_z;
   logic [5:0] k;
-  logic direct;  // MUL or MULHU
   logic no_step;
 
   // Magnitudes of the signed operands (MUL, MULH, MULHSU take a signed; MUL, MULH b; DIV, REM both).
   // (The start cycle registers the operands in acc_q and mc_q; the next takes their magnitudes, off the operand path.)
-  assign a_sgn = op_q[2] ? ~op_q[0] : (op_q[1:0] != 2'b11);
-  assign b_sgn = op_q[2] ? ~op_q[0] : ~op_q[1];
-  assign a_neg = a_sgn & lo_q[31];
+  assign a_sgn = op_q[2] ? ~op_q[0] : (op_q[1] ^ op_q[0]);
+  assign b_sgn = op_q[2] ? ~op_q[0] : (op_q[1:0] == 2'b01);
+  assign a_neg = a_sgn & acc_q[31];
   assign b_neg = b_sgn & mc_q[31];
-  assign abs_a = a_neg ? 32'(-lo_q) : lo_q;
+  assign abs_a = a_neg ? 32'(-acc_q) : acc_q;
   assign abs_b = b_neg ? 32'(-mc_q) : mc_q;
   assign b_zero = mc_q == 32'd0;
   assign prod = {32'd0, mc_q} * {32'd0, lo_q};
@@ -315,12 +314,10 @@ module rv32im_rv32_muldiv_fast (
   assign k = {1'b0, zb_z} - {1'b0, za_z};
   assign done_o = busy_q & ~prep_q & ~norm_q & ~align_q & cnt_q == 6'd33;
 
-  // MUL and MULHU need no magnitudes: the product of the raw operands (a in lo_q, b in mc_q) in the cycle after start.
-  assign direct = ~op_q[2] & (op_q[1] ~^ op_q[0]);
-
-  // The remainder starts as |a|, the quotient as zero (all ones for b = 0); with no step (b = 0, a = 0, |a| < |b|) the
-  // result is next, else the divisor is shifted left by k (a cycle of its own) and k + 1 steps follow from count 31 - k.
-  assign no_step = ~zb_nz | ~za_nz | k[5];
+  // The remainder starts as |a|, the quotient as zero; with no step (a = 0 or |a| < |b|, b nonzero) the result is next,
+  // else the divisor is shifted left by k (a cycle of its own) and k + 1 steps follow from count 31 - k (32 for b = 0:
+  // every step subtracts nothing, the quotient is all ones and the remainder |a|).
+  assign no_step = zb_nz & (~za_nz | k[5]);
 
   always_ff @(posedge clk_i) begin
     if (!rst_ni || kill_i) begin
@@ -331,40 +328,39 @@ module rv32im_rv32_muldiv_fast (
     end else if (start_i) begin
       busy_q <= 1'b1;
       prep_q <= 1'b1;
-      op_q <= op_i;
-      lo_q <= a_i;
-      mc_q <= b_i;
     end else if (prep_q) begin
-      if (direct) begin
-        prep_q <= 1'b0;
-        {acc_q, lo_q} <= prod;
-        neg_q <= 1'b0;
-        cnt_q <= 6'd32;
-      end else begin
-        prep_q <= 1'b0;
-        cnt_q <= op_q[2] ? 6'd0 : 6'd31;
-        acc_q <= 32'd0;
-        lo_q <= op_q[2] ? abs_a : abs_b;
-        mc_q <= op_q[2] ? abs_b : abs_a;
-        neg_q <= op_q[2] ? (op_q[1] ? a_neg : (a_neg ^ b_neg) & ~b_zero) : (a_neg ^ b_neg);
-        norm_q <= op_q[2];
-      end
+      prep_q <= 1'b0;
+      norm_q <= op_q[2];
     end else if (norm_q) begin
       norm_q <= 1'b0;
       align_q <= ~no_step;
-      k_q <= k[4:0];
-      acc_q <= lo_q;
-      lo_q <= {32{~zb_nz}};
-      cnt_q <= no_step ? 6'd32 : {1'b0, ~k[4:0]};
     end else if (align_q) begin
       align_q <= 1'b0;
-      mc_q <= mc_q << k_q;
     end else if (done_o) begin
       busy_q <= 1'b0;
-    end else if (busy_q & cnt_q[5]) begin
+    end
+    if (!busy_q) begin
+      op_q <= op_i;
+      acc_q <= a_i;
+      mc_q <= b_i;
+    end else if (prep_q) begin
+      cnt_q <= op_q[2] ? 6'd0 : 6'd31;
+      acc_q <= 32'd0;
+      lo_q <= abs_a;
+      mc_q <= abs_b;
+      neg_q <= op_q[2] ? (op_q[1] ? a_neg : (a_neg ^ b_neg) & ~b_zero) : (a_neg ^ b_neg);
+    end else if (norm_q) begin
+      k_q <= k[4:0];
+      acc_q <= lo_q;
+      lo_q <= 32'd0;
+      cnt_q <= no_step ? 6'd32 : zb_nz ? {1'b0, ~k[4:0]} : 6'd0;
+    end else if (align_q) begin
+      mc_q <= mc_q << k_q;
+    end else if (cnt_q == 6'd33) begin
+    end else if (cnt_q[5]) begin
       res_q <= neg_q ? (~raw + {31'd0, raw_cin}) : raw;
       cnt_q <= 6'd33;
-    end else if (busy_q) begin
+    end else begin
       if (op_q[2]) begin
         if (dtrial[32]) begin
           lo_q <= {lo_q[30:0], 1'b0};
@@ -377,6 +373,10 @@ module rv32im_rv32_muldiv_fast (
         {acc_q, lo_q} <= prod;
       end
       cnt_q <= cnt_q + 6'd1;
+      if (op_q == 3'd0) begin
+        res_q <= prod[31:0];
+        cnt_q <= 6'd33;
+      end
     end
   end
 
