@@ -97,7 +97,7 @@ nlohmann::json manifest(const SocConfig& c, const ir::Design& d) {
     const Rv32Config& r = *c.rv32;
     j["rv32"] = {{"module", c.name + "_rv32"}, {"isa", to_string(r.isa)}, {"reset_vector", r.reset_vector},
                  {"imem_base", 0}, {"imem_bytes", r.imem_bytes}, {"dmem_base", 0x10000000}, {"dmem_bytes", r.dmem_bytes},
-                 {"mmio_base", 0x20000000}, {"memory", to_string(r.memory)}, {"rvfi", r.rvfi}};
+                 {"mmio_base", 0x20000000}, {"imem_memory", to_string(r.imem_memory)}, {"dmem_memory", to_string(r.dmem_memory)}, {"rvfi", r.rvfi}};
     if (r.isa == Rv32Isa::rv32im) j["rv32"]["muldiv"] = to_string(r.muldiv);
   }
   if (c.nn) j["nn"] = nn::interface_json(c);

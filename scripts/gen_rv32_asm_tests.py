@@ -141,6 +141,19 @@ def main():
             w[i] = (w[i] & ~mask & M) | ((value << (8 * (off & 3))) & mask)
             body += f"  TEST_ST({n}, {op}, {h(value)}, {off}, sblock, {h(w[i])})\n"
         write(op, body, sdata)
+    # Division by quotient length: dividends and divisors of every magnitude
+    # (a pattern shifted right), both signs, and the divisors 0, 1 and -1, so
+    # that a divider that runs only as many steps as the quotient has bits
+    # meets every length from none to 32.
+    mags = [0x9E3779B9 >> i for i in (0, 3, 8, 15, 16, 21, 27, 31)] + [0x80000000]
+    dividends = mags + [-x & M for x in mags[1::3]]
+    divisors = mags[1:] + [-x & M for x in mags[2::4]] + [0, 1, M]
+    body, n = "", 0
+    for (i, a), (j, b) in itertools.product(enumerate(dividends), enumerate(divisors)):
+        op = ("div", "divu", "rem", "remu")[(i + j) % 4]
+        n += 1
+        body += f"  TEST_RR({n}, {op}, {h(MUL[op](a, b))}, {h(a)}, {h(b)})\n"
+    write("div_lengths", body)
 
 
 if __name__ == "__main__":

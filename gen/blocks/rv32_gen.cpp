@@ -7,8 +7,6 @@
 
 #include <fmt/format.h>
 
-#include <stdexcept>
-
 #include "blocks/rv32/rv32_parts.h"
 
 namespace strata {
@@ -18,9 +16,6 @@ std::string generate_rv32(const SocConfig& c, ir::Design& d) {
   using ir::assign;
   using ir::if_else;
   const Rv32Config& r = *c.rv32;
-  if (r.memory != Rv32Memory::bram)
-    throw std::invalid_argument(fmt::format("config '{}': rv32.memory: {} is not built by the core generator yet; allowed: bram", c.name,
-                                            to_string(r.memory)));
   const int iaw = rv32::imem_addr_bits(r), daw = rv32::dmem_addr_bits(r);
   const std::string im = rv32::imem(c, d), dm = rv32::dmem(c, d), io = rv32::mmio(c, d), core = rv32::core(c, d);
   const ir::Module* core_m = d.find(core);

@@ -118,7 +118,7 @@ class Reader {
 };
 
 const std::vector<std::string> kTopKeys{"name", "au", "nn", "rv32", "softmax", "gelu", "synth"};
-const std::vector<std::string> kRv32Keys{"isa", "reset_vector", "imem_bytes", "dmem_bytes", "memory", "muldiv", "rvfi"};
+const std::vector<std::string> kRv32Keys{"isa", "reset_vector", "imem_bytes", "dmem_bytes", "imem_memory", "dmem_memory", "muldiv", "rvfi"};
 const std::vector<std::string> kSoftmaxKeys{"algorithms", "max_length", "in_types", "out_types"};
 const std::vector<std::string> kGeluKeys{"types", "forms", "segments", "degree"};
 const std::vector<std::string> kNnKeys{"pes", "aus_per_pe", "act_words", "weight_words", "ctrl_words", "weight_memory", "residual_add"};
@@ -213,9 +213,18 @@ int rv32_mem_bytes(const Reader& r, const YAML::Node& n, const std::string& key)
   return static_cast<int>(v);
 }
 
+Rv32Memory rv32_memory(const Reader& r, const YAML::Node& n, const std::string& key) {
+  return r.word(n, key, {"bram", "ice40_spram"}) == "bram" ? Rv32Memory::bram : Rv32Memory::ice40_spram;
+}
+
 Rv32Config parse_rv32(const Reader& r, const YAML::Node& n) {
   Rv32Config rv;
   if (n.IsNull()) return rv;  // `rv32:` alone: every default
+  if (n.IsMap())
+    for (const auto& kv : n)
+      if (kv.first.IsScalar() && kv.first.Scalar() == "memory")  // the one key of earlier versions for both memories
+        r.fail(kv.first, "rv32.memory", "replaced by rv32.imem_memory and rv32.dmem_memory (one for each memory)",
+               "rv32.imem_memory and rv32.dmem_memory, each bram or ice40_spram");
   r.keys(n, "rv32", kRv32Keys);
   if (const auto v = n["isa"]) rv.isa = r.word(v, "rv32.isa", {"rv32i", "rv32im"}) == "rv32i" ? Rv32Isa::rv32i : Rv32Isa::rv32im;
   if (const auto v = n["imem_bytes"]) rv.imem_bytes = rv32_mem_bytes(r, v, "rv32.imem_bytes");
@@ -226,8 +235,8 @@ Rv32Config parse_rv32(const Reader& r, const YAML::Node& n) {
       r.fail(v, "rv32.reset_vector", fmt::format("{} is not a multiple of 4", rv.reset_vector),
              fmt::format("a multiple of 4 from 0 to {} (inside IMEM)", rv.imem_bytes - 4));
   }
-  if (const auto v = n["memory"])
-    rv.memory = r.word(v, "rv32.memory", {"bram", "ice40_spram"}) == "bram" ? Rv32Memory::bram : Rv32Memory::ice40_spram;
+  if (const auto v = n["imem_memory"]) rv.imem_memory = rv32_memory(r, v, "rv32.imem_memory");
+  if (const auto v = n["dmem_memory"]) rv.dmem_memory = rv32_memory(r, v, "rv32.dmem_memory");
   if (const auto v = n["muldiv"]) {
     rv.muldiv = r.word(v, "rv32.muldiv", {"fast", "small"}) == "fast" ? Rv32MulDiv::fast : Rv32MulDiv::small;
     if (rv.isa == Rv32Isa::rv32i) r.fail(v, "rv32.muldiv", "rv32i has no multiplier or divider", "rv32.muldiv only with rv32.isa: rv32im");
@@ -366,7 +375,20 @@ SocConfig parse_config(const std::string& text, const std::string& file) {
   c.name = parse_name(r, name);
   if (const auto au = root["au"]) c.au = parse_au(r, au);
   if (const auto nn = root["nn"]) c.nn = parse_nn(r, nn, c.au);
-  if (const auto rv = root["rv32"]) c.rv32 = parse_rv32(r, rv);
+  if (const auto rv = root["rv32"]) {
+    c.rv32 = parse_rv32(r, rv);
+    // The UP5K's SPRAMs are shared: two for each rv32 memory in SPRAM, one for each AU of an engine with its weights in SPRAM.
+    const int core_sprams = 2 * ((c.rv32->imem_memory == Rv32Memory::ice40_spram) + (c.rv32->dmem_memory == Rv32Memory::ice40_spram));
+    const int nn_sprams = (c.nn && c.nn->weight_memory == WeightMemory::ice40_spram) ? c.nn->channels() : 0;
+    if (core_sprams > 0 && core_sprams + nn_sprams > kIce40Sprams) {
+      const std::string key = c.rv32->dmem_memory == Rv32Memory::ice40_spram ? "dmem_memory" : "imem_memory";
+      r.fail(rv[key], "rv32." + key,
+             fmt::format("ice40_spram takes 2 SPRAMs for each rv32 memory and nn.weight_memory: ice40_spram one for each of the {} AUs: {} + {} "
+                         "SPRAMs are more than the UP5K's {}",
+                         c.nn->channels(), core_sprams, nn_sprams, kIce40Sprams),
+             fmt::format("at most {} SPRAMs in all (bram for one of the memories)", kIce40Sprams));
+    }
+  }
   if (const auto sm = root["softmax"]) {
     c.softmax = parse_softmax(r, sm);
     // Beside an engine, the unit runs the engine's softmax layers: int8 logits to TFLite's int8 codes.
@@ -426,7 +448,8 @@ nlohmann::json to_json(const SocConfig& c) {
     j["rv32"]["reset_vector"] = c.rv32->reset_vector;
     j["rv32"]["imem_bytes"] = c.rv32->imem_bytes;
     j["rv32"]["dmem_bytes"] = c.rv32->dmem_bytes;
-    j["rv32"]["memory"] = to_string(c.rv32->memory);
+    j["rv32"]["imem_memory"] = to_string(c.rv32->imem_memory);
+    j["rv32"]["dmem_memory"] = to_string(c.rv32->dmem_memory);
     j["rv32"]["muldiv"] = to_string(c.rv32->muldiv);
     j["rv32"]["rvfi"] = c.rv32->rvfi;
   }
@@ -461,8 +484,9 @@ std::string to_yaml(const SocConfig& c) {
                      c.nn->residual_add);
   std::string rv32;
   if (c.rv32) {
-    rv32 = fmt::format("rv32:\n  isa: {}\n  reset_vector: {}\n  imem_bytes: {}\n  dmem_bytes: {}\n  memory: {}\n", to_string(c.rv32->isa),
-                       c.rv32->reset_vector, c.rv32->imem_bytes, c.rv32->dmem_bytes, to_string(c.rv32->memory));
+    rv32 = fmt::format("rv32:\n  isa: {}\n  reset_vector: {}\n  imem_bytes: {}\n  dmem_bytes: {}\n  imem_memory: {}\n  dmem_memory: {}\n",
+                       to_string(c.rv32->isa), c.rv32->reset_vector, c.rv32->imem_bytes, c.rv32->dmem_bytes, to_string(c.rv32->imem_memory),
+                       to_string(c.rv32->dmem_memory));
     if (c.rv32->isa == Rv32Isa::rv32im) rv32 += fmt::format("  muldiv: {}\n", to_string(c.rv32->muldiv));
     rv32 += fmt::format("  rvfi: {}\n", c.rv32->rvfi);
   }

@@ -89,14 +89,15 @@ struct SoftmaxConfig {
 // coupled instruction and data memories, the MMIO block. Absent from a
 // config, there is no core.
 enum class Rv32Isa { rv32i, rv32im };
-enum class Rv32Memory { bram, ice40_spram };  // how IMEM and DMEM are built
+enum class Rv32Memory { bram, ice40_spram };  // how IMEM or DMEM is built
 enum class Rv32MulDiv { fast, small };        // rv32im only: one-cycle DSP multiply / iterative
 struct Rv32Config {
   Rv32Isa isa = Rv32Isa::rv32im;
   std::uint32_t reset_vector = 0;  // inside IMEM, 4-byte aligned
   int imem_bytes = 16384;          // power of two, 1 KiB .. 64 KiB
   int dmem_bytes = 16384;          // power of two, 1 KiB .. 64 KiB
-  Rv32Memory memory = Rv32Memory::bram;
+  Rv32Memory imem_memory = Rv32Memory::bram;  // ice40_spram: two SPRAMs (64 KiB), the low imem_bytes used
+  Rv32Memory dmem_memory = Rv32Memory::bram;  // ice40_spram: two SPRAMs (64 KiB), the low dmem_bytes used
   Rv32MulDiv muldiv = Rv32MulDiv::fast;
   bool rvfi = true;                // the RVFI retirement port (verification only)
   bool operator==(const Rv32Config&) const = default;

@@ -1,12 +1,14 @@
 # Lockstep co-simulation of the generated core (sim/rv32's rv32_run --cosim):
 # every RVFI retirement of the Verilated core compared with the ISS, over
 # the directed assembly tests, the C programs and constrained random
-# programs, for rv32i, rv32im (fast multiplier) and rv32im with the small
-# multiplier/divider; and mutants of the core's RTL that must be caught.
+# programs, for rv32i, rv32im (fast multiplier), rv32im with the small
+# multiplier/divider and rv32im with IMEM and DMEM on iCE40 SPRAMs; and mutants of the core's RTL that must be caught.
 # Included from tests/rv32/CMakeLists.txt (it uses its firmware targets).
 include(ExternalProject)
 set(RV32IM_SMALL_CFG ${CMAKE_CURRENT_SOURCE_DIR}/configs/rv32im_small.yaml)
-set(STRATA_RV32_SIM_CONFIGS rv32i:${RV32I_CFG}:rv32i rv32im:${RV32IM_CFG}:rv32im rv32im_small:${RV32IM_SMALL_CFG}:rv32im)
+set(RV32IM_SPRAM_CFG ${CMAKE_CURRENT_SOURCE_DIR}/configs/rv32im_spram.yaml)
+set(STRATA_RV32_SIM_CONFIGS rv32i:${RV32I_CFG}:rv32i rv32im:${RV32IM_CFG}:rv32im rv32im_small:${RV32IM_SMALL_CFG}:rv32im
+    rv32im_spram:${RV32IM_SPRAM_CFG}:rv32im)
 
 # One Verilated system per config (sim/rv32); extra arguments go to its configure.
 function(strata_rv32_sim name cfg)
@@ -26,7 +28,7 @@ function(strata_rv32_sim name cfg)
 endfunction()
 
 set(B ${CMAKE_CURRENT_BINARY_DIR})
-set(m_tests mul mulh mulhsu mulhu div divu rem remu)
+set(m_tests mul mulh mulhsu mulhu div divu rem remu div_lengths)
 foreach(entry IN LISTS STRATA_RV32_SIM_CONFIGS)
   string(REPLACE ":" ";" entry ${entry})
   list(GET entry 0 name)
@@ -109,6 +111,11 @@ strata_rv32_mutant(no_forward_a ${RV32IM_CFG} rv32im_test_rv32_core.sv "assign o
 strata_rv32_mutant(lb_zero_extend ${RV32IM_CFG} rv32im_test_rv32_lsu.sv "{{24{byte_v[7] & ~w_f3_i[2]}}, byte_v}" "{{24{1'b0}}, byte_v}" ${B}/rv32_asm_lb.elf)
 # A trap saves the pc of the next instruction in mepc.
 strata_rv32_mutant(mepc_next ${RV32IM_CFG} rv32im_test_rv32_csr.sv "mepc_q <= epc_i;" "mepc_q <= epc_i + 30'd1;" ${B}/rv32_asm_ecall.elf)
+# The SPRAM wrapper writes the high nibble of byte lane 1 with lane 0's strobe.
+strata_rv32_mutant(spram_nibble ${RV32IM_SPRAM_CFG} ice40_spram_16kx32.sv ".MASKWREN  ({we_i[1], we_i[1], we_i[0], we_i[0]})"
+                   ".MASKWREN  ({we_i[1], we_i[0], we_i[0], we_i[0]})" ${B}/rv32_asm_sb.elf)
+# The fast divider aligns the divisor one place too far (k + 1 instead of k).
+strata_rv32_mutant(div_align ${RV32IM_CFG} rv32im_test_rv32_muldiv_fast.sv "mc_q <= mc_q << k_q;" "mc_q <= mc_q << (k_q + 5'd1);" ${B}/rv32_asm_div.elf)
 # The small divider's restoring step keeps the remainder when it should subtract.
 strata_rv32_mutant(div_step ${RV32IM_SMALL_CFG} rv32im_small_test_rv32_muldiv_small.sv "acc_q <= trial[31:0];" "acc_q <= {acc_q[30:0], lo_q[31]};" ${B}/rv32_asm_div.elf)
 

@@ -8,6 +8,7 @@
 #include <bit>
 
 #include "blocks/rv32/rv32_parts.h"
+#include "vendor_rtl.h"
 
 namespace strata::rv32 {
 
@@ -17,6 +18,8 @@ using ir::assign;
 using ir::if_else;
 
 int log2i(int v) { return std::countr_zero(static_cast<unsigned>(v)); }
+
+constexpr int kSpramAddrBits = 14;  // 16384 words of 32 bits on two SB_SPRAM256KA
 
 // {mask[3] ? new[31:24] : old[31:24], ...}: a store's byte lanes over a word.
 std::string merge(const std::string& old_w, int old_lsb, const std::string& new_w, const std::string& mask) {
@@ -54,16 +57,35 @@ void sliced_memory(ir::Module& m, int aw, bool lanes) {
   m.assign("rdata_o", cat);
 }
 
+// The same memory on two iCE40 SPRAMs through the wrapper of rtl/vendor/
+// (16384 words; the low 2^aw are used). Single-ported: the core never needs
+// a read and a write in one cycle (a load behind a store waits, and IMEM is
+// written only while the core is in reset), so the write takes the port.
+void spram_memory(ir::Module& m, ir::Design& d, int aw, bool lanes) {
+  d.add_verbatim({"SB_SPRAM256KA", "sim/SB_SPRAM256KA.sv", vendor_file("sim/SB_SPRAM256KA.sv"), true});
+  const std::string w = d.add_verbatim({"ice40_spram_16kx32", "ice40_spram_16kx32.sv", vendor_file("ice40_spram_16kx32.sv"), false});
+  const int pad = kSpramAddrBits - aw;
+  auto addr = [&](const std::string& a) { return pad ? fmt::format("{{{}'d0, {}}}", pad, a) : a; };
+  m.instance(w, "u_spram",
+             {{"clk_i", "clk_i"}, {"we_i", lanes ? "we_i" : "{4{we_i}}"}, {"waddr_i", addr("waddr_i")}, {"wdata_i", "wdata_i"},
+              {"re_i", "re_i"}, {"raddr_i", addr("raddr_i")}, {"rdata_o", "rdata_o"}});
+}
+
 }  // namespace
 
 std::string imem(const SocConfig& c, ir::Design& d) {
   const int aw = imem_addr_bits(*c.rv32);
   ir::Module m;
   m.name = c.name + "_rv32_imem";
-  m.description = fmt::format("Instruction memory: {} x 32 bits, written by the load port, read by the fetch (synchronous, held while not read).", 1 << aw);
+  const bool spram = c.rv32->imem_memory == Rv32Memory::ice40_spram;
+  m.description = fmt::format("Instruction memory: {} x 32 bits{}, written by the load port, read by the fetch (synchronous, held while not read).",
+                              1 << aw, spram ? " on two iCE40 SPRAMs" : "");
   m.port(Dir::in, "clk_i").port(Dir::in, "we_i").port(Dir::in, "waddr_i", aw).port(Dir::in, "wdata_i", 32);
   m.port(Dir::in, "re_i").port(Dir::in, "raddr_i", aw).port(Dir::out, "rdata_o", 32);
-  sliced_memory(m, aw, false);
+  if (spram)
+    spram_memory(m, d, aw, false);
+  else
+    sliced_memory(m, aw, false);
   return d.add(std::move(m));
 }
 
@@ -71,10 +93,15 @@ std::string dmem(const SocConfig& c, ir::Design& d) {
   const int aw = dmem_addr_bits(*c.rv32);
   ir::Module m;
   m.name = c.name + "_rv32_dmem";
-  m.description = fmt::format("Data memory: {} x 32 bits with byte lanes, one write and one read port, synchronous read.", 1 << aw);
+  const bool spram = c.rv32->dmem_memory == Rv32Memory::ice40_spram;
+  m.description = spram ? fmt::format("Data memory: {} x 32 bits with byte lanes on two iCE40 SPRAMs, one port (a write wins), synchronous read.", 1 << aw)
+                        : fmt::format("Data memory: {} x 32 bits with byte lanes, one write and one read port, synchronous read.", 1 << aw);
   m.port(Dir::in, "clk_i").port(Dir::in, "we_i", 4, false, "byte lanes written").port(Dir::in, "waddr_i", aw).port(Dir::in, "wdata_i", 32);
   m.port(Dir::in, "re_i").port(Dir::in, "raddr_i", aw).port(Dir::out, "rdata_o", 32);
-  sliced_memory(m, aw, true);
+  if (spram)
+    spram_memory(m, d, aw, true);
+  else
+    sliced_memory(m, aw, true);
   return d.add(std::move(m));
 }
 

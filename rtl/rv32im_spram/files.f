@@ -1,0 +1,14 @@
+rtl/sim/SB_SPRAM256KA.sv
+rtl/ice40_spram_16kx32.sv
+rtl/rv32im_spram_rv32_imem.sv
+rtl/rv32im_spram_rv32_dmem.sv
+rtl/rv32im_spram_rv32_mmio.sv
+rtl/rv32im_spram_rv32_decode.sv
+rtl/rv32im_spram_rv32_alu.sv
+rtl/rv32im_spram_rv32_shifter.sv
+rtl/rv32im_spram_rv32_regfile.sv
+rtl/rv32im_spram_rv32_csr.sv
+rtl/rv32im_spram_rv32_lsu.sv
+rtl/rv32im_spram_rv32_muldiv_fast.sv
+rtl/rv32im_spram_rv32_core.sv
+rtl/rv32im_spram_rv32.sv
