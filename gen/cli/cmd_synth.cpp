@@ -1,7 +1,9 @@
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <map>
+#include <vector>
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
@@ -85,9 +87,13 @@ void synth(const SynthOptions& o) {
     if (x.name == o.target) t = &x;
   const fs::path dir = fs::absolute(o.out.empty() ? fs::path("build") / c.name / ("synth-" + o.target) : fs::path(o.out));
   const ir::Design d = elaborate(c);
-  write_tree(dir / "design", render(c, d));
   const std::string top = o.top.empty() ? d.top() : o.top;
-  if (d.find(top) == nullptr) throw CliError(fmt::format("--top {}: the design of '{}' has no such module", top, c.name));
+  if (d.find(top) == nullptr) {
+    std::vector<std::string> names;
+    for (const auto& m : d.modules()) names.push_back(m.name);
+    throw CLI::ValidationError("--top", fmt::format("{}: the design of '{}' has no such module; allowed: {}", top, c.name, fmt::join(names, ", ")));
+  }
+  write_tree(dir / "design", render(c, d));
   const ir::Module wrap = synth_wrapper(*d.find(top));
   const ir::EmitHeader header{fmt::format("{} {}", kGeneratorName, generator_version()), c.name, config_hash(c)};
   write_file(dir / "wrap" / (wrap.name + ".sv"), ir::emit_sv(wrap, header));
