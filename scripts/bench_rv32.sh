@@ -43,10 +43,24 @@ config rv32im_fast rv32im fast
 config rv32im_small rv32im small
 config rv32im_spram rv32im fast 65536 ice40_spram
 # One synthesis at a time (nextpnr is single-threaded; the seeds run in turn).
+# The system, then the core alone (<name>_rv32_core as the top, RVFI off,
+# memories and MMIO outside, its ports from a shift register), then the
+# per-module breakdown: the system synthesized again with -noflatten, each
+# module's own cells (a flattened design shares logic across the modules,
+# so the parts add up to a little more than the whole).
 for t in rv32i rv32im_fast rv32im_small rv32im_spram; do
   echo "bench_rv32: synthesizing $t for iCE40 UP5K ($seeds seeds)" >&2
   "$strata" synth "$work/$t.yaml" --target ice40-up5k --seed "$seed" --seeds "$seeds" -o "$work/$t" > "$work/$t.synth.log" 2>&1 ||
     echo "bench_rv32: $t failed (see $work/$t.synth.log)" >&2
+  echo "bench_rv32: synthesizing the core of $t alone ($seeds seeds)" >&2
+  "$strata" synth "$work/$t.yaml" --target ice40-up5k --top "bench_${t}_rv32_core" --seed "$seed" --seeds "$seeds" -o "$work/${t}_core" \
+    > "$work/${t}_core.synth.log" 2>&1 || echo "bench_rv32: the core of $t failed (see $work/${t}_core.synth.log)" >&2
+  if [[ -f $work/$t/synth.ys ]]; then
+    sed -e '/^setattr/d' -e '/^write_json/d' -e "s/^hierarchy -check -top .*/hierarchy -check -top bench_${t}_rv32/" \
+        -e "s/^synth_ice40\(.*\) -top .*/synth_ice40 -noflatten\1 -top bench_${t}_rv32/" -e 's/stat.json/breakdown.json/' \
+        "$work/$t/synth.ys" > "$work/$t/breakdown.ys"
+    (cd "$work/$t" && yosys -q -l breakdown.log -s breakdown.ys > /dev/null 2>&1) || echo "bench_rv32: the breakdown of $t failed" >&2
+  fi
 done
 
 # Programs: the core alone (cycles, CPI, simulation speed) and once in

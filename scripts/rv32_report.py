@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Writes docs/results/rv32.md from the raw results of scripts/bench_rv32.sh."""
 import json
+import re
 import pathlib
 import sys
 
@@ -30,7 +31,62 @@ for tag, isa, md, imem in designs:
     by_seed = ", ".join("{:.1f}".format(v) for _, v in sorted(placed.get("fmax_by_seed", {}).items()))
     lines.append("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {:.1f} | {} |".format(
         tag, isa, md, imem, res["lut"], res["ff"], res["carry"], res["dsp"], res["bram"], res["spram"], placed.get("fmax_mhz", 0.0), by_seed))
-lines.append("| PicoRV32, small configuration (figures quoted in the project's issue, same flow; not measured here) | rv32i | - | | ~1350 | ~500 | | | | | ~29 | |")
+lines += ["", "## The core alone, iCE40 UP5K (placed and routed)", "",
+          "`<name>_rv32_core` as the synthesis top (`strata synth --top`), RVFI off: the pipeline with its register file",
+          "(4 RAM blocks), CSRs and M unit; the memories and the MMIO block are outside, the ports are driven from a",
+          "shift register and XOR-reduced (as PicoRV32's core-alone figure is measured). Its Fmax is that of this",
+          "out-of-context wrapper (IMEM's word comes from the shift register, not from a block RAM next to the decoder),",
+          "so it differs from the system's.", "",
+          "| design | isa | mul/div | LUT4 | FF | carry | DSP | BRAM | Fmax (MHz) | Fmax by seed |",
+          "|---|---|---|---|---|---|---|---|---|---|"]
+for tag, isa, md, _ in designs:
+    rep = work / (tag + "_core") / "report.json"
+    if not rep.exists():
+        lines.append("| {} | {} | {} | failed (see build/bench/rv32/{}_core.synth.log) |||||||".format(tag, isa, md, tag))
+        continue
+    r = json.loads(rep.read_text())
+    res, placed = r["resources"], r.get("placed", {})
+    by_seed = ", ".join("{:.1f}".format(v) for _, v in sorted(placed.get("fmax_by_seed", {}).items()))
+    lines.append("| {} core | {} | {} | {} | {} | {} | {} | {} | {:.1f} | {} |".format(
+        tag, isa, md, res["lut"], res["ff"], res["carry"], res["dsp"], res["bram"], placed.get("fmax_mhz", 0.0), by_seed))
+lines.append("| PicoRV32, small configuration (figures quoted in the project's issue, same flow; not measured here) | rv32i | - | ~1350 | ~500 | | | | ~29 | |")
+
+# Per module: the system synthesized with -noflatten, each module's own cells.
+def cells(mod, prefix):
+    return sum(n for k, n in mod.get("num_cells_by_type", {}).items() if k.startswith(prefix))
+breakdown = {}
+order = []
+for tag, _, _, _ in designs:
+    f = work / tag / "breakdown.json"
+    if not f.exists():
+        continue
+    # yosys 0.23 writes the hierarchy's instance counts into the JSON of `stat -json`: dropped.
+    text = "".join(l for l in f.read_text().splitlines(True) if not re.match(r'^\s+[^\s"]+\s+\d+\s*$', l))
+    mods = json.loads(text)["modules"]
+    for name, mod in mods.items():
+        short = name.lstrip("\\").replace("bench_{}_".format(tag), "")
+        if short not in order:
+            order.append(short)
+        breakdown[(tag, short)] = (cells(mod, "SB_LUT4"), cells(mod, "SB_DFF"), cells(mod, "SB_CARRY"))
+if breakdown:
+    tags = [t for t, _, _, _ in designs if any(k[0] == t for k in breakdown)]
+    lines += ["", "## Per module (LUT4 / FF / carry)", "",
+              "The system synthesized again with `synth_ice40 -noflatten`: each module's own cells, not those of the modules",
+              "it instantiates (`rv32_core` is the pipeline itself: forwarding, stage registers, branch and trap logic).",
+              "Without flattening no logic is shared across a module boundary, so the sum is a little above the flat total.", "",
+              "| module | " + " | ".join(tags) + " |", "|---|" + "---|" * len(tags)]
+    order.sort(key=lambda m: (m != "rv32", not m.startswith("rv32_core"), m))
+    for short in order:
+        row = ["`{}`".format(short)]
+        for t in tags:
+            v = breakdown.get((t, short))
+            row.append("{} / {} / {}".format(*v) if v else "-")
+        lines.append("| " + " | ".join(row) + " |")
+    row = ["total"]
+    for t in tags:
+        vals = [v for k, v in breakdown.items() if k[0] == t]
+        row.append("{} / {} / {}".format(sum(v[0] for v in vals), sum(v[1] for v in vals), sum(v[2] for v in vals)))
+    lines.append("| " + " | ".join(row) + " |")
 lines += ["", "## Benchmark programs on the Verilated core", "",
           "The C programs of `tests/rv32/c` (-O2, picolibc), linked for a 16 KiB IMEM / 16 KiB DMEM core",
           "(`tests/rv32/configs`), run on the generated core alone; each also passed in lockstep with the ISS.",

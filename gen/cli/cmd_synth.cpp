@@ -1,7 +1,9 @@
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <map>
+#include <vector>
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
@@ -76,6 +78,7 @@ struct SynthOptions {
   double freq = 0;
   bool no_dsp = false;
   bool no_place = false;
+  std::string top;  // a module of the design to synthesize instead of its top
 };
 
 void synth(const SynthOptions& o) {
@@ -85,8 +88,14 @@ void synth(const SynthOptions& o) {
     if (x.name == o.target) t = &x;
   const fs::path dir = fs::absolute(o.out.empty() ? fs::path("build") / c.name / ("synth-" + o.target) : fs::path(o.out));
   const ir::Design d = elaborate(c);
+  const std::string top = o.top.empty() ? d.top() : o.top;
+  if (d.find(top) == nullptr) {
+    std::vector<std::string> names;
+    for (const auto& m : d.modules()) names.push_back(m.name);
+    throw CLI::ValidationError("--top", fmt::format("{}: the design of '{}' has no such module; allowed: {}", top, c.name, fmt::join(names, ", ")));
+  }
   write_tree(dir / "design", render(c, d));
-  const ir::Module wrap = synth_wrapper(*d.find(d.top()));
+  const ir::Module wrap = synth_wrapper(*d.find(top));
   const ir::EmitHeader header{fmt::format("{} {}", kGeneratorName, generator_version()), c.name, config_hash(c)};
   write_file(dir / "wrap" / (wrap.name + ".sv"), ir::emit_sv(wrap, header));
 
@@ -104,7 +113,7 @@ void synth(const SynthOptions& o) {
   for (const auto& m : d.modules()) script += " design/rtl/" + m.name + ".sv";
   script += " wrap/" + wrap.name + ".sv\n";
   script += fmt::format("hierarchy -check -top {}\n", wrap.name);
-  script += fmt::format("setattr -mod -set keep_hierarchy 1 {}\n", d.top());
+  script += fmt::format("setattr -mod -set keep_hierarchy 1 {}\n", top);
   script += fmt::format("{} -top {}\nwrite_json synth.json\n", synth_cmd, wrap.name);
   script += "tee -q -o stat.json stat -json\n";
   write_file(dir / "synth.ys", script);
@@ -123,9 +132,9 @@ void synth(const SynthOptions& o) {
   report["config"] = c.name;
   report["config_hash"] = config_hash(c);
   report["target"] = t->name;
-  report["top"] = d.top();
+  report["top"] = top;
   report["dsp_mapping"] = dsp;
-  report["resources"] = count(*t, find_mod(d.top()).at("num_cells_by_type"));
+  report["resources"] = count(*t, find_mod(top).at("num_cells_by_type"));
   report["resources_with_wrapper"] = count(*t, stat.at("design").at("num_cells_by_type"));
   report["tools"]["yosys"] = tool_version("yosys", "-V");
 
@@ -198,6 +207,7 @@ void add_synth(CLI::App& app) {
       ->check(CLI::Range(1, 25))
       ->capture_default_str();
   cmd->add_option("--freq", o->freq, "nextpnr timing target in MHz (default: the config's synth.clock_mhz)")->check(CLI::Range(1.0, 1000.0));
+  cmd->add_option("--top", o->top, "synthesize this module of the design (and what it instantiates) instead of the design's top");
   cmd->add_flag("--no-dsp", o->no_dsp, "keep multipliers in LUTs even when the config's au.multipliers is dsp");
   cmd->add_flag("--no-place", o->no_place, "yosys only: resources without nextpnr's placement (no Fmax)");
   cmd->callback([o] { synth(*o); });

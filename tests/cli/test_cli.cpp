@@ -116,6 +116,15 @@ TEST(Cli, SynthUnknownTargetExitsTwoAndListsTheTargets) {
   EXPECT_FALSE(fs::exists(out));
 }
 
+TEST(Cli, SynthUnknownTopExitsTwoAndListsTheModules) {
+  const fs::path out = fresh("synth-notop");
+  const Outcome r = strata(fmt::format("synth '{}' --top nosuch -o '{}'", kDefault, out.string()));
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("nosuch: the design of"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("allowed: "), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(out));
+}
+
 TEST(Cli, OtherUsageErrorsExitTwo) {
   EXPECT_EQ(strata("lint /nonexistent/strata-dir").status, 2);
   EXPECT_EQ(strata(fmt::format("sim '{}' --vectors 0", kDefault)).status, 2);

@@ -80,7 +80,14 @@ std::string core(const SocConfig& c, ir::Design& d) {
   m.net("sel_a_q", 1, false, "operand a is fwd_a_q, not the register file").net("fwd_a_q", 32, false, "forwarded rs1, or the pc (AUIPC), or zero (LUI)");
   m.net("sel_b_q").net("fwd_b_q", 32, false, "forwarded rs2, or the immediate").net("sel_s_q").net("fwd_s_q", 32, false, "forwarded rs2 (store data)");
   m.net("fw_a").net("fw_b").net("bp_a").net("bp_b").net("e_result", 32).net("e_other", 32);
-  m.net("fw_a_sum", 1, false, "forward the sum (the last-arriving input of the register)").net("fw_b_sum").net("fwd_a_alt", 32).net("fwd_b_alt", 32).net("fwd_s_alt", 32);
+  m.net("fw_a_sum", 1, false, "forward the sum (the last-arriving input of the register)").net("fw_b_sum").net("e_fault_q");
+  // The sum (the end of the carry chain) is the last input of the operand
+  // registers: their other inputs are kept as nets of their own, so that
+  // synthesis does not fold the sum into the deeper multiplexer behind it.
+  for (const char* n : {"fwd_a_alt", "fwd_b_alt", "fwd_s_alt"}) {
+    m.net(n, 32);
+    m.nets.back().attribute = "keep";
+  }
   m.net("e_rd", 5).net("f3e", 3).net("op_a", 32).net("op_b", 32).net("st_b", 32);
   m.net("alu_sum", 32).net("alu_lt").net("alu_eq").net("ls_wdata", 32).net("ls_mask", 4).net("ls_mis");
   m.net("e_exc", 1, false, "an exception known in execute").net("e_cause", 4).net("e_hold", 1, false, "execute must wait (unless squashed)").net("e_wait").net("e_retire").net("e_early_wr", 1, false, "writes rd with a result of execute");
@@ -159,7 +166,8 @@ std::string core(const SocConfig& c, ir::Design& d) {
                          assign("sel_a_q", "o_auipc | o_lui | fw_a | bp_a"),
                          assign("fwd_a_q", "fw_a_sum ? alu_sum : fwd_a_alt"),
                          assign("sel_b_q", "o_bimm | fw_b | bp_b"), assign("fwd_b_q", "fw_b_sum ? alu_sum : fwd_b_alt"),
-                         assign("sel_s_q", "fw_b | bp_b"), assign("fwd_s_q", "(fw_b & e_sel_sum_q) ? alu_sum : fwd_s_alt")};
+                         assign("sel_s_q", "fw_b | bp_b"), assign("fwd_s_q", "(fw_b & e_sel_sum_q) ? alu_sum : fwd_s_alt"),
+                         assign("e_fault_q", fmt::format("pc_d_q[29:{}] != {}'d0", iaw, 30 - iaw))};
   if (m_ext) take.push_back(assign("e_md_q", "d_md"));
   m.comment("Execute takes the decoded word, or a bubble behind a squash or a stall; it holds while it waits.");
   m.ff({if_else("!rst_ni", {assign("e_valid_q", "1'b0")},
@@ -194,7 +202,7 @@ std::string core(const SocConfig& c, ir::Design& d) {
   m.instance(lsu_m, "u_lsu",
              {{"addr_i", "alu_sum[1:0]"}, {"size_i", "f3e[1:0]"}, {"rs2_i", "st_b"}, {"wdata_o", "ls_wdata"}, {"mask_o", "ls_mask"}, {"misaligned_o", "ls_mis"},
               {"w_rdata_i", "data_rdata_i"}, {"w_addr_i", "w_addr_q[1:0]"}, {"w_f3_i", "w_f3"}, {"w_value_o", "w_load_value"}});
-  m.assign("e_fault", fmt::format("pc_e_q[29:{}] != {}'d0", iaw, 30 - iaw));
+  m.assign("e_fault", "e_fault_q");  // registered from pc_d_q: off the path to the M unit's start
   m.comment("Exceptions known in execute, by priority: fetch fault, illegal, EBREAK, ECALL, misaligned access.");
   m.assign("e_exc", "e_fault | e_illegal_q | e_ecall_q | e_ebreak_q | ((e_load_q | e_store_q) & ls_mis)");
   m.assign("e_cause", "e_fault ? 4'd1 : e_illegal_q ? 4'd2 : e_ebreak_q ? 4'd3 : e_ecall_q ? 4'd11 : e_store_q ? 4'd6 : 4'd4");

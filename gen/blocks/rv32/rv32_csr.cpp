@@ -4,6 +4,9 @@
 // mstatus, mepc, mcause and mtval.
 #include <fmt/format.h>
 
+#include <utility>
+#include <vector>
+
 #include "blocks/rv32/rv32_parts.h"
 
 namespace strata::rv32 {
@@ -44,28 +47,30 @@ std::string csr(const SocConfig& c, ir::Design& d) {
   m.net("mcause_q", 32).net("mtval_q", 32).net("mcycle_q", 64).net("minstret_q", 64).net("cycle_next", 64).net("instret_next", 64);
   m.net("instret_inc").net("pending_t").net("pending_e");
   m.assign("wdata", "op_i == 2'b01 ? src_i : op_i == 2'b10 ? (rdata_o | src_i) : (rdata_o & ~src_i)");
-  // The address decode does not wait for wen_i (which comes late, from the
-  // commit decision): one AND per written CSR.
-  for (const char* a : {"300", "304", "305", "340", "341", "342", "343", "B00", "B80", "B02", "B82"}) {
-    m.net(fmt::format("wr_{}", a));
-    m.assign(fmt::format("wr_{}", a), fmt::format("wen_i & (addr_i == 12'h{})", a));
+  // The decoder lets only the CSRs of docs/blocks/rv32.md through (any other
+  // address is illegal and never reaches here), so the address is decoded
+  // from the few bits that tell those apart: [11] 3xx or Bxx/Fxx, [10] Fxx
+  // (read-only, reads 0), [6] 34x, [4] 310, [7] Bx0/B8x, [2:0]. The write
+  // decode does not wait for wen_i (which comes late, from the commit
+  // decision): one AND per written CSR.
+  m.net("a", 12).net("a_unused", 4);
+  m.assign("a", "addr_i").assign("a_unused", "{a[9:8], a[5], a[3]}");
+  const std::vector<std::pair<const char*, const char*>> wr{
+      {"300", "~a[11] & ~a[6] & ~a[4] & ~a[2] & ~a[0]"}, {"304", "~a[11] & ~a[6] & a[2] & ~a[0]"}, {"305", "~a[11] & ~a[6] & a[2] & a[0]"},
+      {"340", "~a[11] & a[6] & ~a[2] & a[1:0] == 2'd0"},  {"341", "~a[11] & a[6] & ~a[2] & a[1:0] == 2'd1"},
+      {"342", "~a[11] & a[6] & ~a[2] & a[1:0] == 2'd2"},  {"343", "~a[11] & a[6] & ~a[2] & a[1:0] == 2'd3"},
+      {"B00", "a[11] & ~a[7] & ~a[1]"}, {"B80", "a[11] & a[7] & ~a[1]"}, {"B02", "a[11] & ~a[7] & a[1]"}, {"B82", "a[11] & a[7] & a[1]"}};
+  for (const auto& [name, cond] : wr) {
+    m.net(fmt::format("wr_{}", name));
+    m.assign(fmt::format("wr_{}", name), fmt::format("wen_i & {}", cond));
   }
   m.comment("Read before write; fields without storage read as their fixed values.");
   const std::string misa = fmt::format("32'h{:08X}", 0x40000100u | (m_ext ? 0x1000u : 0u));
-  m.comb({ir::case_of("addr_i", {{"12'h300", {assign("rdata_o", "{19'd0, 2'b11, 3'd0, mpie_q, 3'd0, mie_q, 3'd0}")}},
-                                 {"12'h301", {assign("rdata_o", misa)}},
-                                 {"12'h304", {assign("rdata_o", "{20'd0, meie_q, 3'd0, mtie_q, 7'd0}")}},
-                                 {"12'h305", {assign("rdata_o", "{mtvec_q, 2'b00}")}},
-                                 {"12'h340", {assign("rdata_o", "mscratch_q")}},
-                                 {"12'h341", {assign("rdata_o", "{mepc_q, 2'b00}")}},
-                                 {"12'h342", {assign("rdata_o", "mcause_q")}},
-                                 {"12'h343", {assign("rdata_o", "mtval_q")}},
-                                 {"12'h344", {assign("rdata_o", "mip_now")}},
-                                 {"12'hB00", {assign("rdata_o", "mcycle_q[31:0]")}},
-                                 {"12'hB80", {assign("rdata_o", "mcycle_q[63:32]")}},
-                                 {"12'hB02", {assign("rdata_o", "minstret_q[31:0]")}},
-                                 {"12'hB82", {assign("rdata_o", "minstret_q[63:32]")}},
-                                 {"default", {assign("rdata_o", "32'd0")}}})});
+  m.assign("rdata_o",
+           "a[11] ? (a[10] ? 32'd0 : a[7] ? (a[1] ? minstret_q[63:32] : mcycle_q[63:32]) : (a[1] ? minstret_q[31:0] : mcycle_q[31:0]))"
+           " : a[6] ? (a[2] ? mip_now : a[1] ? (a[0] ? mtval_q : mcause_q) : (a[0] ? {mepc_q, 2'b00} : mscratch_q))"
+           " : a[4] ? 32'd0 : a[2] ? (a[0] ? {mtvec_q, 2'b00} : {20'd0, meie_q, 3'd0, mtie_q, 7'd0})"
+           " : (a[0] ? " + misa + " : {19'd0, 2'b11, 3'd0, mpie_q, 3'd0, mie_q, 3'd0})");
   m.comment("The interrupt decision is registered (off the path to the fetch address): the lines of this cycle with mstatus.MIE and");
   m.comment("mie as this cycle leaves them, so the decision agrees with the CSRs of the cycle that uses it.");
   m.net("mie_next").net("mtie_next").net("meie_next").net("irq_q").net("irq_ext_q").net("mtip_q").net("meip_q");
