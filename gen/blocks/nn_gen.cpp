@@ -423,6 +423,11 @@ class NnBuilder {
     cw_ = log2i(n_.ctrl_words);
     g_ = n_.channels();
     ab_ = std::max(1, static_cast<int>(std::bit_width(static_cast<unsigned>(g_ - 1))));
+    cb_ = n_.counter_bits;
+    const unsigned per_beat = static_cast<unsigned>(nn::kLanes * g_);
+    macs_w_ = std::has_single_bit(per_beat) ? cb_ - std::countr_zero(per_beat) : cb_;
+    // A list has at most ctrl_words / 16 descriptors before it runs off the control memory.
+    lw_ = static_cast<int>(std::bit_width(static_cast<unsigned>(n_.ctrl_words / nn::kDescriptorWords)));
     posit_ = nn::layer_formats(c_).size() > 1;
     using golden::nn::LayerKind;
     add_ = nn_has_op(c_, LayerKind::add);
@@ -467,8 +472,12 @@ class NnBuilder {
   }
 
   void registers() {
-    m_.net("state_q", 4, false, "sequencer state").net("busy").net("done_q").net("irq_en_q").net("err_q", 8).net("err_desc_q", 32);
-    m_.net("desc_base_q", 32).net("cycles_q", 32).net("macs_q", 32).net("stalls_q", 32).net("layers_q", 32);
+    m_.net("state_q", 4, false, "sequencer state").net("busy").net("done_q").net("irq_en_q").net("err_q", 8);
+    // The performance counters, nn.counter_bits wide (they wrap); MACS
+    // counts beats when lanes x AUs is a power of two (its low bits are 0),
+    // and LAYERS needs only the bits of the most descriptors the control
+    // memory holds.
+    m_.net("desc_base_q", 32).net("cycles_q", cb_).net("macs_q", macs_w_).net("stalls_q", cb_).net("layers_q", lw_);
     m_.net("reg_rdata_q", 32).net("start").net("error").net("error_code", 8);
     m_.assign("busy", "state_q != 4'd0");
     m_.assign("start", fmt::format("reg_valid_i && reg_we_i && reg_addr_i == 4'd{} && reg_wdata_i[0] && !busy", nn::register_index("CTRL")));
@@ -478,11 +487,19 @@ class NnBuilder {
     rd.push_back({idx("CTRL"), {assign("reg_rdata_q", "{30'd0, irq_en_q, 1'b0}")}});
     rd.push_back({idx("STATUS"), {assign("reg_rdata_q", "{16'd0, err_q, 6'd0, done_q, busy}")}});
     rd.push_back({idx("DESC_BASE"), {assign("reg_rdata_q", "desc_base_q")}});
-    rd.push_back({idx("CYCLES"), {assign("reg_rdata_q", "cycles_q")}});
-    rd.push_back({idx("MACS"), {assign("reg_rdata_q", "macs_q")}});
-    rd.push_back({idx("STALLS"), {assign("reg_rdata_q", "stalls_q")}});
-    rd.push_back({idx("LAYERS"), {assign("reg_rdata_q", "layers_q")}});
-    rd.push_back({idx("ERR_DESC"), {assign("reg_rdata_q", "err_desc_q")}});
+    auto to32 = [](const std::string& r, int w, int low_zeros = 0) {
+      std::vector<std::string> parts;
+      if (w + low_zeros < 32) parts.push_back(fmt::format("{}'d0", 32 - w - low_zeros));
+      parts.push_back(r);
+      if (low_zeros > 0) parts.push_back(fmt::format("{}'d0", low_zeros));
+      return parts.size() == 1 ? r : fmt::format("{{{}}}", fmt::join(parts, ", "));
+    };
+    rd.push_back({idx("CYCLES"), {assign("reg_rdata_q", to32("cycles_q", cb_))}});
+    rd.push_back({idx("MACS"), {assign("reg_rdata_q", to32("macs_q", macs_w_, cb_ - macs_w_))}});
+    rd.push_back({idx("STALLS"), {assign("reg_rdata_q", to32("stalls_q", cb_))}});
+    rd.push_back({idx("LAYERS"), {assign("reg_rdata_q", to32("layers_q", lw_))}});
+    // The descriptor pointer stays where a run stopped: at the descriptor with the error.
+    rd.push_back({idx("ERR_DESC"), {assign("reg_rdata_q", "desc_ptr_q")}});
     rd.push_back({idx("HWINFO"), {assign("reg_rdata_q", fmt::format("{{8'd{}, 8'd{}, 8'd{}, 8'd{}}}", nn::kInterfaceVersion, nn::kLanes, n_.aus_per_pe, n_.pes))}});
     rd.push_back({"default", {assign("reg_rdata_q", "32'd0")}});
     m_.comment("Register block.");
@@ -852,7 +869,7 @@ class NnBuilder {
                                                                   {assign("add_i_q", "add_i_q + 16'd1"), assign("as_q", "3'd0")})})})}},
                    {"default", {if_else("pp_idle", {assign("state_q", st(kNext))})}}})};
     }
-    const std::vector<Stmt> next{assign("desc_ptr_q", fmt::format("desc_ptr_q + 32'd{}", nn::kDescriptorWords)), assign("layers_q", "layers_q + 32'd1"),
+    const std::vector<Stmt> next{assign("desc_ptr_q", fmt::format("desc_ptr_q + 32'd{}", nn::kDescriptorWords)), assign("layers_q", fmt::format("layers_q + {}'d1", lw_)),
                                  assign("fetch_q", "5'd0"), assign("state_q", st(kFetch))};
 
     std::vector<Stmt> b_stage{assign("b_valid_q", "seq_issue" + mac_beat), assign("b_pad_q", "pad && !bb_q"), assign("b_bias_q", "bb_q"),
@@ -868,20 +885,20 @@ class NnBuilder {
     m_.comment("Sequencer: fetch a descriptor, then per channel group load the parameters and issue every beat; stop at op 0 or an error.");
     m_.ff({if_else(
         "!rst_ni",
-        {assign("state_q", st(kIdle)), assign("done_q", "1'b0"), assign("err_q", "8'd0"), assign("err_desc_q", "32'd0"), assign("b_valid_q", "1'b0"),
-         assign("pa_valid_q", "1'b0"), assign("cycles_q", "32'd0"), assign("macs_q", "32'd0"), assign("stalls_q", "32'd0"), assign("layers_q", "32'd0")},
+        {assign("state_q", st(kIdle)), assign("done_q", "1'b0"), assign("err_q", "8'd0"), assign("desc_ptr_q", "32'd0"), assign("b_valid_q", "1'b0"),
+         assign("pa_valid_q", "1'b0"), assign("cycles_q", zero(cb_)), assign("macs_q", zero(macs_w_)), assign("stalls_q", zero(cb_)), assign("layers_q", zero(lw_))},
         {if_else("start",
                  {assign("state_q", st(kFetch)), assign("desc_ptr_q", "desc_base_q"), assign("fetch_q", "5'd0"), assign("done_q", "1'b0"),
-                  assign("err_q", "8'd0"), assign("cycles_q", "32'd0"), assign("macs_q", "32'd0"), assign("stalls_q", "32'd0"),
-                  assign("layers_q", "32'd0"), assign("b_valid_q", "1'b0")},
-                 {if_else("busy", {assign("cycles_q", "cycles_q + 32'd1")}),
+                  assign("err_q", "8'd0"), assign("cycles_q", zero(cb_)), assign("macs_q", zero(macs_w_)), assign("stalls_q", zero(cb_)),
+                  assign("layers_q", zero(lw_)), assign("b_valid_q", "1'b0")},
+                 {if_else("busy", {assign("cycles_q", fmt::format("cycles_q + {}'d1", cb_))}),
                   if_else("error",
-                          {assign("state_q", st(kIdle)), assign("done_q", "1'b1"), assign("err_q", "error_code"), assign("err_desc_q", "desc_ptr_q"),
+                          {assign("state_q", st(kIdle)), assign("done_q", "1'b1"), assign("err_q", "error_code"),
                            assign("b_valid_q", "1'b0")},
                           {ir::case_of("state_q", states),
                            if_else("advance", b_stage),
-                           if_else("b_valid_q && beat_ready", {assign("macs_q", fmt::format("macs_q + 32'd{}", nn::kLanes * g_))}),
-                           if_else("b_valid_q && !beat_ready", {assign("stalls_q", "stalls_q + 32'd1")})})}),
+                           if_else("b_valid_q && beat_ready", {assign("macs_q", fmt::format("macs_q + {}'d{}", macs_w_, macs_w_ == cb_ ? nn::kLanes * g_ : 1))}),
+                           if_else("b_valid_q && !beat_ready", {assign("stalls_q", fmt::format("stalls_q + {}'d1", cb_))})})}),
          assign("pa_valid_q", fmt::format("state_q == {} && !pi_done_q && !error", st(kParam))), assign("pa_j_q", "pi_j_q"), assign("pa_f_q", "pi_f_q"),
          if_else("cap", {assign("cap_o_q", "cap_o_q + 16'd1"), assign("cap_addr_q", grow_row("cap_addr_q", "out_row"))})})});
   }
@@ -959,7 +976,7 @@ class NnBuilder {
   // count has 9 quotient bits: the divider starts from the numerator's bits
   // above them (less than the count) and takes 9 steps.
   void pool_unit() {
-    m_.net("pb_pad_q").net("pb_first_q").net("pb_last_q").net("pb_waddr_q", nn::kWriteAddrBits);
+    m_.net("pb_pad_q").net("pb_first_q").net("pb_last_q");
     m_.net("pw_valid_q").net("pw_addr_q", nn::kWriteAddrBits).net("pw_lo_q", 8).net("pw_hi_q", 8);
     if (avgp_) {
       m_.net("pcnt_q", 16).net("pcnt_n", 16).net("pcnt_b", 16).net("pd_q", 16).net("pdiv_q").net("pstep_q", 5).net("is_avg");
@@ -1022,14 +1039,16 @@ class NnBuilder {
       clear.push_back(assign("pdiv_q", "1'b0"));
     }
     if (maxp_) finish_max.push_back(assign("pw_valid_q", "1'b1"));
-    std::vector<Stmt> last{assign("pw_addr_q", "pb_waddr_q")};
+    std::vector<Stmt> last;
     if (avgp_ && maxp_) last.push_back(if_else("is_avg", finish_avg, finish_max));
     else for (auto& st : avgp_ ? finish_avg : finish_max) last.push_back(st);
     fold.push_back(if_else("pb_last_q", last));
     m_.assign("pw_err", fmt::format("pw_valid_q && {}", at_least_pow2("pw_addr_q", nn::kWriteAddrBits, aw_)));
     std::vector<Stmt> step{assign("pb_valid_q", "seq_issue && is_pool"), assign("pb_pad_q", "pad"), assign("pb_first_q", "k_q == 16'd0"),
-                           assign("pb_last_q", "last_k"), assign("pb_waddr_q", "{1'b0, out_pos_q} + {2'b0, cp_q}"),
-                           if_else("seq_issue && is_pool && last_k", {assign("pf_busy_q", "1'b1")}), if_else("pb_valid_q", fold)};
+                           assign("pb_last_q", "last_k"),
+                           // The word's address, taken with its last tap: the previous word is written by then (pf_busy_q).
+                           if_else("seq_issue && is_pool && last_k", {assign("pf_busy_q", "1'b1"), assign("pw_addr_q", "{1'b0, out_pos_q} + {2'b0, cp_q}")}),
+                           if_else("pb_valid_q", fold)};
     if (avgp_) step.push_back(if_else("pdiv_q", divide));
     step.push_back(if_else("pw_valid_q", {assign("pw_valid_q", "1'b0"), assign("pf_busy_q", "1'b0")}));
     m_.ff({if_else("!rst_ni || start || error", clear, step)});
@@ -1198,6 +1217,8 @@ class NnBuilder {
   std::string pe_;
   int aw_ = 0, ww_ = 0, cw_ = 0, g_ = 0;
   int ab_ = 1;  // bits of an AU index (0 .. g_ - 1)
+  int cb_ = 32, macs_w_ = 32, lw_ = 32;  // CYCLES and STALLS, MACS, LAYERS bits
+  static std::string zero(int w) { return fmt::format("{}'d0", w); }
   bool dw_ = false;     // the engine runs depthwise layers (grp_pairs != 0)
   bool maxp_ = false;   // ... max pools
   bool avgp_ = false;   // ... average pools (and global ones)

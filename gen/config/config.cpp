@@ -121,7 +121,7 @@ const std::vector<std::string> kTopKeys{"name", "au", "nn", "rv32", "softmax", "
 const std::vector<std::string> kRv32Keys{"isa", "reset_vector", "imem_bytes", "dmem_bytes", "memory", "muldiv", "rvfi"};
 const std::vector<std::string> kSoftmaxKeys{"algorithms", "max_length", "in_types", "out_types"};
 const std::vector<std::string> kGeluKeys{"types", "forms", "segments", "degree"};
-const std::vector<std::string> kNnKeys{"pes", "aus_per_pe", "act_words", "weight_words", "ctrl_words", "weight_memory", "residual_add", "ops"};
+const std::vector<std::string> kNnKeys{"pes", "aus_per_pe", "act_words", "weight_words", "ctrl_words", "weight_memory", "residual_add", "ops", "counter_bits"};
 const std::vector<std::string> kAuKeys{"formats", "max_accumulations", "pipeline_stages", "share", "isolate", "multipliers"};
 const std::vector<std::string> kSynthKeys{"clock_mhz"};
 
@@ -200,6 +200,7 @@ NnConfig parse_nn(const Reader& r, const YAML::Node& n, const AuConfig& au) {
              fmt::format("bram, or ice40_spram with nn.weight_words at most {}", kIce40SpramWords));
   }
   if (const auto v = n["residual_add"]) nn.residual_add = r.boolean(v, "nn.residual_add");
+  if (const auto v = n["counter_bits"]) nn.counter_bits = static_cast<int>(r.integer(v, "nn.counter_bits", 16, 32));
   if (const auto v = n["ops"]) {
     using golden::nn::LayerKind;
     const auto all = NnConfig::all_ops();
@@ -519,6 +520,7 @@ nlohmann::json to_json(const SocConfig& c) {
     j["nn"]["ctrl_words"] = c.nn->ctrl_words;
     j["nn"]["weight_memory"] = to_string(c.nn->weight_memory);
     j["nn"]["residual_add"] = c.nn->residual_add;
+    if (c.nn->counter_bits != 32) j["nn"]["counter_bits"] = c.nn->counter_bits;
     // nn.ops only when it leaves out an operation the other keys allow, so
     // that a config listing every one hashes as one that leaves it out.
     if (const auto ops = nn_ops(c); ops != default_nn_ops(c)) {
@@ -570,6 +572,7 @@ std::string to_yaml(const SocConfig& c) {
       for (auto k : ops) names.push_back(nn_op_name(k));
       nn += fmt::format("  ops: [{}]\n", fmt::join(names, ", "));
     }
+    if (c.nn->counter_bits != 32) nn += fmt::format("  counter_bits: {}\n", c.nn->counter_bits);
   }
   std::string rv32;
   if (c.rv32) {

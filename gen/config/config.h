@@ -68,6 +68,7 @@ struct NnConfig {
   int ctrl_words = 1024;       // control memory (descriptors, per-channel parameters), 32-bit words
   WeightMemory weight_memory = WeightMemory::bram;
   bool residual_add = true;    // the add layer (TFLite's int8 ADD)
+  int counter_bits = 32;       // CYCLES, MACS, STALLS: bits kept (they wrap), 16 ... 32
   // nn.ops: the layer operations the engine implements (model-file names,
   // golden::nn::LayerKind order); the engine has those of them the other
   // keys allow (nn_ops below).

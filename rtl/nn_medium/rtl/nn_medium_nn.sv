@@ -22,12 +22,11 @@ module nn_medium_nn (
   logic done_q;
   logic irq_en_q;
   logic [7:0] err_q;
-  logic [31:0] err_desc_q;
   logic [31:0] desc_base_q;
   logic [31:0] cycles_q;
-  logic [31:0] macs_q;
+  logic [28:0] macs_q;
   logic [31:0] stalls_q;
-  logic [31:0] layers_q;
+  logic [6:0] layers_q;
   logic [31:0] reg_rdata_q;
   logic start;
   logic error;
@@ -180,7 +179,6 @@ module nn_medium_nn (
   logic pb_pad_q;
   logic pb_first_q;
   logic pb_last_q;
-  logic [17:0] pb_waddr_q;
   logic pw_valid_q;
   logic [17:0] pw_addr_q;
   logic [7:0] pw_lo_q;
@@ -266,16 +264,16 @@ module nn_medium_nn (
             reg_rdata_q <= cycles_q;
           end
           4'd4: begin
-            reg_rdata_q <= macs_q;
+            reg_rdata_q <= {macs_q, 3'd0};
           end
           4'd5: begin
             reg_rdata_q <= stalls_q;
           end
           4'd6: begin
-            reg_rdata_q <= layers_q;
+            reg_rdata_q <= {25'd0, layers_q};
           end
           4'd7: begin
-            reg_rdata_q <= err_desc_q;
+            reg_rdata_q <= desc_ptr_q;
           end
           4'd8: begin
             reg_rdata_q <= {8'd2, 8'd2, 8'd2, 8'd2};
@@ -470,13 +468,13 @@ module nn_medium_nn (
       state_q <= 4'd0;
       done_q <= 1'b0;
       err_q <= 8'd0;
-      err_desc_q <= 32'd0;
+      desc_ptr_q <= 32'd0;
       b_valid_q <= 1'b0;
       pa_valid_q <= 1'b0;
       cycles_q <= 32'd0;
-      macs_q <= 32'd0;
+      macs_q <= 29'd0;
       stalls_q <= 32'd0;
-      layers_q <= 32'd0;
+      layers_q <= 7'd0;
     end else begin
       if (start) begin
         state_q <= 4'd1;
@@ -485,9 +483,9 @@ module nn_medium_nn (
         done_q <= 1'b0;
         err_q <= 8'd0;
         cycles_q <= 32'd0;
-        macs_q <= 32'd0;
+        macs_q <= 29'd0;
         stalls_q <= 32'd0;
-        layers_q <= 32'd0;
+        layers_q <= 7'd0;
         b_valid_q <= 1'b0;
       end else begin
         if (busy) begin
@@ -497,7 +495,6 @@ module nn_medium_nn (
           state_q <= 4'd0;
           done_q <= 1'b1;
           err_q <= error_code;
-          err_desc_q <= desc_ptr_q;
           b_valid_q <= 1'b0;
         end else begin
           case (state_q)
@@ -671,7 +668,7 @@ module nn_medium_nn (
             end
             4'd7: begin
               desc_ptr_q <= desc_ptr_q + 32'd16;
-              layers_q <= layers_q + 32'd1;
+              layers_q <= layers_q + 7'd1;
               fetch_q <= 5'd0;
               state_q <= 4'd1;
             end
@@ -757,7 +754,7 @@ module nn_medium_nn (
             b_last_q <= bb_q || (last_cp && last_k && !has_bias);
           end
           if (b_valid_q && beat_ready) begin
-            macs_q <= macs_q + 32'd8;
+            macs_q <= macs_q + 29'd1;
           end
           if (b_valid_q && !beat_ready) begin
             stalls_q <= stalls_q + 32'd1;
@@ -913,9 +910,9 @@ module nn_medium_nn (
       pb_pad_q <= pad;
       pb_first_q <= k_q == 16'd0;
       pb_last_q <= last_k;
-      pb_waddr_q <= {1'b0, out_pos_q} + {2'b0, cp_q};
       if (seq_issue && is_pool && last_k) begin
         pf_busy_q <= 1'b1;
+        pw_addr_q <= {1'b0, out_pos_q} + {2'b0, cp_q};
       end
       if (pb_valid_q) begin
         pmax0_q <= pmax0_n;
@@ -924,7 +921,6 @@ module nn_medium_nn (
         psum1_q <= psum1_n;
         pcnt_q <= pcnt_n;
         if (pb_last_q) begin
-          pw_addr_q <= pb_waddr_q;
           if (is_avg) begin
             pneg0_q <= psum0_n[23];
             pn0_q <= pnum0[8:0];
