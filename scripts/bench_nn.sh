@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Network-engine benchmark: for nn_small, nn_medium, nn_large (int8 AUs) and
-# nn_mixed (AUs that take int8 and posit8 layers) and nn_formats (int8,
-# posit8 and posit16 layers), resources and Fmax placed
+# Network-engine benchmark: for nn_small, nn_medium, nn_large (int8 AUs),
+# nn_mixed (AUs that take int8 and posit8 layers), nn_formats (int8, posit8
+# and posit16 layers) and nn_pulse (nn_small built for the PulseDL CNN's
+# layer operations alone), resources and Fmax placed
 # and routed on iCE40 UP5K and yosys xc7 estimates, and the per-module area of
-# nn_small, nn_medium and nn_mixed (unflattened yosys); cycles, ideal cycles
+# nn_small, nn_medium, nn_mixed and nn_pulse (unflattened yosys); cycles, ideal cycles
 # and MAC utilization per layer of the example models (seed 1) on the
 # Verilated engine -- pulse_cnn on every config, and on nn_mixed also
 # pulse_cnn_mixed (posit8 input, conv1 and pool1 in posit8, conv2 from posit8
@@ -62,10 +63,10 @@ rm -rf "$work" && mkdir -p "$work"
 limit=$((1200 * seeds))  # seconds for one UP5K place and route job
 # The configs, the models each runs (the first, pulse_cnn, runs on every
 # config) and the configs whose per-module area is reported.
-all_configs=(nn_small nn_medium nn_large nn_mixed nn_formats)
+all_configs=(nn_small nn_medium nn_large nn_mixed nn_formats nn_pulse)
 declare -A models_of=([nn_small]=pulse_cnn [nn_medium]=pulse_cnn [nn_large]=pulse_cnn [nn_mixed]="pulse_cnn pulse_cnn_mixed"
-  [nn_formats]="pulse_cnn pulse_cnn_mixed pulse_cnn_posit16")
-hier_configs=(nn_small nn_medium nn_mixed)
+  [nn_formats]="pulse_cnn pulse_cnn_mixed pulse_cnn_posit16" [nn_pulse]=pulse_cnn)
+hier_configs=(nn_small nn_medium nn_mixed nn_pulse)
 if [[ -n ${STRATA_BENCH_CONFIGS:-} ]]; then
   configs=()
   for c in ${STRATA_BENCH_CONFIGS//,/ }; do

@@ -459,13 +459,24 @@ class NnBuilder {
     ww_ = log2i(n_.weight_words);
     cw_ = log2i(n_.ctrl_words);
     g_ = n_.channels();
+    ab_ = std::max(1, static_cast<int>(std::bit_width(static_cast<unsigned>(g_ - 1))));
+    cb_ = n_.counter_bits;
+    const unsigned per_beat = static_cast<unsigned>(nn::kLanes * g_);
+    macs_w_ = std::has_single_bit(per_beat) ? cb_ - std::countr_zero(per_beat) : cb_;
+    // A list has at most ctrl_words / 16 descriptors before it runs off the control memory.
+    lw_ = static_cast<int>(std::bit_width(static_cast<unsigned>(n_.ctrl_words / nn::kDescriptorWords)));
     posit_ = nn::layer_formats(c_).size() > 1;
     p16_ = runs(c_, golden::Format::posit16_1);
-    add_ = n_.residual_add;
-    gelu_ = c_.gelu && c_.gelu->has(GeluType::int8);
+    using golden::nn::LayerKind;
+    add_ = nn_has_op(c_, LayerKind::add);
+    dw_ = nn_has_op(c_, LayerKind::depthwise_conv1d);
+    maxp_ = nn_has_op(c_, LayerKind::max_pool);
+    avgp_ = nn_has_op(c_, LayerKind::avg_pool) || nn_has_op(c_, LayerKind::global_avg_pool);
+    pool_ = maxp_ || avgp_;
+    gelu_ = nn_has_op(c_, LayerKind::gelu);
     if (gelu_) gelu_unit_ = generate_gelu(c_, d_);
     namespace sm = golden::softmax;
-    sm_ = c_.softmax && std::count(c_.softmax->in_types.begin(), c_.softmax->in_types.end(), sm::InType::int8) &&
+    sm_ = nn_has_op(c_, LayerKind::softmax) && std::count(c_.softmax->in_types.begin(), c_.softmax->in_types.end(), sm::InType::int8) &&
           std::count(c_.softmax->out_types.begin(), c_.softmax->out_types.end(), sm::OutType::int8);
     if (sm_) sm_unit_ = generate_softmax(c_, d_);
     unit_ = gelu_ || sm_;
@@ -475,7 +486,7 @@ class NnBuilder {
     memories();
     sequencer();
     pes();
-    pool_unit();
+    if (pool_) pool_unit();
     if (unit_) unit_stream();
     write_back();
     return d_.add(std::move(m_));
@@ -499,8 +510,12 @@ class NnBuilder {
   }
 
   void registers() {
-    m_.net("state_q", 4, false, "sequencer state").net("busy").net("done_q").net("irq_en_q").net("err_q", 8).net("err_desc_q", 32);
-    m_.net("desc_base_q", 32).net("cycles_q", 32).net("macs_q", 32).net("stalls_q", 32).net("layers_q", 32);
+    m_.net("state_q", 4, false, "sequencer state").net("busy").net("done_q").net("irq_en_q").net("err_q", 8);
+    // The performance counters, nn.counter_bits wide (they wrap); MACS
+    // counts beats when lanes x AUs is a power of two (its low bits are 0),
+    // and LAYERS needs only the bits of the most descriptors the control
+    // memory holds.
+    m_.net("desc_base_q", 32).net("cycles_q", cb_).net("macs_q", macs_w_).net("stalls_q", cb_).net("layers_q", lw_);
     m_.net("reg_rdata_q", 32).net("start").net("error").net("error_code", 8);
     m_.assign("busy", "state_q != 4'd0");
     m_.assign("start", fmt::format("reg_valid_i && reg_we_i && reg_addr_i == 4'd{} && reg_wdata_i[0] && !busy", nn::register_index("CTRL")));
@@ -510,11 +525,19 @@ class NnBuilder {
     rd.push_back({idx("CTRL"), {assign("reg_rdata_q", "{30'd0, irq_en_q, 1'b0}")}});
     rd.push_back({idx("STATUS"), {assign("reg_rdata_q", "{16'd0, err_q, 6'd0, done_q, busy}")}});
     rd.push_back({idx("DESC_BASE"), {assign("reg_rdata_q", "desc_base_q")}});
-    rd.push_back({idx("CYCLES"), {assign("reg_rdata_q", "cycles_q")}});
-    rd.push_back({idx("MACS"), {assign("reg_rdata_q", "macs_q")}});
-    rd.push_back({idx("STALLS"), {assign("reg_rdata_q", "stalls_q")}});
-    rd.push_back({idx("LAYERS"), {assign("reg_rdata_q", "layers_q")}});
-    rd.push_back({idx("ERR_DESC"), {assign("reg_rdata_q", "err_desc_q")}});
+    auto to32 = [](const std::string& r, int w, int low_zeros = 0) {
+      std::vector<std::string> parts;
+      if (w + low_zeros < 32) parts.push_back(fmt::format("{}'d0", 32 - w - low_zeros));
+      parts.push_back(r);
+      if (low_zeros > 0) parts.push_back(fmt::format("{}'d0", low_zeros));
+      return parts.size() == 1 ? r : fmt::format("{{{}}}", fmt::join(parts, ", "));
+    };
+    rd.push_back({idx("CYCLES"), {assign("reg_rdata_q", to32("cycles_q", cb_))}});
+    rd.push_back({idx("MACS"), {assign("reg_rdata_q", to32("macs_q", macs_w_, cb_ - macs_w_))}});
+    rd.push_back({idx("STALLS"), {assign("reg_rdata_q", to32("stalls_q", cb_))}});
+    rd.push_back({idx("LAYERS"), {assign("reg_rdata_q", to32("layers_q", lw_))}});
+    // The descriptor pointer stays where a run stopped: at the descriptor with the error.
+    rd.push_back({idx("ERR_DESC"), {assign("reg_rdata_q", "desc_ptr_q")}});
     rd.push_back({idx("HWINFO"), {assign("reg_rdata_q", fmt::format("{{8'd{}, 8'd{}, 8'd{}, 8'd{}}}", nn::kInterfaceVersion, nn::kLanes, n_.aus_per_pe, n_.pes))}});
     rd.push_back({"default", {assign("reg_rdata_q", "32'd0")}});
     m_.comment("Register block.");
@@ -528,16 +551,20 @@ class NnBuilder {
   }
 
   void host_port() {
-    m_.net("region", 4).net("offset", 28).net("host_rd").net("host_wr").net("rd_region_q", 4).net("rd_au_q", 16).net("host_au", 16);
+    m_.net("region", 4).net("offset", 28).net("host_rd").net("host_wr").net("rd_region_q", 4).net("rd_au_q", ab_).net("host_au", ab_);
     m_.assign("region", "mem_addr_i[31:28]");
     m_.assign("offset", "mem_addr_i[27:0]");
     m_.assign("host_rd", "mem_valid_i && !mem_we_i && !busy");
     m_.assign("host_wr", "mem_valid_i && mem_we_i && !busy");
-    m_.assign("host_au", fmt::format("16'(offset >> {})", ww_));
+    // The AU of a weight address (host_w bounds it below g_).
+    m_.assign("host_au", fmt::format("offset[{}:{}]", ww_ + ab_ - 1, ww_));
     m_.net("host_ctrl").net("host_act").net("host_w");
     m_.assign("host_ctrl", fmt::format("region == 4'd0 && !{}", at_least_pow2("offset", 28, cw_)));
     m_.assign("host_act", fmt::format("region == 4'd1 && !{}", at_least_pow2("offset", 28, aw_)));
-    m_.assign("host_w", fmt::format("region == 4'd2 && offset < 28'd{}", static_cast<long long>(g_) * n_.weight_words));
+    const long long host_words = static_cast<long long>(g_) * n_.weight_words;
+    m_.assign("host_w", std::has_single_bit(static_cast<unsigned long long>(host_words))
+                            ? fmt::format("region == 4'd2 && !{}", at_least_pow2("offset", 28, std::countr_zero(static_cast<unsigned long long>(host_words))))
+                            : fmt::format("region == 4'd2 && offset < 28'd{}", host_words));
     m_.ff({if_else("host_rd",
                    {assign("rd_region_q", "(host_ctrl || host_act || host_w) ? region : 4'd15"), assign("rd_au_q", "host_au")},
                    {assign("rd_region_q", "4'd15")})});
@@ -546,7 +573,7 @@ class NnBuilder {
     mux.push_back(if_else("rd_region_q == 4'd1", {assign("mem_rdata_o", "{16'd0, act_hi_rdata, act_lo_rdata}")}));
     for (int a = 0; a < g_; ++a) {
       const int p = a / n_.aus_per_pe, j = a % n_.aus_per_pe;
-      mux.push_back(if_else(fmt::format("rd_region_q == 4'd2 && rd_au_q == 16'd{}", a),
+      mux.push_back(if_else(fmt::format("rd_region_q == 4'd2 && rd_au_q == {}'d{}", ab_, a),
                             {assign("mem_rdata_o", fmt::format("{{16'd0, pe{}_w_rdata[{}:{}]}}", p, 16 * j + 15, 16 * j))}));
     }
     m_.comment("Host read data: the memory read the cycle before.");
@@ -579,22 +606,26 @@ class NnBuilder {
     }
     m_.assign("act_re", fmt::format("busy ? ({}) : (host_rd && host_act)", seq_re));
     m_.assign("act_raddr", fmt::format("!busy ? offset[{}:0] : {}", aw_ - 1, seq_raddr));
-    m_.net("pw_we");
-    m_.assign("pw_we", "pw_valid_q && !pw_err");
+    if (pool_) {
+      m_.net("pw_we");
+      m_.assign("pw_we", "pw_valid_q && !pw_err");
+    }
+    const std::string or_pw = pool_ ? " || pw_we" : "";
     // Byte writes: the requantizers' (wb_*) and, with a unit, its stream's (uw_*), which never overlap.
     const std::string wb_lane = unit_ ? "(uw_we ? uw_lane : wb_lane)" : "wb_lane";
     const std::string wb_we = unit_ ? "(wb_we || uw_we)" : "wb_we";
     // A posit16 word (wb_wide) writes both lanes.
     const std::string lo_lane = p16_ ? fmt::format("(!{} || wb_wide)", wb_lane) : "!" + wb_lane, hi_lane = p16_ ? fmt::format("({} || wb_wide)", wb_lane) : wb_lane;
-    m_.assign("act_lo_we", fmt::format("busy ? (({} && {}) || pw_we) : (host_wr && host_act)", wb_we, lo_lane));
-    m_.assign("act_hi_we", fmt::format("busy ? (({} && {}) || pw_we) : (host_wr && host_act)", wb_we, hi_lane));
+    m_.assign("act_lo_we", fmt::format("busy ? (({} && {}){}) : (host_wr && host_act)", wb_we, lo_lane, or_pw));
+    m_.assign("act_hi_we", fmt::format("busy ? (({} && {}){}) : (host_wr && host_act)", wb_we, hi_lane, or_pw));
     const std::string wb_addr = unit_ ? fmt::format("uw_we ? uw_addr[{0}:0] : wb_addr[{0}:0]", aw_ - 1) : fmt::format("wb_addr[{}:0]", aw_ - 1);
     const std::string wb_byte = p16_ ? "wb_data[7:0]" : "wb_data";
     const std::string wb_data = unit_ ? fmt::format("(uw_we ? uw_data : {})", wb_byte) : wb_byte;
     const std::string wb_hi = p16_ ? fmt::format("(wb_wide ? wb_data[15:8] : {})", wb_data) : wb_data;
-    m_.assign("act_waddr", fmt::format("!busy ? offset[{0}:0] : pw_valid_q ? pw_addr_q[{0}:0] : {1}", aw_ - 1, wb_addr));
-    m_.assign("act_lo_wdata", fmt::format("!busy ? mem_wdata_i[7:0] : pw_valid_q ? pw_lo_q : {}", wb_data));
-    m_.assign("act_hi_wdata", fmt::format("!busy ? mem_wdata_i[15:8] : pw_valid_q ? pw_hi_q : {}", wb_hi));
+    const std::string pw_addr = pool_ ? fmt::format("pw_valid_q ? pw_addr_q[{}:0] : ", aw_ - 1) : "";
+    m_.assign("act_waddr", fmt::format("!busy ? offset[{}:0] : {}{}", aw_ - 1, pw_addr, wb_addr));
+    m_.assign("act_lo_wdata", fmt::format("!busy ? mem_wdata_i[7:0] : {}{}", pool_ ? "pw_valid_q ? pw_lo_q : " : "", wb_data));
+    m_.assign("act_hi_wdata", fmt::format("!busy ? mem_wdata_i[15:8] : {}{}", pool_ ? "pw_valid_q ? pw_hi_q : " : "", wb_hi));
     m_.comment("Activation memory: two byte lanes (channels 2i and 2i+1 of a word), one read and one write port.");
     for (const char* lane : {"lo", "hi"})
       m_.instance(act_ram, fmt::format("u_act_{}", lane),
@@ -617,36 +648,75 @@ class NnBuilder {
     // Decode checks in_start's range, so its low bits are the address.
     const std::string in_start = fmt::format("d_w{}_q[{}:0]", nn::descriptor_field("in_start").word, pw - 1);
     const std::string neg_pad = fmt::format("-$signed({{{}'d0, {}}})", pw - 16, field("pad_left"));
-    // Each descriptor word keeps only the bits its fields use.
+    // Each descriptor word keeps only the bits of the fields used during
+    // the layer: w_base and param_base go straight into the running
+    // addresses (w_gbase_q, p_ptr_q) as they arrive, and of in_start only
+    // the address bits stay, its range checked on arrival (in_start_bad_q).
+    const nn::Field& is_f = nn::descriptor_field("in_start");
+    const nn::Field& wb_f = nn::descriptor_field("w_base");
+    const nn::Field& pb_f = nn::descriptor_field("param_base");
     std::vector<int> used(nn::kDescriptorWords, 0);
-    for (const auto& f : nn::descriptor_fields())
+    for (const auto& f : nn::descriptor_fields()) {
+      if (f.name == "w_base" || f.name == "param_base" || (!posit_ && (f.name == "bias_act" || f.name == "in_odd")) ||
+          (!dw_ && f.name == "grp_pairs"))
+        continue;
       if ((add_ || f.name != "in2_base") && (unit_ || f.name != "unit_ch") && (sm_ || f.name.rfind("sm_", 0) != 0))  // in2_base: the add only; unit_ch: the unit stream; sm_*: the softmax
-        used[static_cast<std::size_t>(f.word)] = std::max(used[static_cast<std::size_t>(f.word)], f.lsb + f.width);
+        used[static_cast<std::size_t>(f.word)] = std::max(used[static_cast<std::size_t>(f.word)], f.lsb + (f.name == "in_start" ? pw : f.width));
+    }
+    static_assert(nn::kInStartMin == -(std::int64_t{1} << 18));
+    if (is_f.lsb != 0 || is_f.width != 32) throw std::logic_error("in_start must be a whole descriptor word");
+    // Int8 layers need no bias beat (the requantizer adds the bias): an
+    // engine without other layer formats has none, and a descriptor that
+    // asks for one (bias_act != 0) stops it with bad_format.
+    const nn::Field& ba_f = nn::descriptor_field("bias_act");
+    // Without depthwise layers every group reads all channel pairs:
+    // grp_pairs != 0 (grp_split_q) stops the engine with bad_op.
+    const nn::Field& gp_f = nn::descriptor_field("grp_pairs");
+    if (!dw_) m_.net("grp_split_q", 1, false, "grp_pairs != 0: a depthwise layer, which this engine lacks");
     for (int w = 0; w < nn::kDescriptorWords; ++w)
       if (used[static_cast<std::size_t>(w)] > 0) m_.net(fmt::format("d_w{}_q", w), used[static_cast<std::size_t>(w)]);
-    m_.net("desc_ptr_q", 32).net("fetch_q", 5).net("g_q", 16).net("chan_base_q", 16).net("cp_base_q", 16).net("w_gbase_q", rw);
-    m_.net("p_ptr_q", rw).net("pi_j_q", 16).net("pi_f_q", 2).net("pi_done_q").net("pa_valid_q").net("pa_j_q", 16).net("pa_f_q", 2);
+    m_.net("in_start_bad_q", 1, false, "in_start outside [-2^18, 2^16)");
+    m_.net("desc_ptr_q", 32).net("fetch_q", 5).net("g_q", 16).net("chan_base_q", 16).net("w_gbase_q", rw);
+    m_.net("p_ptr_q", rw).net("pi_j_q", ab_).net("pi_f_q", 2).net("pi_done_q").net("pa_valid_q").net("pa_j_q", ab_).net("pa_f_q", 2);
     m_.net("o_q", 16).net("k_q", 16).net("cp_q", 16).net("l_q", pw, true).net("pos_l_q", pw, true).net("tap_addr_q", pw, true).net("pos_addr_q", pw, true);
-    m_.net("w_addr_q", rw).net("dp_q", 25).net("cap_o_q", 16).net("cap_addr_q", rw);
-    m_.net("b_valid_q").net("b_pad_q").net("b_last_q").net("bb_q", 1, false, "the bias beat is next").net("b_bias_q").net("b_hi_zero_q").net("has_bias");
-    m_.assign("has_bias", field("bias_act") + " != 16'd0");
+    // The dot product's beats: it stops the engine when it reaches au.max_accumulations.
+    const int dpw = static_cast<int>(std::bit_width(static_cast<unsigned>(c_.au.max_accumulations)));
+    const std::string dp0 = fmt::format("{}'d0", dpw);
+    m_.net("w_addr_q", rw).net("dp_q", dpw).net("cap_o_q", 16).net("cap_addr_q", rw);
+    m_.net("b_valid_q").net("b_pad_q").net("b_last_q").net("bb_q", 1, false, "the bias beat is next").net("b_bias_q").net("has_bias");
+    if (posit_) m_.net("b_hi_zero_q");
+    if (posit_) {
+      m_.assign("has_bias", field("bias_act") + " != 16'd0");
+    } else {
+      m_.net("bias_bad_q", 1, false, "bias_act != 0: a bias beat, which int8 layers do not use");
+      m_.assign("has_bias", "1'b0");
+    }
     m_.net("issuing").net("advance").net("seq_issue").net("act_addr", pw, true).net("chan_pair", 16).net("pad").net("last_cp").net("last_k");
     m_.net("in_err").net("w_err").net("dp_err").net("beat_ready").net("cap").net("cap_ready").net("res_valid").net("drained");
     m_.net("wb_err").net("pp_idle", 1, false, "every requantizer idle");
     m_.comment("Stage A: the next beat's addresses; stage B (b_*_q): the beat, with the memory data.");
-    m_.net("is_pool").net("pf_busy_q", 1, false, "a pooled word is being finished").net("out_pos_q", rw).net("pw_err").net("pb_valid_q");
-    m_.assign("is_pool", fmt::format("state_q == {}", st(kPool)));
-    m_.assign("issuing", fmt::format("(state_q == {} || (is_pool && !pf_busy_q)) && o_q != {}", st(kRun), field("out_len")));
+    // Beats of a multiply-accumulate layer (not a pool's).
+    const std::string mac_beat = pool_ ? " && !is_pool" : "";
+    if (pool_) {
+      m_.net("is_pool").net("pf_busy_q", 1, false, "a pooled word is being finished").net("out_pos_q", rw).net("pw_err").net("pb_valid_q");
+      m_.assign("is_pool", fmt::format("state_q == {}", st(kPool)));
+    }
+    m_.assign("issuing", fmt::format("(state_q == {}{}) && o_q != {}", st(kRun), pool_ ? " || (is_pool && !pf_busy_q)" : "", field("out_len")));
     m_.assign("advance", "!b_valid_q || beat_ready");
     m_.assign("seq_issue", "issuing && advance");
-    m_.assign("chan_pair", "cp_base_q + cp_q");
+    if (dw_) {
+      m_.net("cp_base_q", 16, false, "first channel pair of the group");
+      m_.assign("chan_pair", "cp_base_q + cp_q");
+    } else {
+      m_.assign("chan_pair", "cp_q");
+    }
     m_.assign("act_addr", fmt::format("tap_addr_q + $signed({{{}'d0, chan_pair}})", pw - 16));
     m_.assign("pad", fmt::format("l_q < {0}'sd0 || l_q >= $signed({{{1}'d0, {2}}}) || chan_pair >= {3}", pw, pw - 16, field("in_len"), field("in_row")));
     m_.assign("last_cp", fmt::format("cp_q == {} - 16'd1", field("in_pairs")));
     m_.assign("last_k", fmt::format("k_q == {} - 16'd1", field("kernel")));
     m_.assign("in_err", fmt::format("seq_issue && !pad && !bb_q && {}", at_least_pow2("act_addr", pw, aw_)));  // negative or past the end
-    m_.assign("w_err", fmt::format("seq_issue && !is_pool && {}", at_least_pow2("w_addr_q", rw, ww_)));
-    m_.assign("dp_err", fmt::format("seq_issue && !is_pool && dp_q == 25'd{}", c_.au.max_accumulations));
+    m_.assign("w_err", fmt::format("seq_issue{} && {}", mac_beat, at_least_pow2("w_addr_q", rw, ww_)));
+    m_.assign("dp_err", fmt::format("seq_issue{} && dp_q == {}'d{}", mac_beat, dpw, c_.au.max_accumulations));
     m_.assign("cap", "res_valid && cap_ready");
     m_.assign("drained", fmt::format("cap_o_q == {} && pp_idle && !b_valid_q && !res_valid", field("out_len")));
 
@@ -656,7 +726,12 @@ class NnBuilder {
       err.push_back(if_else(cond + " && !error", {assign("error", "1'b1"), assign("error_code", fmt::format("8'd{}", static_cast<unsigned>(e)))}));
     };
     raise(fmt::format("state_q == {} && fetch_q == 5'd0 && desc_ptr_q > 32'd{}", st(kFetch), n_.ctrl_words - nn::kDescriptorWords), nn::Error::ctrl_range);
-    std::vector<std::string> ops{fmt::format("{} <= 4'd3", field("op"))};
+    // The opcodes the engine runs; without depthwise layers also a
+    // multiply-accumulate layer whose groups read apart (grp_pairs != 0).
+    std::vector<std::string> ops{fmt::format("{} == 4'd{}", field("op"), static_cast<unsigned>(nn::Op::end)),
+                                 fmt::format("({} == 4'd{}{})", field("op"), static_cast<unsigned>(nn::Op::mac), dw_ ? "" : " && !grp_split_q")};
+    if (maxp_) ops.push_back(fmt::format("{} == 4'd{}", field("op"), static_cast<unsigned>(nn::Op::max_pool)));
+    if (avgp_) ops.push_back(fmt::format("{} == 4'd{}", field("op"), static_cast<unsigned>(nn::Op::avg_pool)));
     if (add_) ops.push_back(fmt::format("{} == 4'd{}", field("op"), static_cast<unsigned>(nn::Op::add)));
     if (gelu_) ops.push_back(fmt::format("{} == 4'd{}", field("op"), static_cast<unsigned>(nn::Op::gelu)));
     if (sm_) ops.push_back(fmt::format("{} == 4'd{}", field("op"), static_cast<unsigned>(nn::Op::softmax)));
@@ -673,6 +748,7 @@ class NnBuilder {
       if (on)
         add_bad += fmt::format(" || ({} == 4'd{} && ({} != {}'d{} || {}))", field("op"), static_cast<unsigned>(op), field("fmt"), golden::kFormatCodeBits,
                                static_cast<unsigned>(golden::Format::int8), field("readout"));
+    if (!posit_) add_bad += fmt::format(" || ({} == 4'd1 && bias_bad_q)", field("op"));
     raise(fmt::format("state_q == {} && {} != 4'd0 && (!({}) || ({} == 4'd1 && {} && !({})){})", st(kDecode), field("op"), fmt::join(fmt_ok, " || "),
                       field("op"), field("readout"), readout_ok, add_bad),
           nn::Error::bad_format);
@@ -691,23 +767,25 @@ class NnBuilder {
       raise(fmt::format("state_q == {} && {} == 4'd{} && !({})", st(kDecode), field("op"), static_cast<unsigned>(nn::Op::softmax), fmt::join(algs, " || ")),
             nn::Error::bad_format);
     }
-    raise(fmt::format("state_q == {} && ({} == 4'd2 || {} == 4'd3) && ({} == 16'd0 || {} == 16'd0 || {} == 16'd0)", st(kDecode), field("op"), field("op"),
-                      field("kernel"), field("in_pairs"), field("out_len")),
-          nn::Error::bad_shape);
+    if (pool_) {
+      std::vector<std::string> pools;
+      if (maxp_) pools.push_back(fmt::format("{} == 4'd{}", field("op"), static_cast<unsigned>(nn::Op::max_pool)));
+      if (avgp_) pools.push_back(fmt::format("{} == 4'd{}", field("op"), static_cast<unsigned>(nn::Op::avg_pool)));
+      raise(fmt::format("state_q == {} && ({}) && ({} == 16'd0 || {} == 16'd0 || {} == 16'd0)", st(kDecode), fmt::join(pools, " || "),
+                        field("kernel"), field("in_pairs"), field("out_len")),
+            nn::Error::bad_shape);
+    }
     raise(fmt::format("state_q == {} && {} == 4'd1 && ({} == 16'd0 || {} == 16'd0 || {} == 16'd0 || {} == 16'd0 || {} == 16'd0)", st(kDecode), field("op"),
                       field("kernel"), field("in_pairs"), field("out_len"), field("groups"), field("grp_channels")),
           nn::Error::bad_shape);
-    const std::string is = fmt::format("d_w{}_q", nn::descriptor_field("in_start").word);
-    static_assert(nn::kInStartMin == -(std::int64_t{1} << 18));
-    raise(fmt::format("state_q == {} && {} != 4'd0 && !((&{}[31:18]) || {}[31:16] == 16'd0)", st(kDecode), field("op"), is, is),
-          nn::Error::input_range);
+    raise(fmt::format("state_q == {} && {} != 4'd0 && in_start_bad_q", st(kDecode), field("op")), nn::Error::input_range);
     raise(fmt::format("state_q == {} && !pi_done_q && {}", st(kParam), at_least_pow2("p_ptr_q", rw, cw_)), nn::Error::ctrl_range);
     raise(std::string("in_err") + (add_ ? " || add_in_err" : "") + (unit_ ? " || u_in_err" : ""), nn::Error::input_range);
     if (add_) raise("add_tab_err", nn::Error::ctrl_range);
     if (gelu_) raise("u_tab_err", nn::Error::ctrl_range);
     raise("w_err", nn::Error::weight_range);
     raise("dp_err", nn::Error::bad_shape);
-    raise(unit_ ? "wb_err || pw_err || uw_err" : "wb_err || pw_err", nn::Error::output_range);
+    raise(std::string("wb_err") + (pool_ ? " || pw_err" : "") + (unit_ ? " || uw_err" : ""), nn::Error::output_range);
     m_.comb(err);
 
     m_.assign("seq_ctrl_re", fmt::format("(state_q == {} && fetch_q < 5'd{}) || (state_q == {} && !pi_done_q){}{}", st(kFetch), nn::kDescriptorWords,
@@ -721,52 +799,61 @@ class NnBuilder {
 
     // Descriptor fetch: word fetch_q - 1 arrives while word fetch_q is read.
     std::vector<Stmt> fetch{assign("fetch_q", "fetch_q + 5'd1")};
+    auto word_bits = [](const nn::Field& f) { return fmt::format("ctrl_rdata[{}:{}]", f.lsb + f.width - 1, f.lsb); };
     for (int w = 0; w < nn::kDescriptorWords; ++w) {
       const int bits = used[static_cast<std::size_t>(w)];
-      if (bits == 0) continue;
-      fetch.push_back(if_else(fmt::format("fetch_q == 5'd{}", w + 1),
-                              {assign(fmt::format("d_w{}_q", w), bits == 32 ? "ctrl_rdata" : fmt::format("ctrl_rdata[{}:0]", bits - 1))}));
+      std::vector<Stmt> take;
+      if (bits > 0) take.push_back(assign(fmt::format("d_w{}_q", w), bits == 32 ? "ctrl_rdata" : fmt::format("ctrl_rdata[{}:0]", bits - 1)));
+      if (!dw_ && w == gp_f.word) take.push_back(assign("grp_split_q", fmt::format("{} != {}'d0", word_bits(gp_f), gp_f.width)));
+      if (!posit_ && w == ba_f.word) take.push_back(assign("bias_bad_q", fmt::format("{} != {}'d0", word_bits(ba_f), ba_f.width)));
+      if (w == is_f.word) take.push_back(assign("in_start_bad_q", "!((&ctrl_rdata[31:18]) || ctrl_rdata[31:16] == 16'd0)"));
+      if (w == wb_f.word) take.push_back(assign("w_gbase_q", fmt::format("{{1'b0, {}}}", word_bits(wb_f))));
+      if (w == pb_f.word) take.push_back(assign("p_ptr_q", fmt::format("{{1'b0, {}}}", word_bits(pb_f))));
+      if (!take.empty()) fetch.push_back(if_else(fmt::format("fetch_q == 5'd{}", w + 1), take));
     }
     fetch.push_back(if_else(fmt::format("fetch_q == 5'd{}", nn::kDescriptorWords), {assign("state_q", st(kDecode))}));
 
-    std::vector<Stmt> start_layer{
-        if_else(fmt::format("{} == 4'd2 || {} == 4'd3", field("op"), field("op")),
+    std::vector<Stmt> start_layer;
+    if (pool_)  // bad_op has stopped an op the engine lacks
+      start_layer.push_back(if_else(fmt::format("{} == 4'd2 || {} == 4'd3", field("op"), field("op")),
                 {assign("o_q", "16'd0"), assign("k_q", "16'd0"), assign("cp_q", "16'd0"), assign("l_q", neg_pad), assign("pos_l_q", neg_pad),
                  assign("tap_addr_q", in_start), assign("pos_addr_q", in_start), assign("out_pos_q", "{1'b0, " + field("out_base") + "}"),
-                 assign("state_q", st(kPool))}),
-        assign("g_q", "16'd0"), assign("chan_base_q", "16'd0"), assign("cp_base_q", "16'd0"), assign("w_gbase_q", "{1'b0, " + field("w_base") + "}"),
-        assign("p_ptr_q", "{1'b0, " + field("param_base") + "}"),
+                 assign("state_q", st(kPool))}));
+    start_layer.push_back(assign("g_q", "16'd0"));
+    start_layer.push_back(assign("chan_base_q", "16'd0"));
+    if (dw_) start_layer.push_back(assign("cp_base_q", "16'd0"));
+    start_layer.push_back(
         if_else(add_ ? fmt::format("{} == 4'd1 || {} == 4'd4", field("op"), field("op")) : fmt::format("{} == 4'd1", field("op")),
-                {assign("state_q", st(kGroup))})};
+                {assign("state_q", st(kGroup))}));
     if (unit_) start_layer.push_back(if_else(unit_op(), {assign("state_q", st(kUnit))}));
     const std::vector<Stmt> decode{
         if_else(fmt::format("{} == 4'd0", field("op")), {assign("state_q", st(kIdle)), assign("done_q", "1'b1")}, start_layer)};
     const std::vector<Stmt> group{
         assign("o_q", "16'd0"), assign("k_q", "16'd0"), assign("cp_q", "16'd0"), assign("l_q", neg_pad),
         assign("pos_l_q", neg_pad), assign("tap_addr_q", in_start), assign("pos_addr_q", in_start),
-        assign("w_addr_q", "w_gbase_q"), assign("dp_q", "25'd0"), assign("bb_q", "1'b0"), assign("cap_o_q", "16'd0"), assign("cap_addr_q", "{1'b0, " + field("out_base") + "}"),
-        assign("pi_j_q", "16'd0"), assign("pi_f_q", "2'd0"), assign("pi_done_q", "1'b0"), assign("state_q", st(kParam))};
+        assign("w_addr_q", "w_gbase_q"), assign("dp_q", dp0), assign("bb_q", "1'b0"), assign("cap_o_q", "16'd0"), assign("cap_addr_q", "{1'b0, " + field("out_base") + "}"),
+        assign("pi_j_q", fmt::format("{}'d0", ab_)), assign("pi_f_q", "2'd0"), assign("pi_done_q", "1'b0"), assign("state_q", st(kParam))};
     // Parameters: kParamWords words per channel, read in order; pa_* is
     // the word arriving this cycle.
     const std::vector<Stmt> param{
         if_else("!pi_done_q",
                 {assign("p_ptr_q", fmt::format("p_ptr_q + {}'d1", rw)),
                  if_else("pi_f_q == 2'd2",
-                         {assign("pi_f_q", "2'd0"), assign("pi_j_q", "pi_j_q + 16'd1"),
-                          if_else(fmt::format("pi_j_q == 16'd{}", g_ - 1), {assign("pi_done_q", "1'b1")})},
+                         {assign("pi_f_q", "2'd0"), assign("pi_j_q", fmt::format("pi_j_q + {}'d1", ab_)),
+                          if_else(fmt::format("pi_j_q == {}'d{}", ab_, g_ - 1), {assign("pi_done_q", "1'b1")})},
                          {assign("pi_f_q", "pi_f_q + 2'd1")})},
                 {if_else("!pa_valid_q", add_ ? std::vector<Stmt>{assign("state_q", fmt::format("{} == 4'd4 ? {} : {}", field("op"), st(kAdd), st(kRun))),
                                                                  assign("as_q", "3'd0"), assign("add_i_q", "16'd0")}
                                              : std::vector<Stmt>{assign("state_q", st(kRun))})})};
     // After the last tap: the bias beat (when bias_act is set), then the
     // next output position.
-    const std::vector<Stmt> next_pos{assign("cp_q", "16'd0"), assign("k_q", "16'd0"), assign("o_q", "o_q + 16'd1"), assign("dp_q", "25'd0"),
+    const std::vector<Stmt> next_pos{assign("cp_q", "16'd0"), assign("k_q", "16'd0"), assign("o_q", "o_q + 16'd1"), assign("dp_q", dp0),
                                      assign("bb_q", "1'b0"), assign("pos_l_q", grow("pos_l_q", "stride")), assign("l_q", grow("pos_l_q", "stride")),
                                      assign("pos_addr_q", grow("pos_addr_q", "pos_stride")), assign("tap_addr_q", grow("pos_addr_q", "pos_stride")),
                                      assign("w_addr_q", "w_gbase_q")};
     const std::vector<Stmt> run{
         if_else("seq_issue",
-                {assign("dp_q", "dp_q + 25'd1"),
+                {assign("dp_q", fmt::format("dp_q + {}'d1", dpw)),
                  if_else("bb_q", next_pos,
                          {if_else("!last_cp", {assign("cp_q", "cp_q + 16'd1"), assign("w_addr_q", fmt::format("w_addr_q + {}'d1", rw))},
                                   {if_else("!last_k",
@@ -774,11 +861,11 @@ class NnBuilder {
                                             assign("tap_addr_q", grow("tap_addr_q", "tap_stride")), assign("w_addr_q", fmt::format("w_addr_q + {}'d1", rw))},
                                            {if_else("has_bias", {assign("bb_q", "1'b1"), assign("w_addr_q", fmt::format("w_addr_q + {}'d1", rw))}, next_pos)})})})}),
         if_else(fmt::format("o_q == {}", field("out_len")), {assign("state_q", st(kDrain))})};
-    const std::vector<Stmt> drain{if_else(
-        "drained", {if_else(fmt::format("g_q == {} - 16'd1", field("groups")), {assign("state_q", st(kNext))},
-                            {assign("g_q", "g_q + 16'd1"), assign("chan_base_q", "chan_base_q + " + field("grp_channels")),
-                             assign("cp_base_q", "cp_base_q + " + field("grp_pairs")),
-                             assign("w_gbase_q", grow_row("w_gbase_q", "w_group_stride")), assign("state_q", st(kGroup))})})};
+    std::vector<Stmt> next_group{assign("g_q", "g_q + 16'd1"), assign("chan_base_q", "chan_base_q + " + field("grp_channels")),
+                                 assign("w_gbase_q", grow_row("w_gbase_q", "w_group_stride")), assign("state_q", st(kGroup))};
+    if (dw_) next_group.insert(next_group.begin() + 2, assign("cp_base_q", "cp_base_q + " + field("grp_pairs")));
+    const std::vector<Stmt> drain{
+        if_else("drained", {if_else(fmt::format("g_q == {} - 16'd1", field("groups")), {assign("state_q", st(kNext))}, next_group)})};
     // Pools: taps innermost, one activation word (two channels) per tap.
     const std::vector<Stmt> pool{
         if_else("seq_issue",
@@ -827,35 +914,36 @@ class NnBuilder {
                                                                   {assign("add_i_q", "add_i_q + 16'd1"), assign("as_q", "3'd0")})})})}},
                    {"default", {if_else("pp_idle", {assign("state_q", st(kNext))})}}})};
     }
-    const std::vector<Stmt> next{assign("desc_ptr_q", fmt::format("desc_ptr_q + 32'd{}", nn::kDescriptorWords)), assign("layers_q", "layers_q + 32'd1"),
+    const std::vector<Stmt> next{assign("desc_ptr_q", fmt::format("desc_ptr_q + 32'd{}", nn::kDescriptorWords)), assign("layers_q", fmt::format("layers_q + {}'d1", lw_)),
                                  assign("fetch_q", "5'd0"), assign("state_q", st(kFetch))};
 
-    std::vector<Stmt> b_stage{assign("b_valid_q", "seq_issue && !is_pool"), assign("b_pad_q", "pad && !bb_q"), assign("b_bias_q", "bb_q"),
+    std::vector<Stmt> b_stage{assign("b_valid_q", "seq_issue" + mac_beat), assign("b_pad_q", "pad && !bb_q"), assign("b_bias_q", "bb_q"),
                               assign("b_last_q", "bb_q || (last_cp && last_k && !has_bias)")};
-    b_stage.push_back(assign("b_hi_zero_q", fmt::format("{} && chan_pair == {} - 16'd1", field("in_odd"), field("in_row"))));
+    if (posit_) b_stage.push_back(assign("b_hi_zero_q", fmt::format("{} && chan_pair == {} - 16'd1", field("in_odd"), field("in_row"))));
     std::vector<std::pair<std::string, std::vector<Stmt>>> states{{st(kFetch), fetch}, {st(kDecode), decode}, {st(kGroup), group},
                                                                   {st(kParam), param}, {st(kRun), run},       {st(kDrain), drain},
-                                                                  {st(kNext), next},   {st(kPool), pool}};
+                                                                  {st(kNext), next}};
+    if (pool_) states.push_back({st(kPool), pool});
     if (add_) states.push_back({st(kAdd), add});
     if (unit_) states.push_back({st(kUnit), {if_else("u_finish", {assign("state_q", st(kNext))})}});
     states.push_back({"default", {}});
     m_.comment("Sequencer: fetch a descriptor, then per channel group load the parameters and issue every beat; stop at op 0 or an error.");
     m_.ff({if_else(
         "!rst_ni",
-        {assign("state_q", st(kIdle)), assign("done_q", "1'b0"), assign("err_q", "8'd0"), assign("err_desc_q", "32'd0"), assign("b_valid_q", "1'b0"),
-         assign("pa_valid_q", "1'b0"), assign("cycles_q", "32'd0"), assign("macs_q", "32'd0"), assign("stalls_q", "32'd0"), assign("layers_q", "32'd0")},
+        {assign("state_q", st(kIdle)), assign("done_q", "1'b0"), assign("err_q", "8'd0"), assign("desc_ptr_q", "32'd0"), assign("b_valid_q", "1'b0"),
+         assign("pa_valid_q", "1'b0"), assign("cycles_q", zero(cb_)), assign("macs_q", zero(macs_w_)), assign("stalls_q", zero(cb_)), assign("layers_q", zero(lw_))},
         {if_else("start",
                  {assign("state_q", st(kFetch)), assign("desc_ptr_q", "desc_base_q"), assign("fetch_q", "5'd0"), assign("done_q", "1'b0"),
-                  assign("err_q", "8'd0"), assign("cycles_q", "32'd0"), assign("macs_q", "32'd0"), assign("stalls_q", "32'd0"),
-                  assign("layers_q", "32'd0"), assign("b_valid_q", "1'b0")},
-                 {if_else("busy", {assign("cycles_q", "cycles_q + 32'd1")}),
+                  assign("err_q", "8'd0"), assign("cycles_q", zero(cb_)), assign("macs_q", zero(macs_w_)), assign("stalls_q", zero(cb_)),
+                  assign("layers_q", zero(lw_)), assign("b_valid_q", "1'b0")},
+                 {if_else("busy", {assign("cycles_q", fmt::format("cycles_q + {}'d1", cb_))}),
                   if_else("error",
-                          {assign("state_q", st(kIdle)), assign("done_q", "1'b1"), assign("err_q", "error_code"), assign("err_desc_q", "desc_ptr_q"),
+                          {assign("state_q", st(kIdle)), assign("done_q", "1'b1"), assign("err_q", "error_code"),
                            assign("b_valid_q", "1'b0")},
                           {ir::case_of("state_q", states),
                            if_else("advance", b_stage),
-                           if_else("b_valid_q && beat_ready", {assign("macs_q", fmt::format("macs_q + 32'd{}", nn::kLanes * g_))}),
-                           if_else("b_valid_q && !beat_ready", {assign("stalls_q", "stalls_q + 32'd1")})})}),
+                           if_else("b_valid_q && beat_ready", {assign("macs_q", fmt::format("macs_q + {}'d{}", macs_w_, macs_w_ == cb_ ? nn::kLanes * g_ : 1))}),
+                           if_else("b_valid_q && !beat_ready", {assign("stalls_q", fmt::format("stalls_q + {}'d1", cb_))})})}),
          assign("pa_valid_q", fmt::format("state_q == {} && !pi_done_q && !error", st(kParam))), assign("pa_j_q", "pi_j_q"), assign("pa_f_q", "pi_f_q"),
          if_else("cap", {assign("cap_o_q", "cap_o_q + 16'd1"), assign("cap_addr_q", grow_row("cap_addr_q", "out_row"))})})});
   }
@@ -865,9 +953,15 @@ class NnBuilder {
     m_.net("beat_a", 16).net("pe_clear");
     // The unused high lane of an odd channel count reads 0: stale data there
     // could be a posit NaR, which even a zero weight would propagate.
-    const std::string hi = "(b_hi_zero_q ? 8'd0 : act_hi_rdata)";
-    m_.assign("beat_a", fmt::format("b_bias_q ? {} : b_pad_q ? {{2{{{}}}}} : {{{}, act_lo_rdata}}", field("bias_act"),
-                                    fmt::format("d_w{}_q[7:0]", nn::descriptor_field("pad_value").word), hi));
+    const std::string hi = posit_ ? "(b_hi_zero_q ? 8'd0 : act_hi_rdata)" : "act_hi_rdata";
+    const std::string pad_beat = fmt::format("b_pad_q ? {{2{{{}}}}} : {{{}, act_lo_rdata}}", fmt::format("d_w{}_q[7:0]", nn::descriptor_field("pad_value").word), hi);
+    if (posit_) {
+      m_.assign("beat_a", fmt::format("b_bias_q ? {} : {}", field("bias_act"), pad_beat));
+    } else {
+      m_.net("b_bias_unused");
+      m_.assign("b_bias_unused", "b_bias_q");
+      m_.assign("beat_a", pad_beat);
+    }
     m_.assign("pe_clear", "start || error");
     std::vector<std::string> ready, capr, resv, idle;
     for (int p = 0; p < n_.pes; ++p) {
@@ -879,8 +973,8 @@ class NnBuilder {
       std::vector<std::string> hw, pw;
       for (int j = na - 1; j >= 0; --j) {
         const int a = p * na + j;
-        hw.push_back(fmt::format("host_wr && host_w && host_au == 16'd{}", a));
-        pw.push_back(fmt::format("pa_valid_q && pa_j_q == 16'd{}", a));
+        hw.push_back(fmt::format("host_wr && host_w && host_au == {}'d{}", ab_, a));
+        pw.push_back(fmt::format("pa_valid_q && pa_j_q == {}'d{}", ab_, a));
       }
       m_.assign("pe" + s + "_hw_we", na == 1 ? hw[0] : "{" + fmt::format("{}", fmt::join(hw, ", ")) + "}");
       m_.assign("pe" + s + "_param_we", na == 1 ? pw[0] : "{" + fmt::format("{}", fmt::join(pw, ", ")) + "}");
@@ -929,17 +1023,19 @@ class NnBuilder {
   // count has 9 quotient bits: the divider starts from the numerator's bits
   // above them (less than the count) and takes 9 steps.
   void pool_unit() {
-    m_.net("pb_pad_q").net("pb_first_q").net("pb_last_q").net("pb_waddr_q", nn::kWriteAddrBits);
-    m_.net("pcnt_q", 16).net("pcnt_n", 16).net("pcnt_b", 16).net("pd_q", 16).net("pdiv_q").net("pstep_q", 5);
-    m_.net("pw_valid_q").net("pw_addr_q", nn::kWriteAddrBits).net("pw_lo_q", 8).net("pw_hi_q", 8).net("is_avg");
-    m_.assign("is_avg", fmt::format("{} == 4'd3", field("op")));
+    m_.net("pb_pad_q").net("pb_first_q").net("pb_last_q");
+    m_.net("pw_valid_q").net("pw_addr_q", nn::kWriteAddrBits).net("pw_lo_q", 8).net("pw_hi_q", 8);
+    if (avgp_) {
+      m_.net("pcnt_q", 16).net("pcnt_n", 16).net("pcnt_b", 16).net("pd_q", 16).net("pdiv_q").net("pstep_q", 5).net("is_avg");
+      m_.assign("is_avg", maxp_ ? fmt::format("{} == 4'd3", field("op")) : "1'b1");
+      m_.assign("pcnt_b", "pb_first_q ? 16'd0 : pcnt_q");
+      m_.assign("pcnt_n", "pb_pad_q ? pcnt_b : pcnt_b + 16'd1");
+    }
     m_.net("pact_min", 8, true).net("pact_max", 8, true);
     m_.assign("pact_min", field("act_min"));
     m_.assign("pact_max", field("act_max"));
-    m_.assign("pcnt_b", "pb_first_q ? 16'd0 : pcnt_q");
-    m_.assign("pcnt_n", "pb_pad_q ? pcnt_b : pcnt_b + 16'd1");
     std::vector<Stmt> fold, finish_max, finish_avg, divide, done_div;
-    if (p16_) {
+    if (p16_ && maxp_) {
       // A posit16 max pool: one channel per word, both lanes one code; the
       // two lanes' max registers hold it.
       m_.comment("Posit16 max pool: the word's code against the running max {pmax1_q, pmax0_q}, clamped to [{act_min, 0x00}, {act_max, out_zp}].");
@@ -956,53 +1052,68 @@ class NnBuilder {
     for (int lane = 0; lane < 2; ++lane) {
       const std::string s = std::to_string(lane);
       const std::string x = lane == 0 ? "act_lo_rdata" : "act_hi_rdata";
-      m_.net("px" + s, 8, true).net("pmax" + s + "_q", 8, true).net("pmax" + s + "_b", 8, true).net("pmax" + s + "_n", 8, true);
-      m_.net("psum" + s + "_q", 24, true).net("psum" + s + "_b", 24, true).net("psum" + s + "_n", 24, true);
-      m_.net("pnum" + s, 24, false, "|sum| + count / 2");
-      m_.net("pn" + s + "_q", 9).net("pr" + s + "_q", 16).net("pr" + s + "_sh", 17).net("pge" + s).net("pr" + s + "_n", 16).net("pneg" + s + "_q");
-      m_.net("pquot" + s, 9).net("pavg" + s, 10, true).net("pavg" + s + "_c", 8, true).net("pmax" + s + "_c", 8, true);
-      m_.assign("px" + s, x);
-      m_.assign("pmax" + s + "_b", "pb_first_q ? -8'sd128 : pmax" + s + "_q");
-      m_.assign("psum" + s + "_b", "pb_first_q ? 24'sd0 : psum" + s + "_q");
-      m_.assign("pmax" + s + "_n", fmt::format("(!pb_pad_q && px{0} > pmax{0}_b) ? px{0} : pmax{0}_b", s));
-      m_.assign("psum" + s + "_n", fmt::format("pb_pad_q ? psum{0}_b : psum{0}_b + {{{{16{{px{0}[7]}}}}, px{0}}}", s));
-      m_.assign("pr" + s + "_sh", fmt::format("{{pr{0}_q, pn{0}_q[8]}}", s));
-      m_.assign("pge" + s, fmt::format("pr{}_sh >= {{1'b0, pd_q}}", s));
-      m_.assign("pr" + s + "_n", fmt::format("pge{0} ? 16'(pr{0}_sh - {{1'b0, pd_q}}) : pr{0}_sh[15:0]", s));
-      m_.assign("pquot" + s, fmt::format("{{pn{0}_q[7:0], pge{0}}}", s));
-      m_.assign("pavg" + s, fmt::format("pneg{0}_q ? -$signed({{1'b0, pquot{0}}}) : $signed({{1'b0, pquot{0}}})", s));
-      m_.assign("pnum" + s, fmt::format("(psum{0}_n[23] ? 24'(-psum{0}_n) : psum{0}_n) + {{9'd0, pcnt_n[15:1]}}", s));
       const std::string lo = "pact_min", hi = "pact_max";
-      m_.assign("pavg" + s + "_c", fmt::format("(pavg{0} < $signed({{{{2{{{1}[7]}}}}, {1}}})) ? {1} : (pavg{0} > $signed({{{{2{{{2}[7]}}}}, {2}}})) ? {2} : pavg{0}[7:0]", s, lo, hi));
-      m_.assign("pmax" + s + "_c", fmt::format("(pmax{0}_n < {1}) ? {1} : (pmax{0}_n > {2}) ? {2} : pmax{0}_n", s, lo, hi));
-      const std::string half = lane == 0 ? "7:0" : "15:8";
-      fold.push_back(assign("pmax" + s + "_q", p16_ ? fmt::format("is_p16 ? pmax16_n[{}] : pmax{}_n", half, s) : "pmax" + s + "_n"));
-      fold.push_back(assign("psum" + s + "_q", "psum" + s + "_n"));
-      finish_max.push_back(assign(lane == 0 ? "pw_lo_q" : "pw_hi_q", p16_ ? fmt::format("is_p16 ? pmax16_c[{}] : pmax{}_c", half, s) : "pmax" + s + "_c"));
-      finish_avg.push_back(assign("pneg" + s + "_q", "psum" + s + "_n[23]"));
-      finish_avg.push_back(assign("pn" + s + "_q", fmt::format("pnum{}[8:0]", s)));
-      finish_avg.push_back(assign("pr" + s + "_q", fmt::format("{{1'b0, pnum{}[23:9]}}", s)));
-      divide.push_back(assign("pn" + s + "_q", "pquot" + s));
-      divide.push_back(assign("pr" + s + "_q", "pr" + s + "_n"));
-      done_div.push_back(assign(lane == 0 ? "pw_lo_q" : "pw_hi_q", "pavg" + s + "_c"));
+      m_.net("px" + s, 8, true);
+      m_.assign("px" + s, x);
+      if (maxp_) {
+        m_.net("pmax" + s + "_q", 8, true).net("pmax" + s + "_b", 8, true).net("pmax" + s + "_n", 8, true).net("pmax" + s + "_c", 8, true);
+        m_.assign("pmax" + s + "_b", "pb_first_q ? -8'sd128 : pmax" + s + "_q");
+        m_.assign("pmax" + s + "_n", fmt::format("(!pb_pad_q && px{0} > pmax{0}_b) ? px{0} : pmax{0}_b", s));
+        m_.assign("pmax" + s + "_c", fmt::format("(pmax{0}_n < {1}) ? {1} : (pmax{0}_n > {2}) ? {2} : pmax{0}_n", s, lo, hi));
+        const std::string half = lane == 0 ? "7:0" : "15:8";
+        fold.push_back(assign("pmax" + s + "_q", p16_ ? fmt::format("is_p16 ? pmax16_n[{}] : pmax{}_n", half, s) : "pmax" + s + "_n"));
+        finish_max.push_back(assign(lane == 0 ? "pw_lo_q" : "pw_hi_q", p16_ ? fmt::format("is_p16 ? pmax16_c[{}] : pmax{}_c", half, s) : "pmax" + s + "_c"));
+      }
+      if (avgp_) {
+        m_.net("psum" + s + "_q", 24, true).net("psum" + s + "_b", 24, true).net("psum" + s + "_n", 24, true);
+        m_.net("pnum" + s, 24, false, "|sum| + count / 2");
+        m_.net("pn" + s + "_q", 9).net("pr" + s + "_q", 16).net("pr" + s + "_sh", 17).net("pge" + s).net("pr" + s + "_n", 16).net("pneg" + s + "_q");
+        m_.net("pquot" + s, 9).net("pavg" + s, 10, true).net("pavg" + s + "_c", 8, true);
+        m_.assign("psum" + s + "_b", "pb_first_q ? 24'sd0 : psum" + s + "_q");
+        m_.assign("psum" + s + "_n", fmt::format("pb_pad_q ? psum{0}_b : psum{0}_b + {{{{16{{px{0}[7]}}}}, px{0}}}", s));
+        m_.assign("pr" + s + "_sh", fmt::format("{{pr{0}_q, pn{0}_q[8]}}", s));
+        m_.assign("pge" + s, fmt::format("pr{}_sh >= {{1'b0, pd_q}}", s));
+        m_.assign("pr" + s + "_n", fmt::format("pge{0} ? 16'(pr{0}_sh - {{1'b0, pd_q}}) : pr{0}_sh[15:0]", s));
+        m_.assign("pquot" + s, fmt::format("{{pn{0}_q[7:0], pge{0}}}", s));
+        m_.assign("pavg" + s, fmt::format("pneg{0}_q ? -$signed({{1'b0, pquot{0}}}) : $signed({{1'b0, pquot{0}}})", s));
+        m_.assign("pnum" + s, fmt::format("(psum{0}_n[23] ? 24'(-psum{0}_n) : psum{0}_n) + {{9'd0, pcnt_n[15:1]}}", s));
+        m_.assign("pavg" + s + "_c", fmt::format("(pavg{0} < $signed({{{{2{{{1}[7]}}}}, {1}}})) ? {1} : (pavg{0} > $signed({{{{2{{{2}[7]}}}}, {2}}})) ? {2} : pavg{0}[7:0]", s, lo, hi));
+        fold.push_back(assign("psum" + s + "_q", "psum" + s + "_n"));
+        finish_avg.push_back(assign("pneg" + s + "_q", "psum" + s + "_n[23]"));
+        finish_avg.push_back(assign("pn" + s + "_q", fmt::format("pnum{}[8:0]", s)));
+        finish_avg.push_back(assign("pr" + s + "_q", fmt::format("{{1'b0, pnum{}[23:9]}}", s)));
+        divide.push_back(assign("pn" + s + "_q", "pquot" + s));
+        divide.push_back(assign("pr" + s + "_q", "pr" + s + "_n"));
+        done_div.push_back(assign(lane == 0 ? "pw_lo_q" : "pw_hi_q", "pavg" + s + "_c"));
+      }
     }
-    fold.push_back(assign("pcnt_q", "pcnt_n"));
-    finish_max.push_back(assign("pw_valid_q", "1'b1"));
-    finish_avg.push_back(assign("pd_q", "pcnt_n"));
-    finish_avg.push_back(assign("pdiv_q", "1'b1"));
-    finish_avg.push_back(assign("pstep_q", "5'd0"));
-    done_div.push_back(assign("pdiv_q", "1'b0"));
-    done_div.push_back(assign("pw_valid_q", "1'b1"));
-    divide.push_back(assign("pstep_q", "pstep_q + 5'd1"));
-    divide.push_back(if_else("pstep_q == 5'd8", done_div));
-    fold.push_back(if_else("pb_last_q", {assign("pw_addr_q", "pb_waddr_q"), if_else("is_avg", finish_avg, finish_max)}));
+    std::vector<Stmt> clear{assign("pb_valid_q", "1'b0"), assign("pw_valid_q", "1'b0"), assign("pf_busy_q", "1'b0")};
+    std::vector<Stmt> finish;
+    if (avgp_) {
+      fold.push_back(assign("pcnt_q", "pcnt_n"));
+      finish_avg.push_back(assign("pd_q", "pcnt_n"));
+      finish_avg.push_back(assign("pdiv_q", "1'b1"));
+      finish_avg.push_back(assign("pstep_q", "5'd0"));
+      done_div.push_back(assign("pdiv_q", "1'b0"));
+      done_div.push_back(assign("pw_valid_q", "1'b1"));
+      divide.push_back(assign("pstep_q", "pstep_q + 5'd1"));
+      divide.push_back(if_else("pstep_q == 5'd8", done_div));
+      clear.push_back(assign("pdiv_q", "1'b0"));
+    }
+    if (maxp_) finish_max.push_back(assign("pw_valid_q", "1'b1"));
+    std::vector<Stmt> last;
+    if (avgp_ && maxp_) last.push_back(if_else("is_avg", finish_avg, finish_max));
+    else for (auto& st : avgp_ ? finish_avg : finish_max) last.push_back(st);
+    fold.push_back(if_else("pb_last_q", last));
     m_.assign("pw_err", fmt::format("pw_valid_q && {}", at_least_pow2("pw_addr_q", nn::kWriteAddrBits, aw_)));
-    m_.ff({if_else("!rst_ni || start || error",
-                   {assign("pb_valid_q", "1'b0"), assign("pdiv_q", "1'b0"), assign("pw_valid_q", "1'b0"), assign("pf_busy_q", "1'b0")},
-                   {assign("pb_valid_q", "seq_issue && is_pool"), assign("pb_pad_q", "pad"), assign("pb_first_q", "k_q == 16'd0"),
-                    assign("pb_last_q", "last_k"), assign("pb_waddr_q", "{1'b0, out_pos_q} + {2'b0, cp_q}"),
-                    if_else("seq_issue && is_pool && last_k", {assign("pf_busy_q", "1'b1")}), if_else("pb_valid_q", fold),
-                    if_else("pdiv_q", divide), if_else("pw_valid_q", {assign("pw_valid_q", "1'b0"), assign("pf_busy_q", "1'b0")})})});
+    std::vector<Stmt> step{assign("pb_valid_q", "seq_issue && is_pool"), assign("pb_pad_q", "pad"), assign("pb_first_q", "k_q == 16'd0"),
+                           assign("pb_last_q", "last_k"),
+                           // The word's address, taken with its last tap: the previous word is written by then (pf_busy_q).
+                           if_else("seq_issue && is_pool && last_k", {assign("pf_busy_q", "1'b1"), assign("pw_addr_q", "{1'b0, out_pos_q} + {2'b0, cp_q}")}),
+                           if_else("pb_valid_q", fold)};
+    if (avgp_) step.push_back(if_else("pdiv_q", divide));
+    step.push_back(if_else("pw_valid_q", {assign("pw_valid_q", "1'b0"), assign("pf_busy_q", "1'b0")}));
+    m_.ff({if_else("!rst_ni || start || error", clear, step)});
   }
 
   // The unit stream (gelu and softmax layers): a unit fed one activation
@@ -1068,7 +1179,7 @@ class NnBuilder {
       m_.assign("u_prog_addr", fmt::format("{{{}'d0, u_w_q, u_byte}}", gelu_map::kAddrBits - 8));
       m_.assign("u_prog_data", fmt::format("{{{{{}{{u_word_q[{{u_byte, 3'd7}}]}}}}, u_word_q[{{u_byte, 3'd0}} +: 8]}}", gelu_map::kDataBits - 8));
       init.insert(init.begin(), {assign("u_load_q", fmt::format("{} == 4'd{}", field("op"), static_cast<unsigned>(nn::Op::gelu))), assign("u_w_q", "6'd0"),
-                                 assign("u_s_q", "3'd0"), assign("u_ptr_q", "{1'b0, " + field("param_base") + "}")});
+                                 assign("u_s_q", "3'd0"), assign("u_ptr_q", "p_ptr_q")});
       run.insert(run.begin(),
                  if_else("u_load_q", {ir::case_of("u_s_q", {{"3'd0", {assign("u_s_q", "3'd1")}},
                                                             {"3'd1", {assign("u_word_q", "ctrl_rdata"), assign("u_s_q", "3'd2")}},
@@ -1170,7 +1281,14 @@ class NnBuilder {
   ir::Module m_;
   std::string pe_;
   int aw_ = 0, ww_ = 0, cw_ = 0, g_ = 0;
-  bool posit_ = false;  // the engine also runs posit layers
+  int ab_ = 1;  // bits of an AU index (0 .. g_ - 1)
+  int cb_ = 32, macs_w_ = 32, lw_ = 32;  // CYCLES and STALLS, MACS, LAYERS bits
+  static std::string zero(int w) { return fmt::format("{}'d0", w); }
+  bool dw_ = false;     // the engine runs depthwise layers (grp_pairs != 0)
+  bool maxp_ = false;   // ... max pools
+  bool avgp_ = false;   // ... average pools (and global ones)
+  bool pool_ = false;   // maxp_ || avgp_: the pool unit
+  bool posit_ = false;  // ... posit layers
   bool p16_ = false;    // ... posit16 among them (16-bit write-back and pool words)
   bool add_ = false;    // ... and add layers
   bool gelu_ = false;   // ... and gelu layers, through the GELU unit

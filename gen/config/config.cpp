@@ -121,7 +121,7 @@ const std::vector<std::string> kTopKeys{"name", "au", "nn", "rv32", "softmax", "
 const std::vector<std::string> kRv32Keys{"isa", "reset_vector", "imem_bytes", "dmem_bytes", "imem_memory", "dmem_memory", "muldiv", "rvfi"};
 const std::vector<std::string> kSoftmaxKeys{"algorithms", "max_length", "in_types", "out_types"};
 const std::vector<std::string> kGeluKeys{"types", "forms", "segments", "degree"};
-const std::vector<std::string> kNnKeys{"pes", "aus_per_pe", "act_words", "weight_words", "ctrl_words", "weight_memory", "residual_add"};
+const std::vector<std::string> kNnKeys{"pes", "aus_per_pe", "act_words", "weight_words", "ctrl_words", "weight_memory", "residual_add", "ops", "counter_bits"};
 const std::vector<std::string> kAuKeys{"formats", "max_accumulations", "pipeline_stages", "share", "isolate", "multipliers"};
 const std::vector<std::string> kSynthKeys{"clock_mhz"};
 
@@ -200,6 +200,36 @@ NnConfig parse_nn(const Reader& r, const YAML::Node& n, const AuConfig& au) {
              fmt::format("bram, or ice40_spram with nn.weight_words at most {}", kIce40SpramWords));
   }
   if (const auto v = n["residual_add"]) nn.residual_add = r.boolean(v, "nn.residual_add");
+  if (const auto v = n["counter_bits"]) nn.counter_bits = static_cast<int>(r.integer(v, "nn.counter_bits", 16, 32));
+  if (const auto v = n["ops"]) {
+    using golden::nn::LayerKind;
+    const auto all = NnConfig::all_ops();
+    std::vector<std::string> names;
+    for (LayerKind k : all) names.push_back(nn_op_name(k));
+    const std::string allowed =
+        fmt::format("a non-empty list of distinct layer operations from: {}, with at least one of conv1d, depthwise_conv1d, dense", fmt::join(names, ", "));
+    if (!v.IsSequence()) r.fail(v, "nn.ops", fmt::format("{} is not a list", Reader::shown(v)), allowed);
+    if (v.size() == 0) r.fail(v, "nn.ops", "the list is empty", allowed);
+    std::vector<bool> seen(all.size(), false);
+    for (const auto& item : v) {
+      const auto it = item.IsScalar() && item.Tag() != "!" ? std::find(names.begin(), names.end(), item.Scalar()) : names.end();
+      if (it == names.end()) r.fail(item, "nn.ops", fmt::format("{} is not a layer operation", Reader::shown(item)), allowed);
+      const auto i = static_cast<std::size_t>(it - names.begin());
+      if (seen[i]) r.fail(item, "nn.ops", fmt::format("'{}' is listed twice", item.Scalar()), allowed);
+      seen[i] = true;
+    }
+    nn.ops.clear();
+    for (std::size_t i = 0; i < all.size(); ++i)
+      if (seen[i]) nn.ops.push_back(all[i]);
+    const auto listed = [&](LayerKind k) { return std::find(nn.ops.begin(), nn.ops.end(), k) != nn.ops.end(); };
+    if (!listed(LayerKind::conv1d) && !listed(LayerKind::depthwise_conv1d) && !listed(LayerKind::dense))
+      r.fail(v, "nn.ops", "has no multiply-accumulate layer: the engine is built around its PEs", allowed);
+    // nn.residual_add is the add of nn.ops: given both, they agree.
+    if (const auto ra = n["residual_add"]; ra && nn.residual_add != listed(LayerKind::add))
+      r.fail(ra, "nn.residual_add", fmt::format("is {}, but nn.ops {} add", nn.residual_add, nn.residual_add ? "lacks" : "lists"),
+             "the same as nn.ops (or leave nn.residual_add out)");
+    nn.residual_add = listed(LayerKind::add);
+  }
   if (std::find(au.formats.begin(), au.formats.end(), golden::Format::int8) == au.formats.end())
     r.fail(n, "nn", "the engine runs int8 layers but au.formats has no int8", "an au.formats list that contains int8");
   return nn;
@@ -335,6 +365,60 @@ std::vector<std::string> names_of(const std::vector<E>& v) {
 
 }  // namespace
 
+std::vector<golden::nn::LayerKind> NnConfig::all_ops() {
+  using golden::nn::LayerKind;
+  return {LayerKind::conv1d, LayerKind::depthwise_conv1d, LayerKind::dense, LayerKind::max_pool, LayerKind::avg_pool,
+          LayerKind::global_avg_pool, LayerKind::add, LayerKind::gelu, LayerKind::softmax};
+}
+
+std::string nn_op_name(golden::nn::LayerKind k) {
+  using golden::nn::LayerKind;
+  switch (k) {
+    case LayerKind::conv1d: return "conv1d";
+    case LayerKind::depthwise_conv1d: return "depthwise_conv1d";
+    case LayerKind::dense: return "dense";
+    case LayerKind::max_pool: return "max_pool";
+    case LayerKind::avg_pool: return "avg_pool";
+    case LayerKind::global_avg_pool: return "global_avg_pool";
+    case LayerKind::add: return "add";
+    case LayerKind::gelu: return "gelu";
+    case LayerKind::softmax: return "softmax";
+  }
+  return "unknown";
+}
+
+namespace {
+// An operation the other keys allow: add with nn.residual_add, gelu and
+// softmax with their sections.
+bool op_allowed(const SocConfig& c, golden::nn::LayerKind k) {
+  using golden::nn::LayerKind;
+  if (k == LayerKind::add) return c.nn->residual_add;
+  if (k == LayerKind::gelu) return c.gelu && c.gelu->has(GeluType::int8);
+  if (k == LayerKind::softmax) return c.softmax.has_value();
+  return true;
+}
+// The operations of an nn section without nn.ops.
+std::vector<golden::nn::LayerKind> default_nn_ops(const SocConfig& c) {
+  std::vector<golden::nn::LayerKind> v;
+  for (auto k : NnConfig::all_ops())
+    if (op_allowed(c, k)) v.push_back(k);
+  return v;
+}
+}  // namespace
+
+std::vector<golden::nn::LayerKind> nn_ops(const SocConfig& c) {
+  std::vector<golden::nn::LayerKind> v;
+  if (!c.nn) return v;
+  for (auto k : c.nn->ops)
+    if (op_allowed(c, k)) v.push_back(k);
+  return v;
+}
+
+bool nn_has_op(const SocConfig& c, golden::nn::LayerKind k) {
+  const auto v = nn_ops(c);
+  return std::find(v.begin(), v.end(), k) != v.end();
+}
+
 bool GeluConfig::has(GeluType t) const { return std::find(types.begin(), types.end(), t) != types.end(); }
 
 SocConfig parse_config(const std::string& text, const std::string& file) {
@@ -407,6 +491,22 @@ SocConfig parse_config(const std::string& text, const std::string& file) {
       r.fail(gelu["types"], "gelu.types", "has no int8, but with an nn section the GELU unit runs the engine's int8 gelu layers",
              "a list that includes int8 (or no nn section)");
   }
+  if (c.nn) {
+    // A gelu or softmax section beside an engine asks for the unit that runs
+    // the engine's layers of that operation: nn.ops, if given, lists it.
+    const auto ops = root["nn"]["ops"];
+    using golden::nn::LayerKind;
+    const auto listed = [&](LayerKind k) { return std::find(c.nn->ops.begin(), c.nn->ops.end(), k) != c.nn->ops.end(); };
+    for (const auto& [k, section] : {std::pair{LayerKind::gelu, "gelu"}, std::pair{LayerKind::softmax, "softmax"}}) {
+      const bool present = k == LayerKind::gelu ? c.gelu.has_value() : c.softmax.has_value();
+      if (ops && listed(k) && !present)
+        r.fail(ops, "nn.ops", fmt::format("lists {} but the config has no {} section (its unit runs the {} layers)", section, section, section),
+               fmt::format("{} with a {} section, or an nn.ops without it", section, section));
+      if (ops && !listed(k) && present)
+        r.fail(ops, "nn.ops", fmt::format("lacks {}, but the config's {} section builds the unit that only {} layers use", section, section, section),
+               fmt::format("an nn.ops that lists {}, or no {} section", section, section));
+    }
+  }
   if (const auto synth = root["synth"]) {
     r.keys(synth, "synth", kSynthKeys);
     if (const auto mhz = synth["clock_mhz"])
@@ -442,6 +542,14 @@ nlohmann::json to_json(const SocConfig& c) {
     j["nn"]["ctrl_words"] = c.nn->ctrl_words;
     j["nn"]["weight_memory"] = to_string(c.nn->weight_memory);
     j["nn"]["residual_add"] = c.nn->residual_add;
+    if (c.nn->counter_bits != 32) j["nn"]["counter_bits"] = c.nn->counter_bits;
+    // nn.ops only when it leaves out an operation the other keys allow, so
+    // that a config listing every one hashes as one that leaves it out.
+    if (const auto ops = nn_ops(c); ops != default_nn_ops(c)) {
+      std::vector<std::string> names;
+      for (auto k : ops) names.push_back(nn_op_name(k));
+      j["nn"]["ops"] = names;
+    }
   }
   if (c.rv32) {
     j["rv32"]["isa"] = to_string(c.rv32->isa);
@@ -478,10 +586,17 @@ std::string to_yaml(const SocConfig& c) {
   std::vector<std::string_view> formats;
   for (auto f : c.au.formats) formats.push_back(golden::info(f).name);
   std::string nn;
-  if (c.nn)
+  if (c.nn) {
     nn = fmt::format("nn:\n  pes: {}\n  aus_per_pe: {}\n  act_words: {}\n  weight_words: {}\n  ctrl_words: {}\n  weight_memory: {}\n  residual_add: {}\n",
                      c.nn->pes, c.nn->aus_per_pe, c.nn->act_words, c.nn->weight_words, c.nn->ctrl_words, to_string(c.nn->weight_memory),
                      c.nn->residual_add);
+    if (const auto ops = nn_ops(c); ops != default_nn_ops(c)) {
+      std::vector<std::string> names;
+      for (auto k : ops) names.push_back(nn_op_name(k));
+      nn += fmt::format("  ops: [{}]\n", fmt::join(names, ", "));
+    }
+    if (c.nn->counter_bits != 32) nn += fmt::format("  counter_bits: {}\n", c.nn->counter_bits);
+  }
   std::string rv32;
   if (c.rv32) {
     rv32 = fmt::format("rv32:\n  isa: {}\n  reset_vector: {}\n  imem_bytes: {}\n  dmem_bytes: {}\n  imem_memory: {}\n  dmem_memory: {}\n",

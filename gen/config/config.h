@@ -15,6 +15,7 @@
 #include "golden/au.h"
 #include "golden/formats.h"
 #include "golden/gelu.h"
+#include "golden/nn.h"
 #include "golden/softmax.h"
 
 namespace strata {
@@ -67,6 +68,12 @@ struct NnConfig {
   int ctrl_words = 1024;       // control memory (descriptors, per-channel parameters), 32-bit words
   WeightMemory weight_memory = WeightMemory::bram;
   bool residual_add = true;    // the add layer (TFLite's int8 ADD)
+  int counter_bits = 32;       // CYCLES, MACS, STALLS: bits kept (they wrap), 16 ... 32
+  // nn.ops: the layer operations the engine implements (model-file names,
+  // golden::nn::LayerKind order); the engine has those of them the other
+  // keys allow (nn_ops below).
+  std::vector<golden::nn::LayerKind> ops = all_ops();
+  static std::vector<golden::nn::LayerKind> all_ops();
   int channels() const { return pes * aus_per_pe; }  // output channels computed at once
   bool operator==(const NnConfig&) const = default;
 };
@@ -133,6 +140,15 @@ struct SocConfig {
   // The AU modules are part of the design: with an engine, or with no other unit.
   bool has_au() const { return nn.has_value() || (!rv32.has_value() && !softmax.has_value() && !gelu.has_value()); }
 };
+
+// The model-file name of a layer operation (conv1d, depthwise_conv1d, ...).
+std::string nn_op_name(golden::nn::LayerKind k);
+// The layer operations the engine of config c implements: nn.ops, less add
+// without nn.residual_add, gelu without a gelu section (with int8) and
+// softmax without a softmax section. Empty without an nn section.
+std::vector<golden::nn::LayerKind> nn_ops(const SocConfig& c);
+bool nn_has_op(const SocConfig& c, golden::nn::LayerKind k);
+
 
 // A config that cannot be used. what() is the whole message:
 // "FILE:LINE:COL: error: KEY: PROBLEM; allowed: WHAT".

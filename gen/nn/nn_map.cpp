@@ -16,7 +16,7 @@ const std::vector<Register>& registers() {
       {"MACS", 4, false, "multiply-accumulates issued in the last run (beats x lanes x AUs)"},
       {"STALLS", 5, false, "cycles of the last run a beat waited for the AUs"},
       {"LAYERS", 6, false, "descriptors completed in the last run"},
-      {"ERR_DESC", 7, false, "control-memory address of the descriptor that stopped the run with an error"},
+      {"ERR_DESC", 7, false, "control-memory address of the descriptor the engine runs, or where the last run stopped: the descriptor with the error, or the end of the list"},
       {"HWINFO", 8, false, "bits 7:0 PEs, 15:8 AUs per PE, 23:16 lanes per beat, 31:24 interface version (2)"},
   };
   return regs;
@@ -97,7 +97,7 @@ std::int64_t get_field(const std::vector<std::uint32_t>& desc, const std::string
 std::string to_string(Error e) {
   switch (e) {
     case Error::none: return "none";
-    case Error::bad_op: return "unknown descriptor opcode";
+    case Error::bad_op: return "a descriptor opcode the engine lacks (unknown, or a layer operation nn.ops leaves out)";
     case Error::bad_shape: return "a zero count, or a dot product longer than au.max_accumulations";
     case Error::input_range: return "activation read outside the activation memory";
     case Error::output_range: return "activation write outside the activation memory";

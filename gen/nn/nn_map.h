@@ -56,7 +56,7 @@ std::int64_t get_field(const std::vector<std::uint32_t>& desc, const std::string
 
 enum class Error : std::uint32_t {
   none = 0,
-  bad_op = 1,            // unknown descriptor opcode
+  bad_op = 1,            // an opcode the engine lacks (unknown, or left out by nn.ops)
   bad_shape = 2,         // a zero count, or a dot product longer than au.max_accumulations
   input_range = 3,       // an activation read outside the activation memory
   output_range = 4,      // an activation write outside the activation memory

@@ -378,6 +378,15 @@ Program compile(const SocConfig& c, const gn::Model& m) {
 
   for (std::size_t li = 0; li < m.layers.size(); ++li) {
     const gn::Layer& l = m.layers[li];
+    // A layer operation left out of nn.ops (add, gelu and softmax have their
+    // own messages below, naming the key or section that builds their unit).
+    const bool unit_op = l.kind == gn::LayerKind::add || l.kind == gn::LayerKind::gelu || l.kind == gn::LayerKind::softmax;
+    if (!unit_op && std::find(n.ops.begin(), n.ops.end(), l.kind) == n.ops.end()) {
+      std::vector<std::string> names;
+      for (auto k : nn_ops(c)) names.push_back(nn_op_name(k));
+      throw CompileError(fmt::format("layer '{}': config '{}''s engine has no {} layers (nn.ops: [{}])", l.name, c.name, nn_op_name(l.kind),
+                                     fmt::join(names, ", ")));
+    }
     if (l.kind == gn::LayerKind::gelu) {
       compile_gelu(l, li);
       continue;

@@ -192,6 +192,36 @@ TEST(NnErrors, UnknownOpcodeIsBadOp) {
   for (std::int64_t op : {7, 15}) check_field_error(L, "op", op, nn::Error::bad_op, false);
 }
 
+// The opcodes of the pools an engine leaves out (nn.ops) stop it at
+// decode, as does a multiply-accumulate layer whose groups read apart
+// (grp_pairs != 0, a depthwise layer) on an engine without depthwise layers.
+TEST(NnErrors, OperationsTheEngineLacksAreBadOp) {
+  using gn::LayerKind;
+  const Layer L = conv();
+  int checked = 0;
+  if (!nn_has_op(config(), LayerKind::max_pool)) {
+    check_field_error(L, "op", static_cast<std::int64_t>(nn::Op::max_pool), nn::Error::bad_op, false);
+    ++checked;
+  }
+  if (!nn_has_op(config(), LayerKind::avg_pool) && !nn_has_op(config(), LayerKind::global_avg_pool)) {
+    check_field_error(L, "op", static_cast<std::int64_t>(nn::Op::avg_pool), nn::Error::bad_op, false);
+    ++checked;
+  }
+  if (!nn_has_op(config(), LayerKind::depthwise_conv1d)) {
+    for (std::int64_t v : {1, 0xffff}) check_field_error(L, "grp_pairs", v, nn::Error::bad_op, false);
+    ++checked;
+  }
+  if (checked == 0) GTEST_SKIP() << "the engine has every pool and depthwise layers";
+}
+
+// An engine of int8 layers alone has no bias beat: a descriptor asking for
+// one (bias_act != 0) stops it at decode.
+TEST(NnErrors, BiasBeatWithoutOtherFormatsIsBadFormat) {
+  if (nn::layer_formats(config()).size() > 1) GTEST_SKIP() << "the engine runs posit8 layers, whose dot products end with a bias beat";
+  const Layer L = conv();
+  for (std::int64_t v : {1, 0x8000, 0xffff}) check_field_error(L, "bias_act", v, nn::Error::bad_format, false);
+}
+
 // Every format code the engine does not run, and a read-out of an int8
 // layer, stop it at decode.
 TEST(NnErrors, LayerFormatTheEngineLacksIsBadFormat) {
@@ -474,6 +504,7 @@ TEST(NnErrors, CountersOfAKnownLayer) {
   };
   for (const K& k : {K{gn::LayerKind::conv1d, gn::Padding::valid, G() + 1}, K{gn::LayerKind::conv1d, gn::Padding::same, 2 * G() + 1},
                      K{gn::LayerKind::depthwise_conv1d, gn::Padding::same, 0}, K{gn::LayerKind::dense, gn::Padding::valid, 3}}) {
+    if (!nn_has_op(config(), k.kind)) continue;  // nn.ops leaves it out
     const Layer L = make_layer(k.kind, k.pad, k.out_ch);
     const std::string what = describe(L.model);
     SCOPED_TRACE(what);

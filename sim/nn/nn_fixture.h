@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <random>
@@ -374,6 +375,21 @@ inline std::string describe(const gn::Model& m) {
 }
 
 inline void expect_bit_exact(const gn::Model& m, const gn::Tensor& input, const std::string& what) {
+  // A layer whose operation the engine lacks (nn.ops; add, gelu and softmax
+  // have their own tests): the compiler refuses the model, naming the
+  // operation and nn.ops.
+  for (const auto& l : m.layers)
+    if (l.kind != gn::LayerKind::add && l.kind != gn::LayerKind::gelu && l.kind != gn::LayerKind::softmax &&
+        std::find(config().nn->ops.begin(), config().nn->ops.end(), l.kind) == config().nn->ops.end()) {
+      try {
+        (void)compile(config(), m);
+        ADD_FAILURE() << what << ": the compiler took layer " << l.name << ", whose operation " << nn_op_name(l.kind) << " is not in nn.ops";
+      } catch (const strata::runtime::CompileError& e) {
+        const std::string msg = e.what();
+        EXPECT_NE(msg.find("has no " + nn_op_name(l.kind) + " layers (nn.ops: ["), std::string::npos) << what << ": " << msg;
+      }
+      return;
+    }
   const auto prog = compile(config(), m);
   const auto rep = run_model(device(), config(), m, prog, input, 10'000'000);
   if (std::getenv("STRATA_NN_DUMP") && m.layers.size() == 1) {

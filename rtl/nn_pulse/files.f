@@ -1,0 +1,9 @@
+rtl/sim/SB_SPRAM256KA.sv
+rtl/ice40_spram_16kx16.sv
+rtl/nn_pulse_mul_s8.sv
+rtl/nn_pulse_au.sv
+rtl/nn_pulse_requant.sv
+rtl/nn_pulse_pe.sv
+rtl/nn_pulse_ram_2048x8.sv
+rtl/nn_pulse_ram_1024x32.sv
+rtl/nn_pulse_nn.sv
