@@ -15,7 +15,7 @@
 #define NN_FORMATS_NN_REG_MACS 4  // multiply-accumulates issued in the last run (beats x lanes x AUs)
 #define NN_FORMATS_NN_REG_STALLS 5  // cycles of the last run a beat waited for the AUs
 #define NN_FORMATS_NN_REG_LAYERS 6  // descriptors completed in the last run
-#define NN_FORMATS_NN_REG_ERR_DESC 7  // control-memory address of the descriptor that stopped the run with an error
+#define NN_FORMATS_NN_REG_ERR_DESC 7  // control-memory address of the descriptor the engine runs, or where the last run stopped: the descriptor with the error, or the end of the list
 #define NN_FORMATS_NN_REG_HWINFO 8  // bits 7:0 PEs, 15:8 AUs per PE, 23:16 lanes per beat, 31:24 interface version (2)
 
 #define NN_FORMATS_NN_CTRL_START 0x1u
@@ -136,7 +136,7 @@
 
 // Error codes (STATUS[15:8]).
 #define NN_FORMATS_NN_ERROR_0 0  // none
-#define NN_FORMATS_NN_ERROR_1 1  // unknown descriptor opcode
+#define NN_FORMATS_NN_ERROR_1 1  // a descriptor opcode the engine lacks (unknown, or a layer operation nn.ops leaves out)
 #define NN_FORMATS_NN_ERROR_2 2  // a zero count, or a dot product longer than au.max_accumulations
 #define NN_FORMATS_NN_ERROR_3 3  // activation read outside the activation memory
 #define NN_FORMATS_NN_ERROR_4 4  // activation write outside the activation memory

@@ -36,10 +36,10 @@
 #define NN_PULSE_NN_DESC_OP_WIDTH 4  // 0 end of the list, 1 multiply-accumulate layer (conv1d, depthwise, dense), 2 max pool, 3 average pool, 4 add (int8), 5 gelu (int8, through the GELU unit), 6 softmax (int8, through the softmax unit)
 #define NN_PULSE_NN_DESC_FMT_WORD 0
 #define NN_PULSE_NN_DESC_FMT_LSB 4
-#define NN_PULSE_NN_DESC_FMT_WIDTH 3  // AU format code of the inputs and weights: 1 int8, 5 posit8 (when au.formats has posit8_0); any other stops the engine with bad_format
+#define NN_PULSE_NN_DESC_FMT_WIDTH 3  // AU format code of the inputs and weights: 1 int8, 5 posit8, 6 posit16 (each when au.formats has it); any other stops the engine with bad_format
 #define NN_PULSE_NN_DESC_READOUT_WORD 0
 #define NN_PULSE_NN_DESC_READOUT_LSB 7
-#define NN_PULSE_NN_DESC_READOUT_WIDTH 1  // multiply-accumulate: 1 writes the AU's read-out in format fmt (posit8 only), clamped as a code to [act_min, act_max]; 0 requantizes to int8
+#define NN_PULSE_NN_DESC_READOUT_WIDTH 1  // multiply-accumulate: 1 writes the AU's read-out in format fmt (posits only), clamped as a code to [act_min, act_max] (posit16: a word, clamped to [{act_min, 0x00}, {act_max, out_zp}]); 0 requantizes to int8
 #define NN_PULSE_NN_DESC_IN_ODD_WORD 0
 #define NN_PULSE_NN_DESC_IN_ODD_LSB 8
 #define NN_PULSE_NN_DESC_IN_ODD_WIDTH 1  // multiply-accumulate: the input has an odd channel count, so the high lane of its last channel pair reads 0
@@ -48,7 +48,7 @@
 #define NN_PULSE_NN_DESC_IN_LEN_WIDTH 16  // input positions
 #define NN_PULSE_NN_DESC_IN_ROW_WORD 1
 #define NN_PULSE_NN_DESC_IN_ROW_LSB 16
-#define NN_PULSE_NN_DESC_IN_ROW_WIDTH 16  // activation words per input position (ceil(channels / 2))
+#define NN_PULSE_NN_DESC_IN_ROW_WIDTH 16  // activation words per input position (ceil(channels / 2); posit16: channels)
 #define NN_PULSE_NN_DESC_IN_START_WORD 2
 #define NN_PULSE_NN_DESC_IN_START_LSB 0
 #define NN_PULSE_NN_DESC_IN_START_WIDTH 32  // signed; word address of input position -pad_left (may be negative; outside [-2^18, 2^16) stops the engine with input_range)
@@ -105,7 +105,7 @@
 #define NN_PULSE_NN_DESC_PAD_VALUE_WIDTH 8  // signed; int8 value read at padded positions (the input zero point)
 #define NN_PULSE_NN_DESC_OUT_ZP_WORD 11
 #define NN_PULSE_NN_DESC_OUT_ZP_LSB 8
-#define NN_PULSE_NN_DESC_OUT_ZP_WIDTH 8  // signed; output zero point
+#define NN_PULSE_NN_DESC_OUT_ZP_WIDTH 8  // signed; output zero point (posit16 read-out and max pool: the low byte of the clamp's maximum)
 #define NN_PULSE_NN_DESC_ACT_MIN_WORD 11
 #define NN_PULSE_NN_DESC_ACT_MIN_LSB 16
 #define NN_PULSE_NN_DESC_ACT_MIN_WIDTH 8  // signed; lowest output value (fused activation)
@@ -117,7 +117,7 @@
 #define NN_PULSE_NN_DESC_GRP_CHANNELS_WIDTH 16  // output channels per group: channel of AU j in group g is g * grp_channels + j, written when j < grp_channels
 #define NN_PULSE_NN_DESC_BIAS_ACT_WORD 12
 #define NN_PULSE_NN_DESC_BIAS_ACT_LSB 16
-#define NN_PULSE_NN_DESC_BIAS_ACT_WIDTH 16  // 0, or the activation word of a bias beat that ends every dot product; its weight word, the one after the taps', holds the channel's bias (posit8: bias in lane 0, bias_act = 1.0 in lane 0)
+#define NN_PULSE_NN_DESC_BIAS_ACT_WIDTH 16  // 0, or the activation word of a bias beat that ends every dot product; its weight word, the one after the taps', holds the channel's bias (posits: bias in lane 0, bias_act = 1.0 in lane 0)
 #define NN_PULSE_NN_DESC_IN2_BASE_WORD 13
 #define NN_PULSE_NN_DESC_IN2_BASE_LSB 0
 #define NN_PULSE_NN_DESC_IN2_BASE_WIDTH 16  // add: word address of the second input (in_start: the first; out_len: words of each tensor)
@@ -142,4 +142,4 @@
 #define NN_PULSE_NN_ERROR_4 4  // activation write outside the activation memory
 #define NN_PULSE_NN_ERROR_5 5  // weight read outside the weight memory
 #define NN_PULSE_NN_ERROR_6 6  // descriptor or parameter read outside the control memory
-#define NN_PULSE_NN_ERROR_7 7  // a layer format the engine does not have (fmt not int8 or an enabled posit8, or readout without posit8)
+#define NN_PULSE_NN_ERROR_7 7  // a layer format the engine does not have (fmt not int8 or an enabled posit, or readout on int8)

@@ -22,12 +22,11 @@ module nn_formats_nn (
   logic done_q;
   logic irq_en_q;
   logic [7:0] err_q;
-  logic [31:0] err_desc_q;
   logic [31:0] desc_base_q;
   logic [31:0] cycles_q;
-  logic [31:0] macs_q;
+  logic [29:0] macs_q;
   logic [31:0] stalls_q;
-  logic [31:0] layers_q;
+  logic [6:0] layers_q;
   logic [31:0] reg_rdata_q;
   logic start;
   logic error;
@@ -37,8 +36,8 @@ module nn_formats_nn (
   logic host_rd;
   logic host_wr;
   logic [3:0] rd_region_q;
-  logic [15:0] rd_au_q;
-  logic [15:0] host_au;
+  logic rd_au_q;
+  logic host_au;
   logic host_ctrl;
   logic host_act;
   logic host_w;
@@ -64,29 +63,29 @@ module nn_formats_nn (
   logic pw_we;
   logic [8:0] d_w0_q;
   logic [31:0] d_w1_q;
-  logic [31:0] d_w2_q;
+  logic [19:0] d_w2_q;
   logic [31:0] d_w3_q;
   logic [31:0] d_w4_q;
   logic [31:0] d_w5_q;
   logic [31:0] d_w6_q;
   logic [31:0] d_w7_q;
   logic [31:0] d_w8_q;
-  logic [31:0] d_w9_q;
-  logic [31:0] d_w10_q;
+  logic [15:0] d_w9_q;
+  logic [15:0] d_w10_q;
   logic [31:0] d_w11_q;
   logic [31:0] d_w12_q;
+  logic in_start_bad_q;  // in_start outside [-2^18, 2^16)
   logic [31:0] desc_ptr_q;
   logic [4:0] fetch_q;
   logic [15:0] g_q;
   logic [15:0] chan_base_q;
-  logic [15:0] cp_base_q;
   logic [16:0] w_gbase_q;
   logic [16:0] p_ptr_q;
-  logic [15:0] pi_j_q;
+  logic pi_j_q;
   logic [1:0] pi_f_q;
   logic pi_done_q;
   logic pa_valid_q;
-  logic [15:0] pa_j_q;
+  logic pa_j_q;
   logic [1:0] pa_f_q;
   logic [15:0] o_q;
   logic [15:0] k_q;
@@ -96,7 +95,7 @@ module nn_formats_nn (
   logic signed [19:0] tap_addr_q;
   logic signed [19:0] pos_addr_q;
   logic [16:0] w_addr_q;
-  logic [24:0] dp_q;
+  logic [12:0] dp_q;
   logic [15:0] cap_o_q;
   logic [16:0] cap_addr_q;
   logic b_valid_q;
@@ -104,8 +103,8 @@ module nn_formats_nn (
   logic b_last_q;
   logic bb_q;  // the bias beat is next
   logic b_bias_q;
-  logic b_hi_zero_q;
   logic has_bias;
+  logic b_hi_zero_q;
   logic issuing;
   logic advance;
   logic seq_issue;
@@ -129,6 +128,7 @@ module nn_formats_nn (
   logic [16:0] out_pos_q;
   logic pw_err;
   logic pb_valid_q;
+  logic [15:0] cp_base_q;  // first channel pair of the group
   logic [21:0] seq_ctrl_addr_unused;
   logic [15:0] beat_a;
   logic pe_clear;
@@ -148,17 +148,16 @@ module nn_formats_nn (
   logic pb_pad_q;
   logic pb_first_q;
   logic pb_last_q;
-  logic [17:0] pb_waddr_q;
+  logic pw_valid_q;
+  logic [17:0] pw_addr_q;
+  logic [7:0] pw_lo_q;
+  logic [7:0] pw_hi_q;
   logic [15:0] pcnt_q;
   logic [15:0] pcnt_n;
   logic [15:0] pcnt_b;
   logic [15:0] pd_q;
   logic pdiv_q;
   logic [4:0] pstep_q;
-  logic pw_valid_q;
-  logic [17:0] pw_addr_q;
-  logic [7:0] pw_lo_q;
-  logic [7:0] pw_hi_q;
   logic is_avg;
   logic signed [7:0] pact_min;
   logic signed [7:0] pact_max;
@@ -173,6 +172,7 @@ module nn_formats_nn (
   logic signed [7:0] pmax0_q;
   logic signed [7:0] pmax0_b;
   logic signed [7:0] pmax0_n;
+  logic signed [7:0] pmax0_c;
   logic signed [23:0] psum0_q;
   logic signed [23:0] psum0_b;
   logic signed [23:0] psum0_n;
@@ -186,11 +186,11 @@ module nn_formats_nn (
   logic [8:0] pquot0;
   logic signed [9:0] pavg0;
   logic signed [7:0] pavg0_c;
-  logic signed [7:0] pmax0_c;
   logic signed [7:0] px1;
   logic signed [7:0] pmax1_q;
   logic signed [7:0] pmax1_b;
   logic signed [7:0] pmax1_n;
+  logic signed [7:0] pmax1_c;
   logic signed [23:0] psum1_q;
   logic signed [23:0] psum1_b;
   logic signed [23:0] psum1_n;
@@ -204,7 +204,6 @@ module nn_formats_nn (
   logic [8:0] pquot1;
   logic signed [9:0] pavg1;
   logic signed [7:0] pavg1_c;
-  logic signed [7:0] pmax1_c;
   logic wb_any;
 
   assign busy = state_q != 4'd0;
@@ -241,16 +240,16 @@ module nn_formats_nn (
             reg_rdata_q <= cycles_q;
           end
           4'd4: begin
-            reg_rdata_q <= macs_q;
+            reg_rdata_q <= {macs_q, 2'd0};
           end
           4'd5: begin
             reg_rdata_q <= stalls_q;
           end
           4'd6: begin
-            reg_rdata_q <= layers_q;
+            reg_rdata_q <= {25'd0, layers_q};
           end
           4'd7: begin
-            reg_rdata_q <= err_desc_q;
+            reg_rdata_q <= desc_ptr_q;
           end
           4'd8: begin
             reg_rdata_q <= {8'd2, 8'd2, 8'd2, 8'd1};
@@ -268,10 +267,10 @@ module nn_formats_nn (
   assign offset = mem_addr_i[27:0];
   assign host_rd = mem_valid_i && !mem_we_i && !busy;
   assign host_wr = mem_valid_i && mem_we_i && !busy;
-  assign host_au = 16'(offset >> 14);
+  assign host_au = offset[14:14];
   assign host_ctrl = region == 4'd0 && !(|offset[27:10]);
   assign host_act = region == 4'd1 && !(|offset[27:11]);
-  assign host_w = region == 4'd2 && offset < 28'd32768;
+  assign host_w = region == 4'd2 && !(|offset[27:15]);
 
   always_ff @(posedge clk_i) begin
     if (host_rd) begin
@@ -291,10 +290,10 @@ module nn_formats_nn (
     if (rd_region_q == 4'd1) begin
       mem_rdata_o = {16'd0, act_hi_rdata, act_lo_rdata};
     end
-    if (rd_region_q == 4'd2 && rd_au_q == 16'd0) begin
+    if (rd_region_q == 4'd2 && rd_au_q == 1'd0) begin
       mem_rdata_o = {16'd0, pe0_w_rdata[15:0]};
     end
-    if (rd_region_q == 4'd2 && rd_au_q == 16'd1) begin
+    if (rd_region_q == 4'd2 && rd_au_q == 1'd1) begin
       mem_rdata_o = {16'd0, pe0_w_rdata[31:16]};
     end
   end
@@ -357,7 +356,7 @@ module nn_formats_nn (
   assign last_k = k_q == d_w3_q[15:0] - 16'd1;
   assign in_err = seq_issue && !pad && !bb_q && (|act_addr[19:11]);
   assign w_err = seq_issue && !is_pool && (|w_addr_q[16:14]);
-  assign dp_err = seq_issue && !is_pool && dp_q == 25'd4096;
+  assign dp_err = seq_issue && !is_pool && dp_q == 13'd4096;
   assign cap = res_valid && cap_ready;
   assign drained = cap_o_q == d_w7_q[31:16] && pp_idle && !b_valid_q && !res_valid;
 
@@ -368,7 +367,7 @@ module nn_formats_nn (
       error = 1'b1;
       error_code = 8'd6;
     end
-    if (state_q == 4'd2 && !(d_w0_q[3:0] <= 4'd3) && !error) begin
+    if (state_q == 4'd2 && !(d_w0_q[3:0] == 4'd0 || (d_w0_q[3:0] == 4'd1) || d_w0_q[3:0] == 4'd2 || d_w0_q[3:0] == 4'd3) && !error) begin
       error = 1'b1;
       error_code = 8'd1;
     end
@@ -384,7 +383,7 @@ module nn_formats_nn (
       error = 1'b1;
       error_code = 8'd2;
     end
-    if (state_q == 4'd2 && d_w0_q[3:0] != 4'd0 && !((&d_w2_q[31:18]) || d_w2_q[31:16] == 16'd0) && !error) begin
+    if (state_q == 4'd2 && d_w0_q[3:0] != 4'd0 && in_start_bad_q && !error) begin
       error = 1'b1;
       error_code = 8'd3;
     end
@@ -419,13 +418,13 @@ module nn_formats_nn (
       state_q <= 4'd0;
       done_q <= 1'b0;
       err_q <= 8'd0;
-      err_desc_q <= 32'd0;
+      desc_ptr_q <= 32'd0;
       b_valid_q <= 1'b0;
       pa_valid_q <= 1'b0;
       cycles_q <= 32'd0;
-      macs_q <= 32'd0;
+      macs_q <= 30'd0;
       stalls_q <= 32'd0;
-      layers_q <= 32'd0;
+      layers_q <= 7'd0;
     end else begin
       if (start) begin
         state_q <= 4'd1;
@@ -434,9 +433,9 @@ module nn_formats_nn (
         done_q <= 1'b0;
         err_q <= 8'd0;
         cycles_q <= 32'd0;
-        macs_q <= 32'd0;
+        macs_q <= 30'd0;
         stalls_q <= 32'd0;
-        layers_q <= 32'd0;
+        layers_q <= 7'd0;
         b_valid_q <= 1'b0;
       end else begin
         if (busy) begin
@@ -446,7 +445,6 @@ module nn_formats_nn (
           state_q <= 4'd0;
           done_q <= 1'b1;
           err_q <= error_code;
-          err_desc_q <= desc_ptr_q;
           b_valid_q <= 1'b0;
         end else begin
           case (state_q)
@@ -459,7 +457,8 @@ module nn_formats_nn (
                 d_w1_q <= ctrl_rdata;
               end
               if (fetch_q == 5'd3) begin
-                d_w2_q <= ctrl_rdata;
+                d_w2_q <= ctrl_rdata[19:0];
+                in_start_bad_q <= !((&ctrl_rdata[31:18]) || ctrl_rdata[31:16] == 16'd0);
               end
               if (fetch_q == 5'd4) begin
                 d_w3_q <= ctrl_rdata;
@@ -480,10 +479,12 @@ module nn_formats_nn (
                 d_w8_q <= ctrl_rdata;
               end
               if (fetch_q == 5'd10) begin
-                d_w9_q <= ctrl_rdata;
+                d_w9_q <= ctrl_rdata[15:0];
+                w_gbase_q <= {1'b0, ctrl_rdata[31:16]};
               end
               if (fetch_q == 5'd11) begin
-                d_w10_q <= ctrl_rdata;
+                d_w10_q <= ctrl_rdata[15:0];
+                p_ptr_q <= {1'b0, ctrl_rdata[31:16]};
               end
               if (fetch_q == 5'd12) begin
                 d_w11_q <= ctrl_rdata;
@@ -514,8 +515,6 @@ module nn_formats_nn (
                 g_q <= 16'd0;
                 chan_base_q <= 16'd0;
                 cp_base_q <= 16'd0;
-                w_gbase_q <= {1'b0, d_w9_q[31:16]};
-                p_ptr_q <= {1'b0, d_w10_q[31:16]};
                 if (d_w0_q[3:0] == 4'd1) begin
                   state_q <= 4'd3;
                 end
@@ -530,11 +529,11 @@ module nn_formats_nn (
               tap_addr_q <= d_w2_q[19:0];
               pos_addr_q <= d_w2_q[19:0];
               w_addr_q <= w_gbase_q;
-              dp_q <= 25'd0;
+              dp_q <= 13'd0;
               bb_q <= 1'b0;
               cap_o_q <= 16'd0;
               cap_addr_q <= {1'b0, d_w7_q[15:0]};
-              pi_j_q <= 16'd0;
+              pi_j_q <= 1'd0;
               pi_f_q <= 2'd0;
               pi_done_q <= 1'b0;
               state_q <= 4'd4;
@@ -544,8 +543,8 @@ module nn_formats_nn (
                 p_ptr_q <= p_ptr_q + 17'd1;
                 if (pi_f_q == 2'd2) begin
                   pi_f_q <= 2'd0;
-                  pi_j_q <= pi_j_q + 16'd1;
-                  if (pi_j_q == 16'd1) begin
+                  pi_j_q <= pi_j_q + 1'd1;
+                  if (pi_j_q == 1'd1) begin
                     pi_done_q <= 1'b1;
                   end
                 end else begin
@@ -557,12 +556,12 @@ module nn_formats_nn (
             end
             4'd5: begin
               if (seq_issue) begin
-                dp_q <= dp_q + 25'd1;
+                dp_q <= dp_q + 13'd1;
                 if (bb_q) begin
                   cp_q <= 16'd0;
                   k_q <= 16'd0;
                   o_q <= o_q + 16'd1;
-                  dp_q <= 25'd0;
+                  dp_q <= 13'd0;
                   bb_q <= 1'b0;
                   pos_l_q <= (!pos_l_q[19] && (|pos_l_q[18:16])) ? pos_l_q : pos_l_q + $signed({4'd0, d_w5_q[15:0]});
                   l_q <= (!pos_l_q[19] && (|pos_l_q[18:16])) ? pos_l_q : pos_l_q + $signed({4'd0, d_w5_q[15:0]});
@@ -585,7 +584,7 @@ module nn_formats_nn (
                   cp_q <= 16'd0;
                   k_q <= 16'd0;
                   o_q <= o_q + 16'd1;
-                  dp_q <= 25'd0;
+                  dp_q <= 13'd0;
                   bb_q <= 1'b0;
                   pos_l_q <= (!pos_l_q[19] && (|pos_l_q[18:16])) ? pos_l_q : pos_l_q + $signed({4'd0, d_w5_q[15:0]});
                   l_q <= (!pos_l_q[19] && (|pos_l_q[18:16])) ? pos_l_q : pos_l_q + $signed({4'd0, d_w5_q[15:0]});
@@ -613,7 +612,7 @@ module nn_formats_nn (
             end
             4'd7: begin
               desc_ptr_q <= desc_ptr_q + 32'd16;
-              layers_q <= layers_q + 32'd1;
+              layers_q <= layers_q + 7'd1;
               fetch_q <= 5'd0;
               state_q <= 4'd1;
             end
@@ -655,7 +654,7 @@ module nn_formats_nn (
             b_hi_zero_q <= d_w0_q[8:8] && chan_pair == d_w1_q[31:16] - 16'd1;
           end
           if (b_valid_q && beat_ready) begin
-            macs_q <= macs_q + 32'd4;
+            macs_q <= macs_q + 30'd1;
           end
           if (b_valid_q && !beat_ready) begin
             stalls_q <= stalls_q + 32'd1;
@@ -674,8 +673,8 @@ module nn_formats_nn (
 
   assign beat_a = b_bias_q ? d_w12_q[31:16] : b_pad_q ? {2{d_w11_q[7:0]}} : {(b_hi_zero_q ? 8'd0 : act_hi_rdata), act_lo_rdata};
   assign pe_clear = start || error;
-  assign pe0_hw_we = {host_wr && host_w && host_au == 16'd1, host_wr && host_w && host_au == 16'd0};
-  assign pe0_param_we = {pa_valid_q && pa_j_q == 16'd1, pa_valid_q && pa_j_q == 16'd0};
+  assign pe0_hw_we = {host_wr && host_w && host_au == 1'd1, host_wr && host_w && host_au == 1'd0};
+  assign pe0_param_we = {pa_valid_q && pa_j_q == 1'd1, pa_valid_q && pa_j_q == 1'd0};
 
   nn_formats_pe u_pe0 (
     .clk_i(clk_i),
@@ -721,10 +720,10 @@ module nn_formats_nn (
   assign res_valid = pe0_res_valid;
   assign pp_idle = pe0_idle;
   assign is_avg = d_w0_q[3:0] == 4'd3;
-  assign pact_min = $signed(d_w11_q[23:16]);
-  assign pact_max = $signed(d_w11_q[31:24]);
   assign pcnt_b = pb_first_q ? 16'd0 : pcnt_q;
   assign pcnt_n = pb_pad_q ? pcnt_b : pcnt_b + 16'd1;
+  assign pact_min = $signed(d_w11_q[23:16]);
+  assign pact_max = $signed(d_w11_q[31:24]);
 
   // Posit16 max pool: the word's code against the running max {pmax1_q, pmax0_q}, clamped to [{act_min, 0x00}, {act_max, out_zp}].
   assign is_p16 = d_w0_q[6:4] == 3'd6;
@@ -736,8 +735,9 @@ module nn_formats_nn (
   assign pmax16_c = (pmax16_n < plo16) ? plo16 : (pmax16_n > phi16) ? phi16 : pmax16_n;
   assign px0 = act_lo_rdata;
   assign pmax0_b = pb_first_q ? -8'sd128 : pmax0_q;
-  assign psum0_b = pb_first_q ? 24'sd0 : psum0_q;
   assign pmax0_n = (!pb_pad_q && px0 > pmax0_b) ? px0 : pmax0_b;
+  assign pmax0_c = (pmax0_n < pact_min) ? pact_min : (pmax0_n > pact_max) ? pact_max : pmax0_n;
+  assign psum0_b = pb_first_q ? 24'sd0 : psum0_q;
   assign psum0_n = pb_pad_q ? psum0_b : psum0_b + {{16{px0[7]}}, px0};
   assign pr0_sh = {pr0_q, pn0_q[8]};
   assign pge0 = pr0_sh >= {1'b0, pd_q};
@@ -746,11 +746,11 @@ module nn_formats_nn (
   assign pavg0 = pneg0_q ? -$signed({1'b0, pquot0}) : $signed({1'b0, pquot0});
   assign pnum0 = (psum0_n[23] ? 24'(-psum0_n) : psum0_n) + {9'd0, pcnt_n[15:1]};
   assign pavg0_c = (pavg0 < $signed({{2{pact_min[7]}}, pact_min})) ? pact_min : (pavg0 > $signed({{2{pact_max[7]}}, pact_max})) ? pact_max : pavg0[7:0];
-  assign pmax0_c = (pmax0_n < pact_min) ? pact_min : (pmax0_n > pact_max) ? pact_max : pmax0_n;
   assign px1 = act_hi_rdata;
   assign pmax1_b = pb_first_q ? -8'sd128 : pmax1_q;
-  assign psum1_b = pb_first_q ? 24'sd0 : psum1_q;
   assign pmax1_n = (!pb_pad_q && px1 > pmax1_b) ? px1 : pmax1_b;
+  assign pmax1_c = (pmax1_n < pact_min) ? pact_min : (pmax1_n > pact_max) ? pact_max : pmax1_n;
+  assign psum1_b = pb_first_q ? 24'sd0 : psum1_q;
   assign psum1_n = pb_pad_q ? psum1_b : psum1_b + {{16{px1[7]}}, px1};
   assign pr1_sh = {pr1_q, pn1_q[8]};
   assign pge1 = pr1_sh >= {1'b0, pd_q};
@@ -759,23 +759,22 @@ module nn_formats_nn (
   assign pavg1 = pneg1_q ? -$signed({1'b0, pquot1}) : $signed({1'b0, pquot1});
   assign pnum1 = (psum1_n[23] ? 24'(-psum1_n) : psum1_n) + {9'd0, pcnt_n[15:1]};
   assign pavg1_c = (pavg1 < $signed({{2{pact_min[7]}}, pact_min})) ? pact_min : (pavg1 > $signed({{2{pact_max[7]}}, pact_max})) ? pact_max : pavg1[7:0];
-  assign pmax1_c = (pmax1_n < pact_min) ? pact_min : (pmax1_n > pact_max) ? pact_max : pmax1_n;
   assign pw_err = pw_valid_q && (|pw_addr_q[17:11]);
 
   always_ff @(posedge clk_i) begin
     if (!rst_ni || start || error) begin
       pb_valid_q <= 1'b0;
-      pdiv_q <= 1'b0;
       pw_valid_q <= 1'b0;
       pf_busy_q <= 1'b0;
+      pdiv_q <= 1'b0;
     end else begin
       pb_valid_q <= seq_issue && is_pool;
       pb_pad_q <= pad;
       pb_first_q <= k_q == 16'd0;
       pb_last_q <= last_k;
-      pb_waddr_q <= {1'b0, out_pos_q} + {2'b0, cp_q};
       if (seq_issue && is_pool && last_k) begin
         pf_busy_q <= 1'b1;
+        pw_addr_q <= {1'b0, out_pos_q} + {2'b0, cp_q};
       end
       if (pb_valid_q) begin
         pmax0_q <= is_p16 ? pmax16_n[7:0] : pmax0_n;
@@ -784,7 +783,6 @@ module nn_formats_nn (
         psum1_q <= psum1_n;
         pcnt_q <= pcnt_n;
         if (pb_last_q) begin
-          pw_addr_q <= pb_waddr_q;
           if (is_avg) begin
             pneg0_q <= psum0_n[23];
             pn0_q <= pnum0[8:0];

@@ -125,9 +125,10 @@ module rv32im_spram_rv32_core (
   logic [31:0] e_other;
   logic fw_a_sum;  // forward the sum (the last-arriving input of the register)
   logic fw_b_sum;
-  logic [31:0] fwd_a_alt;
-  logic [31:0] fwd_b_alt;
-  logic [31:0] fwd_s_alt;
+  logic e_fault_q;
+  (* keep *) logic [31:0] fwd_a_alt;
+  (* keep *) logic [31:0] fwd_b_alt;
+  (* keep *) logic [31:0] fwd_s_alt;
   logic [4:0] e_rd;
   logic [2:0] f3e;
   logic [31:0] op_a;
@@ -364,6 +365,7 @@ module rv32im_spram_rv32_core (
       fwd_b_q <= fw_b_sum ? alu_sum : fwd_b_alt;
       sel_s_q <= fw_b | bp_b;
       fwd_s_q <= (fw_b & e_sel_sum_q) ? alu_sum : fwd_s_alt;
+      e_fault_q <= pc_d_q[29:14] != 16'd0;
       e_md_q <= d_md;
     end else if (!e_wait) begin
       e_valid_q <= 1'b0;
@@ -427,7 +429,7 @@ module rv32im_spram_rv32_core (
     .w_value_o(w_load_value)
   );
 
-  assign e_fault = pc_e_q[29:14] != 16'd0;
+  assign e_fault = e_fault_q;
 
   // Exceptions known in execute, by priority: fetch fault, illegal, EBREAK, ECALL, misaligned access.
   assign e_exc = e_fault | e_illegal_q | e_ecall_q | e_ebreak_q | ((e_load_q | e_store_q) & ls_mis);

@@ -44,6 +44,8 @@ module rv32im_spram_rv32_csr (
   logic instret_inc;
   logic pending_t;
   logic pending_e;
+  logic [11:0] a;
+  logic [3:0] a_unused;
   logic wr_300;
   logic wr_304;
   logic wr_305;
@@ -65,65 +67,22 @@ module rv32im_spram_rv32_csr (
   logic inc_q;
 
   assign wdata = op_i == 2'b01 ? src_i : op_i == 2'b10 ? (rdata_o | src_i) : (rdata_o & ~src_i);
-  assign wr_300 = wen_i & (addr_i == 12'h300);
-  assign wr_304 = wen_i & (addr_i == 12'h304);
-  assign wr_305 = wen_i & (addr_i == 12'h305);
-  assign wr_340 = wen_i & (addr_i == 12'h340);
-  assign wr_341 = wen_i & (addr_i == 12'h341);
-  assign wr_342 = wen_i & (addr_i == 12'h342);
-  assign wr_343 = wen_i & (addr_i == 12'h343);
-  assign wr_B00 = wen_i & (addr_i == 12'hB00);
-  assign wr_B80 = wen_i & (addr_i == 12'hB80);
-  assign wr_B02 = wen_i & (addr_i == 12'hB02);
-  assign wr_B82 = wen_i & (addr_i == 12'hB82);
+  assign a = addr_i;
+  assign a_unused = {a[9:8], a[5], a[3]};
+  assign wr_300 = wen_i & ~a[11] & ~a[6] & ~a[4] & ~a[2] & ~a[0];
+  assign wr_304 = wen_i & ~a[11] & ~a[6] & a[2] & ~a[0];
+  assign wr_305 = wen_i & ~a[11] & ~a[6] & a[2] & a[0];
+  assign wr_340 = wen_i & ~a[11] & a[6] & ~a[2] & a[1:0] == 2'd0;
+  assign wr_341 = wen_i & ~a[11] & a[6] & ~a[2] & a[1:0] == 2'd1;
+  assign wr_342 = wen_i & ~a[11] & a[6] & ~a[2] & a[1:0] == 2'd2;
+  assign wr_343 = wen_i & ~a[11] & a[6] & ~a[2] & a[1:0] == 2'd3;
+  assign wr_B00 = wen_i & a[11] & ~a[7] & ~a[1];
+  assign wr_B80 = wen_i & a[11] & a[7] & ~a[1];
+  assign wr_B02 = wen_i & a[11] & ~a[7] & a[1];
+  assign wr_B82 = wen_i & a[11] & a[7] & a[1];
 
   // Read before write; fields without storage read as their fixed values.
-  always_comb begin
-    case (addr_i)
-      12'h300: begin
-        rdata_o = {19'd0, 2'b11, 3'd0, mpie_q, 3'd0, mie_q, 3'd0};
-      end
-      12'h301: begin
-        rdata_o = 32'h40001100;
-      end
-      12'h304: begin
-        rdata_o = {20'd0, meie_q, 3'd0, mtie_q, 7'd0};
-      end
-      12'h305: begin
-        rdata_o = {mtvec_q, 2'b00};
-      end
-      12'h340: begin
-        rdata_o = mscratch_q;
-      end
-      12'h341: begin
-        rdata_o = {mepc_q, 2'b00};
-      end
-      12'h342: begin
-        rdata_o = mcause_q;
-      end
-      12'h343: begin
-        rdata_o = mtval_q;
-      end
-      12'h344: begin
-        rdata_o = mip_now;
-      end
-      12'hB00: begin
-        rdata_o = mcycle_q[31:0];
-      end
-      12'hB80: begin
-        rdata_o = mcycle_q[63:32];
-      end
-      12'hB02: begin
-        rdata_o = minstret_q[31:0];
-      end
-      12'hB82: begin
-        rdata_o = minstret_q[63:32];
-      end
-      default: begin
-        rdata_o = 32'd0;
-      end
-    endcase
-  end
+  assign rdata_o = a[11] ? (a[10] ? 32'd0 : a[7] ? (a[1] ? minstret_q[63:32] : mcycle_q[63:32]) : (a[1] ? minstret_q[31:0] : mcycle_q[31:0])) : a[6] ? (a[2] ? mip_now : a[1] ? (a[0] ? mtval_q : mcause_q) : (a[0] ? {mepc_q, 2'b00} : mscratch_q)) : a[4] ? 32'd0 : a[2] ? (a[0] ? {mtvec_q, 2'b00} : {20'd0, meie_q, 3'd0, mtie_q, 7'd0}) : (a[0] ? 32'h40001100 : {19'd0, 2'b11, 3'd0, mpie_q, 3'd0, mie_q, 3'd0});
 
   // The interrupt decision is registered (off the path to the fetch address): the lines of this cycle with mstatus.MIE and
   // mie as this cycle leaves them, so the decision agrees with the CSRs of the cycle that uses it.
