@@ -1,6 +1,5 @@
 #include "cli/tools.h"
 
-#include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -10,45 +9,20 @@
 #include <deque>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
+
+#include "sweep/process.h"
 
 namespace strata::cli {
 
 namespace fs = std::filesystem;
 
 int run_tool(const std::vector<std::string>& argv, const fs::path& log, const fs::path& dir) {
-  if (!log.parent_path().empty()) fs::create_directories(log.parent_path());
-  const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  if (fd < 0) throw CliError(fmt::format("cannot open log file {}", log.string()));
-  {
-    std::string cmd = "$";
-    for (const auto& a : argv) cmd += " " + a;
-    cmd += "\n";
-    [[maybe_unused]] auto n = ::write(fd, cmd.data(), cmd.size());
+  try {
+    return sweep::run_logged(argv, log, dir);
+  } catch (const std::runtime_error& e) {
+    throw CliError(e.what());
   }
-  std::fflush(nullptr);
-  const pid_t pid = ::fork();
-  if (pid < 0) {
-    ::close(fd);
-    throw CliError("fork failed");
-  }
-  if (pid == 0) {
-    ::dup2(fd, 1);
-    ::dup2(fd, 2);
-    const int devnull = ::open("/dev/null", O_RDONLY);
-    if (devnull >= 0) ::dup2(devnull, 0);
-    if (!dir.empty() && ::chdir(dir.c_str()) != 0) ::_exit(127);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    ::execvp(args[0], args.data());
-    ::_exit(127);
-  }
-  ::close(fd);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0) {
-  }
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }
 
 void progress(const std::string& line) { fmt::print(stderr, "strata: {}\n", line); }

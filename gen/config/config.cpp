@@ -11,110 +11,20 @@
 #include <set>
 #include <sstream>
 
+#include "yaml/yaml_reader.h"
+
 namespace strata {
 
 namespace {
 
 using golden::Format;
 
-// Collects the file name so every error can point at a node.
-class Reader {
+[[noreturn]] void raise_config_error(const std::string& message) { throw ConfigError(message); }
+
+// The shared YAML reader, throwing ConfigError and calling the root "the config".
+class Reader : public yaml::Reader {
  public:
-  explicit Reader(std::string file) : file_(std::move(file)) {}
-
-  [[noreturn]] void fail(const YAML::Mark& mark, const std::string& what) const {
-    const int line = mark.line < 0 ? 1 : mark.line + 1;
-    const int col = mark.column < 0 ? 1 : mark.column + 1;
-    throw ConfigError(fmt::format("{}:{}:{}: error: {}", file_, line, col, what));
-  }
-  // An empty value has no position of its own: point at its key instead.
-  [[noreturn]] void fail(const YAML::Node& node, const std::string& key, const std::string& problem,
-                         const std::string& allowed) const {
-    const auto k = key_marks_.find(key);
-    const YAML::Mark mark = node.IsNull() && k != key_marks_.end() ? k->second : node.Mark();
-    fail(mark, fmt::format("{}: {}; allowed: {}", key, problem, allowed));
-  }
-
-  // "tag:yaml.org,2002:str" as it is written in YAML: "!!str".
-  static std::string short_tag(const std::string& tag) {
-    const std::string core = "tag:yaml.org,2002:";
-    return tag.rfind(core, 0) == 0 ? "!!" + tag.substr(core.size()) : tag;
-  }
-
-  static std::string shown(const YAML::Node& n) {
-    if (n.IsNull()) return "an empty value";
-    if (n.IsSequence()) return "a list";
-    if (n.IsMap()) return "a mapping";
-    return fmt::format("'{}'", n.Scalar());
-  }
-
-  // Checks that `node` is a mapping with only `allowed` keys, each once.
-  void keys(const YAML::Node& node, const std::string& path, const std::vector<std::string>& allowed) const {
-    const std::string where = path.empty() ? "the config" : path;
-    if (!node.IsMap())
-      fail(node, where, fmt::format("{} is not a mapping", shown(node)), fmt::format("a mapping with keys {}", fmt::join(allowed, ", ")));
-    std::set<std::string> seen;
-    for (const auto& kv : node) {
-      const std::string k = kv.first.IsScalar() ? kv.first.Scalar() : "?";
-      const std::string full = path.empty() ? k : path + "." + k;
-      if (std::find(allowed.begin(), allowed.end(), k) == allowed.end())
-        fail(kv.first, full, "unknown key", fmt::format("{}", fmt::join(allowed, ", ")));
-      if (!seen.insert(k).second) fail(kv.first, full, "duplicate key", "each key once");
-      key_marks_[full] = kv.first.Mark();
-    }
-  }
-
-  // A plain (unquoted) decimal integer scalar within [lo, hi].
-  long long integer(const YAML::Node& n, const std::string& key, long long lo, long long hi) const {
-    const std::string allowed = fmt::format("an integer from {} to {}", lo, hi);
-    if (n.IsScalar() && n.Tag() == "!") fail(n, key, fmt::format("'{}' is a quoted string, not an integer", n.Scalar()), allowed);
-    if (n.IsScalar() && n.Tag() != "?" && n.Tag() != "tag:yaml.org,2002:int")
-      fail(n, key, fmt::format("'{}' is tagged {}, not an integer", n.Scalar(), short_tag(n.Tag())), allowed);
-    if (!n.IsScalar()) fail(n, key, fmt::format("{} is not an integer", shown(n)), allowed);
-    const std::string& s = n.Scalar();
-    long long v = 0;
-    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec == std::errc::result_out_of_range) fail(n, key, fmt::format("'{}' is out of range", s), allowed);
-    if (ec != std::errc() || end != s.data() + s.size()) fail(n, key, fmt::format("'{}' is not an integer", s), allowed);
-    if (v < lo || v > hi) fail(n, key, fmt::format("{} is out of range", v), allowed);
-    return v;
-  }
-
-  // A plain (unquoted) true or false.
-  bool boolean(const YAML::Node& n, const std::string& key) const {
-    const std::string allowed = "true or false";
-    if (n.IsScalar() && n.Tag() == "!") fail(n, key, fmt::format("'{}' is a quoted string, not a boolean", n.Scalar()), allowed);
-    if (!n.IsScalar()) fail(n, key, fmt::format("{} is not a boolean", shown(n)), allowed);
-    if (n.Tag() == "?" && n.Scalar() == "true") return true;
-    if (n.Tag() == "?" && n.Scalar() == "false") return false;
-    fail(n, key, fmt::format("'{}' is not a boolean", n.Scalar()), allowed);
-  }
-
-  // One of a fixed set of plain words.
-  std::string word(const YAML::Node& n, const std::string& key, const std::vector<std::string>& words) const {
-    const std::string allowed = fmt::format("one of {}", fmt::join(words, ", "));
-    if (!n.IsScalar()) fail(n, key, fmt::format("{} is not a word", shown(n)), allowed);
-    if (n.Tag() != "!" && std::find(words.begin(), words.end(), n.Scalar()) != words.end()) return n.Scalar();
-    fail(n, key, fmt::format("'{}' is not allowed", n.Scalar()), allowed);
-  }
-
-  double number(const YAML::Node& n, const std::string& key, double lo, double hi) const {
-    const std::string allowed = fmt::format("a number from {} to {}", lo, hi);
-    if (n.IsScalar() && n.Tag() == "!") fail(n, key, fmt::format("'{}' is a quoted string, not a number", n.Scalar()), allowed);
-    if (n.IsScalar() && n.Tag() != "?" && n.Tag() != "tag:yaml.org,2002:int" && n.Tag() != "tag:yaml.org,2002:float")
-      fail(n, key, fmt::format("'{}' is tagged {}, not a number", n.Scalar(), short_tag(n.Tag())), allowed);
-    if (!n.IsScalar()) fail(n, key, fmt::format("{} is not a number", shown(n)), allowed);
-    const std::string& s = n.Scalar();
-    double v = 0;
-    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc() || end != s.data() + s.size() || !(v == v)) fail(n, key, fmt::format("'{}' is not a number", s), allowed);
-    if (v < lo || v > hi) fail(n, key, fmt::format("{} is out of range", s), allowed);
-    return v;
-  }
-
- private:
-  std::string file_;
-  mutable std::map<std::string, YAML::Mark> key_marks_;  // full key -> position of the key
+  explicit Reader(std::string file) : yaml::Reader(std::move(file), "the config", raise_config_error) {}
 };
 
 const std::vector<std::string> kTopKeys{"name", "au", "nn", "rv32", "softmax", "gelu", "synth"};

@@ -13,6 +13,7 @@
 #include "config/config.h"
 #include "runtime/example_models.h"
 #include "sweep/point.h"
+#include "yaml/yaml_reader.h"
 
 namespace strata::sweep {
 
@@ -24,46 +25,13 @@ const std::vector<std::string> kTopKeys{"name", "base", "axes", "sampling", "sam
 const std::vector<std::string> kStageNames{"generate", "lint", "cosim", "synth", "run"};
 const std::vector<std::string> kConfigSections{"name", "au", "nn", "rv32", "softmax", "gelu", "synth"};
 
-// Positions every error at a node of the sweep file.
-class Reader {
+[[noreturn]] void raise_config_error(const std::string& message) { throw ConfigError(message); }
+
+// The shared YAML reader, throwing ConfigError and calling the root "the sweep", with the
+// sweep file's own scalars: it names a quoted integer or a listed non-word plainly.
+class Reader : public yaml::Reader {
  public:
-  explicit Reader(std::string file) : file_(std::move(file)) {}
-
-  [[noreturn]] void fail(const YAML::Mark& mark, const std::string& what) const {
-    const int line = mark.line < 0 ? 1 : mark.line + 1;
-    const int col = mark.column < 0 ? 1 : mark.column + 1;
-    throw ConfigError(fmt::format("{}:{}:{}: error: {}", file_, line, col, what));
-  }
-  [[noreturn]] void fail(const YAML::Node& n, const std::string& key, const std::string& problem, const std::string& allowed) const {
-    const auto k = key_marks_.find(key);
-    fail(n.IsNull() && k != key_marks_.end() ? k->second : n.Mark(), fmt::format("{}: {}; allowed: {}", key, problem, allowed));
-  }
-
-  // An error about a whole section: at its key.
-  [[noreturn]] void fail_key(const std::string& key, const std::string& problem, const std::string& allowed) const {
-    const auto k = key_marks_.find(key);
-    fail(k != key_marks_.end() ? k->second : YAML::Mark(), fmt::format("{}: {}; allowed: {}", key, problem, allowed));
-  }
-
-  static std::string shown(const YAML::Node& n) {
-    if (n.IsNull()) return "an empty value";
-    if (n.IsSequence()) return "a list";
-    if (n.IsMap()) return "a mapping";
-    return fmt::format("'{}'", n.Scalar());
-  }
-
-  void keys(const YAML::Node& n, const std::string& path, const std::vector<std::string>& allowed) const {
-    const std::string where = path.empty() ? "the sweep" : path;
-    if (!n.IsMap()) fail(n, where, fmt::format("{} is not a mapping", shown(n)), fmt::format("a mapping with keys {}", fmt::join(allowed, ", ")));
-    std::set<std::string> seen;
-    for (const auto& kv : n) {
-      const std::string k = kv.first.IsScalar() ? kv.first.Scalar() : "?";
-      const std::string full = path.empty() ? k : path + "." + k;
-      if (std::find(allowed.begin(), allowed.end(), k) == allowed.end()) fail(kv.first, full, "unknown key", fmt::format("{}", fmt::join(allowed, ", ")));
-      if (!seen.insert(k).second) fail(kv.first, full, "duplicate key", "each key once");
-      key_marks_[full] = kv.first.Mark();
-    }
-  }
+  explicit Reader(std::string file) : yaml::Reader(std::move(file), "the sweep", raise_config_error) {}
 
   long long integer(const YAML::Node& n, const std::string& key, long long lo, long long hi) const {
     const std::string allowed = fmt::format("an integer from {} to {}", lo, hi);
@@ -103,10 +71,6 @@ class Reader {
       if (picked.count(w)) out.push_back(w);
     return out;
   }
-
- private:
-  std::string file_;
-  mutable std::map<std::string, YAML::Mark> key_marks_;
 };
 
 // The text of a YAML node in flow style, for messages.

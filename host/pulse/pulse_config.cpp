@@ -13,47 +13,19 @@
 #include <fmt/ranges.h>
 #include <yaml-cpp/yaml.h>
 
+#include "yaml/yaml_reader.h"
+
 namespace strata::pulse {
 
 namespace {
 
-class Reader {
+[[noreturn]] void raise_pulse_config_error(const std::string& message) { throw PulseConfigError(message); }
+
+// The shared YAML reader, throwing PulseConfigError and calling the root "the pulse config",
+// with the pulse config's own integers (unsigned, to 2^64 - 1) and numbers (with a note on the range).
+class Reader : public yaml::Reader {
  public:
-  explicit Reader(std::string file) : file_(std::move(file)) {}
-
-  [[noreturn]] void fail(const YAML::Mark& mark, const std::string& what) const {
-    const int line = mark.line < 0 ? 1 : mark.line + 1;
-    const int col = mark.column < 0 ? 1 : mark.column + 1;
-    throw PulseConfigError(fmt::format("{}:{}:{}: error: {}", file_, line, col, what));
-  }
-  [[noreturn]] void fail(const YAML::Node& node, const std::string& key, const std::string& problem, const std::string& allowed) const {
-    const auto k = key_marks_.find(key);
-    const YAML::Mark mark = node.IsNull() && k != key_marks_.end() ? k->second : node.Mark();
-    fail(mark, fmt::format("{}: {}; allowed: {}", key, problem, allowed));
-  }
-  const YAML::Mark& key_mark(const std::string& key) const { return key_marks_.at(key); }
-
-  static std::string shown(const YAML::Node& n) {
-    if (n.IsNull()) return "an empty value";
-    if (n.IsSequence()) return "a list";
-    if (n.IsMap()) return "a mapping";
-    return fmt::format("'{}'", n.Scalar());
-  }
-
-  void keys(const YAML::Node& node, const std::string& path, const std::vector<std::string>& allowed) const {
-    const std::string where = path.empty() ? "the pulse config" : path;
-    if (!node.IsMap())
-      fail(node, where, fmt::format("{} is not a mapping", shown(node)), fmt::format("a mapping with keys {}", fmt::join(allowed, ", ")));
-    std::set<std::string> seen;
-    for (const auto& kv : node) {
-      const std::string k = kv.first.IsScalar() ? kv.first.Scalar() : "?";
-      const std::string full = path.empty() ? k : path + "." + k;
-      if (std::find(allowed.begin(), allowed.end(), k) == allowed.end())
-        fail(kv.first, full, "unknown key", fmt::format("{}", fmt::join(allowed, ", ")));
-      if (!seen.insert(k).second) fail(kv.first, full, "duplicate key", "each key once");
-      key_marks_[full] = kv.first.Mark();
-    }
-  }
+  explicit Reader(std::string file) : yaml::Reader(std::move(file), "the pulse config", raise_pulse_config_error) {}
 
   std::uint64_t integer(const YAML::Node& n, const std::string& key, std::uint64_t lo, std::uint64_t hi) const {
     const std::string allowed = fmt::format("an integer from {} to {}", lo, hi);
@@ -79,17 +51,6 @@ class Reader {
     if (v < lo || v > hi) fail(n, key, fmt::format("{} is out of range", s), allowed);
     return v;
   }
-
-  std::string word(const YAML::Node& n, const std::string& key, const std::vector<std::string>& words) const {
-    const std::string allowed = fmt::format("one of {}", fmt::join(words, ", "));
-    if (!n.IsScalar()) fail(n, key, fmt::format("{} is not a word", shown(n)), allowed);
-    if (n.Tag() != "!" && std::find(words.begin(), words.end(), n.Scalar()) != words.end()) return n.Scalar();
-    fail(n, key, fmt::format("'{}' is not allowed", n.Scalar()), allowed);
-  }
-
- private:
-  std::string file_;
-  mutable std::map<std::string, YAML::Mark> key_marks_;
 };
 
 const std::vector<std::string> kTopKeys{"shape", "adc", "arrival", "amplitude", "noise", "count", "seed"};
