@@ -144,7 +144,9 @@ slurm:
 YAML
 OUT=$WORK/out
 set +e
-"$STRATA" sweep "$WORK/sweep.yaml" --executor slurm --jobs 1 -o "$OUT" >"$WORK/first.out" 2>"$WORK/first.err" &
+# The logs exist before the background sweep starts, so polling them never races its redirections.
+: >"$WORK/first.out"; : >"$WORK/first.err"
+"$STRATA" sweep "$WORK/sweep.yaml" --executor slurm --jobs 1 -o "$OUT" >>"$WORK/first.out" 2>>"$WORK/first.err" &
 SWEEP=$!
 set -e
 job=
@@ -208,7 +210,8 @@ PY
 # Interrupted (SIGINT, as by Ctrl-C), the sweep cancels its array: no task
 # of it is left pending or running.
 set +e
-"$STRATA" sweep "$WORK/sweep.yaml" --executor slurm --jobs 1 -o "$WORK/out2" >"$WORK/int.out" 2>"$WORK/int.err" &
+: >"$WORK/int.out"; : >"$WORK/int.err"
+"$STRATA" sweep "$WORK/sweep.yaml" --executor slurm --jobs 1 -o "$WORK/out2" >>"$WORK/int.out" 2>>"$WORK/int.err" &
 SWEEP=$!
 set -e
 job=
