@@ -281,21 +281,7 @@ std::vector<golden::nn::LayerKind> NnConfig::all_ops() {
           LayerKind::global_avg_pool, LayerKind::add, LayerKind::gelu, LayerKind::softmax};
 }
 
-std::string nn_op_name(golden::nn::LayerKind k) {
-  using golden::nn::LayerKind;
-  switch (k) {
-    case LayerKind::conv1d: return "conv1d";
-    case LayerKind::depthwise_conv1d: return "depthwise_conv1d";
-    case LayerKind::dense: return "dense";
-    case LayerKind::max_pool: return "max_pool";
-    case LayerKind::avg_pool: return "avg_pool";
-    case LayerKind::global_avg_pool: return "global_avg_pool";
-    case LayerKind::add: return "add";
-    case LayerKind::gelu: return "gelu";
-    case LayerKind::softmax: return "softmax";
-  }
-  return "unknown";
-}
+std::string nn_op_name(golden::nn::LayerKind k) { return std::string(golden::nn::layer_kind_name(k)); }
 
 namespace {
 // An operation the other keys allow: add with nn.residual_add, gelu and

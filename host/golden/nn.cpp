@@ -24,20 +24,6 @@ constexpr std::int64_t kInt32Max = std::numeric_limits<std::int32_t>::max();
 
 std::int32_t saturate_int32(std::int64_t v) { return static_cast<std::int32_t>(std::clamp(v, kInt32Min, kInt32Max)); }
 
-std::string_view kind_name(LayerKind k) {
-  switch (k) {
-    case LayerKind::conv1d: return "conv1d";
-    case LayerKind::depthwise_conv1d: return "depthwise_conv1d";
-    case LayerKind::dense: return "dense";
-    case LayerKind::max_pool: return "max_pool";
-    case LayerKind::avg_pool: return "avg_pool";
-    case LayerKind::global_avg_pool: return "global_avg_pool";
-    case LayerKind::add: return "add";
-    case LayerKind::gelu: return "gelu";
-    case LayerKind::softmax: return "softmax";
-  }
-  return "unknown";
-}
 
 // Every error of a layer names the layer, the kind of arithmetic asked for
 // and what is wrong.
@@ -280,6 +266,21 @@ void check_int8_codes(const Layer& l, std::string_view kind, const Tensor& in) {
 
 }  // namespace
 
+std::string_view layer_kind_name(LayerKind k) {
+  switch (k) {
+    case LayerKind::conv1d: return "conv1d";
+    case LayerKind::depthwise_conv1d: return "depthwise_conv1d";
+    case LayerKind::dense: return "dense";
+    case LayerKind::max_pool: return "max_pool";
+    case LayerKind::avg_pool: return "avg_pool";
+    case LayerKind::global_avg_pool: return "global_avg_pool";
+    case LayerKind::add: return "add";
+    case LayerKind::gelu: return "gelu";
+    case LayerKind::softmax: return "softmax";
+  }
+  return "unknown";
+}
+
 QuantizedMultiplier quantize_multiplier(double real) {
   if (!std::isfinite(real) || real < 0.0)
     throw std::invalid_argument(fmt::format("quantize_multiplier: {} is not a non-negative finite number", real));
@@ -387,7 +388,7 @@ template <class T>
 std::map<std::string, T> per_tensor(const Model& m, T input, T Layer::*field) {
   std::map<std::string, T> t{{m.input, input}};
   for (const Layer& l : m.layers) {
-    const std::string_view kind = kind_name(l.kind);
+    const std::string_view kind = layer_kind_name(l.kind);
     for (const std::string& in : l.inputs)
       if (!t.contains(in)) fail(l, kind, fmt::format("input tensor '{}' is not defined by the model input or an earlier layer", in));
     if (l.inputs.empty()) fail(l, kind, "has no input tensor");
@@ -610,7 +611,7 @@ QuantizedMultiplier au_multiplier(Format f, QuantParams out) {
 }
 
 Tensor au_mac(const Tensor& in, Format f, const Layer& l) {
-  const std::string kind = fmt::format("{} {}", format_name(f), kind_name(l.kind));
+  const std::string kind = fmt::format("{} {}", format_name(f), layer_kind_name(l.kind));
   if (!is_au_format(f)) fail(l, kind, fmt::format("{} is not an AU format of the layers", format_name(f)));
   const AuFormat& a = au_format(f);
   if (l.kind != LayerKind::conv1d && l.kind != LayerKind::depthwise_conv1d && l.kind != LayerKind::dense)
@@ -724,7 +725,7 @@ std::map<std::string, Tensor> run(const Model& m, const Tensor& input) {
   std::map<std::string, QuantParams> quants{{m.input, m.input_quant}};
   std::map<std::string, Format> formats{{m.input, m.input_format}};
   for (const Layer& l : m.layers) {
-    const std::string_view kind = kind_name(l.kind);
+    const std::string_view kind = layer_kind_name(l.kind);
     const std::size_t arity = l.kind == LayerKind::add ? 2 : 1;
     if (l.inputs.size() != arity) fail(l, kind, fmt::format("has {} input tensors, takes {}", l.inputs.size(), arity));
     for (const std::string& in : l.inputs)

@@ -58,6 +58,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "golden/formats.h"
@@ -133,6 +134,8 @@ struct Window {
 Window window(int length, int kernel, int stride, int dilation, Padding padding);
 
 enum class LayerKind { conv1d, depthwise_conv1d, dense, max_pool, avg_pool, global_avg_pool, add, gelu, softmax };
+// The model-file name of a layer operation: "conv1d", "depthwise_conv1d", ...
+std::string_view layer_kind_name(LayerKind k);
 
 struct Layer {
   std::string name;

@@ -190,6 +190,8 @@ class Importer {
   // Layers.
   nn::Padding padding(const Node& n, int length, int kernel, int stride, int dilation, bool pool) const;
   std::vector<float> weight_scales(const Node& n, const QConst& w, int axis, int out_channels, const std::string& what) const;
+  // A QLinear node's int8 weights: inputs 3, 4 and 5 (OPERAND, its scale and zero point), quantized along AXIS.
+  std::shared_ptr<QConst> qlinear_weights(const Node& n, const std::string& operand, int axis) const;
   std::vector<std::int32_t> bias(const Node& n, const Value* b, nn::QuantParams in_q, const std::vector<float>& w_scales) const;
   Value pending_value(const Node& n, nn::Layer layer, Shape shape);
   Value emit(const Node& q_node, const Pending& p, nn::QuantParams out_q, const std::string& onnx_output);

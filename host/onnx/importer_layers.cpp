@@ -100,6 +100,24 @@ std::vector<std::int32_t> Importer::bias(const Node& n, const Value* b, nn::Quan
   fail(n, fmt::format("bias is {}", kind_text(*b)), "an int32 bias through DequantizeLinear, a float bias initializer, or none");
 }
 
+std::shared_ptr<QConst> Importer::qlinear_weights(const Node& n, const std::string& operand, int axis) const {
+  const Constant& wc = constant(n, 3, operand);
+  const Constant& ws = constant(n, 4, operand + "_scale");
+  const Constant& wz = constant(n, 5, operand + "_zero_point");
+  if (wc.dtype != DType::int8) fail(n, fmt::format("weights '{}' are {}", n.inputs[3], dtype_name(wc.dtype)), "int8 weights");
+  if (wz.dtype != DType::int8) fail(n, fmt::format("{}_zero_point '{}' is {}", operand, n.inputs[5], dtype_name(wz.dtype)), "an int8 zero point");
+  auto w = std::make_shared<QConst>();
+  w->name = n.inputs[3];
+  w->dims = wc.dims;
+  for (const double d : wc.values) w->q.push_back(static_cast<std::int64_t>(d));
+  for (const double s : ws.values) w->scale.push_back(static_cast<float>(s));
+  for (const double z : wz.values) w->zp.push_back(static_cast<std::int64_t>(z));
+  if (w->zp.size() != w->scale.size() && w->zp.size() != 1)
+    fail(n, fmt::format("{} weight scales but {} zero points", w->scale.size(), w->zp.size()), "as many zero points as scales");
+  w->axis = axis;
+  return w;
+}
+
 void Importer::conv(const Node& n, bool qlinear) {
   only_attrs(n, {"auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"});
   const Value& x = activation(n, 0, !qlinear);
@@ -114,20 +132,7 @@ void Importer::conv(const Node& n, bool qlinear) {
       fail(n, fmt::format("states x scale {}, zero point {}; '{}' has scale {}, zero point {}", xq.scale, xq.zero_point, n.inputs[0], x.quant.scale,
                           x.quant.zero_point),
            "the input's quantization");
-    const Constant& wc = constant(n, 3, "w");
-    const Constant& ws = constant(n, 4, "w_scale");
-    const Constant& wz = constant(n, 5, "w_zero_point");
-    if (wc.dtype != DType::int8) fail(n, fmt::format("weights '{}' are {}", n.inputs[3], dtype_name(wc.dtype)), "int8 weights");
-    if (wz.dtype != DType::int8) fail(n, fmt::format("w_zero_point '{}' is {}", n.inputs[5], dtype_name(wz.dtype)), "an int8 zero point");
-    w = std::make_shared<QConst>();
-    w->name = n.inputs[3];
-    w->dims = wc.dims;
-    for (const double d : wc.values) w->q.push_back(static_cast<std::int64_t>(d));
-    for (const double s : ws.values) w->scale.push_back(static_cast<float>(s));
-    for (const double z : wz.values) w->zp.push_back(static_cast<std::int64_t>(z));
-    if (w->zp.size() != w->scale.size() && w->zp.size() != 1)
-      fail(n, fmt::format("{} weight scales but {} zero points", w->scale.size(), w->zp.size()), "as many zero points as scales");
-    w->axis = 0;
+    w = qlinear_weights(n, "w", 0);
   } else {
     const Value& wv = value(n, 1);
     if (wv.kind == Value::Kind::constant)
@@ -220,18 +225,7 @@ void Importer::dense(const Node& n, const std::string& kind) {
       fail(n, fmt::format("states a scale {}, zero point {}; '{}' has scale {}, zero point {}", aq.scale, aq.zero_point, n.inputs[0], x.quant.scale,
                           x.quant.zero_point),
            "the input's quantization");
-    const Constant& wc = constant(n, 3, "b");
-    const Constant& ws = constant(n, 4, "b_scale");
-    const Constant& wz = constant(n, 5, "b_zero_point");
-    if (wc.dtype != DType::int8) fail(n, fmt::format("weights '{}' are {}", n.inputs[3], dtype_name(wc.dtype)), "int8 weights");
-    if (wz.dtype != DType::int8) fail(n, fmt::format("b_zero_point '{}' is {}", n.inputs[5], dtype_name(wz.dtype)), "an int8 zero point");
-    w = std::make_shared<QConst>();
-    w->name = n.inputs[3];
-    w->dims = wc.dims;
-    for (const double d : wc.values) w->q.push_back(static_cast<std::int64_t>(d));
-    for (const double s : ws.values) w->scale.push_back(static_cast<float>(s));
-    for (const double z : wz.values) w->zp.push_back(static_cast<std::int64_t>(z));
-    w->axis = 1;
+    w = qlinear_weights(n, "b", 1);
   } else {
     const Value& wv = value(n, 1);
     if (wv.kind == Value::Kind::constant)
