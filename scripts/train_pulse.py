@@ -140,12 +140,17 @@ def resolutions(pred, y):
     return float(np.std(dt, ddof=1)), float(np.std(de, ddof=1))
 
 
-def train(model, x, y, xv, yv, epochs, lr, rng, label, log):
+def train(model, x, y, xv, yv, epochs, lr, rng, label, log, freeze=None):
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, epochs)
     batch = 256
     for ep in range(epochs):
         model.train()
+        if freeze is not None and ep == freeze:
+            # The quantization ranges stop moving: the rest of QAT trains
+            # the weights for fixed scales.
+            model.apply(tq.disable_observer)
+            log(f"{label}: quantization ranges frozen after {ep} epochs")
         perm = torch.from_numpy(rng.permutation(len(x)))
         for i in range(0, len(x) - batch + 1, batch):
             idx = perm[i:i + batch]
@@ -189,7 +194,9 @@ def main():
     ap.add_argument("--out", default=os.path.join(ROOT, "models", "pulse_cnn_trained"))
     ap.add_argument("--work", default=os.path.join(ROOT, "build", "train_pulse"))
     ap.add_argument("--float-epochs", type=int, default=60)
-    ap.add_argument("--qat-epochs", type=int, default=15)
+    ap.add_argument("--qat-epochs", type=int, default=25)
+    ap.add_argument("--qat-lr", type=float, default=1e-3)
+    ap.add_argument("--freeze", type=int, default=4, help="QAT epochs before the quantization ranges are frozen")
     ap.add_argument("--copies", type=int, default=4, help="copies of each output, averaged by the host (1: none)")
     ap.add_argument("--split-input", action="store_true", help="two input channels: the ADC code's high 8 and low 4 bits")
     ap.add_argument("--scale", type=float, default=1.0, help="fraction of the training set to use (quick trials)")
@@ -228,7 +235,7 @@ def main():
             scale=SPLIT_SCALE, zero_point=-128, dtype=torch.qint8, quant_min=-128, quant_max=127))
         model.quant.qconfig = tq.QConfig(activation=fixed, weight=weight)
     tq.prepare_qat(model, mapping=mapping, inplace=True)
-    train(model, x, y, xv, yv, a.qat_epochs, 5e-4, rng, "QAT", log)
+    train(model, x, y, xv, yv, a.qat_epochs, a.qat_lr, rng, "QAT", log, freeze=a.freeze)
     model.eval()
     model.apply(tq.disable_observer)
     with torch.no_grad():
@@ -269,7 +276,7 @@ def main():
             "seed": a.seed,
             "pulses": {"train": [{"snr_db": s, "count": max(1, int(n * a.scale)), "seed": 1000 * a.seed + 1 + i} for i, (s, n) in enumerate(TRAIN_SETS)],
                        "validation": {"snr_db": VALID[0], "count": VALID[1], "seed": 1000 * a.seed + 1001}},
-            "epochs": {"float": a.float_epochs, "qat": a.qat_epochs},
+            "epochs": {"float": a.float_epochs, "qat": a.qat_epochs, "qat_ranges_frozen_after": a.freeze},
             "validation_fake_quant": {"time_ps": round(st, 2), "energy_percent": round(se, 4)},
             "seconds": round(elapsed, 1),
             "torch": torch.__version__,
