@@ -95,20 +95,21 @@ def tensors(d, snr, split):
 
 
 class PulseCnn(nn.Module):
-    def __init__(self, channels):
+    def __init__(self, channels, widths, hidden):
         super().__init__()
+        c1, c2, c3 = widths
         self.quant = tq.QuantStub()
-        self.conv1 = nn.Conv1d(channels, 8, 5, padding=2)
+        self.conv1 = nn.Conv1d(channels, c1, 5, padding=2)
         self.relu1 = nn.ReLU()
         self.pool1 = nn.MaxPool1d(2)
-        self.conv2 = nn.Conv1d(8, 16, 3, padding=1)
+        self.conv2 = nn.Conv1d(c1, c2, 3, padding=1)
         self.relu2 = nn.ReLU()
         self.pool2 = nn.MaxPool1d(2)
-        self.conv3 = nn.Conv1d(16, 16, 3, padding=1)
+        self.conv3 = nn.Conv1d(c2, c3, 3, padding=1)
         self.relu3 = nn.ReLU()
-        self.fc1 = nn.Linear(16 * SAMPLES // 4, 32)
+        self.fc1 = nn.Linear(c3 * SAMPLES // 4, hidden)
         self.relu4 = nn.ReLU()
-        self.fc2 = nn.Linear(32, 2)
+        self.fc2 = nn.Linear(hidden, 2)
         self.dequant = tq.DeQuantStub()
 
     def forward(self, x):
@@ -198,6 +199,8 @@ def main():
     ap.add_argument("--qat-lr", type=float, default=1e-3)
     ap.add_argument("--freeze", type=int, default=4, help="QAT epochs before the quantization ranges are frozen")
     ap.add_argument("--copies", type=int, default=4, help="copies of each output, averaged by the host (1: none)")
+    ap.add_argument("--widths", default="8,16,16", help="output channels of conv1, conv2, conv3")
+    ap.add_argument("--hidden", type=int, default=32, help="units of the hidden dense layer")
     ap.add_argument("--split-input", action="store_true", help="two input channels: the ADC code's high 8 and low 4 bits")
     ap.add_argument("--scale", type=float, default=1.0, help="fraction of the training set to use (quick trials)")
     a = ap.parse_args()
@@ -218,7 +221,7 @@ def main():
     log(f"data: {len(x)} training pulses ({', '.join(f'{n} at {s} dB' for s, n in TRAIN_SETS)}; seeds {1000 * a.seed + 1}..), "
         f"{len(xv)} validation pulses at {VALID[0]} dB")
 
-    model = PulseCnn(2 if a.split_input else 1)
+    model = PulseCnn(2 if a.split_input else 1, [int(v) for v in a.widths.split(",")], a.hidden)
     train(model, x, y, xv, yv, a.float_epochs, 3e-3, rng, "float", log)
 
     model = tq.fuse_modules_qat(model.train(), [["conv1", "relu1"], ["conv2", "relu2"], ["conv3", "relu3"], ["fc1", "relu4"]])
@@ -276,6 +279,7 @@ def main():
             "seed": a.seed,
             "pulses": {"train": [{"snr_db": s, "count": max(1, int(n * a.scale)), "seed": 1000 * a.seed + 1 + i} for i, (s, n) in enumerate(TRAIN_SETS)],
                        "validation": {"snr_db": VALID[0], "count": VALID[1], "seed": 1000 * a.seed + 1001}},
+            "network": {"widths": a.widths, "hidden": a.hidden, "split_input": a.split_input},
             "epochs": {"float": a.float_epochs, "qat": a.qat_epochs, "qat_ranges_frozen_after": a.freeze},
             "validation_fake_quant": {"time_ps": round(st, 2), "energy_percent": round(se, 4)},
             "seconds": round(elapsed, 1),
