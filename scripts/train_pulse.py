@@ -13,10 +13,11 @@ PulseDL-II's 47.4 dB and over 30 .. 60 dB for robustness, from fixed seeds
 (1001 and up for training, 2001 and up for validation; `strata pulse` tests on
 seed 2 and tunes its baselines on seed 1, as scripts/bench_pulse.sh does).
 
-The network: conv1d(1 -> 8, k 5) + ReLU, max pool 2, conv1d(8 -> 16, k 3) +
-ReLU, max pool 2, conv1d(16 -> 16, k 3) + ReLU, flatten, dense 128 -> 32 +
-ReLU, dense 32 -> 2 x COPIES (time, energy): the layers gen/configs/nn_pulse.yaml's
-engine has (conv1d, dense, max_pool), 'same' padding as TFLite pads it.
+The network (--widths, --hidden): conv1d(1 -> 16, k 5) + ReLU, max pool 2,
+conv1d(16 -> 16, k 3) + ReLU, max pool 2, conv1d(16 -> 32, k 3) + ReLU,
+flatten, dense 256 -> 64 + ReLU, dense 64 -> 2 x COPIES (time, energy): the
+layers gen/configs/nn_pulse.yaml's engine has (conv1d, dense, max_pool),
+'same' padding as TFLite pads it.
 Training: float first, then quantization-aware training with PyTorch's eager
 fake quantization in the engine's scheme (int8 activations per tensor, int8
 symmetric weights per output channel, quant_min -128, int32 biases), as
@@ -24,7 +25,8 @@ tests/onnx/export_torch_qat.py does. The last layer's int8 output is the
 precision trap of the bench (one step of the energy output is 0.4% of full
 scale): each output is computed COPIES times with biases offset by 1/COPIES of
 an output step (a subtractive dither), and the host averages the copies, which
-gives the int8 output log2(COPIES) more bits at the cost of a few MACs.
+gives the int8 output log2(COPIES) more bits at the cost of a few MACs
+(--copies, default 8).
 
 Needs Debian's python3-torch (only this script: the trained model is committed).
 Deterministic with --seed (one thread; the same bytes for the same seed on this
@@ -198,9 +200,9 @@ def main():
     ap.add_argument("--qat-epochs", type=int, default=25)
     ap.add_argument("--qat-lr", type=float, default=1e-3)
     ap.add_argument("--freeze", type=int, default=4, help="QAT epochs before the quantization ranges are frozen")
-    ap.add_argument("--copies", type=int, default=4, help="copies of each output, averaged by the host (1: none)")
-    ap.add_argument("--widths", default="8,16,16", help="output channels of conv1, conv2, conv3")
-    ap.add_argument("--hidden", type=int, default=32, help="units of the hidden dense layer")
+    ap.add_argument("--copies", type=int, default=8, help="copies of each output, averaged by the host (1: none)")
+    ap.add_argument("--widths", default="16,16,32", help="output channels of conv1, conv2, conv3")
+    ap.add_argument("--hidden", type=int, default=64, help="units of the hidden dense layer")
     ap.add_argument("--split-input", action="store_true", help="two input channels: the ADC code's high 8 and low 4 bits")
     ap.add_argument("--scale", type=float, default=1.0, help="fraction of the training set to use (quick trials)")
     a = ap.parse_args()
@@ -275,7 +277,7 @@ def main():
             "rule": "v = mean over the channels of output_scale * (q - output_zero_point); time_ns = offset_ns + scale_ns * v; energy = offset + scale * v",
         },
         "training": {
-            "command": f"/usr/bin/python3 scripts/train_pulse.py --seed {a.seed}" + ("" if a.copies == 4 else f" --copies {a.copies}"),
+            "command": f"/usr/bin/python3 scripts/train_pulse.py --seed {a.seed}" + ("" if a.copies == 8 else f" --copies {a.copies}"),
             "seed": a.seed,
             "pulses": {"train": [{"snr_db": s, "count": max(1, int(n * a.scale)), "seed": 1000 * a.seed + 1 + i} for i, (s, n) in enumerate(TRAIN_SETS)],
                        "validation": {"snr_db": VALID[0], "count": VALID[1], "seed": 1000 * a.seed + 1001}},
