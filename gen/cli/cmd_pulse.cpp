@@ -24,6 +24,25 @@ struct PulseOptions {
   std::uint64_t pulses = 1000, seed = 2, baseline_seed = 1, train = 5000, budget = 1'000'000;
 };
 
+// The evaluation program in `build` is newer than everything it is made of:
+// this strata (the generator and the libraries linked into both), the config
+// (and its configure step, which generates the RTL: the regenerated files
+// would be verilated again) and the sources under sim/.
+bool up_to_date(const fs::path& program, const fs::path& strata, const fs::path& config) {
+  std::error_code ec;
+  const auto built = fs::last_write_time(program, ec);
+  if (ec) return false;
+  auto newer = [&](const fs::path& p) {
+    std::error_code e;
+    const auto t = fs::last_write_time(p, e);
+    return e || t >= built;
+  };
+  if (newer(strata) || newer(config) || newer(fs::path(program).replace_filename("CMakeCache.txt"))) return false;
+  for (const auto& entry : fs::recursive_directory_iterator(fs::path(STRATA_SOURCE_DIR) / "sim", ec))
+    if (entry.is_regular_file() && newer(entry.path())) return false;
+  return !ec;
+}
+
 // Everything is checked before the long build: the config, the model and its
 // scaling file, that the model compiles for the engine, the SNR.
 void run(const PulseOptions& o) {
@@ -59,6 +78,9 @@ void run(const PulseOptions& o) {
   const fs::path build = fs::absolute(o.build_dir.empty() ? fs::path("build") / c.name / "nn" : fs::path(o.build_dir));
   const fs::path log = build / "build.log";
   fs::create_directories(build);
+  if (up_to_date(build / "nn_pulse", fs::read_symlink("/proc/self/exe"), o.config)) {
+    progress(fmt::format("the engine simulation in {} is up to date", build.string()));
+  } else {
   fs::remove(log);
   run_step("configure the engine simulation (generate RTL, verilate)",
            {"cmake", "-S", fs::path(STRATA_SOURCE_DIR) / "sim" / "nn", "-B", build, "-G", "Ninja", "-DCMAKE_BUILD_TYPE=Release",
@@ -66,6 +88,7 @@ void run(const PulseOptions& o) {
             "-DSTRATA_PREBUILT_DIR=" STRATA_BINARY_DIR, "-DSTRATA_TRACE=OFF"},
            log);
   run_step("build the pulse evaluation", {"cmake", "--build", build, "--target", "nn_pulse"}, log);
+  }
   std::vector<std::string> argv{(build / "nn_pulse").string(), fs::absolute(o.model).string(), "--snr=" + o.snr, fmt::format("--pulses={}", o.pulses),
                                 fmt::format("--seed={}", o.seed), fmt::format("--baseline-seed={}", o.baseline_seed), fmt::format("--train={}", o.train),
                                 fmt::format("--budget={}", o.budget)};
