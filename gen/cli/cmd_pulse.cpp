@@ -2,6 +2,8 @@
 // config, every pulse bit-exact against the golden model, its time and
 // energy resolution beside the classical baselines (docs/train.md).
 #include <cmath>
+#include <fstream>
+#include <sstream>
 
 #include <fmt/format.h>
 
@@ -24,11 +26,26 @@ struct PulseOptions {
   std::uint64_t pulses = 1000, seed = 2, baseline_seed = 1, train = 5000, budget = 1'000'000;
 };
 
-// The evaluation program in `build` is newer than everything it is made of:
+// The evaluation program in `build` was built for this config (its stamp)
+// and is newer than everything it is made of:
 // this strata (the generator and the libraries linked into both), the config
 // (and its configure step, which generates the RTL: the regenerated files
 // would be verilated again) and the sources under sim/.
+// The stamp of a build: the config it was configured for, path and text.
+std::string build_stamp(const fs::path& config) {
+  std::ifstream in(config, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return fs::absolute(config).string() + "\n" + text.str();
+}
+
 bool up_to_date(const fs::path& program, const fs::path& strata, const fs::path& config) {
+  {
+    std::ifstream in(fs::path(program).replace_filename("pulse_config.stamp"), std::ios::binary);
+    std::stringstream stamp;
+    stamp << in.rdbuf();
+    if (!in || stamp.str() != build_stamp(config)) return false;
+  }
   std::error_code ec;
   const auto built = fs::last_write_time(program, ec);
   if (ec) return false;
@@ -81,13 +98,14 @@ void run(const PulseOptions& o) {
   if (up_to_date(build / "nn_pulse", fs::read_symlink("/proc/self/exe"), o.config)) {
     progress(fmt::format("the engine simulation in {} is up to date", build.string()));
   } else {
-  fs::remove(log);
-  run_step("configure the engine simulation (generate RTL, verilate)",
-           {"cmake", "-S", fs::path(STRATA_SOURCE_DIR) / "sim" / "nn", "-B", build, "-G", "Ninja", "-DCMAKE_BUILD_TYPE=Release",
-            "-DSTRATA_EXE=" + fs::read_symlink("/proc/self/exe").string(), "-DSTRATA_CONFIG=" + fs::absolute(o.config).string(),
-            "-DSTRATA_PREBUILT_DIR=" STRATA_BINARY_DIR, "-DSTRATA_TRACE=OFF"},
-           log);
-  run_step("build the pulse evaluation", {"cmake", "--build", build, "--target", "nn_pulse"}, log);
+    fs::remove(log);
+    run_step("configure the engine simulation (generate RTL, verilate)",
+             {"cmake", "-S", fs::path(STRATA_SOURCE_DIR) / "sim" / "nn", "-B", build, "-G", "Ninja", "-DCMAKE_BUILD_TYPE=Release",
+              "-DSTRATA_EXE=" + fs::read_symlink("/proc/self/exe").string(), "-DSTRATA_CONFIG=" + fs::absolute(o.config).string(),
+              "-DSTRATA_PREBUILT_DIR=" STRATA_BINARY_DIR, "-DSTRATA_TRACE=OFF"},
+             log);
+    run_step("build the pulse evaluation", {"cmake", "--build", build, "--target", "nn_pulse"}, log);
+    std::ofstream(build / "pulse_config.stamp", std::ios::binary) << build_stamp(o.config);
   }
   std::vector<std::string> argv{(build / "nn_pulse").string(), fs::absolute(o.model).string(), "--snr=" + o.snr, fmt::format("--pulses={}", o.pulses),
                                 fmt::format("--seed={}", o.seed), fmt::format("--baseline-seed={}", o.baseline_seed), fmt::format("--train={}", o.train),
