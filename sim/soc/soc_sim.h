@@ -1,7 +1,8 @@
 // The Verilated SoC (`<name>_soc`) with an AXI4-Lite master on its host
 // port. Each transaction drives the five channels with valid/ready
 // handshakes; with stalls on (a seeded percentage), the master delays its
-// AW, W and AR valids and holds BREADY/RREADY low for random cycles, and it
+// AW, W and AR valids and holds BREADY/RREADY low for random cycles (in
+// half the transactions until it has seen BVALID/RVALID), and it
 // checks that the slave keeps BVALID/BRESP and RVALID/RDATA/RRESP stable
 // until they are taken. Console bytes of the core are collected.
 #pragma once
@@ -73,7 +74,8 @@ class SocSim {
 
   std::uint32_t write(std::uint32_t addr, std::uint32_t data, std::uint32_t strb = 0xF) {
     const int aw_delay = delay(), w_delay = delay();
-    bool aw_done = false, w_done = false, b_seen = false;
+    const bool wait_valid = stall_ && coin();  // BREADY only after BVALID
+    bool aw_done = false, w_done = false, b_seen = false, b_ever = false;
     std::uint32_t b_resp = 0;
     for (std::uint64_t n = 0;; ++n) {
       if (n > kLimit) throw AxiError(fmt::format("AXI write 0x{:08x}: no response within {} cycles", addr, kLimit));
@@ -83,7 +85,7 @@ class SocSim {
       m_->s_axi_wvalid_i = !w_done && n >= static_cast<std::uint64_t>(w_delay);
       m_->s_axi_wdata_i = data;
       m_->s_axi_wstrb_i = strb & 0xF;
-      m_->s_axi_bready_i = !stall_now();
+      m_->s_axi_bready_i = (!wait_valid || b_ever) && !stall_now();
       m_->eval();
       const bool aw_hs = m_->s_axi_awvalid_i && m_->s_axi_awready_o, w_hs = m_->s_axi_wvalid_i && m_->s_axi_wready_o;
       const bool bvalid = m_->s_axi_bvalid_o;
@@ -91,6 +93,7 @@ class SocSim {
       if (b_seen && m_->s_axi_bresp_o != b_resp) throw AxiError(fmt::format("AXI write 0x{:08x}: BRESP changed while BVALID waited", addr));
       if (bvalid && !(aw_done || aw_hs)) throw AxiError(fmt::format("AXI write 0x{:08x}: BVALID before the address was taken", addr));
       const bool b_hs = bvalid && m_->s_axi_bready_i;
+      b_ever |= bvalid;
       b_resp = m_->s_axi_bresp_o;
       b_seen = bvalid && !b_hs;
       tick();
@@ -104,14 +107,15 @@ class SocSim {
 
   Read read(std::uint32_t addr) {
     const int ar_delay = delay();
-    bool ar_done = false, r_seen = false;
+    const bool wait_valid = stall_ && coin();  // RREADY only after RVALID
+    bool ar_done = false, r_seen = false, r_ever = false;
     Read r;
     for (std::uint64_t n = 0;; ++n) {
       if (n > kLimit) throw AxiError(fmt::format("AXI read 0x{:08x}: no response within {} cycles", addr, kLimit));
       m_->s_axi_arvalid_i = !ar_done && n >= static_cast<std::uint64_t>(ar_delay);
       m_->s_axi_araddr_i = addr;
       m_->s_axi_arprot_i = 0;
-      m_->s_axi_rready_i = !stall_now();
+      m_->s_axi_rready_i = (!wait_valid || r_ever) && !stall_now();
       m_->eval();
       const bool ar_hs = m_->s_axi_arvalid_i && m_->s_axi_arready_o;
       const bool rvalid = m_->s_axi_rvalid_o;
@@ -120,6 +124,7 @@ class SocSim {
         throw AxiError(fmt::format("AXI read 0x{:08x}: RDATA or RRESP changed while RVALID waited", addr));
       if (rvalid && !(ar_done || ar_hs)) throw AxiError(fmt::format("AXI read 0x{:08x}: RVALID before the address was taken", addr));
       const bool r_hs = rvalid && m_->s_axi_rready_i;
+      r_ever |= rvalid;
       r.data = m_->s_axi_rdata_o;
       r.resp = m_->s_axi_rresp_o;
       r_seen = rvalid && !r_hs;
@@ -159,6 +164,7 @@ class SocSim {
  private:
   static constexpr std::uint64_t kLimit = 100000;
   int delay() { return stall_ ? std::uniform_int_distribution<int>(0, 3)(rng_) : 0; }
+  bool coin() { return std::uniform_int_distribution<int>(0, 1)(rng_) == 1; }
   bool stall_now() { return stall_ && std::uniform_int_distribution<int>(0, 99)(rng_) < stall_; }
   void idle() {
     m_->s_axi_awvalid_i = 0;
