@@ -98,6 +98,26 @@ TEST(SocRun, PulseCnnThroughTheFirmwareBitExact) {
              a.words[2], a.host_cycles);
 }
 
+// A host that polls F2H_DOORBELL back to back (no wait between its reads),
+// so that its accesses meet the firmware's to the same registers, on a
+// fresh SoC under back-pressure: the whole network bit-exact.
+TEST(SocRun, PollingHostSharesTheRegistersWithTheFirmware) {
+  SocSim s("", g_seed + 3, 30);
+  SocDevice d(s, STRATA_SOC_FIRMWARE, strata::rv32_iss_params(*config().rv32), false, 0);
+  const gn::Tensor input = strata::runtime::random_input(model(), g_seed + 2);
+  const auto golden = gn::run(model(), input);
+  strata::runtime::load_program(d, config(), program());
+  strata::runtime::write_tensor(d, program().tensors.at(model().input), input);
+  const Answer a = d.job(soc::Command::run, program().network_desc, 0, 99, 5'000'000);
+  ASSERT_EQ(a.result, soc::Result::ok);
+  EXPECT_EQ(a.tag, 99u);
+  for (const auto& o : model().outputs) {
+    const auto mm = strata::runtime::compare(o, strata::runtime::read_tensor(d, program().tensors.at(o)), golden.at(o));
+    EXPECT_FALSE(mm) << o << "[" << mm->position << "][" << mm->channel << "] device " << mm->device << " golden " << mm->golden;
+  }
+  EXPECT_FALSE(s.irq()) << "irq_o without CORE_CTRL.HOST_IRQ_EN";
+}
+
 // A descriptor list at `addr`: `desc`, then the end of the list.
 void put_list(SocDevice& d, std::uint32_t addr, std::vector<std::uint32_t> desc) {
   desc.resize(2 * nn::kDescriptorWords, 0);
@@ -203,17 +223,19 @@ TEST(SocAxi, BadAddressesAreAnsweredWithDecerrAndRefusedAccessesWithSlverr) {
   EXPECT_EQ(a.result, soc::Result::ok);
 }
 
-// Random reads and writes of DMEM (byte lanes), the activation memory and
-// the host's mailbox words under random back-pressure on every channel, on
+// Random reads and writes of IMEM, DMEM (byte lanes), the activation memory
+// and the host's mailbox words under random back-pressure on every channel, on
 // a fresh SoC with the core in reset, against a model of the memories.
 TEST(SocAxi, RandomAccessesUnderBackPressureMatchAMemoryModel) {
   SocSim s("", g_seed + 7, 40);
   std::mt19937_64 rng(g_seed);
   const auto& c = config();
   std::map<std::uint32_t, std::uint32_t> mem;
+  const std::uint32_t imem_words = static_cast<std::uint32_t>(c.rv32->imem_bytes / 4);
   const std::uint32_t dmem_words = static_cast<std::uint32_t>(c.rv32->dmem_bytes / 4), act_words = static_cast<std::uint32_t>(c.nn->act_words);
   auto pick = [&]() -> std::pair<std::uint32_t, std::uint32_t> {  // address, mask of the bits kept
-    switch (std::uniform_int_distribution<int>(0, 3)(rng)) {
+    switch (std::uniform_int_distribution<int>(0, 4)(rng)) {
+      case 4: return {4u * std::uniform_int_distribution<std::uint32_t>(0, imem_words - 1)(rng), 0xFFFFFFFFu};  // the core is in reset
       case 0: return {soc::kDmemBase + 4u * std::uniform_int_distribution<std::uint32_t>(0, 15)(rng), 0xFFFFFFFFu};
       case 1: return {soc::kDmemBase + 4u * std::uniform_int_distribution<std::uint32_t>(0, dmem_words - 1)(rng), 0xFFFFFFFFu};
       case 2: return {soc::kNnActBase + 4u * std::uniform_int_distribution<std::uint32_t>(0, act_words - 1)(rng), 0xFFFFu};

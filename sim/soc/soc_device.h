@@ -32,7 +32,9 @@ class SocDevice : public runtime::Device {
   // Loads `firmware` into IMEM and DMEM through the host port while the
   // core is held in reset, releases it and pings the firmware. With
   // use_irq the host waits for answers on irq_o, else it polls F2H_DOORBELL.
-  SocDevice(SocSim& sim, const std::string& firmware, const golden::rv32::IssParams& params, bool use_irq = true) : sim_(sim), use_irq_(use_irq) {
+  // poll_interval: cycles between the polls.
+  SocDevice(SocSim& sim, const std::string& firmware, const golden::rv32::IssParams& params, bool use_irq = true, int poll_interval = 32)
+      : sim_(sim), use_irq_(use_irq), poll_interval_(poll_interval) {
     const golden::rv32::ElfImage img = golden::rv32::read_elf(firmware, params);
     for (const auto& s : img.segments)
       for (std::size_t i = 0; i < s.bytes.size(); i += 4) {
@@ -65,7 +67,7 @@ class SocDevice : public runtime::Device {
         sim_.tick();
       } else {
         if (get("F2H_DOORBELL") & 1u) break;
-        sim_.run(32);
+        sim_.run(static_cast<std::uint64_t>(poll_interval_));
       }
     }
     Answer a;
@@ -139,6 +141,7 @@ class SocDevice : public runtime::Device {
 
   SocSim& sim_;
   bool use_irq_;
+  int poll_interval_;
   bool pending_ = false;
   std::uint32_t desc_base_ = 0, tag_ = 0;
   Answer last_;
