@@ -304,3 +304,38 @@ TEST(SocInterface, DocsHoldTheGeneratedTables) {
   EXPECT_NE(text.str().find(strata::soc::interface_markdown(c)), std::string::npos)
       << "docs/blocks/soc.md does not contain the tables of soc::interface_markdown() for soc_pulse; paste the SoC part of its regmap.md";
 }
+
+namespace strata {
+namespace {
+
+// SoCs other than the shipped one: engines of several PEs, with the softmax
+// and GELU units, an RV32IM core with RVFI and its memories in block RAM.
+class SocVariant : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(SocVariant, IsLintCleanAndParsesInYosys) {
+  const std::string name = GetParam();
+  const fs::path dir = fresh_dir("soc_" + name);
+  fs::create_directories(dir);
+  std::string text = slurp(fs::path(STRATA_SOURCE) / "gen" / "configs" / (name + ".yaml"));
+  const std::string rv = "rv32:\n  isa: rv32im\n  imem_bytes: 8192\n  dmem_bytes: 8192\n  rvfi: true\n";
+  for (const char* next : {"\nsoftmax:", "\ngelu:", "\nsynth:"})
+    if (const auto at = text.find(next); at != std::string::npos) {
+      text.insert(at + 1, rv);
+      break;
+    }
+  if (text.find("\nrv32:") == std::string::npos) text += rv;
+  {
+    std::ofstream out(dir / "c.yaml");
+    out << text;
+  }
+  std::string log;
+  ASSERT_EQ(strata(fmt::format("gen '{0}/c.yaml' -o '{0}/out'", dir.string()), &log), 0) << text << log;
+  EXPECT_NE(slurp(dir / "out" / "manifest.json").find("\"top\": \"" + name + "_soc\""), std::string::npos);
+  EXPECT_EQ(strata(fmt::format("lint '{}/out'", dir.string()), &log), 0) << text << log;
+  fs::remove_all(dir);
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, SocVariant, ::testing::Values("nn_small", "nn_medium", "nn_units"));
+
+}  // namespace
+}  // namespace strata
