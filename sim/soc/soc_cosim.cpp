@@ -190,6 +190,58 @@ TEST(SocJobs, MalformedJobsAreAnsweredWithTheirErrorCodes) {
   }
 }
 
+// The host resets the core in the middle of a job: the engine's run goes
+// on, the firmware boots again from IMEM (readable by the host while the
+// core is held), and the next jobs are answered, bit-exact.
+TEST(SocJobs, CoreResetDuringAJobLeavesTheSocUsable) {
+  SocDevice& d = device();
+  const gn::Tensor input = strata::runtime::random_input(model(), g_seed + 4);
+  const auto golden = gn::run(model(), input);
+  strata::runtime::write_tensor(d, program().tensors.at(model().input), input);
+  const std::uint32_t ctrl = soc::reg_address("CORE_CTRL");
+  const auto banners = [] {
+    std::size_t n = 0;
+    for (std::size_t at = 0; (at = sim().console().find("strata soc firmware", at)) != std::string::npos; ++at) ++n;
+    return n;
+  };
+  const std::size_t before = banners();
+  ASSERT_EQ(sim().write(soc::reg_address("H2F_MSG0"), static_cast<std::uint32_t>(soc::Command::run)), soc::kRespOkay);
+  ASSERT_EQ(sim().write(soc::reg_address("H2F_MSG1"), program().network_desc), soc::kRespOkay);
+  ASSERT_EQ(sim().write(soc::reg_address("H2F_MSG2"), 0), soc::kRespOkay);
+  ASSERT_EQ(sim().write(soc::reg_address("H2F_DOORBELL"), 1), soc::kRespOkay);
+  sim().run(2000);
+  EXPECT_EQ(sim().read(soc::reg_address("H2F_DOORBELL")).data & 1u, 0u) << "the firmware took the job";
+  EXPECT_NE(sim().read(soc::nn_reg_address(nn::register_index("STATUS"))).data & nn::kStatusBusy, 0u) << "the engine runs it";
+  ASSERT_EQ(sim().write(ctrl, soc::kCoreCtrlReset | soc::kCoreCtrlHostIrqEn), soc::kRespOkay);
+  sim().run(100);
+  const auto w0 = sim().read(0);
+  EXPECT_EQ(w0.resp, soc::kRespOkay) << "IMEM is the host's while the core is in reset";
+  const auto img = strata::golden::rv32::read_elf(STRATA_SOC_FIRMWARE, strata::rv32_iss_params(*config().rv32));
+  const auto& text = img.segments.front();
+  ASSERT_EQ(text.addr, 0u);
+  EXPECT_EQ(w0.data, std::uint32_t{text.bytes[0]} | std::uint32_t{text.bytes[1]} << 8 | std::uint32_t{text.bytes[2]} << 16 | std::uint32_t{text.bytes[3]} << 24);
+  ASSERT_EQ(sim().write(ctrl, soc::kCoreCtrlHostIrqEn), soc::kRespOkay);
+  for (int i = 0; banners() == before; ++i) {
+    ASSERT_LT(i, 1000) << "the firmware did not boot again";
+    sim().run(10);
+  }
+  EXPECT_FALSE(sim().irq()) << "the lost job has no answer";
+  const Answer p = d.job(soc::Command::ping, 0, 0, 41, 1'000'000);
+  EXPECT_EQ(p.result, soc::Result::ok);
+  // The engine's run went on; the next job waits for it, then runs.
+  for (int i = 0; sim().read(soc::nn_reg_address(nn::register_index("STATUS"))).data & nn::kStatusBusy; ++i) {
+    ASSERT_LT(i, 100000);
+    sim().run(16);
+  }
+  strata::runtime::write_tensor(d, program().tensors.at(model().input), input);
+  const Answer a = d.job(soc::Command::run, program().network_desc, 0, 42, 5'000'000);
+  ASSERT_EQ(a.result, soc::Result::ok);
+  for (const auto& o : model().outputs) {
+    const auto mm = strata::runtime::compare(o, strata::runtime::read_tensor(d, program().tensors.at(o)), golden.at(o));
+    EXPECT_FALSE(mm) << o << "[" << mm->position << "][" << mm->channel << "] device " << mm->device << " golden " << mm->golden;
+  }
+}
+
 TEST(SocAxi, BadAddressesAreAnsweredWithDecerrAndRefusedAccessesWithSlverr) {
   SocSim& s = sim();
   device();  // booted: the core runs
