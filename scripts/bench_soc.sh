@@ -26,7 +26,7 @@ set +e
 "$STRATA" synth "$CFG" --target ice40-up5k --seed "$SEED" -o "$WORK/synth-soc" > "$WORK/synth-soc.out" 2>&1
 PLACED=$?
 set -e
-for top in soc_pulse_soc_axi soc_pulse_soc_regs soc_pulse_rv32_core soc_pulse_nn; do
+for top in soc_pulse_soc_axi soc_pulse_soc_regs soc_pulse_rv32_mmio soc_pulse_rv32_core soc_pulse_nn; do
   "$STRATA" synth "$CFG" --target ice40-up5k --top "$top" --no-place -o "$WORK/synth-$top" > "$WORK/synth-$top.out" 2>&1
 done
 
@@ -68,8 +68,13 @@ lines += ["", "| whole network (one job) | cycles |", "| --- | ---: |",
           "the whole SoC with `strata synth gen/configs/soc_pulse.yaml --target ice40-up5k --seed " + seed + "`.", "",
           "| design | LUT4 | FF | carry | DSP | EBR | SPRAM |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
 for name, d in [("whole SoC (soc_pulse_soc)", "synth-soc"), ("engine (soc_pulse_nn)", "synth-soc_pulse_nn"), ("core (soc_pulse_rv32_core)", "synth-soc_pulse_rv32_core"),
+                ("core's system MMIO: console, exit, timer (soc_pulse_rv32_mmio)", "synth-soc_pulse_rv32_mmio"),
                 ("AXI4-Lite slave (soc_pulse_soc_axi)", "synth-soc_pulse_soc_axi"), ("SoC registers (soc_pulse_soc_regs)", "synth-soc_pulse_soc_regs")]:
     lines.append("| " + name + " | " + " | ".join(str(x) for x in cells(work / d)) + " |")
+whole = cells(work / "synth-soc")
+parts = [cells(work / f"synth-soc_pulse_{p}") for p in ("nn", "rv32_core", "rv32_mmio", "soc_axi", "soc_regs")]
+lines += ["", f"The whole minus its parts, {whole[0] - sum(p[0] for p in parts)} LUT4 and {whole[1] - sum(p[1] for p in parts)} FF, is the top's own glue "
+          "(the core's and the host's decoders, the read-data and address multiplexers, the shared write-data bus) and what flattening changes."]
 log = (work / "synth-soc" / f"nextpnr-seed{seed}.log").read_text()
 lc = re.search(r"ICESTORM_LC:\s+(\d+)/\s*(\d+)", log)
 lines.append("")
