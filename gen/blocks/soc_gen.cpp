@@ -158,7 +158,7 @@ std::string generate_soc(const SocConfig& c, ir::Design& d) {
   const int iaw = rv32::imem_addr_bits(r), daw = rv32::dmem_addr_bits(r);
   const int win_words = 1 << (soc::kNnWindowAddrBits - 2);
   if (n.ctrl_words > win_words || n.act_words > win_words || n.channels() * n.weight_words > win_words)
-    throw std::logic_error(fmt::format("{}: an engine memory is larger than its SoC window of {} words", c.name, win_words));
+    throw std::logic_error(fmt::format("{}: an engine memory is larger than its SoC window of {} words (the config check missed it)", c.name, win_words));
   static_assert(soc::kMmioAddrBits == 24 && soc::kNnWindowAddrBits == 22, "the decoders below use address bits 23:22 and 13:12");
 
   const std::string im = rv32::imem(c, d), dm = rv32::dmem(c, d), io = rv32::mmio(c, d), core = rv32::core(c, d, soc::kMmioAddrBits);
