@@ -132,6 +132,13 @@ std::vector<std::uint32_t> first_layer() {
 TEST(SocJobs, MalformedJobsAreAnsweredWithTheirErrorCodes) {
   SocDevice& d = device();
   const int ctrl_words = config().nn->ctrl_words;
+  // The activation memory before the malformed jobs: none of them may write it.
+  const auto act_image = [&d] {
+    std::vector<std::uint32_t> v;
+    for (int i = 0; i < config().nn->act_words; ++i) v.push_back(d.read_mem(nn::region_base(nn::Region::act) + static_cast<std::uint32_t>(i)));
+    return v;
+  };
+  const auto act_before = act_image();
   {  // no such command
     const Answer a = d.job_raw(9, 0, 0, 11, 1'000'000);
     EXPECT_EQ(a.result, soc::Result::bad_command);
@@ -167,6 +174,7 @@ TEST(SocJobs, MalformedJobsAreAnsweredWithTheirErrorCodes) {
     EXPECT_EQ(a.words[3] & 0xFFFFu, spare) << b.what << ": ERR_DESC";
     EXPECT_EQ(a.words[3] >> 16, 0u) << b.what << ": LAYERS";
   }
+  EXPECT_TRUE(act_image() == act_before) << "a malformed job wrote the activation memory";
   {  // a budget too short for the whole network: timeout, and the next job still runs
     const Answer a = d.job(soc::Command::run, program().network_desc, 200, 30, 1'000'000);
     EXPECT_EQ(a.result, soc::Result::timeout);
