@@ -131,6 +131,7 @@ std::vector<std::uint32_t> first_layer() {
 
 TEST(SocJobs, MalformedJobsAreAnsweredWithTheirErrorCodes) {
   SocDevice& d = device();
+  strata::runtime::load_program(d, config(), program());  // the test stands alone
   const int ctrl_words = config().nn->ctrl_words;
   // The activation memory before the malformed jobs: none of them may write it.
   const auto act_image = [&d] {
@@ -203,6 +204,7 @@ TEST(SocJobs, MalformedJobsAreAnsweredWithTheirErrorCodes) {
 // core is held), and the next jobs are answered, bit-exact.
 TEST(SocJobs, CoreResetDuringAJobLeavesTheSocUsable) {
   SocDevice& d = device();
+  strata::runtime::load_program(d, config(), program());
   const gn::Tensor input = strata::runtime::random_input(model(), g_seed + 4);
   const auto golden = gn::run(model(), input);
   strata::runtime::write_tensor(d, program().tensors.at(model().input), input);
