@@ -6,7 +6,7 @@
 #     host's cycles from the doorbell to the answer;
 #   - iCE40 UP5K resources of the whole SoC (yosys synth_ice40 -dsp, then
 #     nextpnr-ice40 --seed SEED: logic cells packed, Fmax when it is placed)
-#     and of its parts synthesized alone (yosys only).
+#     and of its parts synthesized alone (yosys only); the xc7 estimate.
 # Usage: scripts/bench_soc.sh [--seed N]   (needs build/bin/strata)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +26,7 @@ set +e
 "$STRATA" synth "$CFG" --target ice40-up5k --seed "$SEED" -o "$WORK/synth-soc" > "$WORK/synth-soc.out" 2>&1
 PLACED=$?
 set -e
+"$STRATA" synth "$CFG" --target xc7 -o "$WORK/synth-xc7" > "$WORK/synth-xc7.out" 2>&1
 for top in soc_pulse_soc_axi soc_pulse_soc_regs soc_pulse_rv32_mmio soc_pulse_rv32_core soc_pulse_nn; do
   "$STRATA" synth "$CFG" --target ice40-up5k --top "$top" --no-place -o "$WORK/synth-$top" > "$WORK/synth-$top.out" 2>&1
 done
@@ -85,6 +86,11 @@ if placed:
 else:
     lines.append(f"nextpnr packs the whole SoC into **{lc.group(1)} logic cells of {lc.group(2)}** ({100 * int(lc.group(1)) / int(lc.group(2)):.0f}%): "
                  "it does not fit the UP5K yet, so there is no Fmax. The RAM blocks, SPRAMs and DSPs fit (see the table).")
+x = json.load(open(work / "synth-xc7" / "report.json"))
+xr = x.get("resources", x)
+lines += ["", "## xc7 estimate", "", "`strata synth gen/configs/soc_pulse.yaml --target xc7` (yosys synth_xilinx, not placed; the SPRAM model becomes block RAM):", "",
+          "| LUT | FF | carry | DSP | BRAM |", "| ---: | ---: | ---: | ---: | ---: |",
+          f"| {xr.get('lut')} | {xr.get('ff')} | {xr.get('carry')} | {xr.get('dsp')} | {xr.get('bram')} |"]
 (pathlib.Path("docs/results/soc.md")).write_text("\n".join(lines) + "\n")
 print("\n".join(lines))
 EOF
