@@ -63,6 +63,8 @@ lines += ["", "| whole network (one job) | cycles |", "| --- | ---: |",
           f"| host, from ringing the doorbell to the answer (irq_o) | {fw['host_cycles']} |",
           f"| firmware overhead (host's view minus the engine's) | {fw['host_cycles'] - fw['engine_cycles']} |",
           f"| boot: firmware load over AXI4-Lite, release, ping | {fw['boot_cycles']} |", "",
+          f"Simulation speed of the whole SoC (the whole `strata run`: boot, program load, ten jobs): {run['simulation']['cycles']} cycles in "
+          f"{run['simulation']['seconds']:.2f} s, {run['simulation']['cycles'] / run['simulation']['seconds']:,.0f} cycles/s (Verilator -O3, one thread, on this machine).", "",
           "The per-layer figures are the engine's CYCLES as the firmware reports them in its answer.", "",
           "## iCE40 UP5K resources", "",
           "Of 5280 LUT4/logic cells, 8 DSP, 30 EBR, 4 SPRAM. Each part synthesized alone (`strata synth ... --top MODULE --no-place`, out-of-context wrapper excluded); "
