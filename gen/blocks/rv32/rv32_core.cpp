@@ -82,23 +82,25 @@ std::string core(const SocConfig& c, ir::Design& d) {
   m.net("fw_a").net("fw_b").net("bp_a").net("bp_b").net("e_result", 32).net("e_other", 32);
   m.net("fw_a_sum", 1, false, "forward the sum (the last-arriving input of the register)").net("fw_b_sum").net("e_fault_q");
   // The sum (the end of the carry chain) is the last input of the operand
-  // registers: their other inputs are kept as nets of their own, so that
-  // synthesis does not fold the sum into the deeper multiplexer behind it.
+  // registers: with the M unit (whose start path is the longest), their other
+  // inputs are kept as nets of their own, so that synthesis does not fold the
+  // sum into the deeper multiplexer behind it.
   for (const char* n : {"fwd_a_alt", "fwd_b_alt", "fwd_s_alt"}) {
     m.net(n, 32);
-    m.nets.back().attribute = "keep";
+    if (m_ext) m.nets.back().attribute = "keep";
   }
   m.net("e_rd", 5).net("f3e", 3).net("op_a", 32).net("op_b", 32).net("st_b", 32);
   m.net("alu_sum", 32).net("alu_lt").net("alu_eq").net("ls_wdata", 32).net("ls_mask", 4).net("ls_mis");
   m.net("e_exc", 1, false, "an exception known in execute").net("e_cause", 4).net("e_hold", 1, false, "execute must wait (unless squashed)").net("e_wait").net("e_retire").net("e_early_wr", 1, false, "writes rd with a result of execute");
   // ---- write-back
-  m.net("w_valid_q").net("w_pc_q", 30).net("w_link_q", 30).net("w_insn_q", 32).net("w_target_q", 32).net("w_exc_q").net("w_cause_q", 4);
+  m.net("w_valid_q").net("w_pc_q", 30).net("w_link_q", 30).net("w_insn_q", 32).net("w_exc_q").net("w_cause_q", 4);
+  m.net("w_tv_pc_q", 1, false, "mtval is the pc (fetch fault)").net("w_tv_insn_q", 1, false, "mtval is the word (illegal; a fetch fault takes the pc)");
   m.net("w_rd_we_q").net("w_slt_q").net("w_load_q").net("w_store_q").net("w_csr_q").net("w_csr_wr_q").net("w_shift_q").net("w_mret_q").net("w_wfi_q");
   m.net("w_branch_q").net("w_jal_q").net("w_jalr_q").net("w_pred_q").net("w_lt_q").net("w_cond_q").net("w_mem_q");
   const int dparts = (30 - daw + 3) / 4;
   m.net("w_dmem_part_q", dparts, false, "DMEM's address bits, compared four at a time in execute").net("w_mmio_part_q", 7, false, "MMIO's");
   m.net("e_cond").net("dmem_part", dparts).net("mmio_part", 7);
-  m.net("w_result_q", 32).net("w_addr_q", 32).net("w_sdata_q", 32).net("w_mask_q", 4).net("w_sh_a_q", 32).net("w_sh_fill_q").net("w_sh_amt_q", 3).net("sh_mid", 32).net("sh_fill").net("w_csr_src_q", 32);
+  m.net("w_result_q", 32).net("w_addr_q", 32, false, "the data address, or the target of a branch or jump (bit 0 cleared for JALR; 0 for ECALL/EBREAK)").net("w_sdata_q", 32).net("w_mask_q", 4).net("w_sh_a_q", 32).net("w_sh_fill_q").net("w_sh_amt_q", 3).net("sh_mid", 32).net("sh_fill").net("w_csr_src_q", 32);
   m.net("w_f3", 3).net("w_rd", 5).net("w_cond").net("w_taken").net("w_npc", 32).net("w_tmis").net("w_in_dmem").net("w_in_mmio").net("w_fault");
   m.net("w_exc").net("w_tval", 32).net("w_irq").net("w_go").net("w_commit").net("w_trap").net("w_mispredict").net("w_we");
   m.net("w_load_value", 32).net("w_shifted", 32).net("w_wdata", 32).net("w_bpdata", 32, false, "w_wdata but for a CSR value").net("csr_rdata", 32).net("csr_irq").net("csr_irq_ext").net("csr_wake");
@@ -230,13 +232,14 @@ std::string core(const SocConfig& c, ir::Design& d) {
   m.ff({if_else("!rst_ni", {assign("w_valid_q", "1'b0")}, {assign("w_valid_q", "e_retire")}),
         if_else("e_retire",
                 {assign("w_pc_q", "pc_e_q"), assign("w_link_q", "link_e_q"), assign("w_insn_q", "instr_e_q"),
-                 assign("w_target_q", "e_jalr_q ? {alu_sum[31:1], 1'b0} : target_e_q"), assign("w_exc_q", "e_exc"), assign("w_cause_q", "e_cause"),
+                 assign("w_exc_q", "e_exc"), assign("w_tv_pc_q", "e_fault"), assign("w_tv_insn_q", "e_illegal_q"), assign("w_cause_q", "e_cause"),
                  assign("w_rd_we_q", "e_rd_we_q"), assign("w_load_q", "e_load_q"), assign("w_store_q", "e_store_q"), assign("w_csr_q", "e_csr_q"),
                  assign("w_csr_wr_q", "e_csr_wr_q"), assign("w_shift_q", "e_res_q == 2'd2"), assign("w_slt_q", "e_res_q == 2'd3"), assign("w_mret_q", "e_mret_q"), assign("w_wfi_q", "e_wfi_q"),
                  assign("w_branch_q", "e_branch_q"), assign("w_jal_q", "e_jal_q"), assign("w_jalr_q", "e_jalr_q"), assign("w_pred_q", "e_pred_q"),
                  assign("w_lt_q", "alu_lt"), assign("w_cond_q", "e_cond"),
                  assign("w_dmem_part_q", "dmem_part"), assign("w_mmio_part_q", "mmio_part"), assign("w_mem_q", "e_load_q | e_store_q"),
-                 assign("w_result_q", "e_result"), assign("w_addr_q", "alu_sum"), assign("w_sdata_q", "ls_wdata"), assign("w_mask_q", "ls_mask"),
+                 assign("w_result_q", "e_result"),
+                 assign("w_addr_q", "(e_jal_q | e_branch_q) ? target_e_q : {alu_sum[31:1], alu_sum[0] & ~e_jalr_q & ~e_ebreak_q}"), assign("w_sdata_q", "ls_wdata"), assign("w_mask_q", "ls_mask"),
                  assign("w_sh_a_q", "sh_mid"), assign("w_sh_fill_q", "sh_fill"), assign("w_sh_amt_q", "op_b[2:0]"),
                  assign("w_csr_src_q", "f3e[2] ? {27'd0, instr_e_q[19:15]} : op_a")})});
 
@@ -244,8 +247,8 @@ std::string core(const SocConfig& c, ir::Design& d) {
   m.assign("w_f3", "w_insn_q[14:12]").assign("w_rd", "w_insn_q[11:7]");
   m.assign("w_cond", "w_cond_q");
   m.assign("w_taken", "w_jal_q | w_jalr_q | (w_branch_q & w_cond)");
-  m.assign("w_npc", "w_taken ? w_target_q : {w_link_q, 2'b00}");
-  m.assign("w_tmis", "w_taken & w_target_q[1]");
+  m.assign("w_npc", "w_taken ? w_addr_q : {w_link_q, 2'b00}");
+  m.assign("w_tmis", "w_taken & w_addr_q[1]");
   m.assign("w_mispredict", "w_jalr_q | (w_branch_q & (w_cond ^ w_pred_q))");
   m.comment("The memory map: DMEM and MMIO; any other data address faults.");
   {
@@ -268,8 +271,7 @@ std::string core(const SocConfig& c, ir::Design& d) {
   m.assign("w_fault", "w_mem_q & ~w_in_dmem & ~w_in_mmio");
   m.assign("w_exc", "w_exc_q | w_tmis | w_fault");
   m.assign("w_tval",
-           "(w_exc_q & w_cause_q == 4'd1) ? {w_pc_q, 2'b00} : (w_exc_q & w_cause_q == 4'd2) ? w_insn_q : "
-           "(w_exc_q & (w_cause_q == 4'd3 || w_cause_q == 4'd11)) ? 32'd0 : (~w_exc_q & w_tmis) ? w_target_q : w_addr_q");
+           "w_tv_pc_q ? {w_pc_q, 2'b00} : w_tv_insn_q ? w_insn_q : w_addr_q");
   m.net("w_cause", 4);
   m.assign("w_cause", "w_exc_q ? w_cause_q : w_tmis ? 4'd0 : w_store_q ? 4'd7 : 4'd5");
   m.comment("Interrupts are taken before the instruction in write-back, which is squashed with everything behind it.");

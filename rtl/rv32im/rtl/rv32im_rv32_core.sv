@@ -150,9 +150,10 @@ module rv32im_rv32_core (
   logic [29:0] w_pc_q;
   logic [29:0] w_link_q;
   logic [31:0] w_insn_q;
-  logic [31:0] w_target_q;
   logic w_exc_q;
   logic [3:0] w_cause_q;
+  logic w_tv_pc_q;  // mtval is the pc (fetch fault)
+  logic w_tv_insn_q;  // mtval is the word (illegal; a fetch fault takes the pc)
   logic w_rd_we_q;
   logic w_slt_q;
   logic w_load_q;
@@ -175,7 +176,7 @@ module rv32im_rv32_core (
   logic [4:0] dmem_part;
   logic [6:0] mmio_part;
   logic [31:0] w_result_q;
-  logic [31:0] w_addr_q;
+  logic [31:0] w_addr_q;  // the data address, or the target of a branch or jump (bit 0 cleared for JALR; 0 for ECALL/EBREAK)
   logic [31:0] w_sdata_q;
   logic [3:0] w_mask_q;
   logic [31:0] w_sh_a_q;
@@ -472,8 +473,9 @@ module rv32im_rv32_core (
       w_pc_q <= pc_e_q;
       w_link_q <= link_e_q;
       w_insn_q <= instr_e_q;
-      w_target_q <= e_jalr_q ? {alu_sum[31:1], 1'b0} : target_e_q;
       w_exc_q <= e_exc;
+      w_tv_pc_q <= e_fault;
+      w_tv_insn_q <= e_illegal_q;
       w_cause_q <= e_cause;
       w_rd_we_q <= e_rd_we_q;
       w_load_q <= e_load_q;
@@ -494,7 +496,7 @@ module rv32im_rv32_core (
       w_mmio_part_q <= mmio_part;
       w_mem_q <= e_load_q | e_store_q;
       w_result_q <= e_result;
-      w_addr_q <= alu_sum;
+      w_addr_q <= (e_jal_q | e_branch_q) ? target_e_q : {alu_sum[31:1], alu_sum[0] & ~e_jalr_q & ~e_ebreak_q};
       w_sdata_q <= ls_wdata;
       w_mask_q <= ls_mask;
       w_sh_a_q <= sh_mid;
@@ -509,8 +511,8 @@ module rv32im_rv32_core (
   assign w_rd = w_insn_q[11:7];
   assign w_cond = w_cond_q;
   assign w_taken = w_jal_q | w_jalr_q | (w_branch_q & w_cond);
-  assign w_npc = w_taken ? w_target_q : {w_link_q, 2'b00};
-  assign w_tmis = w_taken & w_target_q[1];
+  assign w_npc = w_taken ? w_addr_q : {w_link_q, 2'b00};
+  assign w_tmis = w_taken & w_addr_q[1];
   assign w_mispredict = w_jalr_q | (w_branch_q & (w_cond ^ w_pred_q));
 
   // The memory map: DMEM and MMIO; any other data address faults.
@@ -520,7 +522,7 @@ module rv32im_rv32_core (
   assign w_in_mmio = &w_mmio_part_q;
   assign w_fault = w_mem_q & ~w_in_dmem & ~w_in_mmio;
   assign w_exc = w_exc_q | w_tmis | w_fault;
-  assign w_tval = (w_exc_q & w_cause_q == 4'd1) ? {w_pc_q, 2'b00} : (w_exc_q & w_cause_q == 4'd2) ? w_insn_q : (w_exc_q & (w_cause_q == 4'd3 || w_cause_q == 4'd11)) ? 32'd0 : (~w_exc_q & w_tmis) ? w_target_q : w_addr_q;
+  assign w_tval = w_tv_pc_q ? {w_pc_q, 2'b00} : w_tv_insn_q ? w_insn_q : w_addr_q;
   assign w_cause = w_exc_q ? w_cause_q : w_tmis ? 4'd0 : w_store_q ? 4'd7 : 4'd5;
 
   // Interrupts are taken before the instruction in write-back, which is squashed with everything behind it.
