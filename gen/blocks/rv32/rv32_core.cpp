@@ -79,13 +79,13 @@ std::string core(const SocConfig& c, ir::Design& d) {
   if (m_ext) m.net("e_md_q").net("e_md").net("md_start").net("md_busy").net("md_done").net("md_result", 32);
   m.net("sel_a_q", 1, false, "operand a is fwd_a_q, not the register file").net("fwd_a_q", 32, false, "forwarded rs1, or the pc (AUIPC), or zero (LUI)");
   m.net("sel_b_q").net("fwd_b_q", 32, false, "forwarded rs2, or the immediate").net("sel_s_q").net("fwd_s_q", 32, false, "forwarded rs2 (store data)");
-  m.net("fw_a").net("fw_b").net("bp_a").net("bp_b").net("e_result", 32).net("e_other", 32);
-  m.net("fw_a_sum", 1, false, "forward the sum (the last-arriving input of the register)").net("fw_b_sum").net("e_fault_q");
+  m.net("fw_a").net("fw_b").net("bp_a").net("bp_b").net("e_result", 32);
+  m.net("fw_a_res", 1, false, "forward the result of execute (the last-arriving input of the register)").net("fw_b_res").net("e_fault_q");
   // The sum (the end of the carry chain) is the last input of the operand
   // registers: with the M unit (whose start path is the longest), their other
   // inputs are kept as nets of their own, so that synthesis does not fold the
   // sum into the deeper multiplexer behind it.
-  for (const char* n : {"fwd_a_alt", "fwd_b_alt", "fwd_s_alt"}) {
+  for (const char* n : {"fwd_a_alt", "fwd_b_alt"}) {
     m.net(n, 32);
     if (m_ext) m.nets.back().attribute = "keep";
   }
@@ -166,9 +166,9 @@ std::string core(const SocConfig& c, ir::Design& d) {
                          assign("e_ecall_q", "d_ecall"), assign("e_ebreak_q", "d_ebreak"), assign("e_mret_q", "d_mret"), assign("e_wfi_q", "d_wfi"),
                          assign("e_late_q", "d_late"), assign("e_late_nz_q", "d_late & (imem_rdata_i[11:7] != 5'd0)"), assign("e_pred_q", "d_pred"),
                          assign("sel_a_q", "o_auipc | o_lui | fw_a | bp_a"),
-                         assign("fwd_a_q", "fw_a_sum ? alu_sum : fwd_a_alt"),
-                         assign("sel_b_q", "o_bimm | fw_b | bp_b"), assign("fwd_b_q", "fw_b_sum ? alu_sum : fwd_b_alt"),
-                         assign("sel_s_q", "fw_b | bp_b"), assign("fwd_s_q", "(fw_b & e_sel_sum_q) ? alu_sum : fwd_s_alt"),
+                         assign("fwd_a_q", "fw_a_res ? e_result : fwd_a_alt"),
+                         assign("sel_b_q", "o_bimm | fw_b | bp_b"), assign("fwd_b_q", "fw_b_res ? e_result : fwd_b_alt"),
+                         assign("sel_s_q", "fw_b | bp_b"), assign("fwd_s_q", "fw_b ? e_result : w_bpdata"),
                          assign("e_fault_q", fmt::format("pc_d_q[29:{}] != {}'d0", iaw, 30 - iaw))};
   if (m_ext) take.push_back(assign("e_md_q", "d_md"));
   m.comment("Execute takes the decoded word, or a bubble behind a squash or a stall; it holds while it waits.");
@@ -187,10 +187,9 @@ std::string core(const SocConfig& c, ir::Design& d) {
   m.assign("o_bimm", "~(imem_rdata_i[5] & ~imem_rdata_i[2] & (imem_rdata_i[6] ^ imem_rdata_i[4]))");
   m.assign("o_s", "imem_rdata_i[6:4] == 3'b010 && imem_rdata_i[2] == 1'b0").assign("o_u", "imem_rdata_i[4] & imem_rdata_i[2] & ~imem_rdata_i[6]");
   m.assign("o_imm", "o_u ? {imem_rdata_i[31:12], 12'd0} : {{20{imem_rdata_i[31]}}, imem_rdata_i[31:25], o_s ? imem_rdata_i[11:7] : imem_rdata_i[24:20]}");
-  m.assign("fw_a_sum", "fw_a & e_sel_sum_q & ~o_auipc & ~o_lui").assign("fw_b_sum", "fw_b & e_sel_sum_q & ~o_bimm");
-  m.assign("fwd_a_alt", "o_auipc ? {pc_d_q, 2'b00} : o_lui ? 32'd0 : fw_a ? e_other : w_bpdata");
-  m.assign("fwd_b_alt", "o_bimm ? o_imm : fw_b ? e_other : w_bpdata");
-  m.assign("fwd_s_alt", "fw_b ? e_other : w_bpdata");
+  m.assign("fw_a_res", "fw_a & ~o_auipc & ~o_lui").assign("fw_b_res", "fw_b & ~o_bimm");
+  m.assign("fwd_a_alt", "o_auipc ? {pc_d_q, 2'b00} : o_lui ? 32'd0 : w_bpdata");
+  m.assign("fwd_b_alt", "o_bimm ? o_imm : w_bpdata");
   m.assign("e_rd", "instr_e_q[11:7]").assign("f3e", "instr_e_q[14:12]");
   m.assign("op_a", "sel_a_q ? fwd_a_q : rf_a");
   m.assign("op_b", "sel_b_q ? fwd_b_q : rf_b");
@@ -199,7 +198,7 @@ std::string core(const SocConfig& c, ir::Design& d) {
                                  {"uns_i", "e_uns_q"}, {"f3_i", "f3e[1:0]"}, {"sel_sum_i", "e_sel_sum_q"},
                                  {"sel_link_i", "e_link_q"}, {"link_i", "{link_e_q, 2'b00}"}};
   if (m_ext) ac.insert(ac.end(), {{"sel_md_i", "e_md_q"}, {"md_i", "md_result"}});
-  ac.insert(ac.end(), {{"sum_o", "alu_sum"}, {"result_o", "e_result"}, {"other_o", "e_other"}, {"lt_o", "alu_lt"}, {"eq_o", "alu_eq"}});
+  ac.insert(ac.end(), {{"sum_o", "alu_sum"}, {"result_o", "e_result"}, {"lt_o", "alu_lt"}, {"eq_o", "alu_eq"}});
   m.instance(alu_m, "u_alu", ac);
   m.instance(lsu_m, "u_lsu",
              {{"addr_i", "alu_sum[1:0]"}, {"size_i", "f3e[1:0]"}, {"rs2_i", "st_b"}, {"wdata_o", "ls_wdata"}, {"mask_o", "ls_mask"}, {"misaligned_o", "ls_mis"},
@@ -216,7 +215,7 @@ std::string core(const SocConfig& c, ir::Design& d) {
   m.assign("data_raddr_o", "alu_sum");
   if (m_ext) {
     m.assign("e_md", "e_md_q & ~e_fault");
-    m.assign("md_start", "e_valid_q & e_md & ~md_busy & ~redirect");
+    m.assign("md_start", "e_valid_q & e_md & ~md_busy");  // a redirect kills the unit (kill_i wins over start_i)
     m.assign("e_hold", "e_valid_q & ((e_md & ~md_done) | (e_load_q & w_valid_q & w_store_q) | csr_wait)");
     m.instance(md, "u_muldiv",
                {{"clk_i", "clk_i"}, {"rst_ni", "rst_ni"}, {"kill_i", "redirect"}, {"start_i", "md_start"}, {"op_i", "f3e"}, {"a_i", "op_a"}, {"b_i", "op_b"},

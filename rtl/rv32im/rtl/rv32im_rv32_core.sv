@@ -122,13 +122,11 @@ module rv32im_rv32_core (
   logic bp_a;
   logic bp_b;
   logic [31:0] e_result;
-  logic [31:0] e_other;
-  logic fw_a_sum;  // forward the sum (the last-arriving input of the register)
-  logic fw_b_sum;
+  logic fw_a_res;  // forward the result of execute (the last-arriving input of the register)
+  logic fw_b_res;
   logic e_fault_q;
   (* keep *) logic [31:0] fwd_a_alt;
   (* keep *) logic [31:0] fwd_b_alt;
-  (* keep *) logic [31:0] fwd_s_alt;
   logic [4:0] e_rd;
   logic [2:0] f3e;
   logic [31:0] op_a;
@@ -361,11 +359,11 @@ module rv32im_rv32_core (
       e_late_nz_q <= d_late & (imem_rdata_i[11:7] != 5'd0);
       e_pred_q <= d_pred;
       sel_a_q <= o_auipc | o_lui | fw_a | bp_a;
-      fwd_a_q <= fw_a_sum ? alu_sum : fwd_a_alt;
+      fwd_a_q <= fw_a_res ? e_result : fwd_a_alt;
       sel_b_q <= o_bimm | fw_b | bp_b;
-      fwd_b_q <= fw_b_sum ? alu_sum : fwd_b_alt;
+      fwd_b_q <= fw_b_res ? e_result : fwd_b_alt;
       sel_s_q <= fw_b | bp_b;
-      fwd_s_q <= (fw_b & e_sel_sum_q) ? alu_sum : fwd_s_alt;
+      fwd_s_q <= fw_b ? e_result : w_bpdata;
       e_fault_q <= pc_d_q[29:11] != 19'd0;
       e_md_q <= d_md;
     end else if (!e_wait) begin
@@ -388,11 +386,10 @@ module rv32im_rv32_core (
   assign o_s = imem_rdata_i[6:4] == 3'b010 && imem_rdata_i[2] == 1'b0;
   assign o_u = imem_rdata_i[4] & imem_rdata_i[2] & ~imem_rdata_i[6];
   assign o_imm = o_u ? {imem_rdata_i[31:12], 12'd0} : {{20{imem_rdata_i[31]}}, imem_rdata_i[31:25], o_s ? imem_rdata_i[11:7] : imem_rdata_i[24:20]};
-  assign fw_a_sum = fw_a & e_sel_sum_q & ~o_auipc & ~o_lui;
-  assign fw_b_sum = fw_b & e_sel_sum_q & ~o_bimm;
-  assign fwd_a_alt = o_auipc ? {pc_d_q, 2'b00} : o_lui ? 32'd0 : fw_a ? e_other : w_bpdata;
-  assign fwd_b_alt = o_bimm ? o_imm : fw_b ? e_other : w_bpdata;
-  assign fwd_s_alt = fw_b ? e_other : w_bpdata;
+  assign fw_a_res = fw_a & ~o_auipc & ~o_lui;
+  assign fw_b_res = fw_b & ~o_bimm;
+  assign fwd_a_alt = o_auipc ? {pc_d_q, 2'b00} : o_lui ? 32'd0 : w_bpdata;
+  assign fwd_b_alt = o_bimm ? o_imm : w_bpdata;
   assign e_rd = instr_e_q[11:7];
   assign f3e = instr_e_q[14:12];
   assign op_a = sel_a_q ? fwd_a_q : rf_a;
@@ -412,7 +409,6 @@ module rv32im_rv32_core (
     .md_i(md_result),
     .sum_o(alu_sum),
     .result_o(e_result),
-    .other_o(e_other),
     .lt_o(alu_lt),
     .eq_o(alu_eq)
   );
@@ -442,7 +438,7 @@ module rv32im_rv32_core (
   assign data_re_o = e_valid_q & e_load_q;
   assign data_raddr_o = alu_sum;
   assign e_md = e_md_q & ~e_fault;
-  assign md_start = e_valid_q & e_md & ~md_busy & ~redirect;
+  assign md_start = e_valid_q & e_md & ~md_busy;
   assign e_hold = e_valid_q & ((e_md & ~md_done) | (e_load_q & w_valid_q & w_store_q) | csr_wait);
 
   rv32im_rv32_muldiv_fast u_muldiv (
