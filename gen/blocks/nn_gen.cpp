@@ -294,7 +294,8 @@ std::string requant(const SocConfig& c, ir::Design& d) {
 std::string pe(const SocConfig& c, ir::Design& d) {
   const NnConfig& n = *c.nn;
   const int na = n.aus_per_pe, ww = log2i(n.weight_words);
-  const std::string au = generate_au(c, d);
+  // The sequencer stops a dot product at au.max_accumulations beats (dp_err).
+  const std::string au = generate_au(c, d, true);
   const WeightRam wram = weight_ram(c, d);
   // A weight address zero-extended to the memory's.
   auto waddr = [&](const std::string& a) { return wram.addr_bits == ww ? a : fmt::format("{{{}'d0, {}}}", wram.addr_bits - ww, a); };
@@ -988,7 +989,7 @@ class NnBuilder {
 
   void pes() {
     const int na = n_.aus_per_pe;
-    m_.net("beat_a", 16).net("pe_clear");
+    m_.net("beat_a", 16).net("pe_clear", 1, false, "the cycle after a start or an error: the PEs (and units) drop their state");
     // The unused high lane of an odd channel count reads 0: stale data there
     // could be a posit NaR, which even a zero weight would propagate.
     const std::string hi = posit_ ? "(b_hi_zero_q ? 8'd0 : act_hi_rdata)" : "act_hi_rdata";
@@ -1000,7 +1001,12 @@ class NnBuilder {
       m_.assign("b_bias_unused", "b_bias_q");
       m_.assign("beat_a", pad_beat);
     }
-    m_.assign("pe_clear", "start || error");
+    // Registered, so that no path runs from the error checks into every PE
+    // register's reset: nothing reaches the PEs in the cycle after a start
+    // (the descriptor is being fetched), and after an error the engine is
+    // idle, which keeps the PEs' writes out of the activation memory.
+    m_.comment("PE clear: the cycle after a start or an error.");
+    m_.ff({if_else("!rst_ni", {assign("pe_clear", "1'b1")}, {assign("pe_clear", "start || error")})});
     std::vector<std::string> ready, capr, resv, idle;
     for (int p = 0; p < n_.pes; ++p) {
       const std::string s = std::to_string(p);
