@@ -143,8 +143,8 @@ std::string requant(const SocConfig& c, ir::Design& d) {
   m.net("steps_q", 5).net("mul_a", 16).net("mul_b", 16).net("prod", 32);
   m.net("sum_in", 34).net("psum_next", 34).net("psum_q", 34, false, "the running sum of the product, 16 bits shifted out twice").net("p31_q", 1, false, "bit 31 of the product's sum");
   m.net("srdhm", 31, false, "|SaturatingRoundingDoublingHighMul|").net("psum_unused", 4);
-  m.net("sh16", 25).net("sh8", 17).net("sh4", 13).net("sh2", 11).net("h10", 10, false, "floor(2 srdhm / 2^e) mod 2^10");
-  m.net("hi16").net("hi8").net("hi4").net("hi2").net("hi1", 1, false, "floor(2 srdhm / 2^e) >= 2^10");
+  m.net("rs16", 25).net("rs8", 17).net("rs4", 13).net("rs2", 11).net("h10", 10, false, "floor(2 srdhm / 2^e) mod 2^10");
+  m.net("ro16").net("ro8").net("ro4").net("ro2").net("ro1", 1, false, "floor(2 srdhm / 2^e) >= 2^10");
   m.net("big", 1, false, "the rounded magnitude is at least 512: the clamp decides").net("mag9", 9).net("mag_lsb_unused").net("signed_mag", 11, true);
   m.net("with_zp", 11, true).net("clamped", 8, true);
   m.net("out_wz_q", 11, true).net("out_big_q").net("out_neg_q");
@@ -207,17 +207,17 @@ std::string requant(const SocConfig& c, ir::Design& d) {
   // that keeps, after each stage, the bits the later stages can still bring
   // below 2^10, and notes whether a bit above them is set.
   m.comment("RoundingDivideByPOT by e on the magnitude: h = floor(2 srdhm / 2^e), its low 10 bits and whether it reaches 2^10.");
-  m.assign("sh16", "rshift_q[4] ? {9'd0, srdhm[30:15]} : {srdhm[23:0], 1'b0}");
-  m.assign("hi16", "!rshift_q[4] && (|srdhm[30:24])");
-  m.assign("sh8", "rshift_q[3] ? sh16[24:8] : sh16[16:0]");
-  m.assign("hi8", "hi16 || (!rshift_q[3] && (|sh16[24:17]))");
-  m.assign("sh4", "rshift_q[2] ? sh8[16:4] : sh8[12:0]");
-  m.assign("hi4", "hi8 || (!rshift_q[2] && (|sh8[16:13]))");
-  m.assign("sh2", "rshift_q[1] ? sh4[12:2] : sh4[10:0]");
-  m.assign("hi2", "hi4 || (!rshift_q[1] && (|sh4[12:11]))");
-  m.assign("h10", "rshift_q[0] ? sh2[10:1] : sh2[9:0]");
-  m.assign("hi1", "hi2 || (!rshift_q[0] && sh2[10])");
-  m.assign("big", "hi1 || (&h10)");
+  m.assign("rs16", "rshift_q[4] ? {9'd0, srdhm[30:15]} : {srdhm[23:0], 1'b0}");
+  m.assign("ro16", "!rshift_q[4] && (|srdhm[30:24])");
+  m.assign("rs8", "rshift_q[3] ? rs16[24:8] : rs16[16:0]");
+  m.assign("ro8", "ro16 || (!rshift_q[3] && (|rs16[24:17]))");
+  m.assign("rs4", "rshift_q[2] ? rs8[16:4] : rs8[12:0]");
+  m.assign("ro4", "ro8 || (!rshift_q[2] && (|rs8[16:13]))");
+  m.assign("rs2", "rshift_q[1] ? rs4[12:2] : rs4[10:0]");
+  m.assign("ro2", "ro4 || (!rshift_q[1] && (|rs4[12:11]))");
+  m.assign("h10", "rshift_q[0] ? rs2[10:1] : rs2[9:0]");
+  m.assign("ro1", "ro2 || (!rshift_q[0] && rs2[10])");
+  m.assign("big", "ro1 || (&h10)");
   m.assign("{mag9, mag_lsb_unused}", "h10 + 10'd1");
   m.comment("The sign and the zero point; the clamp to the activation range is taken from the output register.");
   m.assign("signed_mag", "neg_q ? -$signed({2'b0, mag9}) : $signed({2'b0, mag9})");
