@@ -131,7 +131,7 @@ std::string requant(const SocConfig& c, ir::Design& d) {
       .port(Dir::out, "wr_data_o", p16 ? 16 : 8, false, p16 ? "the byte in bits 7:0, or with wr_wide_o the word" : "");
   if (p16) m.port(Dir::out, "wr_wide_o", 1, false, "posit16 read-out: write all 16 bits at wr_addr_o");
   m.port(Dir::in, "wr_ready_i", 1, false, "the write-back takes the result");
-  m.net("mult_q", 31).net("shift_q", 6, true).net("pend_mult_q", 31).net("pend_shift_q", 6, true);
+  m.net("mult_q", 31).net("rshift_q", 5, false, "e = -shift for shift < 0, else 0").net("pend_mult_q", 31).net("pend_shift_q", 6, true);
   m.net("state_q", 2, false, "0 idle, 1 left shift, 2 multiply, 3 result waits");
   const int int_w = acc_w - frac;  // the integer part: int8 products have no fraction bits
   const int p16_k = golden::nn::au_fixed_frac_bits(golden::Format::posit16_1);
@@ -139,13 +139,15 @@ std::string requant(const SocConfig& c, ir::Design& d) {
   m.net("sum", sum_w, true, "dot product plus bias");
   m.net("sum_sat", 32, true);
   m.net("neg_q", 1, false, "x < 0").net("mag_q", 32, false, "|x|, at most 2^31");
-  m.net("mag2", 33).net("mag2_sat", 32);
+  m.net("mag2", 32).net("mag2_sat", 32);
   m.net("steps_q", 5).net("mul_a", 16).net("mul_b", 16).net("prod", 32);
   m.net("sum_in", 34).net("psum_next", 34).net("psum_q", 34, false, "the running sum of the product, 16 bits shifted out twice").net("p31_q", 1, false, "bit 31 of the product's sum");
   m.net("srdhm", 31, false, "|SaturatingRoundingDoublingHighMul|").net("psum_unused", 4);
-  m.net("rshift", 5).net("halves", 32, false, "floor(srdhm / 2^(e-1)), or 2 srdhm for e = 0").net("rdiv", 31);
-  m.net("big", 1, false, "the rounded magnitude is at least 512: the clamp decides").net("mag9", 9).net("signed_mag", 11, true);
+  m.net("rs16", 25).net("rs8", 17).net("rs4", 13).net("rs2", 11).net("h10", 10, false, "floor(2 srdhm / 2^e) mod 2^10");
+  m.net("ro16").net("ro8").net("ro4").net("ro2").net("ro1", 1, false, "floor(2 srdhm / 2^e) >= 2^10");
+  m.net("big", 1, false, "the rounded magnitude is at least 512: the clamp decides").net("mag9", 9).net("mag_lsb_unused").net("signed_mag", 11, true);
   m.net("with_zp", 11, true).net("clamped", 8, true);
+  m.net("out_wz_q", 11, true).net("out_big_q").net("out_neg_q");
   m.net("addr_q", ow).net("lane_q").net("keep_q");
   if (posit) m.net("code_q", cw).net("pend_code_q", cw);
   m.net("pend_q", 1, false, "a captured dot product waits for the scaler").net("pend_x_q", 32, true).net("pend_addr_q", ow).net("pend_lane_q").net("pend_keep_q");
@@ -182,10 +184,14 @@ std::string requant(const SocConfig& c, ir::Design& d) {
     x = fmt::format("(p16_i ? {} : {})", sext("acc_p16", p16_w, sum_w), x);
   }
   m.assign("sum", x + " + " + sext("bias_i", 32, sum_w));
-  m.assign("sum_sat", fmt::format("(sum > {0}'sd2147483647) ? 32'sh7fffffff : (sum < -{0}'sd2147483648) ? -32'sh80000000 : sum[31:0]", sum_w));
+  // In int32 range when the bits from 31 up are all equal (no comparator chains).
+  m.assign("sum_sat", fmt::format("((&sum[{0}:31]) || !(|sum[{0}:31])) ? sum[31:0] : sum[{0}] ? -32'sh80000000 : 32'sh7fffffff", sum_w - 1));
   m.comment("Left shift by one bit per cycle, saturating at 2^31 - 1 (x > 0) or 2^31 (x < 0).");
-  m.assign("mag2", "{mag_q, 1'b0}");
-  m.assign("mag2_sat", "(mag2 > {1'b0, neg_q, {31{!neg_q}}}) ? {neg_q, {31{!neg_q}}} : mag2[31:0]");
+  m.assign("mag2", "{mag_q[30:0], 1'b0}");
+  // 2|x| > 2^31 - 1 (x > 0) is |x| >= 2^30; 2|x| > 2^31 (x < 0) is |x| > 2^30.
+  m.net("mag2_big");
+  m.assign("mag2_big", "mag_q[31] || (mag_q[30] && (!neg_q || (|mag_q[29:0])))");
+  m.assign("mag2_sat", "mag2_big ? {neg_q, {31{!neg_q}}} : mag2[31:0]");
   m.comment("|x| * multiplier: low x low, low x high, high x low, high x high, 16 bits of the sum out after the first and the third.");
   m.assign("mul_a", "steps_q[1] ? mag_q[31:16] : mag_q[15:0]");
   m.assign("mul_b", "steps_q[0] ? {1'b0, mult_q[30:16]} : mult_q[15:0]");
@@ -194,15 +200,29 @@ std::string requant(const SocConfig& c, ir::Design& d) {
   m.assign("psum_next", "sum_in + {2'd0, prod}");
   m.comment("After the last product psum_q = sum / 2^32 < 2^30, and srdhm = sum / 2^31.");
   m.assign("{psum_unused, srdhm}", "{psum_q, p31_q}");
-  m.comment("RoundingDivideByPOT by e = -shift (shift <= 0) on the magnitude, then the sign, the zero point and the clamp.");
-  m.assign("rshift", "shift_q[5] ? 5'(-shift_q) : 5'd0");
-  m.assign("halves", "{srdhm, 1'b0} >> rshift");
-  m.assign("rdiv", "(rshift == 5'd0) ? srdhm : 31'(({1'b0, halves} + 33'd1) >> 1)");
-  m.assign("big", "rdiv[30:9] != 22'd0");
-  m.assign("mag9", "rdiv[8:0]");
+  // RoundingDivideByPOT by e = -shift (shift <= 0) on the magnitude: with
+  // h = floor(2 srdhm / 2^e), the rounded value is floor((h + 1) / 2) (for
+  // e = 0 that is srdhm). Only h's low 10 bits and whether h >= 2^10 matter
+  // (the rounded value is at least 512 iff h >= 1023): a right shifter
+  // that keeps, after each stage, the bits the later stages can still bring
+  // below 2^10, and notes whether a bit above them is set.
+  m.comment("RoundingDivideByPOT by e on the magnitude: h = floor(2 srdhm / 2^e), its low 10 bits and whether it reaches 2^10.");
+  m.assign("rs16", "rshift_q[4] ? {9'd0, srdhm[30:15]} : {srdhm[23:0], 1'b0}");
+  m.assign("ro16", "!rshift_q[4] && (|srdhm[30:24])");
+  m.assign("rs8", "rshift_q[3] ? rs16[24:8] : rs16[16:0]");
+  m.assign("ro8", "ro16 || (!rshift_q[3] && (|rs16[24:17]))");
+  m.assign("rs4", "rshift_q[2] ? rs8[16:4] : rs8[12:0]");
+  m.assign("ro4", "ro8 || (!rshift_q[2] && (|rs8[16:13]))");
+  m.assign("rs2", "rshift_q[1] ? rs4[12:2] : rs4[10:0]");
+  m.assign("ro2", "ro4 || (!rshift_q[1] && (|rs4[12:11]))");
+  m.assign("h10", "rshift_q[0] ? rs2[10:1] : rs2[9:0]");
+  m.assign("ro1", "ro2 || (!rshift_q[0] && rs2[10])");
+  m.assign("big", "ro1 || (&h10)");
+  m.assign("{mag9, mag_lsb_unused}", "h10 + 10'd1");
+  m.comment("The sign and the zero point; the clamp to the activation range is taken from the output register.");
   m.assign("signed_mag", "neg_q ? -$signed({2'b0, mag9}) : $signed({2'b0, mag9})");
   m.assign("with_zp", "signed_mag + {{3{out_zp_i[7]}}, out_zp_i}");
-  m.assign("clamped", "(big ? neg_q : (with_zp < $signed({{3{act_min_i[7]}}, act_min_i}))) ? act_min_i : (big ? !neg_q : (with_zp > $signed({{3{act_max_i[7]}}, act_max_i}))) ? act_max_i : with_zp[7:0]");
+  m.assign("clamped", "(out_big_q ? out_neg_q : (out_wz_q < $signed({{3{act_min_i[7]}}, act_min_i}))) ? act_min_i : (out_big_q ? !out_neg_q : (out_wz_q > $signed({{3{act_max_i[7]}}, act_max_i}))) ? act_max_i : out_wz_q[7:0]");
 
   if (posit && !p16) {
     m.comment("A posit8 output: the read-out code clamped as a two's complement integer (posit order).");
@@ -226,11 +246,13 @@ std::string requant(const SocConfig& c, ir::Design& d) {
                          {if_else("load", {assign("pend_q", "1'b0")})})})});
   m.comment("The scaler takes the next capture when idle, or as its result moves to the output register.");
   m.net("done", 1, false, "the result moves to the output register").net("load");
-  m.net("out_valid_q").net("out_addr_q", ow).net("out_lane_q").net("out_data_q", p16 ? 16 : 8);
+  m.net("out_valid_q").net("out_addr_q", ow).net("out_lane_q");
+  if (posit) m.net("out_raw_q", 1, false, "the output register holds a read-out code").net("out_code_q", cw);
   m.assign("done", "state_q == 2'd3 && (!out_valid_q || wr_ready_i)");
   m.assign("load", "pend_q && (state_q == 2'd0 || done)");
   std::vector<Stmt> load{assign("neg_q", "pend_x_q[31]"), assign("mag_q", "pend_x_q[31] ? 32'(-pend_x_q) : pend_x_q"), assign("addr_q", "pend_addr_q"),
-                         assign("lane_q", "pend_lane_q"), assign("keep_q", "pend_keep_q"), assign("mult_q", "pend_mult_q"), assign("shift_q", "pend_shift_q"),
+                         assign("lane_q", "pend_lane_q"), assign("keep_q", "pend_keep_q"), assign("mult_q", "pend_mult_q"),
+                         assign("rshift_q", "pend_shift_q[5] ? 5'(-pend_shift_q) : 5'd0"),
                          assign("steps_q", "pend_shift_q[5] ? 5'd0 : pend_shift_q[4:0]"),
                          assign("state_q", fmt::format("{}(!pend_shift_q[5] && pend_shift_q[4:0] != 5'd0) ? 2'd1 : 2'd2", posit ? "raw_i ? 2'd3 : " : ""))};
   if (posit) load.push_back(assign("code_q", "pend_code_q"));
@@ -244,17 +266,21 @@ std::string requant(const SocConfig& c, ir::Design& d) {
                                          assign("steps_q", "steps_q + 5'd1"), if_else("steps_q[1:0] == 2'd3", {assign("state_q", "2'd3")})}},
                                        {"2'd3", {if_else("done", {assign("state_q", "2'd0")})}},
                                        {"default", {}}})})})});
-  m.comment("Output register: the rounded byte waits here for the write-back while the next channel is scaled.");
+  m.comment("Output register: the rounded value waits here for the write-back while the next channel is scaled.");
+  std::vector<Stmt> done_take{assign("out_valid_q", "keep_q"), assign("out_addr_q", "addr_q"), assign("out_lane_q", "lane_q"), assign("out_wz_q", "with_zp"),
+                              assign("out_big_q", "big"), assign("out_neg_q", "neg_q")};
+  if (posit) {
+    done_take.push_back(assign("out_raw_q", "raw_i"));
+    done_take.push_back(assign("out_code_q", "code_clamped"));
+  }
   m.ff({if_else("!rst_ni || clear_i", {assign("out_valid_q", "1'b0")},
-                {if_else("done", {assign("out_valid_q", "keep_q"), assign("out_addr_q", "addr_q"), assign("out_lane_q", "lane_q"),
-                                  assign("out_data_q", p16 ? "raw_i ? code_clamped : {8'd0, clamped}" : posit ? "raw_i ? code_clamped : clamped" : "clamped")},
-                         {if_else("wr_ready_i", {assign("out_valid_q", "1'b0")})})})});
+                {if_else("done", done_take, {if_else("wr_ready_i", {assign("out_valid_q", "1'b0")})})})});
   m.assign("can_cap_o", "!pend_q || state_q == 2'd0");
   m.assign("idle_o", "!pend_q && state_q == 2'd0 && !out_valid_q");
   m.assign("wr_valid_o", "out_valid_q");
   m.assign("wr_addr_o", "out_addr_q");
   m.assign("wr_lane_o", "out_lane_q");
-  m.assign("wr_data_o", "out_data_q");
+  m.assign("wr_data_o", p16 ? "out_raw_q ? out_code_q : {8'd0, clamped}" : posit ? "out_raw_q ? out_code_q : clamped" : "clamped");
   if (p16) m.assign("wr_wide_o", "raw_i && p16_i");
   return d.add(std::move(m));
 }
@@ -268,7 +294,8 @@ std::string requant(const SocConfig& c, ir::Design& d) {
 std::string pe(const SocConfig& c, ir::Design& d) {
   const NnConfig& n = *c.nn;
   const int na = n.aus_per_pe, ww = log2i(n.weight_words);
-  const std::string au = generate_au(c, d);
+  // The sequencer stops a dot product at au.max_accumulations beats (dp_err).
+  const std::string au = generate_au(c, d, true);
   const WeightRam wram = weight_ram(c, d);
   // A weight address zero-extended to the memory's.
   auto waddr = [&](const std::string& a) { return wram.addr_bits == ww ? a : fmt::format("{{{}'d0, {}}}", wram.addr_bits - ww, a); };
@@ -655,9 +682,11 @@ class NnBuilder {
     const nn::Field& is_f = nn::descriptor_field("in_start");
     const nn::Field& wb_f = nn::descriptor_field("w_base");
     const nn::Field& pb_f = nn::descriptor_field("param_base");
+    // groups is not kept either: it loads the count of groups left (g_left_q).
+    const nn::Field& gr_f = nn::descriptor_field("groups");
     std::vector<int> used(nn::kDescriptorWords, 0);
     for (const auto& f : nn::descriptor_fields()) {
-      if (f.name == "w_base" || f.name == "param_base" || (!posit_ && (f.name == "bias_act" || f.name == "in_odd")) ||
+      if (f.name == "w_base" || f.name == "param_base" || f.name == "groups" || (!posit_ && (f.name == "bias_act" || f.name == "in_odd")) ||
           (!dw_ && f.name == "grp_pairs"))
         continue;
       if ((add_ || f.name != "in2_base") && (unit_ || f.name != "unit_ch") && (sm_ || f.name.rfind("sm_", 0) != 0))  // in2_base: the add only; unit_ch: the unit stream; sm_*: the softmax
@@ -676,12 +705,14 @@ class NnBuilder {
     for (int w = 0; w < nn::kDescriptorWords; ++w)
       if (used[static_cast<std::size_t>(w)] > 0) m_.net(fmt::format("d_w{}_q", w), used[static_cast<std::size_t>(w)]);
     m_.net("in_start_bad_q", 1, false, "in_start outside [-2^18, 2^16)");
-    m_.net("desc_ptr_q", 32).net("fetch_q", 5).net("g_q", 16).net("chan_base_q", 16).net("w_gbase_q", rw);
+    m_.net("desc_ptr_q", 32).net("fetch_q", 5).net("g_left_q", 16, false, "channel groups left, this one included").net("chan_base_q", 16).net("w_gbase_q", rw);
     m_.net("p_ptr_q", rw).net("pi_j_q", ab_).net("pi_f_q", 2).net("pi_done_q").net("pa_valid_q").net("pa_j_q", ab_).net("pa_f_q", 2);
     m_.net("o_q", 16).net("k_q", 16).net("cp_q", 16).net("l_q", pw, true).net("pos_l_q", pw, true).net("tap_addr_q", pw, true).net("pos_addr_q", pw, true);
     // The dot product's beats: it stops the engine when it reaches au.max_accumulations.
     const int dpw = static_cast<int>(std::bit_width(static_cast<unsigned>(c_.au.max_accumulations)));
     const std::string dp0 = fmt::format("{}'d0", dpw);
+    // cap_addr_q: the output position's word address, of the dot products
+    // captured (multiply-accumulate layers) or of the word pooled (pools).
     m_.net("w_addr_q", rw).net("dp_q", dpw).net("cap_o_q", 16).net("cap_addr_q", rw);
     m_.net("b_valid_q").net("b_pad_q").net("b_last_q").net("bb_q", 1, false, "the bias beat is next").net("b_bias_q").net("has_bias");
     if (posit_) m_.net("b_hi_zero_q");
@@ -692,13 +723,17 @@ class NnBuilder {
       m_.assign("has_bias", "1'b0");
     }
     m_.net("issuing").net("advance").net("seq_issue").net("act_addr", pw, true).net("chan_pair", 16).net("pad").net("last_cp").net("last_k");
+    // The loop counters' increments, which the last-iteration tests share.
+    m_.net("cp_inc", 16).net("k_inc", 16);
+    m_.assign("cp_inc", "cp_q + 16'd1");
+    m_.assign("k_inc", "k_q + 16'd1");
     m_.net("in_err").net("w_err").net("dp_err").net("beat_ready").net("cap").net("cap_ready").net("res_valid").net("drained");
     m_.net("wb_err").net("pp_idle", 1, false, "every requantizer idle");
     m_.comment("Stage A: the next beat's addresses; stage B (b_*_q): the beat, with the memory data.");
     // Beats of a multiply-accumulate layer (not a pool's).
     const std::string mac_beat = pool_ ? " && !is_pool" : "";
     if (pool_) {
-      m_.net("is_pool").net("pf_busy_q", 1, false, "a pooled word is being finished").net("out_pos_q", rw).net("pw_err").net("pb_valid_q");
+      m_.net("is_pool").net("pf_busy_q", 1, false, "a pooled word is being finished").net("pw_err").net("pb_valid_q");
       m_.assign("is_pool", fmt::format("state_q == {}", st(kPool)));
     }
     m_.assign("issuing", fmt::format("(state_q == {}{}) && o_q != {}", st(kRun), pool_ ? " || (is_pool && !pf_busy_q)" : "", field("out_len")));
@@ -712,8 +747,8 @@ class NnBuilder {
     }
     m_.assign("act_addr", fmt::format("tap_addr_q + $signed({{{}'d0, chan_pair}})", pw - 16));
     m_.assign("pad", fmt::format("l_q < {0}'sd0 || l_q >= $signed({{{1}'d0, {2}}}) || chan_pair >= {3}", pw, pw - 16, field("in_len"), field("in_row")));
-    m_.assign("last_cp", fmt::format("cp_q == {} - 16'd1", field("in_pairs")));
-    m_.assign("last_k", fmt::format("k_q == {} - 16'd1", field("kernel")));
+    m_.assign("last_cp", fmt::format("cp_inc == {}", field("in_pairs")));
+    m_.assign("last_k", fmt::format("k_inc == {}", field("kernel")));
     m_.assign("in_err", fmt::format("seq_issue && !pad && !bb_q && {}", at_least_pow2("act_addr", pw, aw_)));  // negative or past the end
     m_.assign("w_err", fmt::format("seq_issue{} && {}", mac_beat, at_least_pow2("w_addr_q", rw, ww_)));
     m_.assign("dp_err", fmt::format("seq_issue{} && dp_q == {}'d{}", mac_beat, dpw, c_.au.max_accumulations));
@@ -725,7 +760,11 @@ class NnBuilder {
     auto raise = [&](const std::string& cond, nn::Error e) {
       err.push_back(if_else(cond + " && !error", {assign("error", "1'b1"), assign("error_code", fmt::format("8'd{}", static_cast<unsigned>(e)))}));
     };
-    raise(fmt::format("state_q == {} && fetch_q == 5'd0 && desc_ptr_q > 32'd{}", st(kFetch), n_.ctrl_words - nn::kDescriptorWords), nn::Error::ctrl_range);
+    // desc_ptr_q > ctrl_words - 16 (a power of two less 16), as bit tests rather than a comparator.
+    static_assert(nn::kDescriptorWords == 16);
+    raise(fmt::format("state_q == {} && fetch_q == 5'd0 && ({} || ((&desc_ptr_q[{}:4]) && (|desc_ptr_q[3:0])))", st(kFetch), at_least_pow2("desc_ptr_q", 32, cw_),
+                      cw_ - 1),
+          nn::Error::ctrl_range);
     // The opcodes the engine runs; without depthwise layers also a
     // multiply-accumulate layer whose groups read apart (grp_pairs != 0).
     std::vector<std::string> ops{fmt::format("{} == 4'd{}", field("op"), static_cast<unsigned>(nn::Op::end)),
@@ -776,7 +815,7 @@ class NnBuilder {
             nn::Error::bad_shape);
     }
     raise(fmt::format("state_q == {} && {} == 4'd1 && ({} == 16'd0 || {} == 16'd0 || {} == 16'd0 || {} == 16'd0 || {} == 16'd0)", st(kDecode), field("op"),
-                      field("kernel"), field("in_pairs"), field("out_len"), field("groups"), field("grp_channels")),
+                      field("kernel"), field("in_pairs"), field("out_len"), "g_left_q", field("grp_channels")),
           nn::Error::bad_shape);
     raise(fmt::format("state_q == {} && {} != 4'd0 && in_start_bad_q", st(kDecode), field("op")), nn::Error::input_range);
     raise(fmt::format("state_q == {} && !pi_done_q && {}", st(kParam), at_least_pow2("p_ptr_q", rw, cw_)), nn::Error::ctrl_range);
@@ -809,6 +848,7 @@ class NnBuilder {
       if (w == is_f.word) take.push_back(assign("in_start_bad_q", "!((&ctrl_rdata[31:18]) || ctrl_rdata[31:16] == 16'd0)"));
       if (w == wb_f.word) take.push_back(assign("w_gbase_q", fmt::format("{{1'b0, {}}}", word_bits(wb_f))));
       if (w == pb_f.word) take.push_back(assign("p_ptr_q", fmt::format("{{1'b0, {}}}", word_bits(pb_f))));
+      if (w == gr_f.word) take.push_back(assign("g_left_q", word_bits(gr_f)));
       if (!take.empty()) fetch.push_back(if_else(fmt::format("fetch_q == 5'd{}", w + 1), take));
     }
     fetch.push_back(if_else(fmt::format("fetch_q == 5'd{}", nn::kDescriptorWords), {assign("state_q", st(kDecode))}));
@@ -817,9 +857,8 @@ class NnBuilder {
     if (pool_)  // bad_op has stopped an op the engine lacks
       start_layer.push_back(if_else(fmt::format("{} == 4'd2 || {} == 4'd3", field("op"), field("op")),
                 {assign("o_q", "16'd0"), assign("k_q", "16'd0"), assign("cp_q", "16'd0"), assign("l_q", neg_pad), assign("pos_l_q", neg_pad),
-                 assign("tap_addr_q", in_start), assign("pos_addr_q", in_start), assign("out_pos_q", "{1'b0, " + field("out_base") + "}"),
+                 assign("tap_addr_q", in_start), assign("pos_addr_q", in_start), assign("cap_addr_q", "{1'b0, " + field("out_base") + "}"),
                  assign("state_q", st(kPool))}));
-    start_layer.push_back(assign("g_q", "16'd0"));
     start_layer.push_back(assign("chan_base_q", "16'd0"));
     if (dw_) start_layer.push_back(assign("cp_base_q", "16'd0"));
     start_layer.push_back(
@@ -855,29 +894,29 @@ class NnBuilder {
         if_else("seq_issue",
                 {assign("dp_q", fmt::format("dp_q + {}'d1", dpw)),
                  if_else("bb_q", next_pos,
-                         {if_else("!last_cp", {assign("cp_q", "cp_q + 16'd1"), assign("w_addr_q", fmt::format("w_addr_q + {}'d1", rw))},
+                         {if_else("!last_cp", {assign("cp_q", "cp_inc"), assign("w_addr_q", fmt::format("w_addr_q + {}'d1", rw))},
                                   {if_else("!last_k",
-                                           {assign("cp_q", "16'd0"), assign("k_q", "k_q + 16'd1"), assign("l_q", grow("l_q", "dilation")),
+                                           {assign("cp_q", "16'd0"), assign("k_q", "k_inc"), assign("l_q", grow("l_q", "dilation")),
                                             assign("tap_addr_q", grow("tap_addr_q", "tap_stride")), assign("w_addr_q", fmt::format("w_addr_q + {}'d1", rw))},
                                            {if_else("has_bias", {assign("bb_q", "1'b1"), assign("w_addr_q", fmt::format("w_addr_q + {}'d1", rw))}, next_pos)})})})}),
         if_else(fmt::format("o_q == {}", field("out_len")), {assign("state_q", st(kDrain))})};
-    std::vector<Stmt> next_group{assign("g_q", "g_q + 16'd1"), assign("chan_base_q", "chan_base_q + " + field("grp_channels")),
+    std::vector<Stmt> next_group{assign("g_left_q", "g_left_q - 16'd1"), assign("chan_base_q", "chan_base_q + " + field("grp_channels")),
                                  assign("w_gbase_q", grow_row("w_gbase_q", "w_group_stride")), assign("state_q", st(kGroup))};
     if (dw_) next_group.insert(next_group.begin() + 2, assign("cp_base_q", "cp_base_q + " + field("grp_pairs")));
     const std::vector<Stmt> drain{
-        if_else("drained", {if_else(fmt::format("g_q == {} - 16'd1", field("groups")), {assign("state_q", st(kNext))}, next_group)})};
+        if_else("drained", {if_else("g_left_q == 16'd1", {assign("state_q", st(kNext))}, next_group)})};
     // Pools: taps innermost, one activation word (two channels) per tap.
     const std::vector<Stmt> pool{
         if_else("seq_issue",
                 {if_else("!last_k",
-                         {assign("k_q", "k_q + 16'd1"), assign("l_q", grow("l_q", "dilation")),
+                         {assign("k_q", "k_inc"), assign("l_q", grow("l_q", "dilation")),
                           assign("tap_addr_q", grow("tap_addr_q", "tap_stride"))},
                          {assign("k_q", "16'd0"),
-                          if_else("!last_cp", {assign("cp_q", "cp_q + 16'd1"), assign("l_q", "pos_l_q"), assign("tap_addr_q", "pos_addr_q")},
+                          if_else("!last_cp", {assign("cp_q", "cp_inc"), assign("l_q", "pos_l_q"), assign("tap_addr_q", "pos_addr_q")},
                                   {assign("cp_q", "16'd0"), assign("o_q", "o_q + 16'd1"),
                                    assign("pos_l_q", grow("pos_l_q", "stride")), assign("l_q", grow("pos_l_q", "stride")),
                                    assign("pos_addr_q", grow("pos_addr_q", "pos_stride")), assign("tap_addr_q", grow("pos_addr_q", "pos_stride")),
-                                   assign("out_pos_q", grow_row("out_pos_q", "out_row"))})})}),
+                                   assign("cap_addr_q", grow_row("cap_addr_q", "out_row"))})})}),
         if_else(fmt::format("o_q == {} && !pf_busy_q && !pb_valid_q", field("out_len")), {assign("state_q", st(kNext))})};
     // Add (TFLite int8 ADD), one activation word at a time: read A's word and
     // B's, then per lane look up the two inputs' rescaled values in the
@@ -950,7 +989,7 @@ class NnBuilder {
 
   void pes() {
     const int na = n_.aus_per_pe;
-    m_.net("beat_a", 16).net("pe_clear");
+    m_.net("beat_a", 16).net("pe_clear", 1, false, "the cycle after a start or an error: the PEs (and units) drop their state");
     // The unused high lane of an odd channel count reads 0: stale data there
     // could be a posit NaR, which even a zero weight would propagate.
     const std::string hi = posit_ ? "(b_hi_zero_q ? 8'd0 : act_hi_rdata)" : "act_hi_rdata";
@@ -962,7 +1001,12 @@ class NnBuilder {
       m_.assign("b_bias_unused", "b_bias_q");
       m_.assign("beat_a", pad_beat);
     }
-    m_.assign("pe_clear", "start || error");
+    // Registered, so that no path runs from the error checks into every PE
+    // register's reset: nothing reaches the PEs in the cycle after a start
+    // (the descriptor is being fetched), and after an error the engine is
+    // idle, which keeps the PEs' writes out of the activation memory.
+    m_.comment("PE clear: the cycle after a start or an error.");
+    m_.ff({if_else("!rst_ni", {assign("pe_clear", "1'b1")}, {assign("pe_clear", "start || error")})});
     std::vector<std::string> ready, capr, resv, idle;
     for (int p = 0; p < n_.pes; ++p) {
       const std::string s = std::to_string(p);
@@ -1026,7 +1070,7 @@ class NnBuilder {
     m_.net("pb_pad_q").net("pb_first_q").net("pb_last_q");
     m_.net("pw_valid_q").net("pw_addr_q", nn::kWriteAddrBits).net("pw_lo_q", 8).net("pw_hi_q", 8);
     if (avgp_) {
-      m_.net("pcnt_q", 16).net("pcnt_n", 16).net("pcnt_b", 16).net("pd_q", 16).net("pdiv_q").net("pstep_q", 5).net("is_avg");
+      m_.net("pcnt_q", 16, false, "the window's valid taps; while dividing, the divisor").net("pcnt_n", 16).net("pcnt_b", 16).net("pdiv_q").net("pstep_q", 5).net("is_avg");
       m_.assign("is_avg", maxp_ ? fmt::format("{} == 4'd3", field("op")) : "1'b1");
       m_.assign("pcnt_b", "pb_first_q ? 16'd0 : pcnt_q");
       m_.assign("pcnt_n", "pb_pad_q ? pcnt_b : pcnt_b + 16'd1");
@@ -1034,7 +1078,7 @@ class NnBuilder {
     m_.net("pact_min", 8, true).net("pact_max", 8, true);
     m_.assign("pact_min", field("act_min"));
     m_.assign("pact_max", field("act_max"));
-    std::vector<Stmt> fold, finish_max, finish_avg, divide, done_div;
+    std::vector<Stmt> fold, finish_max, finish_avg, divide, load_div;
     if (p16_ && maxp_) {
       // A posit16 max pool: one channel per word, both lanes one code; the
       // two lanes' max registers hold it.
@@ -1066,39 +1110,39 @@ class NnBuilder {
       }
       if (avgp_) {
         m_.net("psum" + s + "_q", 24, true).net("psum" + s + "_b", 24, true).net("psum" + s + "_n", 24, true);
-        m_.net("pnum" + s, 24, false, "|sum| + count / 2");
-        m_.net("pn" + s + "_q", 9).net("pr" + s + "_q", 16).net("pr" + s + "_sh", 17).net("pge" + s).net("pr" + s + "_n", 16).net("pneg" + s + "_q");
-        m_.net("pquot" + s, 9).net("pavg" + s, 10, true).net("pavg" + s + "_c", 8, true);
         m_.assign("psum" + s + "_b", "pb_first_q ? 24'sd0 : psum" + s + "_q");
         m_.assign("psum" + s + "_n", fmt::format("pb_pad_q ? psum{0}_b : psum{0}_b + {{{{16{{px{0}[7]}}}}, px{0}}}", s));
-        m_.assign("pr" + s + "_sh", fmt::format("{{pr{0}_q, pn{0}_q[8]}}", s));
-        m_.assign("pge" + s, fmt::format("pr{}_sh >= {{1'b0, pd_q}}", s));
-        m_.assign("pr" + s + "_n", fmt::format("pge{0} ? 16'(pr{0}_sh - {{1'b0, pd_q}}) : pr{0}_sh[15:0]", s));
-        m_.assign("pquot" + s, fmt::format("{{pn{0}_q[7:0], pge{0}}}", s));
-        m_.assign("pavg" + s, fmt::format("pneg{0}_q ? -$signed({{1'b0, pquot{0}}}) : $signed({{1'b0, pquot{0}}})", s));
-        m_.assign("pnum" + s, fmt::format("(psum{0}_n[23] ? 24'(-psum{0}_n) : psum{0}_n) + {{9'd0, pcnt_n[15:1]}}", s));
-        m_.assign("pavg" + s + "_c", fmt::format("(pavg{0} < $signed({{{{2{{{1}[7]}}}}, {1}}})) ? {1} : (pavg{0} > $signed({{{{2{{{2}[7]}}}}, {2}}})) ? {2} : pavg{0}[7:0]", s, lo, hi));
         fold.push_back(assign("psum" + s + "_q", "psum" + s + "_n"));
-        finish_avg.push_back(assign("pneg" + s + "_q", "psum" + s + "_n[23]"));
-        finish_avg.push_back(assign("pn" + s + "_q", fmt::format("pnum{}[8:0]", s)));
-        finish_avg.push_back(assign("pr" + s + "_q", fmt::format("{{1'b0, pnum{}[23:9]}}", s)));
-        divide.push_back(assign("pn" + s + "_q", "pquot" + s));
-        divide.push_back(assign("pr" + s + "_q", "pr" + s + "_n"));
-        done_div.push_back(assign(lane == 0 ? "pw_lo_q" : "pw_hi_q", "pavg" + s + "_c"));
       }
     }
     std::vector<Stmt> clear{assign("pb_valid_q", "1'b0"), assign("pw_valid_q", "1'b0"), assign("pf_busy_q", "1'b0")};
-    std::vector<Stmt> finish;
     if (avgp_) {
+      // One divider for both lanes, lane 0 then lane 1: a load step takes
+      // the lane's |sum| + count / 2 from its sum register, then 9 restoring
+      // steps; the word is written after the second lane.
+      m_.comment("Average: one restoring divider, lane 0 then lane 1, each a load step and 9 quotient bits.");
+      m_.net("pload_q", 1, false, "the divider takes the next lane's numerator").net("plane_q", 1, false, "the lane being divided");
+      m_.net("psel", 24, true).net("pnum", 24, false, "|sum| + count / 2").net("pn_q", 9).net("pr_q", 16).net("pr_sh", 17).net("pge").net("pr_n", 16).net("pneg_q");
+      m_.net("pquot", 9).net("pavg", 10, true).net("pavg_c", 8, true);
+      m_.assign("psel", "plane_q ? psum1_q : psum0_q");
+      m_.assign("pnum", "(psel[23] ? 24'(-psel) : psel) + {9'd0, pcnt_q[15:1]}");
+      m_.assign("pr_sh", "{pr_q, pn_q[8]}");
+      m_.assign("pge", "pr_sh >= {1'b0, pcnt_q}");
+      m_.assign("pr_n", "pge ? 16'(pr_sh - {1'b0, pcnt_q}) : pr_sh[15:0]");
+      m_.assign("pquot", "{pn_q[7:0], pge}");
+      m_.assign("pavg", "pneg_q ? -$signed({1'b0, pquot}) : $signed({1'b0, pquot})");
+      m_.assign("pavg_c", "(pavg < $signed({{2{pact_min[7]}}, pact_min})) ? pact_min : (pavg > $signed({{2{pact_max[7]}}, pact_max})) ? pact_max : pavg[7:0]");
       fold.push_back(assign("pcnt_q", "pcnt_n"));
-      finish_avg.push_back(assign("pd_q", "pcnt_n"));
-      finish_avg.push_back(assign("pdiv_q", "1'b1"));
-      finish_avg.push_back(assign("pstep_q", "5'd0"));
-      done_div.push_back(assign("pdiv_q", "1'b0"));
-      done_div.push_back(assign("pw_valid_q", "1'b1"));
-      divide.push_back(assign("pstep_q", "pstep_q + 5'd1"));
-      divide.push_back(if_else("pstep_q == 5'd8", done_div));
+      // No tap is folded while the word is divided: pcnt_q holds the count.
+      finish_avg = {assign("pload_q", "1'b1"), assign("plane_q", "1'b0")};
+      load_div = {assign("pload_q", "1'b0"), assign("pneg_q", "psel[23]"), assign("pn_q", "pnum[8:0]"), assign("pr_q", "{1'b0, pnum[23:9]}"),
+                  assign("pdiv_q", "1'b1"), assign("pstep_q", "5'd0")};
+      divide = {assign("pn_q", "pquot"), assign("pr_q", "pr_n"), assign("pstep_q", "pstep_q + 5'd1"),
+                if_else("pstep_q == 5'd8", {assign("pdiv_q", "1'b0"),
+                                            if_else("plane_q", {assign("pw_hi_q", "pavg_c"), assign("pw_valid_q", "1'b1")},
+                                                    {assign("pw_lo_q", "pavg_c"), assign("plane_q", "1'b1"), assign("pload_q", "1'b1")})})};
       clear.push_back(assign("pdiv_q", "1'b0"));
+      clear.push_back(assign("pload_q", "1'b0"));
     }
     if (maxp_) finish_max.push_back(assign("pw_valid_q", "1'b1"));
     std::vector<Stmt> last;
@@ -1109,9 +1153,12 @@ class NnBuilder {
     std::vector<Stmt> step{assign("pb_valid_q", "seq_issue && is_pool"), assign("pb_pad_q", "pad"), assign("pb_first_q", "k_q == 16'd0"),
                            assign("pb_last_q", "last_k"),
                            // The word's address, taken with its last tap: the previous word is written by then (pf_busy_q).
-                           if_else("seq_issue && is_pool && last_k", {assign("pf_busy_q", "1'b1"), assign("pw_addr_q", "{1'b0, out_pos_q} + {2'b0, cp_q}")}),
+                           if_else("seq_issue && is_pool && last_k", {assign("pf_busy_q", "1'b1"), assign("pw_addr_q", "{1'b0, cap_addr_q} + {2'b0, cp_q}")}),
                            if_else("pb_valid_q", fold)};
-    if (avgp_) step.push_back(if_else("pdiv_q", divide));
+    if (avgp_) {
+      step.push_back(if_else("pload_q", load_div));
+      step.push_back(if_else("pdiv_q", divide));
+    }
     step.push_back(if_else("pw_valid_q", {assign("pw_valid_q", "1'b0"), assign("pf_busy_q", "1'b0")}));
     m_.ff({if_else("!rst_ni || start || error", clear, step)});
   }
