@@ -37,9 +37,9 @@ gn::Code code4(Format f, double x) {
 // The lowest code a tensor may hold: fp4 -8 (-0), posit4 -7 (-8 is NaR).
 int lowest(Format f) { return f == Format::fp4 ? -8 : -7; }
 
-// A code: mostly a real of magnitude about `a`, often any code.
-gn::Code random_code(Rng& r, Format f, double a) {
-  if (r.chance(0.4)) return static_cast<gn::Code>(r.in(lowest(f), 7));
+// A code: mostly a real of magnitude about `a`, sometimes (p_any) any code.
+gn::Code random_code(Rng& r, Format f, double a, double p_any = 0.3) {
+  if (r.chance(p_any)) return static_cast<gn::Code>(r.in(lowest(f), 7));
   return code4(f, r.real(-1.0f, 1.0f) * a);
 }
 
@@ -81,11 +81,11 @@ gn::Model layer4_model(Rng& r, Format f, gn::LayerKind kind, int in_len, int in_
     const int fan_in = dense ? in_len * in_ch : dw ? l.kernel : l.kernel * in_ch;
     const int count = dw ? in_ch * l.kernel : l.out_channels * fan_in;
     const double a = std::ldexp(1.0, r.in(-1, 2)) / std::sqrt(static_cast<double>(fan_in));
-    for (int i = 0; i < count; ++i) l.weights.push_back(random_code(r, f, a));
+    for (int i = 0; i < count; ++i) l.weights.push_back(random_code(r, f, a, 0.1));
     for (int c = 0; c < l.out_channels; ++c) l.bias.push_back(random_code(r, f, 1.0));
     if (r.chance(0.5)) {
       l.output_format = Format::int8;
-      l.output_quant = {std::ldexp(r.real(1.0f, 2.0f), r.in(-8, 2)), r.in(-128, 127)};
+      l.output_quant = {std::ldexp(r.real(1.0f, 2.0f), r.in(-7, -1)), r.in(-100, 100)};
     } else {
       l.output_format = f;
     }
