@@ -165,8 +165,9 @@ TEST(NnLayers, Posit4EveryCodePairBitExact) { all_codes(Format::posit4_1); }
 // Corners: long dot products of maxpos (both signs) that saturate the
 // read-out at maxpos and the int8 path at its clamp; -0 everywhere (fp4);
 // sums that cancel to exactly 0 and to a tiny negative (fp4 -0 read-out);
-// stale NaR codes in the three unused lanes of a 1-channel input (the mask
-// must hide them); a max pool over -0 and 0 (written as 0).
+// the tail lanes of a 3-channel output written over stale NaR codes and read
+// by a second layer (the mask must hide them); a max pool over -0, 0 and
+// negative codes in every lane (0 is written as 0).
 void corners(Format f) {
   const gn::Code maxpos = 7, minpos = 1;
   for (int out_int8 = 0; out_int8 < 2; ++out_int8)
@@ -200,25 +201,40 @@ void corners(Format f) {
         expect_bit_exact(m, x, fmt::format("{} corners, {} output, activation {}, mode {}", fname(f), out_int8 ? "int8" : fname(f), act, mode));
         if (::testing::Test::HasFatalFailure()) return;
       }
-  // One channel per position over stale NaR lanes, and a max pool of -0 and 0.
+  // A 3-channel 4-bit output written nibble by nibble over stale NaR codes,
+  // read by a second layer (its last lane must read 0), and a max pool of
+  // -0, 0 and negative codes in every lane.
   for (int act = 0; act < 3; ++act) {
     Rng r(g_seed * 59 + static_cast<std::uint64_t>(act));
     gn::Model m = layer4_model(r, f, gn::LayerKind::conv1d, 16, 1, 3, 3, 1, 1, gn::Padding::same);
+    m.name = fmt::format("{}_tail", fname(f));
+    m.layers[0].output = "h";
     m.layers[0].output_format = f;
     m.layers[0].activation = static_cast<gn::Activation>(act);
-    gn::Model pm = layer4_model(r, f, gn::LayerKind::max_pool, 16, 3, 0, 2, 2, 1, gn::Padding::valid);
+    gn::Layer second = layer4_model(r, f, gn::LayerKind::conv1d, 16, 3, 2, 3, 1, 1, gn::Padding::same).layers[0];
+    second.name = "l1";
+    second.inputs = {"h"};
+    second.output = "y";
+    m.layers.push_back(second);
+    gn::Model pm = layer4_model(r, f, gn::LayerKind::max_pool, 16, 4, 0, 2, 2, 1, gn::Padding::valid);
     pm.layers[0].activation = static_cast<gn::Activation>(act);
-    gn::Tensor z = random_tensor4(r, f, 16, 3);
-    for (std::size_t i = 0; i < z.data.size(); ++i) z.data[i] = static_cast<gn::Code>(i % 3 == 0 ? (f == Format::fp4 ? -8 : 0) : i % 3 == 1 ? 0 : -1);
+    // Window w of channel c: both -0, one 0 and one -0, or two negatives.
+    gn::Tensor z = random_tensor4(r, f, 16, 4);
+    const gn::Code nz = f == Format::fp4 ? -8 : 0;
+    for (int p = 0; p < 16; ++p)
+      for (int c = 0; c < 4; ++c) {
+        const int t = (p / 2 + c) % 3;
+        z.data[static_cast<std::size_t>(p * 4 + c)] = t == 0 ? nz : t == 1 ? (p % 2 ? gn::Code{0} : nz) : static_cast<gn::Code>(p % 2 ? -1 : f == Format::fp4 ? -7 : -6);
+      }
     if (!has_format(f)) {
       expect_refused(m, f);
       return;
     }
     stale_nar_memory();
-    expect_bit_exact(m, random_tensor4(r, f, 16, 1), fmt::format("{} conv1d on one channel over stale NaR lanes, activation {}", fname(f), act));
+    expect_bit_exact(m, random_tensor4(r, f, 16, 1), fmt::format("{} 3-channel output over stale NaR lanes read by a second layer, activation {}", fname(f), act));
     if (::testing::Test::HasFatalFailure()) return;
     stale_nar_memory();
-    expect_bit_exact(pm, z, fmt::format("{} max pool of -0, 0 and -1 codes, activation {}", fname(f), act));
+    expect_bit_exact(pm, z, fmt::format("{} max pool of -0, 0 and negative codes, activation {}", fname(f), act));
     if (::testing::Test::HasFatalFailure()) return;
   }
 }
