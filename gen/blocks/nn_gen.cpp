@@ -247,9 +247,14 @@ std::string requant(const SocConfig& c, ir::Design& d) {
   if (posit && !p16) {
     m.comment(n4 ? "A posit or fp4 output: the read-out code clamped as a two's complement integer (posit order; fp4's negative codes all lie below 0)."
                  : "A posit8 output: the read-out code clamped as a two's complement integer (posit order).");
-    m.net("code_s", 8, true).net("code_clamped", 8, true);
-    m.assign("code_s", fmt::format("$signed({})", code8));
-    m.assign("code_clamped", "(code_s < act_min_i) ? act_min_i : (code_s > act_max_i) ? act_max_i : code_s");
+    if (n4) {
+      m.net("code_s", 8, true).net("code_clamped", 8, true);
+      m.assign("code_s", fmt::format("$signed({})", code8));
+      m.assign("code_clamped", "(code_s < act_min_i) ? act_min_i : (code_s > act_max_i) ? act_max_i : code_s");
+    } else {
+      m.net("code_clamped", 8, true);
+      m.assign("code_clamped", "($signed(code_q) < act_min_i) ? act_min_i : ($signed(code_q) > act_max_i) ? act_max_i : $signed(code_q)");
+    }
   } else if (p16) {
     m.comment("A posit output: the read-out code clamped as a two's complement integer (posit order); posit16 bounds {act_min, 0x00}, {act_max, out_zp}.");
     m.net("code16", 16, true).net("lo16", 16, true).net("hi16", 16, true).net("code_clamped", 16, true);
@@ -294,10 +299,10 @@ std::string requant(const SocConfig& c, ir::Design& d) {
                                        {"default", {}}})})})});
   m.comment("Output register: the rounded byte waits here for the write-back while the next channel is scaled.");
   // A 4-bit read-out goes out in both nibbles of the byte.
-  const std::string raw_code = n4 ? (p16 ? "nib ? {8'd0, code_clamped[3:0], code_clamped[3:0]} : code_clamped" : "nib ? {code_clamped[3:0], code_clamped[3:0]} : code_clamped")
+  const std::string raw_code = n4 ? (p16 ? "(nib ? {8'd0, code_clamped[3:0], code_clamped[3:0]} : code_clamped)" : "(nib ? {code_clamped[3:0], code_clamped[3:0]} : code_clamped)")
                                   : "code_clamped";
   std::vector<Stmt> out_take{assign("out_valid_q", "keep_q"), assign("out_addr_q", "addr_q"), assign("out_lane_q", "lane_q"),
-                             assign("out_data_q", p16 ? fmt::format("raw_i ? ({}) : {{8'd0, clamped}}", raw_code) : posit ? fmt::format("raw_i ? ({}) : clamped", raw_code) : "clamped")};
+                             assign("out_data_q", p16 ? fmt::format("raw_i ? {} : {{8'd0, clamped}}", raw_code) : posit ? fmt::format("raw_i ? {} : clamped", raw_code) : "clamped")};
   if (n4) out_take.push_back(assign("out_nsel_q", "nsel_q"));
   m.ff({if_else("!rst_ni || clear_i", {assign("out_valid_q", "1'b0")},
                 {if_else("done", out_take,
