@@ -286,6 +286,65 @@ TEST(Posit16Model, RoundTripInlineAndSideBinary) {
   fs::remove_all(d);
 }
 
+// 4-bit models: fp4 codes (-8, the pattern 1000, is -0 and allowed) and
+// posit4 codes, inline and as one-byte values in the side binary; a max pool
+// keeps the format, a dense layer goes to int8.
+TEST(FourBitModel, RoundTripInlineAndSideBinary) {
+  for (golden::Format fmt4 : {golden::Format::fp4, golden::Format::posit4_1}) {
+    SCOPED_TRACE(golden::info(fmt4).name);
+    const fs::path d = scratch("four-bit");
+    const nn::Code lo = fmt4 == golden::Format::fp4 ? -8 : -7;
+    nn::Model m;
+    m.name = "m4";
+    m.input = "x";
+    m.input_length = 6;
+    m.input_channels = 3;
+    m.input_format = fmt4;
+    nn::Layer c;
+    c.name = "conv";
+    c.kind = nn::LayerKind::conv1d;
+    c.inputs = {"x"};
+    c.output = "c";
+    c.kernel = 2;
+    c.out_channels = 2;
+    c.output_format = fmt4;
+    c.weights = {lo, 7, -1, 0, 1, 2, 3, -3, lo, 5, 6, -7};
+    c.bias = {lo, 7};
+    nn::Layer p;
+    p.name = "pool";
+    p.kind = nn::LayerKind::max_pool;
+    p.inputs = {"c"};
+    p.output = "p";
+    p.kernel = 2;
+    p.stride = 2;
+    p.output_format = fmt4;
+    nn::Layer f;
+    f.name = "fc";
+    f.kind = nn::LayerKind::dense;
+    f.inputs = {"p"};
+    f.output = "y";
+    f.out_channels = 1;
+    f.output_quant = {0.25f, -3};
+    f.weights = {1, lo, 7, -7};
+    f.bias = {-1};
+    m.layers = {c, p, f};
+    m.outputs = {"y"};
+    for (bool side : {false, true}) {
+      SCOPED_TRACE(side ? "side binary" : "inline");
+      save_model(m, d / "m.json", side);
+      const std::string text = slurp(d / "m.json");
+      EXPECT_NE(text.find(fmt::format(R"("format": "{}")", golden::info(fmt4).name)), std::string::npos) << text;
+      if (side) {
+        EXPECT_EQ(fs::file_size(d / "m.bin"), 12u + 2u * 4 + 4u + 4u) << text;  // one byte per weight, int32 biases (aligned)
+      }
+      expect_same(load_model(d / "m.json"), m);
+      fs::remove_all(d);
+      fs::create_directories(d);
+    }
+    fs::remove_all(d);
+  }
+}
+
 TEST(Posit8Model, Int8FilesNameNoFormat) {
   const fs::path d = scratch("int8-format");
   save_model(load_model(kModels / "tiny.json"), d / "m.json", false);
