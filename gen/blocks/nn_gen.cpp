@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <tuple>
 
 #include "blocks/au_gen.h"
 #include "blocks/gelu_gen.h"
@@ -93,13 +94,19 @@ WeightRam weight_ram(const SocConfig& c, ir::Design& d) {
 // clamped as a code, instead of the requantized value. With posit16 layers,
 // p16_i takes floor(dot product * 2^16) instead, code_i is 16 bits, and a
 // posit16 read-out is clamped to [{act_min, 0x00}, {act_max, out_zp}] and
-// written as a whole word (wr_wide_o) at pos_addr_i + chan_i.
+// written as a whole word (wr_wide_o) at pos_addr_i + chan_i. With fp4
+// (posit4) layers, f4_i (p4_i) takes floor(dot product * 2^2) (2^8), and a
+// 4-bit read-out, sign-extended and clamped as an 8-bit code, is written as
+// a nibble (wr_nib_o): the byte wr_lane_o = chan_i bit 1 of pos_addr_i +
+// chan_i / 4, its nibble wr_nsel_o = chan_i bit 0, the code in both halves
+// of the byte.
 std::string requant(const SocConfig& c, ir::Design& d) {
   const golden::AuShape shape = golden::au_shape(c.au.formats, c.au.max_accumulations);
   const int acc_w = shape.acc_width, frac = shape.frac_bits;
   const bool posit = nn::layer_formats(c).size() > 1;
   const bool p8 = runs(c, golden::Format::posit8_0), p16 = runs(c, golden::Format::posit16_1);
-  const int cw = p16 ? 16 : 8;  // read-out code bits
+  const bool f4 = runs(c, golden::Format::fp4), p4 = runs(c, golden::Format::posit4_1), n4 = f4 || p4;
+  const int cw = p16 ? 16 : p8 ? 8 : 4;  // read-out code bits
   const int rw = nn::kRowAddrBits, ow = nn::kWriteAddrBits;
   ir::Module m;
   m.name = c.name + "_requant";
@@ -120,6 +127,8 @@ std::string requant(const SocConfig& c, ir::Design& d) {
       .port(Dir::in, "act_max_i", 8, true);
   if (p8) m.port(Dir::in, "posit_i", 1, false, "posit8 layer: acc_i is taken in units of 2^-12");
   if (p16) m.port(Dir::in, "p16_i", 1, false, "posit16 layer: acc_i is taken as floor(acc * 2^16); a read-out is a whole word");
+  if (f4) m.port(Dir::in, "f4_i", 1, false, "fp4 layer: acc_i is taken as floor(acc * 2^2); a read-out is a nibble");
+  if (p4) m.port(Dir::in, "p4_i", 1, false, "posit4 layer: acc_i is taken as floor(acc * 2^8); a read-out is a nibble");
   if (posit)
     m.port(Dir::in, "raw_i", 1, false, "posit output: write code_i clamped, not the requantized value")
         .port(Dir::in, "code_i", cw, false, "the AU's posit read-out (taken with the capture)");
@@ -130,12 +139,17 @@ std::string requant(const SocConfig& c, ir::Design& d) {
       .port(Dir::out, "wr_lane_o", 1, false, "byte lane of the word (channel bit 0)")
       .port(Dir::out, "wr_data_o", p16 ? 16 : 8, false, p16 ? "the byte in bits 7:0, or with wr_wide_o the word" : "");
   if (p16) m.port(Dir::out, "wr_wide_o", 1, false, "posit16 read-out: write all 16 bits at wr_addr_o");
+  if (n4)
+    m.port(Dir::out, "wr_nib_o", 1, false, "4-bit read-out: write only nibble wr_nsel_o of byte wr_lane_o (channel bit 1) at pos_addr_i + chan_i / 4")
+        .port(Dir::out, "wr_nsel_o", 1, false, "the nibble of the byte (channel bit 0)");
   m.port(Dir::in, "wr_ready_i", 1, false, "the write-back takes the result");
   m.net("mult_q", 31).net("rshift_q", 5, false, "e = -shift for shift < 0, else 0").net("pend_mult_q", 31).net("pend_shift_q", 6, true);
   m.net("state_q", 2, false, "0 idle, 1 left shift, 2 multiply, 3 result waits");
   const int int_w = acc_w - frac;  // the integer part: int8 products have no fraction bits
   const int p16_k = golden::nn::au_fixed_frac_bits(golden::Format::posit16_1);
-  const int sum_w = std::max({p8 ? acc_w - (frac - golden::nn::kPosit8ProductFracBits) : int_w, p16 ? acc_w - (frac - p16_k) : int_w, int_w, 32}) + 1;
+  const int f4_k = golden::nn::au_fixed_frac_bits(golden::Format::fp4), p4_k = golden::nn::au_fixed_frac_bits(golden::Format::posit4_1);
+  const int sum_w = std::max({p8 ? acc_w - (frac - golden::nn::kPosit8ProductFracBits) : int_w, p16 ? acc_w - (frac - p16_k) : int_w,
+                              f4 ? acc_w - (frac - f4_k) : int_w, p4 ? acc_w - (frac - p4_k) : int_w, int_w, 32}) + 1;
   m.net("sum", sum_w, true, "dot product plus bias");
   m.net("sum_sat", 32, true);
   m.net("neg_q", 1, false, "x < 0").net("mag_q", 32, false, "|x|, at most 2^31");
@@ -151,6 +165,7 @@ std::string requant(const SocConfig& c, ir::Design& d) {
   m.net("addr_q", ow).net("lane_q").net("keep_q");
   if (posit) m.net("code_q", cw).net("pend_code_q", cw);
   m.net("pend_q", 1, false, "a captured dot product waits for the scaler").net("pend_x_q", 32, true).net("pend_addr_q", ow).net("pend_lane_q").net("pend_keep_q");
+  if (n4) m.net("pend_nsel_q").net("nsel_q").net("out_nsel_q");
 
   auto sext = [](const std::string& x, int from, int to) {
     return to == from ? x : fmt::format("{{{{{}{{{}[{}]}}}}, {}}}", to - from, x, from - 1, x);
@@ -182,6 +197,21 @@ std::string requant(const SocConfig& c, ir::Design& d) {
     m.net("acc_p16", p16_w, true, "floor(dot product * 2^16)").net("acc_p16_unused", frac - p16_k);
     m.assign("{acc_p16, acc_p16_unused}", "acc_i");
     x = fmt::format("(p16_i ? {} : {})", sext("acc_p16", p16_w, sum_w), x);
+  }
+  // fp4 and posit4: floor(S * 2^k), the quire's bits from 2^-k up (exact:
+  // their products are multiples of 2^-k).
+  for (const auto& [on, name, k] : {std::tuple{f4, "f4", f4_k}, std::tuple{p4, "p4", p4_k}}) {
+    if (!on) continue;
+    const int w = acc_w - (frac - k);
+    const std::string net = fmt::format("acc_{}", name);
+    m.net(net, w, true, fmt::format("floor(dot product * 2^{})", k));
+    if (frac > k) {
+      m.net(fmt::format("acc_{}_unused", name), frac - k);
+      m.assign(fmt::format("{{{0}, {0}_unused}}", net), "acc_i");
+    } else {
+      m.assign(net, "acc_i");
+    }
+    x = fmt::format("({}_i ? {} : {})", name, sext(net, w, sum_w), x);
   }
   m.assign("sum", x + " + " + sext("bias_i", 32, sum_w));
   // In int32 range when the bits from 31 up are all equal (no comparator chains).
@@ -224,22 +254,44 @@ std::string requant(const SocConfig& c, ir::Design& d) {
   m.assign("with_zp", "signed_mag + {{3{out_zp_i[7]}}, out_zp_i}");
   m.assign("clamped", "(out_big_q ? out_neg_q : (out_wz_q < $signed({{3{act_min_i[7]}}, act_min_i}))) ? act_min_i : (out_big_q ? !out_neg_q : (out_wz_q > $signed({{3{act_max_i[7]}}, act_max_i}))) ? act_max_i : out_wz_q[7:0]");
 
+  // The 8-bit code of a narrow read-out: posit8's, or a 4-bit code sign-extended.
+  std::string code8 = "code_q[7:0]", code8_sign = "code_q[7]";
+  if (n4) {
+    m.net("nib", 1, false, "a 4-bit layer's read-out");
+    m.assign("nib", f4 && p4 ? "raw_i && (f4_i || p4_i)" : f4 ? "raw_i && f4_i" : "raw_i && p4_i");
+    m.net("code8", 8);
+    m.assign("code8", p8 ? "nib ? {{4{code_q[3]}}, code_q[3:0]} : code_q[7:0]" : "{{4{code_q[3]}}, code_q[3:0]}");
+    code8 = "code8";
+    code8_sign = "code8[7]";
+  }
   if (posit && !p16) {
-    m.comment("A posit8 output: the read-out code clamped as a two's complement integer (posit order).");
-    m.net("code_clamped", 8, true);
-    m.assign("code_clamped", "($signed(code_q) < act_min_i) ? act_min_i : ($signed(code_q) > act_max_i) ? act_max_i : $signed(code_q)");
+    m.comment(n4 ? "A posit or fp4 output: the read-out code clamped as a two's complement integer (posit order; fp4's negative codes all lie below 0)."
+                 : "A posit8 output: the read-out code clamped as a two's complement integer (posit order).");
+    if (n4) {
+      m.net("code_s", 8, true).net("code_clamped", 8, true);
+      m.assign("code_s", fmt::format("$signed({})", code8));
+      m.assign("code_clamped", "(code_s < act_min_i) ? act_min_i : (code_s > act_max_i) ? act_max_i : code_s");
+    } else {
+      m.net("code_clamped", 8, true);
+      m.assign("code_clamped", "($signed(code_q) < act_min_i) ? act_min_i : ($signed(code_q) > act_max_i) ? act_max_i : $signed(code_q)");
+    }
   } else if (p16) {
     m.comment("A posit output: the read-out code clamped as a two's complement integer (posit order); posit16 bounds {act_min, 0x00}, {act_max, out_zp}.");
     m.net("code16", 16, true).net("lo16", 16, true).net("hi16", 16, true).net("code_clamped", 16, true);
-    m.assign("code16", p8 ? "p16_i ? $signed(code_q) : $signed({{8{code_q[7]}}, code_q[7:0]})" : "$signed(code_q)");
-    m.assign("lo16", p8 ? "p16_i ? {act_min_i, 8'h00} : {{8{act_min_i[7]}}, act_min_i}" : "{act_min_i, 8'h00}");
-    m.assign("hi16", p8 ? "p16_i ? {act_max_i, out_zp_i} : {{8{act_max_i[7]}}, act_max_i}" : "{act_max_i, out_zp_i}");
+    const bool narrow = p8 || n4;
+    m.assign("code16", narrow ? fmt::format("p16_i ? $signed(code_q) : $signed({{{{8{{{}}}}}, {}}})", code8_sign, code8) : "$signed(code_q)");
+    m.assign("lo16", narrow ? "p16_i ? {act_min_i, 8'h00} : {{8{act_min_i[7]}}, act_min_i}" : "{act_min_i, 8'h00}");
+    m.assign("hi16", narrow ? "p16_i ? {act_max_i, out_zp_i} : {{8{act_max_i[7]}}, act_max_i}" : "{act_max_i, out_zp_i}");
     m.assign("code_clamped", "(code16 < lo16) ? lo16 : (code16 > hi16) ? hi16 : code16");
   }
   m.comment("Capture register: the AU is free for its next dot product while this one is scaled.");
-  const std::string chan_off = p16 ? fmt::format("((raw_i && p16_i) ? {0}'(chan_i) : {0}'(chan_i[15:1]))", ow) : fmt::format("{}'(chan_i[15:1])", ow);
+  std::string chan_off = fmt::format("{}'(chan_i[15:1])", ow);
+  if (n4) chan_off = fmt::format("(nib ? {}'(chan_i[15:2]) : {})", ow, chan_off);
+  if (p16) chan_off = fmt::format("((raw_i && p16_i) ? {}'(chan_i) : {})", ow, chan_off);
   std::vector<Stmt> take{assign("pend_q", "1'b1"), assign("pend_x_q", "sum_sat"), assign("pend_addr_q", fmt::format("{}'(pos_addr_i) + {}", ow, chan_off)),
-                         assign("pend_lane_q", "chan_i[0]"), assign("pend_keep_q", "keep_i"), assign("pend_mult_q", "mult_i"), assign("pend_shift_q", "shift_i")};
+                         assign("pend_lane_q", n4 ? "nib ? chan_i[1] : chan_i[0]" : "chan_i[0]"), assign("pend_keep_q", "keep_i"), assign("pend_mult_q", "mult_i"),
+                         assign("pend_shift_q", "shift_i")};
+  if (n4) take.push_back(assign("pend_nsel_q", "chan_i[0]"));
   if (posit) take.push_back(assign("pend_code_q", "code_i"));
   m.ff({if_else("!rst_ni || clear_i", {assign("pend_q", "1'b0")},
                 {if_else("cap_i", take,
@@ -256,6 +308,7 @@ std::string requant(const SocConfig& c, ir::Design& d) {
                          assign("steps_q", "pend_shift_q[5] ? 5'd0 : pend_shift_q[4:0]"),
                          assign("state_q", fmt::format("{}(!pend_shift_q[5] && pend_shift_q[4:0] != 5'd0) ? 2'd1 : 2'd2", posit ? "raw_i ? 2'd3 : " : ""))};
   if (posit) load.push_back(assign("code_q", "pend_code_q"));
+  if (n4) load.push_back(assign("nsel_q", "pend_nsel_q"));
   m.ff({if_else("!rst_ni || clear_i", {assign("state_q", "2'd0")},
                 {if_else("load", load,
                          {ir::case_of("state_q",
@@ -267,12 +320,16 @@ std::string requant(const SocConfig& c, ir::Design& d) {
                                        {"2'd3", {if_else("done", {assign("state_q", "2'd0")})}},
                                        {"default", {}}})})})});
   m.comment("Output register: the rounded value waits here for the write-back while the next channel is scaled.");
+  // A 4-bit read-out goes out in both nibbles of the byte.
+  const std::string raw_code = n4 ? (p16 ? "(nib ? {8'd0, code_clamped[3:0], code_clamped[3:0]} : code_clamped)" : "(nib ? {code_clamped[3:0], code_clamped[3:0]} : code_clamped)")
+                                  : "code_clamped";
   std::vector<Stmt> done_take{assign("out_valid_q", "keep_q"), assign("out_addr_q", "addr_q"), assign("out_lane_q", "lane_q"), assign("out_wz_q", "with_zp"),
                               assign("out_big_q", "big"), assign("out_neg_q", "neg_q")};
   if (posit) {
     done_take.push_back(assign("out_raw_q", "raw_i"));
-    done_take.push_back(assign("out_code_q", "code_clamped"));
+    done_take.push_back(assign("out_code_q", raw_code));
   }
+  if (n4) done_take.push_back(assign("out_nsel_q", "nsel_q"));
   m.ff({if_else("!rst_ni || clear_i", {assign("out_valid_q", "1'b0")},
                 {if_else("done", done_take, {if_else("wr_ready_i", {assign("out_valid_q", "1'b0")})})})});
   m.assign("can_cap_o", "!pend_q || state_q == 2'd0");
@@ -282,6 +339,10 @@ std::string requant(const SocConfig& c, ir::Design& d) {
   m.assign("wr_lane_o", "out_lane_q");
   m.assign("wr_data_o", p16 ? "out_raw_q ? out_code_q : {8'd0, clamped}" : posit ? "out_raw_q ? out_code_q : clamped" : "clamped");
   if (p16) m.assign("wr_wide_o", "raw_i && p16_i");
+  if (n4) {
+    m.assign("wr_nib_o", "nib");
+    m.assign("wr_nsel_o", "out_nsel_q");
+  }
   return d.add(std::move(m));
 }
 
@@ -304,7 +365,8 @@ std::string pe(const SocConfig& c, ir::Design& d) {
   const int acc_w = golden::au_shape(c.au.formats, c.au.max_accumulations).acc_width;
   const bool posit = nn::layer_formats(c).size() > 1;
   const bool p8 = runs(c, golden::Format::posit8_0), p16 = runs(c, golden::Format::posit16_1);
-  const int cw = p16 ? 16 : 8;  // read-out code bits
+  const bool f4 = runs(c, golden::Format::fp4), p4 = runs(c, golden::Format::posit4_1), n4 = f4 || p4;
+  const int cw = p16 ? 16 : p8 ? 8 : 4;  // read-out code bits
   // Bit j of an na-bit net (a 1-bit net has no index).
   auto bit = [na](const std::string& net, int j) { return na == 1 ? net : fmt::format("{}[{}]", net, j); };
   ir::Module m;
@@ -353,6 +415,7 @@ std::string pe(const SocConfig& c, ir::Design& d) {
       .port(Dir::out, "wr_lane_o")
       .port(Dir::out, "wr_data_o", p16 ? 16 : 8);
   if (p16) m.port(Dir::out, "wr_wide_o");
+  if (n4) m.port(Dir::out, "wr_nib_o").port(Dir::out, "wr_nsel_o");
   m.port(Dir::in, "wr_ready_i");
   m.net("in_ready", na).net("out_valid", na).net("au_rst_n");
   m.comment("Start and errors reset the AUs: no partial dot product survives a run.");
@@ -458,6 +521,12 @@ std::string pe(const SocConfig& c, ir::Design& d) {
       rq_conns.push_back({"p16_i", fmt::format("fmt_i == {}'d{}", golden::kFormatCodeBits, static_cast<unsigned>(golden::Format::posit16_1))});
       rq_conns.push_back({"wr_wide_o", "wr_wide_o"});
     }
+    if (f4) rq_conns.push_back({"f4_i", fmt::format("fmt_i == {}'d{}", golden::kFormatCodeBits, static_cast<unsigned>(golden::Format::fp4))});
+    if (p4) rq_conns.push_back({"p4_i", fmt::format("fmt_i == {}'d{}", golden::kFormatCodeBits, static_cast<unsigned>(golden::Format::posit4_1))});
+    if (n4) {
+      rq_conns.push_back({"wr_nib_o", "wr_nib_o"});
+      rq_conns.push_back({"wr_nsel_o", "wr_nsel_o"});
+    }
     rq_conns.push_back({"raw_i", "readout_i"});
     rq_conns.push_back({"code_i", "f_code"});
   }
@@ -494,6 +563,8 @@ class NnBuilder {
     lw_ = static_cast<int>(std::bit_width(static_cast<unsigned>(n_.ctrl_words / nn::kDescriptorWords)));
     posit_ = nn::layer_formats(c_).size() > 1;
     p16_ = runs(c_, golden::Format::posit16_1);
+    f4_ = runs(c_, golden::Format::fp4);
+    n4_ = f4_ || runs(c_, golden::Format::posit4_1);
     using golden::nn::LayerKind;
     add_ = nn_has_op(c_, LayerKind::add);
     dw_ = nn_has_op(c_, LayerKind::depthwise_conv1d);
@@ -608,7 +679,9 @@ class NnBuilder {
   }
 
   void memories() {
-    const std::string act_ram = ram(c_, d_, 8, n_.act_words);
+    // With 4-bit layers each byte lane is two nibble memories, so that a
+    // 4-bit read-out writes its nibble alone (the same block RAM bits).
+    const std::string act_ram = ram(c_, d_, n4_ ? 4 : 8, n_.act_words);
     const std::string ctrl_ram = ram(c_, d_, 32, n_.ctrl_words);
     m_.net("ctrl_rdata", 32).net("ctrl_re").net("ctrl_raddr", cw_).net("seq_ctrl_re").net("seq_ctrl_addr", cw_);
     m_.assign("ctrl_re", "busy ? seq_ctrl_re : (host_rd && host_ctrl)");
@@ -621,6 +694,7 @@ class NnBuilder {
     m_.net("act_waddr", aw_).net("act_lo_wdata", 8).net("act_hi_wdata", 8);
     m_.net("wb_we").net("wb_addr", nn::kWriteAddrBits).net("wb_lane").net("wb_data", p16_ ? 16 : 8);
     if (p16_) m_.net("wb_wide", 1, false, "a posit16 word: both lanes");
+    if (n4_) m_.net("wb_nib", 1, false, "a 4-bit read-out: only nibble wb_nsel of lane wb_lane").net("wb_nsel");
     // The sequencer's reads: the beats', the add's and the unit stream's.
     std::string seq_re = "seq_issue", seq_raddr = fmt::format("act_addr[{}:0]", aw_ - 1);
     if (add_) {
@@ -653,11 +727,24 @@ class NnBuilder {
     m_.assign("act_waddr", fmt::format("!busy ? offset[{}:0] : {}{}", aw_ - 1, pw_addr, wb_addr));
     m_.assign("act_lo_wdata", fmt::format("!busy ? mem_wdata_i[7:0] : {}{}", pool_ ? "pw_valid_q ? pw_lo_q : " : "", wb_data));
     m_.assign("act_hi_wdata", fmt::format("!busy ? mem_wdata_i[15:8] : {}{}", pool_ ? "pw_valid_q ? pw_hi_q : " : "", wb_hi));
-    m_.comment("Activation memory: two byte lanes (channels 2i and 2i+1 of a word), one read and one write port.");
-    for (const char* lane : {"lo", "hi"})
-      m_.instance(act_ram, fmt::format("u_act_{}", lane),
-                  {{"clk_i", "clk_i"}, {"we_i", fmt::format("act_{}_we", lane)}, {"waddr_i", "act_waddr"}, {"wdata_i", fmt::format("act_{}_wdata", lane)},
-                   {"re_i", "act_re"}, {"raddr_i", "act_raddr"}, {"rdata_o", fmt::format("act_{}_rdata", lane)}});
+    if (!n4_) {
+      m_.comment("Activation memory: two byte lanes (channels 2i and 2i+1 of a word), one read and one write port.");
+      for (const char* lane : {"lo", "hi"})
+        m_.instance(act_ram, fmt::format("u_act_{}", lane),
+                    {{"clk_i", "clk_i"}, {"we_i", fmt::format("act_{}_we", lane)}, {"waddr_i", "act_waddr"}, {"wdata_i", fmt::format("act_{}_wdata", lane)},
+                     {"re_i", "act_re"}, {"raddr_i", "act_raddr"}, {"rdata_o", fmt::format("act_{}_rdata", lane)}});
+    } else {
+      m_.comment("Activation memory: two byte lanes of two nibbles each (4-bit channels 4i..4i+3 of a word), one read and one write port; a 4-bit read-out writes one nibble.");
+      m_.net("act_nib_w", 1, false, "the write is a 4-bit read-out's nibble");
+      m_.assign("act_nib_w", "busy && wb_we && wb_nib");
+      for (const char* lane : {"lo", "hi"})
+        for (int h = 0; h < 2; ++h) {
+          m_.instance(act_ram, fmt::format("u_act_{}{}", lane, h),
+                      {{"clk_i", "clk_i"}, {"we_i", fmt::format("act_{}_we && !(act_nib_w && {}wb_nsel)", lane, h == 0 ? "" : "!")}, {"waddr_i", "act_waddr"},
+                       {"wdata_i", fmt::format("act_{}_wdata[{}:{}]", lane, 4 * h + 3, 4 * h)}, {"re_i", "act_re"}, {"raddr_i", "act_raddr"},
+                       {"rdata_o", fmt::format("act_{}_rdata[{}:{}]", lane, 4 * h + 3, 4 * h)}});
+        }
+    }
   }
 
   // States of the sequencer.
@@ -686,7 +773,7 @@ class NnBuilder {
     const nn::Field& gr_f = nn::descriptor_field("groups");
     std::vector<int> used(nn::kDescriptorWords, 0);
     for (const auto& f : nn::descriptor_fields()) {
-      if (f.name == "w_base" || f.name == "param_base" || f.name == "groups" || (!posit_ && (f.name == "bias_act" || f.name == "in_odd")) ||
+      if (f.name == "w_base" || f.name == "param_base" || f.name == "groups" || (!posit_ && (f.name == "bias_act" || f.name == "in_odd")) || (!n4_ && f.name == "in_tail") ||
           (!dw_ && f.name == "grp_pairs"))
         continue;
       if ((add_ || f.name != "in2_base") && (unit_ || f.name != "unit_ch") && (sm_ || f.name.rfind("sm_", 0) != 0))  // in2_base: the add only; unit_ch: the unit stream; sm_*: the softmax
@@ -716,6 +803,7 @@ class NnBuilder {
     m_.net("w_addr_q", rw).net("dp_q", dpw).net("cap_o_q", 16).net("cap_addr_q", rw);
     m_.net("b_valid_q").net("b_pad_q").net("b_last_q").net("bb_q", 1, false, "the bias beat is next").net("b_bias_q").net("has_bias");
     if (posit_) m_.net("b_hi_zero_q");
+    if (n4_) m_.net("b_tail_q", 2, false, "4-bit lanes from this one up read 0 (0: none)");
     if (posit_) {
       m_.assign("has_bias", field("bias_act") + " != 16'd0");
     } else {
@@ -959,6 +1047,7 @@ class NnBuilder {
     std::vector<Stmt> b_stage{assign("b_valid_q", "seq_issue" + mac_beat), assign("b_pad_q", "pad && !bb_q"), assign("b_bias_q", "bb_q"),
                               assign("b_last_q", "bb_q || (last_cp && last_k && !has_bias)")};
     if (posit_) b_stage.push_back(assign("b_hi_zero_q", fmt::format("{} && chan_pair == {} - 16'd1", field("in_odd"), field("in_row"))));
+    if (n4_) b_stage.push_back(assign("b_tail_q", fmt::format("chan_pair == {} - 16'd1 ? {} : 2'd0", field("in_row"), field("in_tail"))));
     std::vector<std::pair<std::string, std::vector<Stmt>>> states{{st(kFetch), fetch}, {st(kDecode), decode}, {st(kGroup), group},
                                                                   {st(kParam), param}, {st(kRun), run},       {st(kDrain), drain},
                                                                   {st(kNext), next}};
@@ -993,7 +1082,17 @@ class NnBuilder {
     // The unused high lane of an odd channel count reads 0: stale data there
     // could be a posit NaR, which even a zero weight would propagate.
     const std::string hi = posit_ ? "(b_hi_zero_q ? 8'd0 : act_hi_rdata)" : "act_hi_rdata";
-    const std::string pad_beat = fmt::format("b_pad_q ? {{2{{{}}}}} : {{{}, act_lo_rdata}}", fmt::format("d_w{}_q[7:0]", nn::descriptor_field("pad_value").word), hi);
+    std::string word = fmt::format("{{{}, act_lo_rdata}}", hi);
+    if (n4_) {
+      // 4-bit lanes past the last channel of a position hold stale data (a
+      // posit4 NaR among it would survive a zero weight): they read 0.
+      m_.comment("4-bit input: the lanes of the last word from in_tail up read 0.");
+      m_.net("tail_mask", 16).net("act_word", 16);
+      m_.assign("tail_mask", "b_tail_q == 2'd1 ? 16'h000f : b_tail_q == 2'd2 ? 16'h00ff : b_tail_q == 2'd3 ? 16'h0fff : 16'hffff");
+      m_.assign("act_word", fmt::format("{} & tail_mask", word));
+      word = "act_word";
+    }
+    const std::string pad_beat = fmt::format("b_pad_q ? {{2{{{}}}}} : {}", fmt::format("d_w{}_q[7:0]", nn::descriptor_field("pad_value").word), word);
     if (posit_) {
       m_.assign("beat_a", fmt::format("b_bias_q ? {} : {}", field("bias_act"), pad_beat));
     } else {
@@ -1014,14 +1113,15 @@ class NnBuilder {
       m_.net("pe" + s + "_hw_we", na).net("pe" + s + "_param_we", na);
       m_.net("pe" + s + "_wr_valid").net("pe" + s + "_wr_addr", nn::kWriteAddrBits).net("pe" + s + "_wr_lane").net("pe" + s + "_wr_data", p16_ ? 16 : 8).net("pe" + s + "_wr_ready");
       if (p16_) m_.net("pe" + s + "_wr_wide");
+      if (n4_) m_.net("pe" + s + "_wr_nib").net("pe" + s + "_wr_nsel");
       std::vector<std::string> hw, pw;
       for (int j = na - 1; j >= 0; --j) {
         const int a = p * na + j;
         hw.push_back(fmt::format("host_wr && host_w && host_au == {}'d{}", ab_, a));
         pw.push_back(fmt::format("pa_valid_q && pa_j_q == {}'d{}", ab_, a));
       }
-      m_.assign("pe" + s + "_hw_we", na == 1 ? hw[0] : "{" + fmt::format("{}", fmt::join(hw, ", ")) + "}");
-      m_.assign("pe" + s + "_param_we", na == 1 ? pw[0] : "{" + fmt::format("{}", fmt::join(pw, ", ")) + "}");
+      m_.assign("pe" + s + "_hw_we", na == 1 ? hw[0] : fmt::format("{{{}}}", fmt::join(hw, ", ")));
+      m_.assign("pe" + s + "_param_we", na == 1 ? pw[0] : fmt::format("{{{}}}", fmt::join(pw, ", ")));
       std::vector<ir::Connection> conns{{"clk_i", "clk_i"}, {"rst_ni", "rst_ni"}, {"clear_i", "pe_clear"}, {"beat_valid_i", "b_valid_q"}, {"beat_ready_o", "pe" + s + "_ready"},
                    {"a_i", "beat_a"}, {"last_i", "b_last_q"}, {"w_re_i", "busy ? seq_issue : (host_rd && host_w)"},
                    {"w_raddr_i", fmt::format("busy ? w_addr_q[{0}:0] : offset[{0}:0]", ww_ - 1)}, {"w_rdata_o", "pe" + s + "_w_rdata"},
@@ -1046,6 +1146,10 @@ class NnBuilder {
         conns.push_back({"readout_i", field("readout")});
       }
       if (p16_) conns.push_back({"wr_wide_o", "pe" + s + "_wr_wide"});
+      if (n4_) {
+        conns.push_back({"wr_nib_o", "pe" + s + "_wr_nib"});
+        conns.push_back({"wr_nsel_o", "pe" + s + "_wr_nsel"});
+      }
       m_.instance(pe_, "u_pe" + s, conns);
       ready.push_back("pe" + s + "_ready");
       capr.push_back("pe" + s + "_cap_ready");
@@ -1093,6 +1197,43 @@ class NnBuilder {
                                                                      nn::descriptor_field("out_zp").lsb)));
       m_.assign("pmax16_c", "(pmax16_n < plo16) ? plo16 : (pmax16_n > phi16) ? phi16 : pmax16_n");
     }
+    if (n4_ && maxp_) {
+      // A 4-bit max pool: four channels per word, each nibble's order key
+      // against a running max kept in the nibbles of {pmax1_q, pmax0_q}.
+      // Posit4 codes are their own keys; an fp4 key is the sign times the
+      // magnitude bits (-0 is 0), and a key goes back to fp4 with 0 as code 0.
+      m_.comment(f4_ ? "4-bit max pool: order keys (posit4: the code; fp4: sign times magnitude), max, clamp to [act_min, act_max], back to codes."
+                     : "4-bit max pool: the codes as two's complement integers (posit order), max, clamp to [act_min, act_max].");
+      std::vector<std::string> fmts4;
+      for (golden::Format f : {golden::Format::fp4, golden::Format::posit4_1})
+        if (runs(c_, f)) fmts4.push_back(fmt::format("{} == {}'d{}", field("fmt"), golden::kFormatCodeBits, static_cast<unsigned>(f)));
+      m_.net("is_n4").net("px4", 16);
+      m_.assign("is_n4", fmt::format("{}", fmt::join(fmts4, " || ")));
+      m_.assign("px4", "{act_hi_rdata, act_lo_rdata}");
+      if (f4_) {
+        m_.net("is_f4");
+        m_.assign("is_f4", fmt::format("{} == {}'d{}", field("fmt"), golden::kFormatCodeBits, static_cast<unsigned>(golden::Format::fp4)));
+      }
+      std::vector<std::string> keep_n, out_c;
+      for (int t = 0; t < 4; ++t) {
+        const std::string x = fmt::format("px4[{}:{}]", 4 * t + 3, 4 * t);
+        const std::string store = fmt::format("pmax{}_q[{}:{}]", t / 2, 4 * (t % 2) + 3, 4 * (t % 2));
+        const std::string k = fmt::format("pk{}", t);
+        m_.net(k, 4, true).net(fmt::format("{}_b", k), 4, true).net(fmt::format("{}_n", k), 4, true).net(fmt::format("{}_s", k), 8, true);
+        m_.net(fmt::format("{}_c", k), 4, true).net(fmt::format("{}_o", k), 4);
+        const std::string sign = fmt::format("px4[{}]", 4 * t + 3), mag = fmt::format("px4[{}:{}]", 4 * t + 2, 4 * t);
+        m_.assign(k, f4_ ? fmt::format("is_f4 ? ({0} ? -$signed({{1'b0, {1}}}) : $signed({{1'b0, {1}}})) : $signed({2})", sign, mag, x) : fmt::format("$signed({})", x));
+        m_.assign(fmt::format("{}_b", k), fmt::format("pb_first_q ? -4'sd8 : $signed({})", store));
+        m_.assign(fmt::format("{}_n", k), fmt::format("(!pb_pad_q && {0} > {0}_b) ? {0} : {0}_b", k));
+        m_.assign(fmt::format("{}_s", k), fmt::format("$signed({{{{4{{{0}_n[3]}}}}, {0}_n}})", k));
+        m_.assign(fmt::format("{}_c", k), fmt::format("({0}_s < pact_min) ? pact_min[3:0] : ({0}_s > pact_max) ? pact_max[3:0] : {0}_n", k));
+        m_.assign(fmt::format("{}_o", k), f4_ ? fmt::format("(is_f4 && {0}_c[3]) ? {{1'b1, 3'(-{0}_c)}} : {0}_c", k) : fmt::format("{}_c", k));
+        keep_n.push_back(fmt::format("{}_n", k));
+        out_c.push_back(fmt::format("{}_o", k));
+      }
+      n4_keep_ = {fmt::format("{{{}, {}}}", keep_n[1], keep_n[0]), fmt::format("{{{}, {}}}", keep_n[3], keep_n[2])};
+      n4_out_ = {fmt::format("{{{}, {}}}", out_c[1], out_c[0]), fmt::format("{{{}, {}}}", out_c[3], out_c[2])};
+    }
     for (int lane = 0; lane < 2; ++lane) {
       const std::string s = std::to_string(lane);
       const std::string x = lane == 0 ? "act_lo_rdata" : "act_hi_rdata";
@@ -1105,8 +1246,14 @@ class NnBuilder {
         m_.assign("pmax" + s + "_n", fmt::format("(!pb_pad_q && px{0} > pmax{0}_b) ? px{0} : pmax{0}_b", s));
         m_.assign("pmax" + s + "_c", fmt::format("(pmax{0}_n < {1}) ? {1} : (pmax{0}_n > {2}) ? {2} : pmax{0}_n", s, lo, hi));
         const std::string half = lane == 0 ? "7:0" : "15:8";
-        fold.push_back(assign("pmax" + s + "_q", p16_ ? fmt::format("is_p16 ? pmax16_n[{}] : pmax{}_n", half, s) : "pmax" + s + "_n"));
-        finish_max.push_back(assign(lane == 0 ? "pw_lo_q" : "pw_hi_q", p16_ ? fmt::format("is_p16 ? pmax16_c[{}] : pmax{}_c", half, s) : "pmax" + s + "_c"));
+        std::string keep = p16_ ? fmt::format("is_p16 ? pmax16_n[{}] : pmax{}_n", half, s) : "pmax" + s + "_n";
+        std::string out = p16_ ? fmt::format("is_p16 ? pmax16_c[{}] : pmax{}_c", half, s) : "pmax" + s + "_c";
+        if (n4_) {
+          keep = fmt::format("is_n4 ? {} : {}", n4_keep_[lane], keep);
+          out = fmt::format("is_n4 ? {} : {}", n4_out_[lane], out);
+        }
+        fold.push_back(assign("pmax" + s + "_q", keep));
+        finish_max.push_back(assign(lane == 0 ? "pw_lo_q" : "pw_hi_q", out));
       }
       if (avgp_) {
         m_.net("psum" + s + "_q", 24, true).net("psum" + s + "_b", 24, true).net("psum" + s + "_n", 24, true);
@@ -1301,10 +1448,18 @@ class NnBuilder {
     m_.comment("Write-back: one byte per cycle, lowest PE first; an address outside the memory is an error and is not written.");
     std::vector<Stmt> sel{assign("wb_addr", fmt::format("{}'d0", nn::kWriteAddrBits)), assign("wb_lane", "1'b0"), assign("wb_data", p16_ ? "16'd0" : "8'd0")};
     if (p16_) sel.push_back(assign("wb_wide", "1'b0"));
+    if (n4_) {
+      sel.push_back(assign("wb_nib", "1'b0"));
+      sel.push_back(assign("wb_nsel", "1'b0"));
+    }
     for (int p = n_.pes - 1; p >= 0; --p) {
       const std::string s = std::to_string(p);
       std::vector<Stmt> take{assign("wb_addr", "pe" + s + "_wr_addr"), assign("wb_lane", "pe" + s + "_wr_lane"), assign("wb_data", "pe" + s + "_wr_data")};
       if (p16_) take.push_back(assign("wb_wide", "pe" + s + "_wr_wide"));
+      if (n4_) {
+        take.push_back(assign("wb_nib", "pe" + s + "_wr_nib"));
+        take.push_back(assign("wb_nsel", "pe" + s + "_wr_nsel"));
+      }
       sel.push_back(if_else("pe" + s + "_wr_valid", take));
     }
     m_.comb(sel);
@@ -1337,6 +1492,9 @@ class NnBuilder {
   bool pool_ = false;   // maxp_ || avgp_: the pool unit
   bool posit_ = false;  // ... posit layers
   bool p16_ = false;    // ... posit16 among them (16-bit write-back and pool words)
+  bool n4_ = false;     // ... fp4 or posit4 among them (nibble write-back, nibble pool lanes, masked tail lanes)
+  bool f4_ = false;     // ... fp4 among them (sign-magnitude pool order)
+  std::vector<std::string> n4_keep_, n4_out_;  // a 4-bit max pool's running max and result, per byte lane
   bool add_ = false;    // ... and add layers
   bool gelu_ = false;   // ... and gelu layers, through the GELU unit
   bool sm_ = false;     // ... and softmax layers, through the softmax unit

@@ -138,7 +138,7 @@ bool Iss::csr_op(std::uint32_t insn, Retirement& r, const Timing* t) {
       case csr::mtvec: mtvec_ = v & ~3u; break;
       case csr::mscratch: mscratch_ = v; break;
       case csr::mepc: mepc_ = v & ~3u; break;
-      case csr::mcause: mcause_ = v; break;
+      case csr::mcause: mcause_ = v & kMcauseBits; break;
       case csr::mtval: mtval_ = v; break;
       case csr::mcycle: mcycle_ = set_half(mcycle_, false, v); cycle_written_ = true; break;
       case csr::mcycleh: mcycle_ = set_half(mcycle_, true, v); cycle_written_ = true; break;

@@ -83,6 +83,9 @@ inline constexpr std::uint32_t mvendorid = 0xF11, marchid = 0xF12, mimpid = 0xF1
 }  // namespace csr
 inline constexpr std::uint32_t kMstatusMie = 1u << 3, kMstatusMpie = 1u << 7, kMstatusMpp = 3u << 11;
 inline constexpr std::uint32_t kMipMtip = 1u << 7, kMipMeip = 1u << 11;
+// mcause keeps the interrupt bit and a 4-bit exception code (WLRL: every
+// cause fits; a write keeps bits 31 and 3:0, the others read 0).
+inline constexpr std::uint32_t kMcauseBits = 0x8000'000Fu;
 
 // What the ISS is built for: the rv32 config section, as plain numbers (the
 // golden library does not depend on the config schema).

@@ -108,7 +108,7 @@ endfunction()
 # Operand a is always the register file: no forwarding (nor the pc of AUIPC).
 strata_rv32_mutant(no_forward_a ${RV32IM_CFG} rv32im_test_rv32_core.sv "assign op_a = sel_a_q ? fwd_a_q : rf_a" "assign op_a = rf_a" ${B}/rv32_c_sort_rv32im.elf)
 # LB zero-extends.
-strata_rv32_mutant(lb_zero_extend ${RV32IM_CFG} rv32im_test_rv32_lsu.sv "{{24{byte_v[7] & ~w_f3_i[2]}}, byte_v}" "{{24{1'b0}}, byte_v}" ${B}/rv32_asm_lb.elf)
+strata_rv32_mutant(lb_zero_extend ${RV32IM_CFG} rv32im_test_rv32_lsu.sv "(w_f3_i[0] ? half[15] : byte_v[7])" "(w_f3_i[0] ? half[15] : 1'b0)" ${B}/rv32_asm_lb.elf)
 # A trap saves the pc of the next instruction in mepc.
 strata_rv32_mutant(mepc_next ${RV32IM_CFG} rv32im_test_rv32_csr.sv "mepc_q <= epc_i;" "mepc_q <= epc_i + 30'd1;" ${B}/rv32_asm_ecall.elf)
 # The SPRAM wrapper writes the high nibble of byte lane 1 with lane 0's strobe.

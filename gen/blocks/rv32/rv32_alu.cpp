@@ -28,10 +28,11 @@ std::string alu(const SocConfig& c, ir::Design& d) {
   if (m_ext) m.port(Dir::in, "sel_md_i", 1, false, "the result is md_i").port(Dir::in, "md_i", 32);
   m.port(Dir::out, "sum_o", 32, false, "a + b or a - b: addresses, JALR target")
       .port(Dir::out, "result_o", 32)
-      .port(Dir::out, "other_o", 32, false, "the result when it is not the sum")
       .port(Dir::out, "lt_o", 1, false, "a < b (signed or unsigned), when subtracting")
       .port(Dir::out, "eq_o", 1, false, "a == b (rs1 == rs2 for branches)");
   m.net("y", 32).net("wide", 34).net("wide_unused").net("logic_r", 32).net("other", 32);
+  // Kept as a net of its own, so that the result select is one LUT behind the carry chain.
+  m.nets.back().attribute = "keep";
   m.assign("y", "b_i ^ {32{sub_i}}");
   m.comment("{a, 1} + {~b, 1} = 2 (a - b) + 2 when subtracting: bit 0 carries the +1 of the two's complement.");
   m.assign("wide", "{~uns_i & a_i[31], a_i, 1'b1} + {(~uns_i & b_i[31]) ^ sub_i, y, sub_i}");
@@ -39,7 +40,6 @@ std::string alu(const SocConfig& c, ir::Design& d) {
   m.assign("eq_o", "a_i == b_i");
   m.assign("logic_r", "f3_i[1] ? (f3_i[0] ? (a_i & b_i) : (a_i | b_i)) : (a_i ^ b_i)");
   m.assign("other", std::string(m_ext ? "sel_md_i ? md_i : " : "") + "sel_link_i ? link_i : logic_r");
-  m.assign("other_o", "other");
   m.assign("result_o", "sel_sum_i ? sum_o : other");
   return d.add(std::move(m));
 }

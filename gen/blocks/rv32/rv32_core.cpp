@@ -29,7 +29,7 @@ using ir::assign;
 using ir::if_else;
 }  // namespace
 
-std::string core(const SocConfig& c, ir::Design& d) {
+std::string core(const SocConfig& c, ir::Design& d, int mmio_addr_bits) {
   const Rv32Config& r = *c.rv32;
   const bool m_ext = r.isa == Rv32Isa::rv32im;
   const int iaw = imem_addr_bits(r), daw = dmem_addr_bits(r);
@@ -79,26 +79,28 @@ std::string core(const SocConfig& c, ir::Design& d) {
   if (m_ext) m.net("e_md_q").net("e_md").net("md_start").net("md_busy").net("md_done").net("md_result", 32);
   m.net("sel_a_q", 1, false, "operand a is fwd_a_q, not the register file").net("fwd_a_q", 32, false, "forwarded rs1, or the pc (AUIPC), or zero (LUI)");
   m.net("sel_b_q").net("fwd_b_q", 32, false, "forwarded rs2, or the immediate").net("sel_s_q").net("fwd_s_q", 32, false, "forwarded rs2 (store data)");
-  m.net("fw_a").net("fw_b").net("bp_a").net("bp_b").net("e_result", 32).net("e_other", 32);
-  m.net("fw_a_sum", 1, false, "forward the sum (the last-arriving input of the register)").net("fw_b_sum").net("e_fault_q");
+  m.net("fw_a").net("fw_b").net("bp_a").net("bp_b").net("e_result", 32);
+  m.net("fw_a_res", 1, false, "forward the result of execute (the last-arriving input of the register)").net("fw_b_res").net("e_fault_q");
   // The sum (the end of the carry chain) is the last input of the operand
-  // registers: their other inputs are kept as nets of their own, so that
-  // synthesis does not fold the sum into the deeper multiplexer behind it.
-  for (const char* n : {"fwd_a_alt", "fwd_b_alt", "fwd_s_alt"}) {
+  // registers: with the M unit (whose start path is the longest), their other
+  // inputs are kept as nets of their own, so that synthesis does not fold the
+  // sum into the deeper multiplexer behind it.
+  for (const char* n : {"fwd_a_alt", "fwd_b_alt"}) {
     m.net(n, 32);
-    m.nets.back().attribute = "keep";
+    if (m_ext) m.nets.back().attribute = "keep";
   }
   m.net("e_rd", 5).net("f3e", 3).net("op_a", 32).net("op_b", 32).net("st_b", 32);
   m.net("alu_sum", 32).net("alu_lt").net("alu_eq").net("ls_wdata", 32).net("ls_mask", 4).net("ls_mis");
   m.net("e_exc", 1, false, "an exception known in execute").net("e_cause", 4).net("e_hold", 1, false, "execute must wait (unless squashed)").net("e_wait").net("e_retire").net("e_early_wr", 1, false, "writes rd with a result of execute");
   // ---- write-back
-  m.net("w_valid_q").net("w_pc_q", 30).net("w_link_q", 30).net("w_insn_q", 32).net("w_target_q", 32).net("w_exc_q").net("w_cause_q", 4);
+  m.net("w_valid_q").net("w_pc_q", 30).net("w_link_q", 30).net("w_insn_q", 32).net("w_exc_q").net("w_cause_q", 4);
+  m.net("w_tv_pc_q", 1, false, "mtval is the pc (fetch fault)").net("w_tv_insn_q", 1, false, "mtval is the word (illegal; a fetch fault takes the pc)");
   m.net("w_rd_we_q").net("w_slt_q").net("w_load_q").net("w_store_q").net("w_csr_q").net("w_csr_wr_q").net("w_shift_q").net("w_mret_q").net("w_wfi_q");
   m.net("w_branch_q").net("w_jal_q").net("w_jalr_q").net("w_pred_q").net("w_lt_q").net("w_cond_q").net("w_mem_q");
   const int dparts = (30 - daw + 3) / 4;
-  m.net("w_dmem_part_q", dparts, false, "DMEM's address bits, compared four at a time in execute").net("w_mmio_part_q", 7, false, "MMIO's");
-  m.net("e_cond").net("dmem_part", dparts).net("mmio_part", 7);
-  m.net("w_result_q", 32).net("w_addr_q", 32).net("w_sdata_q", 32).net("w_mask_q", 4).net("w_sh_a_q", 32).net("w_sh_fill_q").net("w_sh_amt_q", 3).net("sh_mid", 32).net("sh_fill").net("w_csr_src_q", 32);
+  m.net("w_dmem_part_q", dparts, false, "DMEM's address bits, compared four at a time in execute").net("w_mmio_part_q", (35 - mmio_addr_bits) / 4, false, "MMIO's");
+  m.net("e_cond").net("dmem_part", dparts).net("mmio_part", (35 - mmio_addr_bits) / 4);
+  m.net("w_result_q", 32).net("w_addr_q", 32, false, "the data address, or the target of a branch or jump (bit 0 cleared for JALR; 0 for ECALL/EBREAK)").net("w_sdata_q", 32).net("w_mask_q", 4).net("w_sh_a_q", 32).net("w_sh_fill_q").net("w_sh_amt_q", 3).net("sh_mid", 32).net("sh_fill").net("w_csr_src_q", 32);
   m.net("w_f3", 3).net("w_rd", 5).net("w_cond").net("w_taken").net("w_npc", 32).net("w_tmis").net("w_in_dmem").net("w_in_mmio").net("w_fault");
   m.net("w_exc").net("w_tval", 32).net("w_irq").net("w_go").net("w_commit").net("w_trap").net("w_mispredict").net("w_we");
   m.net("w_load_value", 32).net("w_shifted", 32).net("w_wdata", 32).net("w_bpdata", 32, false, "w_wdata but for a CSR value").net("csr_rdata", 32).net("csr_irq").net("csr_irq_ext").net("csr_wake");
@@ -164,9 +166,9 @@ std::string core(const SocConfig& c, ir::Design& d) {
                          assign("e_ecall_q", "d_ecall"), assign("e_ebreak_q", "d_ebreak"), assign("e_mret_q", "d_mret"), assign("e_wfi_q", "d_wfi"),
                          assign("e_late_q", "d_late"), assign("e_late_nz_q", "d_late & (imem_rdata_i[11:7] != 5'd0)"), assign("e_pred_q", "d_pred"),
                          assign("sel_a_q", "o_auipc | o_lui | fw_a | bp_a"),
-                         assign("fwd_a_q", "fw_a_sum ? alu_sum : fwd_a_alt"),
-                         assign("sel_b_q", "o_bimm | fw_b | bp_b"), assign("fwd_b_q", "fw_b_sum ? alu_sum : fwd_b_alt"),
-                         assign("sel_s_q", "fw_b | bp_b"), assign("fwd_s_q", "(fw_b & e_sel_sum_q) ? alu_sum : fwd_s_alt"),
+                         assign("fwd_a_q", "fw_a_res ? e_result : fwd_a_alt"),
+                         assign("sel_b_q", "o_bimm | fw_b | bp_b"), assign("fwd_b_q", "fw_b_res ? e_result : fwd_b_alt"),
+                         assign("sel_s_q", "fw_b | bp_b"), assign("fwd_s_q", "fw_b ? e_result : w_bpdata"),
                          assign("e_fault_q", fmt::format("pc_d_q[29:{}] != {}'d0", iaw, 30 - iaw))};
   if (m_ext) take.push_back(assign("e_md_q", "d_md"));
   m.comment("Execute takes the decoded word, or a bubble behind a squash or a stall; it holds while it waits.");
@@ -185,10 +187,9 @@ std::string core(const SocConfig& c, ir::Design& d) {
   m.assign("o_bimm", "~(imem_rdata_i[5] & ~imem_rdata_i[2] & (imem_rdata_i[6] ^ imem_rdata_i[4]))");
   m.assign("o_s", "imem_rdata_i[6:4] == 3'b010 && imem_rdata_i[2] == 1'b0").assign("o_u", "imem_rdata_i[4] & imem_rdata_i[2] & ~imem_rdata_i[6]");
   m.assign("o_imm", "o_u ? {imem_rdata_i[31:12], 12'd0} : {{20{imem_rdata_i[31]}}, imem_rdata_i[31:25], o_s ? imem_rdata_i[11:7] : imem_rdata_i[24:20]}");
-  m.assign("fw_a_sum", "fw_a & e_sel_sum_q & ~o_auipc & ~o_lui").assign("fw_b_sum", "fw_b & e_sel_sum_q & ~o_bimm");
-  m.assign("fwd_a_alt", "o_auipc ? {pc_d_q, 2'b00} : o_lui ? 32'd0 : fw_a ? e_other : w_bpdata");
-  m.assign("fwd_b_alt", "o_bimm ? o_imm : fw_b ? e_other : w_bpdata");
-  m.assign("fwd_s_alt", "fw_b ? e_other : w_bpdata");
+  m.assign("fw_a_res", "fw_a & ~o_auipc & ~o_lui").assign("fw_b_res", "fw_b & ~o_bimm");
+  m.assign("fwd_a_alt", "o_auipc ? {pc_d_q, 2'b00} : o_lui ? 32'd0 : w_bpdata");
+  m.assign("fwd_b_alt", "o_bimm ? o_imm : w_bpdata");
   m.assign("e_rd", "instr_e_q[11:7]").assign("f3e", "instr_e_q[14:12]");
   m.assign("op_a", "sel_a_q ? fwd_a_q : rf_a");
   m.assign("op_b", "sel_b_q ? fwd_b_q : rf_b");
@@ -197,7 +198,7 @@ std::string core(const SocConfig& c, ir::Design& d) {
                                  {"uns_i", "e_uns_q"}, {"f3_i", "f3e[1:0]"}, {"sel_sum_i", "e_sel_sum_q"},
                                  {"sel_link_i", "e_link_q"}, {"link_i", "{link_e_q, 2'b00}"}};
   if (m_ext) ac.insert(ac.end(), {{"sel_md_i", "e_md_q"}, {"md_i", "md_result"}});
-  ac.insert(ac.end(), {{"sum_o", "alu_sum"}, {"result_o", "e_result"}, {"other_o", "e_other"}, {"lt_o", "alu_lt"}, {"eq_o", "alu_eq"}});
+  ac.insert(ac.end(), {{"sum_o", "alu_sum"}, {"result_o", "e_result"}, {"lt_o", "alu_lt"}, {"eq_o", "alu_eq"}});
   m.instance(alu_m, "u_alu", ac);
   m.instance(lsu_m, "u_lsu",
              {{"addr_i", "alu_sum[1:0]"}, {"size_i", "f3e[1:0]"}, {"rs2_i", "st_b"}, {"wdata_o", "ls_wdata"}, {"mask_o", "ls_mask"}, {"misaligned_o", "ls_mis"},
@@ -214,7 +215,7 @@ std::string core(const SocConfig& c, ir::Design& d) {
   m.assign("data_raddr_o", "alu_sum");
   if (m_ext) {
     m.assign("e_md", "e_md_q & ~e_fault");
-    m.assign("md_start", "e_valid_q & e_md & ~md_busy & ~redirect");
+    m.assign("md_start", "e_valid_q & e_md & ~md_busy");  // a redirect kills the unit (kill_i wins over start_i)
     m.assign("e_hold", "e_valid_q & ((e_md & ~md_done) | (e_load_q & w_valid_q & w_store_q) | csr_wait)");
     m.instance(md, "u_muldiv",
                {{"clk_i", "clk_i"}, {"rst_ni", "rst_ni"}, {"kill_i", "redirect"}, {"start_i", "md_start"}, {"op_i", "f3e"}, {"a_i", "op_a"}, {"b_i", "op_b"},
@@ -230,13 +231,14 @@ std::string core(const SocConfig& c, ir::Design& d) {
   m.ff({if_else("!rst_ni", {assign("w_valid_q", "1'b0")}, {assign("w_valid_q", "e_retire")}),
         if_else("e_retire",
                 {assign("w_pc_q", "pc_e_q"), assign("w_link_q", "link_e_q"), assign("w_insn_q", "instr_e_q"),
-                 assign("w_target_q", "e_jalr_q ? {alu_sum[31:1], 1'b0} : target_e_q"), assign("w_exc_q", "e_exc"), assign("w_cause_q", "e_cause"),
+                 assign("w_exc_q", "e_exc"), assign("w_tv_pc_q", "e_fault"), assign("w_tv_insn_q", "e_illegal_q"), assign("w_cause_q", "e_cause"),
                  assign("w_rd_we_q", "e_rd_we_q"), assign("w_load_q", "e_load_q"), assign("w_store_q", "e_store_q"), assign("w_csr_q", "e_csr_q"),
                  assign("w_csr_wr_q", "e_csr_wr_q"), assign("w_shift_q", "e_res_q == 2'd2"), assign("w_slt_q", "e_res_q == 2'd3"), assign("w_mret_q", "e_mret_q"), assign("w_wfi_q", "e_wfi_q"),
                  assign("w_branch_q", "e_branch_q"), assign("w_jal_q", "e_jal_q"), assign("w_jalr_q", "e_jalr_q"), assign("w_pred_q", "e_pred_q"),
                  assign("w_lt_q", "alu_lt"), assign("w_cond_q", "e_cond"),
                  assign("w_dmem_part_q", "dmem_part"), assign("w_mmio_part_q", "mmio_part"), assign("w_mem_q", "e_load_q | e_store_q"),
-                 assign("w_result_q", "e_result"), assign("w_addr_q", "alu_sum"), assign("w_sdata_q", "ls_wdata"), assign("w_mask_q", "ls_mask"),
+                 assign("w_result_q", "e_result"),
+                 assign("w_addr_q", "(e_jal_q | e_branch_q) ? target_e_q : {alu_sum[31:1], alu_sum[0] & ~e_jalr_q & ~e_ebreak_q}"), assign("w_sdata_q", "ls_wdata"), assign("w_mask_q", "ls_mask"),
                  assign("w_sh_a_q", "sh_mid"), assign("w_sh_fill_q", "sh_fill"), assign("w_sh_amt_q", "op_b[2:0]"),
                  assign("w_csr_src_q", "f3e[2] ? {27'd0, instr_e_q[19:15]} : op_a")})});
 
@@ -244,8 +246,8 @@ std::string core(const SocConfig& c, ir::Design& d) {
   m.assign("w_f3", "w_insn_q[14:12]").assign("w_rd", "w_insn_q[11:7]");
   m.assign("w_cond", "w_cond_q");
   m.assign("w_taken", "w_jal_q | w_jalr_q | (w_branch_q & w_cond)");
-  m.assign("w_npc", "w_taken ? w_target_q : {w_link_q, 2'b00}");
-  m.assign("w_tmis", "w_taken & w_target_q[1]");
+  m.assign("w_npc", "w_taken ? w_addr_q : {w_link_q, 2'b00}");
+  m.assign("w_tmis", "w_taken & w_addr_q[1]");
   m.assign("w_mispredict", "w_jalr_q | (w_branch_q & (w_cond ^ w_pred_q))");
   m.comment("The memory map: DMEM and MMIO; any other data address faults.");
   {
@@ -261,15 +263,14 @@ std::string core(const SocConfig& c, ir::Design& d) {
       return cat + "}";
     };
     m.assign("dmem_part", parts(daw + 2, kDmemBase, dparts));
-    m.assign("mmio_part", parts(5, kMmioBase, 7));
+    m.assign("mmio_part", parts(mmio_addr_bits, kMmioBase, (35 - mmio_addr_bits) / 4));
   }
   m.assign("w_in_dmem", "&w_dmem_part_q");
   m.assign("w_in_mmio", "&w_mmio_part_q");
   m.assign("w_fault", "w_mem_q & ~w_in_dmem & ~w_in_mmio");
   m.assign("w_exc", "w_exc_q | w_tmis | w_fault");
   m.assign("w_tval",
-           "(w_exc_q & w_cause_q == 4'd1) ? {w_pc_q, 2'b00} : (w_exc_q & w_cause_q == 4'd2) ? w_insn_q : "
-           "(w_exc_q & (w_cause_q == 4'd3 || w_cause_q == 4'd11)) ? 32'd0 : (~w_exc_q & w_tmis) ? w_target_q : w_addr_q");
+           "w_tv_pc_q ? {w_pc_q, 2'b00} : w_tv_insn_q ? w_insn_q : w_addr_q");
   m.net("w_cause", 4);
   m.assign("w_cause", "w_exc_q ? w_cause_q : w_tmis ? 4'd0 : w_store_q ? 4'd7 : 4'd5");
   m.comment("Interrupts are taken before the instruction in write-back, which is squashed with everything behind it.");
@@ -327,6 +328,9 @@ std::string core(const SocConfig& c, ir::Design& d) {
     m.assign("rvfi_mem_rdata", "(w_mem_ok & w_load_q) ? data_rdata_i : 32'd0");
     m.assign("rvfi_mem_wdata", "(w_mem_ok & w_store_q) ? (w_sdata_q & lane_bits) : 32'd0");
     m.assign("rvfi_ext_mip", "irq_mip_q");
+  } else {
+    m.net("rvfi_unused", 36, false, "what only the RVFI port reads");
+    m.assign("rvfi_unused", "{e_rs1_used_q, e_rs2_used_q, w_npc[1:0], csr_mip}");
   }
   return d.add(std::move(m));
 }

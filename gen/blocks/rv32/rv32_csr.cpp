@@ -44,7 +44,7 @@ std::string csr(const SocConfig& c, ir::Design& d) {
   m.net("mip_now", 32, false, "mip as a CSR read sees it");
   m.net("wdata", 32);
   m.net("mie_q").net("mpie_q").net("mtie_q").net("meie_q").net("mtvec_q", 30).net("mscratch_q", 32).net("mepc_q", 30);
-  m.net("mcause_q", 32).net("mtval_q", 32).net("mcycle_q", 64).net("minstret_q", 64).net("cycle_next", 64).net("instret_next", 64);
+  m.net("mcause_q", 5, false, "{interrupt, exception code}: the other bits read 0").net("mtval_q", 32).net("mcycle_q", 64).net("minstret_q", 64).net("cycle_next", 64).net("instret_next", 64);
   m.net("instret_inc").net("pending_t").net("pending_e");
   m.assign("wdata", "op_i == 2'b01 ? src_i : op_i == 2'b10 ? (rdata_o | src_i) : (rdata_o & ~src_i)");
   // The decoder lets only the CSRs of docs/blocks/rv32.md through (any other
@@ -68,7 +68,7 @@ std::string csr(const SocConfig& c, ir::Design& d) {
   const std::string misa = fmt::format("32'h{:08X}", 0x40000100u | (m_ext ? 0x1000u : 0u));
   m.assign("rdata_o",
            "a[11] ? (a[10] ? 32'd0 : a[7] ? (a[1] ? minstret_q[63:32] : mcycle_q[63:32]) : (a[1] ? minstret_q[31:0] : mcycle_q[31:0]))"
-           " : a[6] ? (a[2] ? mip_now : a[1] ? (a[0] ? mtval_q : mcause_q) : (a[0] ? {mepc_q, 2'b00} : mscratch_q))"
+           " : a[6] ? (a[2] ? mip_now : a[1] ? (a[0] ? mtval_q : {mcause_q[4], 27'd0, mcause_q[3:0]}) : (a[0] ? {mepc_q, 2'b00} : mscratch_q))"
            " : a[4] ? 32'd0 : a[2] ? (a[0] ? {mtvec_q, 2'b00} : {20'd0, meie_q, 3'd0, mtie_q, 7'd0})"
            " : (a[0] ? " + misa + " : {19'd0, 2'b11, 3'd0, mpie_q, 3'd0, mie_q, 3'd0})");
   m.comment("The interrupt decision is registered (off the path to the fetch address): the lines of this cycle with mstatus.MIE and");
@@ -95,21 +95,21 @@ std::string csr(const SocConfig& c, ir::Design& d) {
   m.ff({if_else(
       "!rst_ni",
       {assign("mie_q", "1'b0"), assign("mpie_q", "1'b0"), assign("mtie_q", "1'b0"), assign("meie_q", "1'b0"), assign("mtvec_q", "30'd0"),
-       assign("mscratch_q", "32'd0"), assign("mepc_q", "30'd0"), assign("mcause_q", "32'd0"), assign("mtval_q", "32'd0"),
+       assign("mscratch_q", "32'd0"), assign("mepc_q", "30'd0"), assign("mcause_q", "5'd0"), assign("mtval_q", "32'd0"),
        assign("mcycle_q", "64'd0"), assign("minstret_q", "64'd0"), assign("inc_q", "1'b0")},
       {assign("mcycle_q", "{wr_B80 ? wdata : cycle_next[63:32], wr_B00 ? wdata : cycle_next[31:0]}"),
        assign("minstret_q", "{wr_B82 ? wdata : instret_next[63:32], wr_B02 ? wdata : instret_next[31:0]}"),
        assign("inc_q", "instret_inc"),
        if_else("trap_i",
                {assign("mpie_q", "mie_q"), assign("mie_q", "1'b0"), assign("mepc_q", "epc_i"),
-                assign("mcause_q", "{cause_i[4], 27'd0, cause_i[3:0]}"), assign("mtval_q", "tval_i")},
+                assign("mcause_q", "cause_i"), assign("mtval_q", "tval_i")},
                {if_else("mret_i", {assign("mie_q", "mpie_q"), assign("mpie_q", "1'b1")}),
                 if_else("wr_300", {assign("mie_q", "wdata[3]"), assign("mpie_q", "wdata[7]")}),
                 if_else("wr_304", {assign("mtie_q", "wdata[7]"), assign("meie_q", "wdata[11]")}),
                 if_else("wr_305", {assign("mtvec_q", "wdata[31:2]")}),
                 if_else("wr_340", {assign("mscratch_q", "wdata")}),
                 if_else("wr_341", {assign("mepc_q", "wdata[31:2]")}),
-                if_else("wr_342", {assign("mcause_q", "wdata")}),
+                if_else("wr_342", {assign("mcause_q", "{wdata[31], wdata[3:0]}")}),
                 if_else("wr_343", {assign("mtval_q", "wdata")})})})});
   return d.add(std::move(m));
 }

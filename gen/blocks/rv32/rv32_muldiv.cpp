@@ -2,7 +2,7 @@
 // rv32.muldiv as one of two sibling modules with the same ports.
 //   _muldiv_fast:  the 32 x 32-bit product in one cycle (DSP blocks),
 //                  4 cycles in execute for MUL (its product is its result),
-//                  5 for MULH*; division by an aligned divisor, one
+//                  6 for MULH* (the low word's zero test has a cycle); division by an aligned divisor, one
 //                  quotient bit per cycle and only as many as the quotient
 //                  can have: 7 + clz(|b|) - clz(|a|) cycles (5 when
 //                  |a| < |b| or a = 0; 38 for b = 0).
@@ -110,7 +110,12 @@ std::string muldiv(const SocConfig& c, ir::Design& d) {
   if (fast) step.push_back(if_else("op_q == 3'd0", {assign("res_q", "prod[31:0]"), assign("cnt_q", "6'd33")}));
   m.comment("The result: MUL and DIV* take the low register, MULH* and REM* the high one, negated when negative.");
   m.assign("raw", "(op_q == 3'd0 || op_q[2:1] == 2'b10) ? lo_q : acc_q");
-  m.assign("raw_cin", "(!op_q[2] && op_q != 3'd0) ? (lo_q == 32'd0) : 1'b1");
+  if (fast) {  // the low word's zero test is registered in a cycle of its own (MULH* only), off the negation's carry chain
+    m.net("lz_q", 1, false, "the product's low word is zero");
+    m.assign("raw_cin", "(!op_q[2] && op_q != 3'd0) ? lz_q : 1'b1");
+  } else {
+    m.assign("raw_cin", "(!op_q[2] && op_q != 3'd0) ? (lo_q == 32'd0) : 1'b1");
+  }
   m.comment("The result is registered (one more cycle), so execute takes it from a flip-flop.");
   m.net("res_q", 32);
   m.assign("result_o", "res_q");
@@ -120,8 +125,10 @@ std::string muldiv(const SocConfig& c, ir::Design& d) {
   std::vector<ir::Stmt> prep{assign("cnt_q", cnt0), assign("acc_q", "32'd0"),
                              assign("lo_q", fast ? "abs_a" : "op_q[2] ? abs_a : abs_b"), assign("mc_q", fast ? "abs_b" : "op_q[2] ? abs_b : abs_a"),
                              assign("neg_q", "op_q[2] ? (op_q[1] ? a_neg : (a_neg ^ b_neg) & ~b_zero) : (a_neg ^ b_neg)")};
-  std::vector<ir::Stmt> run{if_else("cnt_q == 6'd33", {},
-                                    {if_else("cnt_q[5]", {assign("res_q", "neg_q ? (~raw + {31'd0, raw_cin}) : raw"), assign("cnt_q", "6'd33")}, step)})};
+  std::vector<ir::Stmt> finish{assign("res_q", "neg_q ? (~raw + {31'd0, raw_cin}) : raw"), assign("cnt_q", "6'd33")};
+  // The fast unit's MULH* first test the low word for zero (count 32 -> 34), then finish.
+  if (fast) finish = {if_else("cnt_q[1:0] == 2'd0 && !op_q[2]", {assign("lz_q", "lo_q == 32'd0"), assign("cnt_q", "6'd34")}, finish)};
+  std::vector<ir::Stmt> run{if_else("cnt_q == 6'd33", {}, {if_else("cnt_q[5]", finish, step)})};
   // The control (busy and the phase) obeys kill_i and start_i; the data registers take the operands in every idle cycle
   // and follow the phase otherwise, so that neither the kill nor the start (late signals of the pipeline) reaches them.
   std::vector<ir::Stmt> ctrl_idle{assign("busy_q", "1'b0"), assign("prep_q", "1'b0")};

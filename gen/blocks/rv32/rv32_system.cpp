@@ -123,36 +123,36 @@ std::string mmio(const SocConfig& c, ir::Design& d) {
       .port(Dir::out, "exit_code_o", 32)
       .port(Dir::out, "mtip_o", 1, false, "mtime >= mtimecmp (of the cycle before)")
       .port(Dir::out, "meip_o", 1, false, "irq bit 0 or irq_ext_i");
-  m.net("mtime_q", 64).net("ncmp_q", 64, false, "mtimecmp, inverted").net("irq_q").net("rdata_q", 32).net("mtip_q").net("time_next", 64);
-  m.net("wdata_n", 32).net("cmp_wide", 66).net("cmp_unused", 65);
+  m.net("ntime_q", 64, false, "mtime, inverted").net("cmp_q", 64, false, "mtimecmp").net("irq_q").net("rdata_q", 32).net("mtip_q").net("ntime_next", 64);
+  m.net("wdata_n", 32).net("cmp_wide", 65).net("cmp_unused", 64);
   m.net("console_valid_q").net("console_data_q", 8).net("exit_valid_q").net("exit_code_q", 32);
-  m.assign("time_next", "mtime_q + 64'd1");
-  m.comment("mtimecmp is kept inverted, so mtime >= mtimecmp is the carry out of mtime + ~mtimecmp + 1: the comparison is the");
-  m.comment("carry chain alone (the carry-in rides in bit 0).");
+  m.comment("mtime is kept inverted (it counts down), so mtimecmp > mtime is the carry out of mtimecmp + ~mtime: the comparison is");
+  m.comment("the carry chain alone, and the inversions fall into the write and read multiplexers.");
+  m.assign("ntime_next", "ntime_q - 64'd1");
   m.assign("wdata_n", "~wdata_i");
-  m.assign("cmp_wide", "{1'b0, mtime_q, 1'b1} + {1'b0, ncmp_q, 1'b1}");
-  m.assign("cmp_unused", "cmp_wide[64:0]");
+  m.assign("cmp_wide", "{1'b0, cmp_q} + {1'b0, ntime_q}");
+  m.assign("cmp_unused", "cmp_wide[63:0]");
   m.net("we_t0", 4).net("we_t1", 4).net("we_c0", 4).net("we_c1", 4);
   m.assign("we_t0", "we_i & {4{waddr_i == 3'd4}}").assign("we_t1", "we_i & {4{waddr_i == 3'd5}}");
   m.assign("we_c0", "we_i & {4{waddr_i == 3'd6}}").assign("we_c1", "we_i & {4{waddr_i == 3'd7}}");
   m.ff({if_else("!rst_ni",
-                {assign("mtime_q", "64'd0"), assign("ncmp_q", "64'd0"), assign("irq_q", "1'b0"), assign("mtip_q", "1'b0"),
+                {assign("ntime_q", "{64{1'b1}}"), assign("cmp_q", "{64{1'b1}}"), assign("irq_q", "1'b0"), assign("mtip_q", "1'b0"),
                  assign("console_valid_q", "1'b0"), assign("exit_valid_q", "1'b0")},
-                {assign("mtime_q", fmt::format("{{{}, {}}}",
-                                               merge("time_next", 32, "wdata_i", "we_t1"),
-                                               merge("time_next", 0, "wdata_i", "we_t0"))),
-                 assign("ncmp_q", fmt::format("{{{}, {}}}", merge("ncmp_q", 32, "wdata_n", "we_c1"), merge("ncmp_q", 0, "wdata_n", "we_c0"))),
+                {assign("ntime_q", fmt::format("{{{}, {}}}",
+                                               merge("ntime_next", 32, "wdata_n", "we_t1"),
+                                               merge("ntime_next", 0, "wdata_n", "we_t0"))),
+                 assign("cmp_q", fmt::format("{{{}, {}}}", merge("cmp_q", 32, "wdata_i", "we_c1"), merge("cmp_q", 0, "wdata_i", "we_c0"))),
                  if_else("we_i[0] && waddr_i == 3'd2", {assign("irq_q", "wdata_i[0]")}),
-                 assign("mtip_q", "cmp_wide[65]"),
+                 assign("mtip_q", "~cmp_wide[64]"),
                  assign("console_valid_q", "we_i[0] && waddr_i == 3'd0"),
                  assign("exit_valid_q", "we_i != 4'd0 && waddr_i == 3'd1")}),
         assign("console_data_q", "wdata_i[7:0]"),
         assign("exit_code_q", "wdata_i"),
         ir::case_of("raddr_i", {{"3'd2", {assign("rdata_q", "{31'd0, irq_q}")}},
-                                                {"3'd4", {assign("rdata_q", "mtime_q[31:0]")}},
-                                                {"3'd5", {assign("rdata_q", "mtime_q[63:32]")}},
-                                                {"3'd6", {assign("rdata_q", "~ncmp_q[31:0]")}},
-                                                {"3'd7", {assign("rdata_q", "~ncmp_q[63:32]")}},
+                                                {"3'd4", {assign("rdata_q", "~ntime_q[31:0]")}},
+                                                {"3'd5", {assign("rdata_q", "~ntime_q[63:32]")}},
+                                                {"3'd6", {assign("rdata_q", "cmp_q[31:0]")}},
+                                                {"3'd7", {assign("rdata_q", "cmp_q[63:32]")}},
                                                 {"default", {assign("rdata_q", "32'd0")}}})});
   m.assign("rdata_o", "rdata_q").assign("mtip_o", "mtip_q").assign("meip_o", "irq_q | irq_ext_i");
   m.assign("console_valid_o", "console_valid_q").assign("console_data_o", "console_data_q");

@@ -33,6 +33,7 @@ module rv32im_spram_rv32_muldiv_fast (
   logic raw_cin;
   logic [63:0] prod;
   logic [32:0] dtrial;
+  logic lz_q;  // the product's low word is zero
   logic [31:0] res_q;
   logic norm_q;  // the cycle after prep of a division: leading zeros, k
   logic align_q;  // the cycle after norm_q: the divisor shifted left by k
@@ -180,7 +181,7 @@ module rv32im_spram_rv32_muldiv_fast (
 
   // The result: MUL and DIV* take the low register, MULH* and REM* the high one, negated when negative.
   assign raw = (op_q == 3'd0 || op_q[2:1] == 2'b10) ? lo_q : acc_q;
-  assign raw_cin = (!op_q[2] && op_q != 3'd0) ? (lo_q == 32'd0) : 1'b1;
+  assign raw_cin = (!op_q[2] && op_q != 3'd0) ? lz_q : 1'b1;
 
   // The result is registered (one more cycle), so execute takes it from a flip-flop.
   assign result_o = res_q;
@@ -358,8 +359,13 @@ module rv32im_spram_rv32_muldiv_fast (
       mc_q <= mc_q << k_q;
     end else if (cnt_q == 6'd33) begin
     end else if (cnt_q[5]) begin
-      res_q <= neg_q ? (~raw + {31'd0, raw_cin}) : raw;
-      cnt_q <= 6'd33;
+      if (cnt_q[1:0] == 2'd0 && !op_q[2]) begin
+        lz_q <= lo_q == 32'd0;
+        cnt_q <= 6'd34;
+      end else begin
+        res_q <= neg_q ? (~raw + {31'd0, raw_cin}) : raw;
+        cnt_q <= 6'd33;
+      end
     end else begin
       if (op_q[2]) begin
         if (dtrial[32]) begin

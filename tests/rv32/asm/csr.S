@@ -71,7 +71,7 @@ TEST_BEGIN
   CHECK(21, a1, 0)
   csrw mcause, a0
   csrr a1, mcause
-  CHECK(22, a1, 0xffffffff)
+  CHECK(22, a1, 0x8000000f)
   csrw mtval, a0
   csrr a1, mtval
   CHECK(23, a1, 0xffffffff)
