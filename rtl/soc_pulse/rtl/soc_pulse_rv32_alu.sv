@@ -12,7 +12,6 @@ module soc_pulse_rv32_alu (
   input  logic [31:0] link_i,
   output logic [31:0] sum_o,       // a + b or a - b: addresses, JALR target
   output logic [31:0] result_o,
-  output logic [31:0] other_o,     // the result when it is not the sum
   output logic        lt_o,        // a < b (signed or unsigned), when subtracting
   output logic        eq_o         // a == b (rs1 == rs2 for branches)
 );
@@ -21,7 +20,7 @@ module soc_pulse_rv32_alu (
   logic [33:0] wide;
   logic wide_unused;
   logic [31:0] logic_r;
-  logic [31:0] other;
+  (* keep *) logic [31:0] other;
 
   assign y = b_i ^ {32{sub_i}};
 
@@ -31,7 +30,6 @@ module soc_pulse_rv32_alu (
   assign eq_o = a_i == b_i;
   assign logic_r = f3_i[1] ? (f3_i[0] ? (a_i & b_i) : (a_i | b_i)) : (a_i ^ b_i);
   assign other = sel_link_i ? link_i : logic_r;
-  assign other_o = other;
   assign result_o = sel_sum_i ? sum_o : other;
 
 endmodule

@@ -93,13 +93,11 @@ module soc_pulse_rv32_core (
   logic bp_a;
   logic bp_b;
   logic [31:0] e_result;
-  logic [31:0] e_other;
-  logic fw_a_sum;  // forward the sum (the last-arriving input of the register)
-  logic fw_b_sum;
+  logic fw_a_res;  // forward the result of execute (the last-arriving input of the register)
+  logic fw_b_res;
   logic e_fault_q;
-  (* keep *) logic [31:0] fwd_a_alt;
-  (* keep *) logic [31:0] fwd_b_alt;
-  (* keep *) logic [31:0] fwd_s_alt;
+  logic [31:0] fwd_a_alt;
+  logic [31:0] fwd_b_alt;
   logic [4:0] e_rd;
   logic [2:0] f3e;
   logic [31:0] op_a;
@@ -121,9 +119,10 @@ module soc_pulse_rv32_core (
   logic [29:0] w_pc_q;
   logic [29:0] w_link_q;
   logic [31:0] w_insn_q;
-  logic [31:0] w_target_q;
   logic w_exc_q;
   logic [3:0] w_cause_q;
+  logic w_tv_pc_q;  // mtval is the pc (fetch fault)
+  logic w_tv_insn_q;  // mtval is the word (illegal; a fetch fault takes the pc)
   logic w_rd_we_q;
   logic w_slt_q;
   logic w_load_q;
@@ -146,7 +145,7 @@ module soc_pulse_rv32_core (
   logic [4:0] dmem_part;
   logic [1:0] mmio_part;
   logic [31:0] w_result_q;
-  logic [31:0] w_addr_q;
+  logic [31:0] w_addr_q;  // the data address, or the target of a branch or jump (bit 0 cleared for JALR; 0 for ECALL/EBREAK)
   logic [31:0] w_sdata_q;
   logic [3:0] w_mask_q;
   logic [31:0] w_sh_a_q;
@@ -322,11 +321,11 @@ module soc_pulse_rv32_core (
       e_late_nz_q <= d_late & (imem_rdata_i[11:7] != 5'd0);
       e_pred_q <= d_pred;
       sel_a_q <= o_auipc | o_lui | fw_a | bp_a;
-      fwd_a_q <= fw_a_sum ? alu_sum : fwd_a_alt;
+      fwd_a_q <= fw_a_res ? e_result : fwd_a_alt;
       sel_b_q <= o_bimm | fw_b | bp_b;
-      fwd_b_q <= fw_b_sum ? alu_sum : fwd_b_alt;
+      fwd_b_q <= fw_b_res ? e_result : fwd_b_alt;
       sel_s_q <= fw_b | bp_b;
-      fwd_s_q <= (fw_b & e_sel_sum_q) ? alu_sum : fwd_s_alt;
+      fwd_s_q <= fw_b ? e_result : w_bpdata;
       e_fault_q <= pc_d_q[29:12] != 18'd0;
     end else if (!e_wait) begin
       e_valid_q <= 1'b0;
@@ -348,11 +347,10 @@ module soc_pulse_rv32_core (
   assign o_s = imem_rdata_i[6:4] == 3'b010 && imem_rdata_i[2] == 1'b0;
   assign o_u = imem_rdata_i[4] & imem_rdata_i[2] & ~imem_rdata_i[6];
   assign o_imm = o_u ? {imem_rdata_i[31:12], 12'd0} : {{20{imem_rdata_i[31]}}, imem_rdata_i[31:25], o_s ? imem_rdata_i[11:7] : imem_rdata_i[24:20]};
-  assign fw_a_sum = fw_a & e_sel_sum_q & ~o_auipc & ~o_lui;
-  assign fw_b_sum = fw_b & e_sel_sum_q & ~o_bimm;
-  assign fwd_a_alt = o_auipc ? {pc_d_q, 2'b00} : o_lui ? 32'd0 : fw_a ? e_other : w_bpdata;
-  assign fwd_b_alt = o_bimm ? o_imm : fw_b ? e_other : w_bpdata;
-  assign fwd_s_alt = fw_b ? e_other : w_bpdata;
+  assign fw_a_res = fw_a & ~o_auipc & ~o_lui;
+  assign fw_b_res = fw_b & ~o_bimm;
+  assign fwd_a_alt = o_auipc ? {pc_d_q, 2'b00} : o_lui ? 32'd0 : w_bpdata;
+  assign fwd_b_alt = o_bimm ? o_imm : w_bpdata;
   assign e_rd = instr_e_q[11:7];
   assign f3e = instr_e_q[14:12];
   assign op_a = sel_a_q ? fwd_a_q : rf_a;
@@ -370,7 +368,6 @@ module soc_pulse_rv32_core (
     .link_i({link_e_q, 2'b00}),
     .sum_o(alu_sum),
     .result_o(e_result),
-    .other_o(e_other),
     .lt_o(alu_lt),
     .eq_o(alu_eq)
   );
@@ -415,8 +412,9 @@ module soc_pulse_rv32_core (
       w_pc_q <= pc_e_q;
       w_link_q <= link_e_q;
       w_insn_q <= instr_e_q;
-      w_target_q <= e_jalr_q ? {alu_sum[31:1], 1'b0} : target_e_q;
       w_exc_q <= e_exc;
+      w_tv_pc_q <= e_fault;
+      w_tv_insn_q <= e_illegal_q;
       w_cause_q <= e_cause;
       w_rd_we_q <= e_rd_we_q;
       w_load_q <= e_load_q;
@@ -437,7 +435,7 @@ module soc_pulse_rv32_core (
       w_mmio_part_q <= mmio_part;
       w_mem_q <= e_load_q | e_store_q;
       w_result_q <= e_result;
-      w_addr_q <= alu_sum;
+      w_addr_q <= (e_jal_q | e_branch_q) ? target_e_q : {alu_sum[31:1], alu_sum[0] & ~e_jalr_q & ~e_ebreak_q};
       w_sdata_q <= ls_wdata;
       w_mask_q <= ls_mask;
       w_sh_a_q <= sh_mid;
@@ -452,8 +450,8 @@ module soc_pulse_rv32_core (
   assign w_rd = w_insn_q[11:7];
   assign w_cond = w_cond_q;
   assign w_taken = w_jal_q | w_jalr_q | (w_branch_q & w_cond);
-  assign w_npc = w_taken ? w_target_q : {w_link_q, 2'b00};
-  assign w_tmis = w_taken & w_target_q[1];
+  assign w_npc = w_taken ? w_addr_q : {w_link_q, 2'b00};
+  assign w_tmis = w_taken & w_addr_q[1];
   assign w_mispredict = w_jalr_q | (w_branch_q & (w_cond ^ w_pred_q));
 
   // The memory map: DMEM and MMIO; any other data address faults.
@@ -463,7 +461,7 @@ module soc_pulse_rv32_core (
   assign w_in_mmio = &w_mmio_part_q;
   assign w_fault = w_mem_q & ~w_in_dmem & ~w_in_mmio;
   assign w_exc = w_exc_q | w_tmis | w_fault;
-  assign w_tval = (w_exc_q & w_cause_q == 4'd1) ? {w_pc_q, 2'b00} : (w_exc_q & w_cause_q == 4'd2) ? w_insn_q : (w_exc_q & (w_cause_q == 4'd3 || w_cause_q == 4'd11)) ? 32'd0 : (~w_exc_q & w_tmis) ? w_target_q : w_addr_q;
+  assign w_tval = w_tv_pc_q ? {w_pc_q, 2'b00} : w_tv_insn_q ? w_insn_q : w_addr_q;
   assign w_cause = w_exc_q ? w_cause_q : w_tmis ? 4'd0 : w_store_q ? 4'd7 : 4'd5;
 
   // Interrupts are taken before the instruction in write-back, which is squashed with everything behind it.

@@ -35,7 +35,7 @@ module soc_pulse_rv32_csr (
   logic [29:0] mtvec_q;
   logic [31:0] mscratch_q;
   logic [29:0] mepc_q;
-  logic [31:0] mcause_q;
+  logic [4:0] mcause_q;  // {interrupt, exception code}: the other bits read 0
   logic [31:0] mtval_q;
   logic [63:0] mcycle_q;
   logic [63:0] minstret_q;
@@ -82,7 +82,7 @@ module soc_pulse_rv32_csr (
   assign wr_B82 = wen_i & a[11] & a[7] & a[1];
 
   // Read before write; fields without storage read as their fixed values.
-  assign rdata_o = a[11] ? (a[10] ? 32'd0 : a[7] ? (a[1] ? minstret_q[63:32] : mcycle_q[63:32]) : (a[1] ? minstret_q[31:0] : mcycle_q[31:0])) : a[6] ? (a[2] ? mip_now : a[1] ? (a[0] ? mtval_q : mcause_q) : (a[0] ? {mepc_q, 2'b00} : mscratch_q)) : a[4] ? 32'd0 : a[2] ? (a[0] ? {mtvec_q, 2'b00} : {20'd0, meie_q, 3'd0, mtie_q, 7'd0}) : (a[0] ? 32'h40000100 : {19'd0, 2'b11, 3'd0, mpie_q, 3'd0, mie_q, 3'd0});
+  assign rdata_o = a[11] ? (a[10] ? 32'd0 : a[7] ? (a[1] ? minstret_q[63:32] : mcycle_q[63:32]) : (a[1] ? minstret_q[31:0] : mcycle_q[31:0])) : a[6] ? (a[2] ? mip_now : a[1] ? (a[0] ? mtval_q : {mcause_q[4], 27'd0, mcause_q[3:0]}) : (a[0] ? {mepc_q, 2'b00} : mscratch_q)) : a[4] ? 32'd0 : a[2] ? (a[0] ? {mtvec_q, 2'b00} : {20'd0, meie_q, 3'd0, mtie_q, 7'd0}) : (a[0] ? 32'h40000100 : {19'd0, 2'b11, 3'd0, mpie_q, 3'd0, mie_q, 3'd0});
 
   // The interrupt decision is registered (off the path to the fetch address): the lines of this cycle with mstatus.MIE and
   // mie as this cycle leaves them, so the decision agrees with the CSRs of the cycle that uses it.
@@ -131,7 +131,7 @@ module soc_pulse_rv32_csr (
       mtvec_q <= 30'd0;
       mscratch_q <= 32'd0;
       mepc_q <= 30'd0;
-      mcause_q <= 32'd0;
+      mcause_q <= 5'd0;
       mtval_q <= 32'd0;
       mcycle_q <= 64'd0;
       minstret_q <= 64'd0;
@@ -144,7 +144,7 @@ module soc_pulse_rv32_csr (
         mpie_q <= mie_q;
         mie_q <= 1'b0;
         mepc_q <= epc_i;
-        mcause_q <= {cause_i[4], 27'd0, cause_i[3:0]};
+        mcause_q <= cause_i;
         mtval_q <= tval_i;
       end else begin
         if (mret_i) begin
@@ -169,7 +169,7 @@ module soc_pulse_rv32_csr (
           mepc_q <= wdata[31:2];
         end
         if (wr_342) begin
-          mcause_q <= wdata;
+          mcause_q <= {wdata[31], wdata[3:0]};
         end
         if (wr_343) begin
           mtval_q <= wdata;

@@ -16,12 +16,17 @@ module soc_pulse_rv32_lsu (
 
   logic [15:0] half;
   logic [7:0] byte_v;
+  logic ext;  // the extension bit of a byte or half
 
   assign wdata_o = size_i == 2'd0 ? {4{rs2_i[7:0]}} : size_i == 2'd1 ? {2{rs2_i[15:0]}} : rs2_i;
   assign mask_o = size_i == 2'd0 ? (4'b0001 << addr_i) : size_i == 2'd1 ? (addr_i[1] ? 4'b1100 : 4'b0011) : 4'b1111;
   assign misaligned_o = (size_i == 2'd1 && addr_i[0]) || (size_i[1] && addr_i != 2'd0);
   assign half = w_addr_i[1] ? w_rdata_i[31:16] : w_rdata_i[15:0];
   assign byte_v = w_addr_i[0] ? half[15:8] : half[7:0];
-  assign w_value_o = w_f3_i[1:0] == 2'd0 ? {{24{byte_v[7] & ~w_f3_i[2]}}, byte_v} : w_f3_i[1:0] == 2'd1 ? {{16{half[15] & ~w_f3_i[2]}}, half} : w_rdata_i;
+
+  // A load that is not aligned traps (and writes nothing), so an LW's bytes are those of byte_v and half; above the byte,
+  // each bit is the word's (LW), the half's (bits 15:8 of LH/LHU, LW), else the extension bit (one net).
+  assign ext = ~w_f3_i[2] & (w_f3_i[0] ? half[15] : byte_v[7]);
+  assign w_value_o = {w_f3_i[1] ? w_rdata_i[31:16] : {16{ext}}, (w_f3_i[1] | w_f3_i[0]) ? half[15:8] : {8{ext}}, byte_v};
 
 endmodule

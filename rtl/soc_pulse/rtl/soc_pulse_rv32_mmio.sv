@@ -18,15 +18,15 @@ module soc_pulse_rv32_mmio (
   output logic        meip_o            // irq bit 0 or irq_ext_i
 );
 
-  logic [63:0] mtime_q;
-  logic [63:0] ncmp_q;  // mtimecmp, inverted
+  logic [63:0] ntime_q;  // mtime, inverted
+  logic [63:0] cmp_q;  // mtimecmp
   logic irq_q;
   logic [31:0] rdata_q;
   logic mtip_q;
-  logic [63:0] time_next;
+  logic [63:0] ntime_next;
   logic [31:0] wdata_n;
-  logic [65:0] cmp_wide;
-  logic [64:0] cmp_unused;
+  logic [64:0] cmp_wide;
+  logic [63:0] cmp_unused;
   logic console_valid_q;
   logic [7:0] console_data_q;
   logic exit_valid_q;
@@ -36,13 +36,12 @@ module soc_pulse_rv32_mmio (
   logic [3:0] we_c0;
   logic [3:0] we_c1;
 
-  assign time_next = mtime_q + 64'd1;
-
-  // mtimecmp is kept inverted, so mtime >= mtimecmp is the carry out of mtime + ~mtimecmp + 1: the comparison is the
-  // carry chain alone (the carry-in rides in bit 0).
+  // mtime is kept inverted (it counts down), so mtimecmp > mtime is the carry out of mtimecmp + ~mtime: the comparison is
+  // the carry chain alone, and the inversions fall into the write and read multiplexers.
+  assign ntime_next = ntime_q - 64'd1;
   assign wdata_n = ~wdata_i;
-  assign cmp_wide = {1'b0, mtime_q, 1'b1} + {1'b0, ncmp_q, 1'b1};
-  assign cmp_unused = cmp_wide[64:0];
+  assign cmp_wide = {1'b0, cmp_q} + {1'b0, ntime_q};
+  assign cmp_unused = cmp_wide[63:0];
   assign we_t0 = we_i & {4{waddr_i == 3'd4}};
   assign we_t1 = we_i & {4{waddr_i == 3'd5}};
   assign we_c0 = we_i & {4{waddr_i == 3'd6}};
@@ -50,19 +49,19 @@ module soc_pulse_rv32_mmio (
 
   always_ff @(posedge clk_i) begin
     if (!rst_ni) begin
-      mtime_q <= 64'd0;
-      ncmp_q <= 64'd0;
+      ntime_q <= {64{1'b1}};
+      cmp_q <= {64{1'b1}};
       irq_q <= 1'b0;
       mtip_q <= 1'b0;
       console_valid_q <= 1'b0;
       exit_valid_q <= 1'b0;
     end else begin
-      mtime_q <= {{we_t1[3] ? wdata_i[31:24] : time_next[63:56], we_t1[2] ? wdata_i[23:16] : time_next[55:48], we_t1[1] ? wdata_i[15:8] : time_next[47:40], we_t1[0] ? wdata_i[7:0] : time_next[39:32]}, {we_t0[3] ? wdata_i[31:24] : time_next[31:24], we_t0[2] ? wdata_i[23:16] : time_next[23:16], we_t0[1] ? wdata_i[15:8] : time_next[15:8], we_t0[0] ? wdata_i[7:0] : time_next[7:0]}};
-      ncmp_q <= {{we_c1[3] ? wdata_n[31:24] : ncmp_q[63:56], we_c1[2] ? wdata_n[23:16] : ncmp_q[55:48], we_c1[1] ? wdata_n[15:8] : ncmp_q[47:40], we_c1[0] ? wdata_n[7:0] : ncmp_q[39:32]}, {we_c0[3] ? wdata_n[31:24] : ncmp_q[31:24], we_c0[2] ? wdata_n[23:16] : ncmp_q[23:16], we_c0[1] ? wdata_n[15:8] : ncmp_q[15:8], we_c0[0] ? wdata_n[7:0] : ncmp_q[7:0]}};
+      ntime_q <= {{we_t1[3] ? wdata_n[31:24] : ntime_next[63:56], we_t1[2] ? wdata_n[23:16] : ntime_next[55:48], we_t1[1] ? wdata_n[15:8] : ntime_next[47:40], we_t1[0] ? wdata_n[7:0] : ntime_next[39:32]}, {we_t0[3] ? wdata_n[31:24] : ntime_next[31:24], we_t0[2] ? wdata_n[23:16] : ntime_next[23:16], we_t0[1] ? wdata_n[15:8] : ntime_next[15:8], we_t0[0] ? wdata_n[7:0] : ntime_next[7:0]}};
+      cmp_q <= {{we_c1[3] ? wdata_i[31:24] : cmp_q[63:56], we_c1[2] ? wdata_i[23:16] : cmp_q[55:48], we_c1[1] ? wdata_i[15:8] : cmp_q[47:40], we_c1[0] ? wdata_i[7:0] : cmp_q[39:32]}, {we_c0[3] ? wdata_i[31:24] : cmp_q[31:24], we_c0[2] ? wdata_i[23:16] : cmp_q[23:16], we_c0[1] ? wdata_i[15:8] : cmp_q[15:8], we_c0[0] ? wdata_i[7:0] : cmp_q[7:0]}};
       if (we_i[0] && waddr_i == 3'd2) begin
         irq_q <= wdata_i[0];
       end
-      mtip_q <= cmp_wide[65];
+      mtip_q <= ~cmp_wide[64];
       console_valid_q <= we_i[0] && waddr_i == 3'd0;
       exit_valid_q <= we_i != 4'd0 && waddr_i == 3'd1;
     end
@@ -73,16 +72,16 @@ module soc_pulse_rv32_mmio (
         rdata_q <= {31'd0, irq_q};
       end
       3'd4: begin
-        rdata_q <= mtime_q[31:0];
+        rdata_q <= ~ntime_q[31:0];
       end
       3'd5: begin
-        rdata_q <= mtime_q[63:32];
+        rdata_q <= ~ntime_q[63:32];
       end
       3'd6: begin
-        rdata_q <= ~ncmp_q[31:0];
+        rdata_q <= cmp_q[31:0];
       end
       3'd7: begin
-        rdata_q <= ~ncmp_q[63:32];
+        rdata_q <= cmp_q[63:32];
       end
       default: begin
         rdata_q <= 32'd0;
