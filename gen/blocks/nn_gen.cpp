@@ -299,7 +299,7 @@ std::string requant(const SocConfig& c, ir::Design& d) {
   m.comment("The scaler takes the next capture when idle, or as its result moves to the output register.");
   m.net("done", 1, false, "the result moves to the output register").net("load");
   m.net("out_valid_q").net("out_addr_q", ow).net("out_lane_q");
-  if (posit) m.net("out_raw_q", 1, false, "the output register holds a read-out code").net("out_code_q", cw);
+  if (posit) m.net("out_raw_q", 1, false, "the output register holds a read-out code").net("out_code_q", p16 ? 16 : 8);
   m.assign("done", "state_q == 2'd3 && (!out_valid_q || wr_ready_i)");
   m.assign("load", "pend_q && (state_q == 2'd0 || done)");
   std::vector<Stmt> load{assign("neg_q", "pend_x_q[31]"), assign("mag_q", "pend_x_q[31] ? 32'(-pend_x_q) : pend_x_q"), assign("addr_q", "pend_addr_q"),

@@ -100,7 +100,7 @@ module nn_formats4_requant (
   logic [17:0] out_addr_q;
   logic out_lane_q;
   logic out_raw_q;  // the output register holds a read-out code
-  logic [3:0] out_code_q;
+  logic [7:0] out_code_q;
 
   // Capture: the exact dot product plus bias, saturated to int32.
   assign {acc_int, acc_frac_unused} = acc_i;
