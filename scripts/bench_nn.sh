@@ -65,7 +65,7 @@ limit=$((1200 * seeds))  # seconds for one UP5K place and route job
 # config) and the configs whose per-module area is reported.
 all_configs=(nn_small nn_medium nn_large nn_mixed nn_formats nn_pulse)
 declare -A models_of=([nn_small]=pulse_cnn [nn_medium]=pulse_cnn [nn_large]=pulse_cnn [nn_mixed]="pulse_cnn pulse_cnn_mixed"
-  [nn_formats]="pulse_cnn pulse_cnn_mixed pulse_cnn_posit16" [nn_pulse]=pulse_cnn)
+  [nn_formats]="pulse_cnn pulse_cnn_mixed pulse_cnn_posit16" [nn_formats4]="pulse_cnn pulse_cnn_fp4 pulse_cnn_posit4" [nn_pulse]=pulse_cnn)
 hier_configs=(nn_small nn_medium nn_mixed nn_pulse)
 if [[ -n ${STRATA_BENCH_CONFIGS:-} ]]; then
   configs=()

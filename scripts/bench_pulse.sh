@@ -40,6 +40,7 @@ out=docs/results/pulse.md
   echo "Every method is tuned on the training set only (its grid of parameters, the baseline, the time offset or gain) and measured on the independent test set."
   echo "The reference to beat is PulseDL-II's 60 ps and 0.40% at 47.4 dB (IEEE TNS 2023; its own pulses, not these); a method cannot go below the Cramér–Rao bound (CRB) of the bench."
   echo "The bound, and every method, moves with the sampling rate: the main tables are at 125 MSPS, the last one at 250 MSPS."
+  echo "The trained int8 network on the engine, on the same kind of pulses beside CFD and trapezoid: [pulse_nn.md](pulse_nn.md) (\`./scripts/bench_pulse_nn.sh\`)."
   echo
   echo "## At 125 MSPS"
   echo

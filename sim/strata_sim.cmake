@@ -54,20 +54,26 @@ macro(strata_apply_mutation design)
 endmacro()
 
 # strata_import_libraries(LIB...): the named static libraries (golden, config,
-# runtime) of the main build at STRATA_PREBUILT_DIR as imported targets
+# runtime, pulse, pulse_nn) of the main build at STRATA_PREBUILT_DIR as imported targets
 # strata_<LIB>.
 function(strata_import_libraries)
   set(golden_path host/golden/libstrata_golden.a)
   set(config_path gen/libstrata_config.a)
   set(runtime_path host/runtime/libstrata_runtime.a)
+  set(pulse_path host/pulse/libstrata_pulse.a)
+  set(pulse_nn_path host/pulse/libstrata_pulse_nn.a)
   set(golden_include host)
   set(config_include gen)
   set(runtime_include host)
+  set(pulse_include host)
+  set(pulse_nn_include host)
   pkg_check_modules(LIBELF REQUIRED IMPORTED_TARGET GLOBAL libelf)
   set(golden_links "PkgConfig::GMPXX;PkgConfig::LIBELF;fmt::fmt")
   # The config reads YAML with the shared reader (host/yaml), linked with it.
   set(config_links "strata_golden;${STRATA_PREBUILT_DIR}/host/yaml/libstrata_yaml.a;fmt::fmt;yaml-cpp;nlohmann_json::nlohmann_json")
   set(runtime_links "strata_config;strata_golden")
+  set(pulse_links "${STRATA_PREBUILT_DIR}/host/yaml/libstrata_yaml.a;fmt::fmt;yaml-cpp")
+  set(pulse_nn_links "strata_pulse;strata_runtime")
   foreach(lib IN LISTS ARGN)
     set(path "${STRATA_PREBUILT_DIR}/${${lib}_path}")
     if(NOT EXISTS "${path}")

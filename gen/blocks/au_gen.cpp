@@ -37,8 +37,8 @@ std::string code_label(Format f) { return lit(golden::kFormatCodeBits, static_ca
 // accumulator and read-out.
 class AuBuilder {
  public:
-  AuBuilder(const SocConfig& c, ir::Design& d)
-      : c_(c), d_(d), spec_(au_spec(c)), shape_(golden::au_shape(spec_.formats, spec_.max_accumulations)) {}
+  AuBuilder(const SocConfig& c, ir::Design& d, bool bounded)
+      : c_(c), d_(d), spec_(au_spec(c)), shape_(golden::au_shape(spec_.formats, spec_.max_accumulations)), bounded_(bounded) {}
 
   std::string build() {
     const int stages = spec_.pipeline_stages;
@@ -377,14 +377,24 @@ class AuBuilder {
         .net("err_q")
         .net("out_valid_q")
         .net("acc_base", w, true)
-        .net("acc_sum", w + 1, true, "one guard bit to detect overflow")
+        .net("acc_sum", bounded_ ? w : w + 1, true, bounded_ ? "" : "one guard bit to detect overflow")
         .net("acc_ovf")
         .net("acc_d", w, true);
-    m_.comment("Accumulator with saturation at the ACC_W-bit range.");
-    m_.assign("acc_base", "first_q ? '0 : acc_q");
-    m_.assign("acc_sum", fmt::format("{} + {}", scaled("acc_base", w, 0, w + 1), scaled("beat_dot", shape_.beat_width, 0, w + 1)));
-    m_.assign("acc_ovf", fmt::format("acc_sum[{}] ^ acc_sum[{}]", w, w - 1));
-    m_.assign("acc_d", fmt::format("!acc_ovf ? acc_sum[{0}:0] : acc_sum[{1}] ? {{1'b1, {{(ACC_W-1){{1'b0}}}}}} : {{1'b0, {{(ACC_W-1){{1'b1}}}}}}", w - 1, w));
+    if (bounded_) {
+      // Inside the engine, whose sequencer stops a dot product at
+      // max_accumulations beats, ACC_W cannot overflow: no saturation logic.
+      m_.comment("Accumulator: the user never gives more than max_accumulations beats, so ACC_W bits never overflow.");
+      m_.assign("acc_base", "first_q ? '0 : acc_q");
+      m_.assign("acc_sum", fmt::format("acc_base + {}", scaled("beat_dot", shape_.beat_width, 0, w)));
+      m_.assign("acc_ovf", "1'b0");
+      m_.assign("acc_d", "acc_sum[ACC_W-1:0]");
+    } else {
+      m_.comment("Accumulator with saturation at the ACC_W-bit range.");
+      m_.assign("acc_base", "first_q ? '0 : acc_q");
+      m_.assign("acc_sum", fmt::format("{} + {}", scaled("acc_base", w, 0, w + 1), scaled("beat_dot", shape_.beat_width, 0, w + 1)));
+      m_.assign("acc_ovf", fmt::format("acc_sum[{}] ^ acc_sum[{}]", w, w - 1));
+      m_.assign("acc_d", fmt::format("!acc_ovf ? acc_sum[{0}:0] : acc_sum[{1}] ? {{1'b1, {{(ACC_W-1){{1'b0}}}}}} : {{1'b0, {{(ACC_W-1){{1'b1}}}}}}", w - 1, w));
+    }
 
     ctrl_reset_.push_back(ir::assign("first_q", "1'b1"));
     ctrl_reset_.push_back(ir::assign("out_valid_q", "1'b0"));
@@ -470,6 +480,7 @@ class AuBuilder {
   ir::Design& d_;
   golden::AuSpec spec_;
   golden::AuShape shape_;
+  bool bounded_;  // the user bounds the beats of a dot product: no saturation
   bool readout_ = false, nar_ = false;
   ir::Module m_;
   std::vector<Stmt> ctrl_reset_, ctrl_run_, data_run_;
@@ -478,6 +489,6 @@ class AuBuilder {
 
 }  // namespace
 
-std::string generate_au(const SocConfig& c, ir::Design& d) { return AuBuilder(c, d).build(); }
+std::string generate_au(const SocConfig& c, ir::Design& d, bool bounded) { return AuBuilder(c, d, bounded).build(); }
 
 }  // namespace strata

@@ -11,6 +11,9 @@
 namespace strata {
 
 // Adds the AU of `c` and its submodules to `d`; returns the AU's module name.
-std::string generate_au(const SocConfig& c, ir::Design& d);
+// `bounded`: the AU's user never gives a dot product more than
+// au.max_accumulations beats (the network engine), so the accumulator, which
+// cannot overflow then, is built without saturation (sat_o stays 0).
+std::string generate_au(const SocConfig& c, ir::Design& d, bool bounded = false);
 
 }  // namespace strata

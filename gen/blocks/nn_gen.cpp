@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <tuple>
 
 #include "blocks/au_gen.h"
 #include "blocks/gelu_gen.h"
@@ -93,13 +94,19 @@ WeightRam weight_ram(const SocConfig& c, ir::Design& d) {
 // clamped as a code, instead of the requantized value. With posit16 layers,
 // p16_i takes floor(dot product * 2^16) instead, code_i is 16 bits, and a
 // posit16 read-out is clamped to [{act_min, 0x00}, {act_max, out_zp}] and
-// written as a whole word (wr_wide_o) at pos_addr_i + chan_i.
+// written as a whole word (wr_wide_o) at pos_addr_i + chan_i. With fp4
+// (posit4) layers, f4_i (p4_i) takes floor(dot product * 2^2) (2^8), and a
+// 4-bit read-out, sign-extended and clamped as an 8-bit code, is written as
+// a nibble (wr_nib_o): the byte wr_lane_o = chan_i bit 1 of pos_addr_i +
+// chan_i / 4, its nibble wr_nsel_o = chan_i bit 0, the code in both halves
+// of the byte.
 std::string requant(const SocConfig& c, ir::Design& d) {
   const golden::AuShape shape = golden::au_shape(c.au.formats, c.au.max_accumulations);
   const int acc_w = shape.acc_width, frac = shape.frac_bits;
   const bool posit = nn::layer_formats(c).size() > 1;
   const bool p8 = runs(c, golden::Format::posit8_0), p16 = runs(c, golden::Format::posit16_1);
-  const int cw = p16 ? 16 : 8;  // read-out code bits
+  const bool f4 = runs(c, golden::Format::fp4), p4 = runs(c, golden::Format::posit4_1), n4 = f4 || p4;
+  const int cw = p16 ? 16 : p8 ? 8 : 4;  // read-out code bits
   const int rw = nn::kRowAddrBits, ow = nn::kWriteAddrBits;
   ir::Module m;
   m.name = c.name + "_requant";
@@ -120,6 +127,8 @@ std::string requant(const SocConfig& c, ir::Design& d) {
       .port(Dir::in, "act_max_i", 8, true);
   if (p8) m.port(Dir::in, "posit_i", 1, false, "posit8 layer: acc_i is taken in units of 2^-12");
   if (p16) m.port(Dir::in, "p16_i", 1, false, "posit16 layer: acc_i is taken as floor(acc * 2^16); a read-out is a whole word");
+  if (f4) m.port(Dir::in, "f4_i", 1, false, "fp4 layer: acc_i is taken as floor(acc * 2^2); a read-out is a nibble");
+  if (p4) m.port(Dir::in, "p4_i", 1, false, "posit4 layer: acc_i is taken as floor(acc * 2^8); a read-out is a nibble");
   if (posit)
     m.port(Dir::in, "raw_i", 1, false, "posit output: write code_i clamped, not the requantized value")
         .port(Dir::in, "code_i", cw, false, "the AU's posit read-out (taken with the capture)");
@@ -130,25 +139,33 @@ std::string requant(const SocConfig& c, ir::Design& d) {
       .port(Dir::out, "wr_lane_o", 1, false, "byte lane of the word (channel bit 0)")
       .port(Dir::out, "wr_data_o", p16 ? 16 : 8, false, p16 ? "the byte in bits 7:0, or with wr_wide_o the word" : "");
   if (p16) m.port(Dir::out, "wr_wide_o", 1, false, "posit16 read-out: write all 16 bits at wr_addr_o");
+  if (n4)
+    m.port(Dir::out, "wr_nib_o", 1, false, "4-bit read-out: write only nibble wr_nsel_o of byte wr_lane_o (channel bit 1) at pos_addr_i + chan_i / 4")
+        .port(Dir::out, "wr_nsel_o", 1, false, "the nibble of the byte (channel bit 0)");
   m.port(Dir::in, "wr_ready_i", 1, false, "the write-back takes the result");
-  m.net("mult_q", 31).net("shift_q", 6, true).net("pend_mult_q", 31).net("pend_shift_q", 6, true);
+  m.net("mult_q", 31).net("rshift_q", 5, false, "e = -shift for shift < 0, else 0").net("pend_mult_q", 31).net("pend_shift_q", 6, true);
   m.net("state_q", 2, false, "0 idle, 1 left shift, 2 multiply, 3 result waits");
   const int int_w = acc_w - frac;  // the integer part: int8 products have no fraction bits
   const int p16_k = golden::nn::au_fixed_frac_bits(golden::Format::posit16_1);
-  const int sum_w = std::max({p8 ? acc_w - (frac - golden::nn::kPosit8ProductFracBits) : int_w, p16 ? acc_w - (frac - p16_k) : int_w, int_w, 32}) + 1;
+  const int f4_k = golden::nn::au_fixed_frac_bits(golden::Format::fp4), p4_k = golden::nn::au_fixed_frac_bits(golden::Format::posit4_1);
+  const int sum_w = std::max({p8 ? acc_w - (frac - golden::nn::kPosit8ProductFracBits) : int_w, p16 ? acc_w - (frac - p16_k) : int_w,
+                              f4 ? acc_w - (frac - f4_k) : int_w, p4 ? acc_w - (frac - p4_k) : int_w, int_w, 32}) + 1;
   m.net("sum", sum_w, true, "dot product plus bias");
   m.net("sum_sat", 32, true);
   m.net("neg_q", 1, false, "x < 0").net("mag_q", 32, false, "|x|, at most 2^31");
-  m.net("mag2", 33).net("mag2_sat", 32);
+  m.net("mag2", 32).net("mag2_sat", 32);
   m.net("steps_q", 5).net("mul_a", 16).net("mul_b", 16).net("prod", 32);
   m.net("sum_in", 34).net("psum_next", 34).net("psum_q", 34, false, "the running sum of the product, 16 bits shifted out twice").net("p31_q", 1, false, "bit 31 of the product's sum");
   m.net("srdhm", 31, false, "|SaturatingRoundingDoublingHighMul|").net("psum_unused", 4);
-  m.net("rshift", 5).net("halves", 32, false, "floor(srdhm / 2^(e-1)), or 2 srdhm for e = 0").net("rdiv", 31);
-  m.net("big", 1, false, "the rounded magnitude is at least 512: the clamp decides").net("mag9", 9).net("signed_mag", 11, true);
+  m.net("rs16", 25).net("rs8", 17).net("rs4", 13).net("rs2", 11).net("h10", 10, false, "floor(2 srdhm / 2^e) mod 2^10");
+  m.net("ro16").net("ro8").net("ro4").net("ro2").net("ro1", 1, false, "floor(2 srdhm / 2^e) >= 2^10");
+  m.net("big", 1, false, "the rounded magnitude is at least 512: the clamp decides").net("mag9", 9).net("mag_lsb_unused").net("signed_mag", 11, true);
   m.net("with_zp", 11, true).net("clamped", 8, true);
+  m.net("out_wz_q", 11, true).net("out_big_q").net("out_neg_q");
   m.net("addr_q", ow).net("lane_q").net("keep_q");
   if (posit) m.net("code_q", cw).net("pend_code_q", cw);
   m.net("pend_q", 1, false, "a captured dot product waits for the scaler").net("pend_x_q", 32, true).net("pend_addr_q", ow).net("pend_lane_q").net("pend_keep_q");
+  if (n4) m.net("pend_nsel_q").net("nsel_q").net("out_nsel_q");
 
   auto sext = [](const std::string& x, int from, int to) {
     return to == from ? x : fmt::format("{{{{{}{{{}[{}]}}}}, {}}}", to - from, x, from - 1, x);
@@ -181,11 +198,30 @@ std::string requant(const SocConfig& c, ir::Design& d) {
     m.assign("{acc_p16, acc_p16_unused}", "acc_i");
     x = fmt::format("(p16_i ? {} : {})", sext("acc_p16", p16_w, sum_w), x);
   }
+  // fp4 and posit4: floor(S * 2^k), the quire's bits from 2^-k up (exact:
+  // their products are multiples of 2^-k).
+  for (const auto& [on, name, k] : {std::tuple{f4, "f4", f4_k}, std::tuple{p4, "p4", p4_k}}) {
+    if (!on) continue;
+    const int w = acc_w - (frac - k);
+    const std::string net = fmt::format("acc_{}", name);
+    m.net(net, w, true, fmt::format("floor(dot product * 2^{})", k));
+    if (frac > k) {
+      m.net(fmt::format("acc_{}_unused", name), frac - k);
+      m.assign(fmt::format("{{{0}, {0}_unused}}", net), "acc_i");
+    } else {
+      m.assign(net, "acc_i");
+    }
+    x = fmt::format("({}_i ? {} : {})", name, sext(net, w, sum_w), x);
+  }
   m.assign("sum", x + " + " + sext("bias_i", 32, sum_w));
-  m.assign("sum_sat", fmt::format("(sum > {0}'sd2147483647) ? 32'sh7fffffff : (sum < -{0}'sd2147483648) ? -32'sh80000000 : sum[31:0]", sum_w));
+  // In int32 range when the bits from 31 up are all equal (no comparator chains).
+  m.assign("sum_sat", fmt::format("((&sum[{0}:31]) || !(|sum[{0}:31])) ? sum[31:0] : sum[{0}] ? -32'sh80000000 : 32'sh7fffffff", sum_w - 1));
   m.comment("Left shift by one bit per cycle, saturating at 2^31 - 1 (x > 0) or 2^31 (x < 0).");
-  m.assign("mag2", "{mag_q, 1'b0}");
-  m.assign("mag2_sat", "(mag2 > {1'b0, neg_q, {31{!neg_q}}}) ? {neg_q, {31{!neg_q}}} : mag2[31:0]");
+  m.assign("mag2", "{mag_q[30:0], 1'b0}");
+  // 2|x| > 2^31 - 1 (x > 0) is |x| >= 2^30; 2|x| > 2^31 (x < 0) is |x| > 2^30.
+  m.net("mag2_big");
+  m.assign("mag2_big", "mag_q[31] || (mag_q[30] && (!neg_q || (|mag_q[29:0])))");
+  m.assign("mag2_sat", "mag2_big ? {neg_q, {31{!neg_q}}} : mag2[31:0]");
   m.comment("|x| * multiplier: low x low, low x high, high x low, high x high, 16 bits of the sum out after the first and the third.");
   m.assign("mul_a", "steps_q[1] ? mag_q[31:16] : mag_q[15:0]");
   m.assign("mul_b", "steps_q[0] ? {1'b0, mult_q[30:16]} : mult_q[15:0]");
@@ -194,46 +230,85 @@ std::string requant(const SocConfig& c, ir::Design& d) {
   m.assign("psum_next", "sum_in + {2'd0, prod}");
   m.comment("After the last product psum_q = sum / 2^32 < 2^30, and srdhm = sum / 2^31.");
   m.assign("{psum_unused, srdhm}", "{psum_q, p31_q}");
-  m.comment("RoundingDivideByPOT by e = -shift (shift <= 0) on the magnitude, then the sign, the zero point and the clamp.");
-  m.assign("rshift", "shift_q[5] ? 5'(-shift_q) : 5'd0");
-  m.assign("halves", "{srdhm, 1'b0} >> rshift");
-  m.assign("rdiv", "(rshift == 5'd0) ? srdhm : 31'(({1'b0, halves} + 33'd1) >> 1)");
-  m.assign("big", "rdiv[30:9] != 22'd0");
-  m.assign("mag9", "rdiv[8:0]");
+  // RoundingDivideByPOT by e = -shift (shift <= 0) on the magnitude: with
+  // h = floor(2 srdhm / 2^e), the rounded value is floor((h + 1) / 2) (for
+  // e = 0 that is srdhm). Only h's low 10 bits and whether h >= 2^10 matter
+  // (the rounded value is at least 512 iff h >= 1023): a right shifter
+  // that keeps, after each stage, the bits the later stages can still bring
+  // below 2^10, and notes whether a bit above them is set.
+  m.comment("RoundingDivideByPOT by e on the magnitude: h = floor(2 srdhm / 2^e), its low 10 bits and whether it reaches 2^10.");
+  m.assign("rs16", "rshift_q[4] ? {9'd0, srdhm[30:15]} : {srdhm[23:0], 1'b0}");
+  m.assign("ro16", "!rshift_q[4] && (|srdhm[30:24])");
+  m.assign("rs8", "rshift_q[3] ? rs16[24:8] : rs16[16:0]");
+  m.assign("ro8", "ro16 || (!rshift_q[3] && (|rs16[24:17]))");
+  m.assign("rs4", "rshift_q[2] ? rs8[16:4] : rs8[12:0]");
+  m.assign("ro4", "ro8 || (!rshift_q[2] && (|rs8[16:13]))");
+  m.assign("rs2", "rshift_q[1] ? rs4[12:2] : rs4[10:0]");
+  m.assign("ro2", "ro4 || (!rshift_q[1] && (|rs4[12:11]))");
+  m.assign("h10", "rshift_q[0] ? rs2[10:1] : rs2[9:0]");
+  m.assign("ro1", "ro2 || (!rshift_q[0] && rs2[10])");
+  m.assign("big", "ro1 || (&h10)");
+  m.assign("{mag9, mag_lsb_unused}", "h10 + 10'd1");
+  m.comment("The sign and the zero point; the clamp to the activation range is taken from the output register.");
   m.assign("signed_mag", "neg_q ? -$signed({2'b0, mag9}) : $signed({2'b0, mag9})");
   m.assign("with_zp", "signed_mag + {{3{out_zp_i[7]}}, out_zp_i}");
-  m.assign("clamped", "(big ? neg_q : (with_zp < $signed({{3{act_min_i[7]}}, act_min_i}))) ? act_min_i : (big ? !neg_q : (with_zp > $signed({{3{act_max_i[7]}}, act_max_i}))) ? act_max_i : with_zp[7:0]");
+  m.assign("clamped", "(out_big_q ? out_neg_q : (out_wz_q < $signed({{3{act_min_i[7]}}, act_min_i}))) ? act_min_i : (out_big_q ? !out_neg_q : (out_wz_q > $signed({{3{act_max_i[7]}}, act_max_i}))) ? act_max_i : out_wz_q[7:0]");
 
+  // The 8-bit code of a narrow read-out: posit8's, or a 4-bit code sign-extended.
+  std::string code8 = "code_q[7:0]", code8_sign = "code_q[7]";
+  if (n4) {
+    m.net("nib", 1, false, "a 4-bit layer's read-out");
+    m.assign("nib", f4 && p4 ? "raw_i && (f4_i || p4_i)" : f4 ? "raw_i && f4_i" : "raw_i && p4_i");
+    m.net("code8", 8);
+    m.assign("code8", p8 ? "nib ? {{4{code_q[3]}}, code_q[3:0]} : code_q[7:0]" : "{{4{code_q[3]}}, code_q[3:0]}");
+    code8 = "code8";
+    code8_sign = "code8[7]";
+  }
   if (posit && !p16) {
-    m.comment("A posit8 output: the read-out code clamped as a two's complement integer (posit order).");
-    m.net("code_clamped", 8, true);
-    m.assign("code_clamped", "($signed(code_q) < act_min_i) ? act_min_i : ($signed(code_q) > act_max_i) ? act_max_i : $signed(code_q)");
+    m.comment(n4 ? "A posit or fp4 output: the read-out code clamped as a two's complement integer (posit order; fp4's negative codes all lie below 0)."
+                 : "A posit8 output: the read-out code clamped as a two's complement integer (posit order).");
+    if (n4) {
+      m.net("code_s", 8, true).net("code_clamped", 8, true);
+      m.assign("code_s", fmt::format("$signed({})", code8));
+      m.assign("code_clamped", "(code_s < act_min_i) ? act_min_i : (code_s > act_max_i) ? act_max_i : code_s");
+    } else {
+      m.net("code_clamped", 8, true);
+      m.assign("code_clamped", "($signed(code_q) < act_min_i) ? act_min_i : ($signed(code_q) > act_max_i) ? act_max_i : $signed(code_q)");
+    }
   } else if (p16) {
     m.comment("A posit output: the read-out code clamped as a two's complement integer (posit order); posit16 bounds {act_min, 0x00}, {act_max, out_zp}.");
     m.net("code16", 16, true).net("lo16", 16, true).net("hi16", 16, true).net("code_clamped", 16, true);
-    m.assign("code16", p8 ? "p16_i ? $signed(code_q) : $signed({{8{code_q[7]}}, code_q[7:0]})" : "$signed(code_q)");
-    m.assign("lo16", p8 ? "p16_i ? {act_min_i, 8'h00} : {{8{act_min_i[7]}}, act_min_i}" : "{act_min_i, 8'h00}");
-    m.assign("hi16", p8 ? "p16_i ? {act_max_i, out_zp_i} : {{8{act_max_i[7]}}, act_max_i}" : "{act_max_i, out_zp_i}");
+    const bool narrow = p8 || n4;
+    m.assign("code16", narrow ? fmt::format("p16_i ? $signed(code_q) : $signed({{{{8{{{}}}}}, {}}})", code8_sign, code8) : "$signed(code_q)");
+    m.assign("lo16", narrow ? "p16_i ? {act_min_i, 8'h00} : {{8{act_min_i[7]}}, act_min_i}" : "{act_min_i, 8'h00}");
+    m.assign("hi16", narrow ? "p16_i ? {act_max_i, out_zp_i} : {{8{act_max_i[7]}}, act_max_i}" : "{act_max_i, out_zp_i}");
     m.assign("code_clamped", "(code16 < lo16) ? lo16 : (code16 > hi16) ? hi16 : code16");
   }
   m.comment("Capture register: the AU is free for its next dot product while this one is scaled.");
-  const std::string chan_off = p16 ? fmt::format("((raw_i && p16_i) ? {0}'(chan_i) : {0}'(chan_i[15:1]))", ow) : fmt::format("{}'(chan_i[15:1])", ow);
+  std::string chan_off = fmt::format("{}'(chan_i[15:1])", ow);
+  if (n4) chan_off = fmt::format("(nib ? {}'(chan_i[15:2]) : {})", ow, chan_off);
+  if (p16) chan_off = fmt::format("((raw_i && p16_i) ? {}'(chan_i) : {})", ow, chan_off);
   std::vector<Stmt> take{assign("pend_q", "1'b1"), assign("pend_x_q", "sum_sat"), assign("pend_addr_q", fmt::format("{}'(pos_addr_i) + {}", ow, chan_off)),
-                         assign("pend_lane_q", "chan_i[0]"), assign("pend_keep_q", "keep_i"), assign("pend_mult_q", "mult_i"), assign("pend_shift_q", "shift_i")};
+                         assign("pend_lane_q", n4 ? "nib ? chan_i[1] : chan_i[0]" : "chan_i[0]"), assign("pend_keep_q", "keep_i"), assign("pend_mult_q", "mult_i"),
+                         assign("pend_shift_q", "shift_i")};
+  if (n4) take.push_back(assign("pend_nsel_q", "chan_i[0]"));
   if (posit) take.push_back(assign("pend_code_q", "code_i"));
   m.ff({if_else("!rst_ni || clear_i", {assign("pend_q", "1'b0")},
                 {if_else("cap_i", take,
                          {if_else("load", {assign("pend_q", "1'b0")})})})});
   m.comment("The scaler takes the next capture when idle, or as its result moves to the output register.");
   m.net("done", 1, false, "the result moves to the output register").net("load");
-  m.net("out_valid_q").net("out_addr_q", ow).net("out_lane_q").net("out_data_q", p16 ? 16 : 8);
+  m.net("out_valid_q").net("out_addr_q", ow).net("out_lane_q");
+  if (posit) m.net("out_raw_q", 1, false, "the output register holds a read-out code").net("out_code_q", cw);
   m.assign("done", "state_q == 2'd3 && (!out_valid_q || wr_ready_i)");
   m.assign("load", "pend_q && (state_q == 2'd0 || done)");
   std::vector<Stmt> load{assign("neg_q", "pend_x_q[31]"), assign("mag_q", "pend_x_q[31] ? 32'(-pend_x_q) : pend_x_q"), assign("addr_q", "pend_addr_q"),
-                         assign("lane_q", "pend_lane_q"), assign("keep_q", "pend_keep_q"), assign("mult_q", "pend_mult_q"), assign("shift_q", "pend_shift_q"),
+                         assign("lane_q", "pend_lane_q"), assign("keep_q", "pend_keep_q"), assign("mult_q", "pend_mult_q"),
+                         assign("rshift_q", "pend_shift_q[5] ? 5'(-pend_shift_q) : 5'd0"),
                          assign("steps_q", "pend_shift_q[5] ? 5'd0 : pend_shift_q[4:0]"),
                          assign("state_q", fmt::format("{}(!pend_shift_q[5] && pend_shift_q[4:0] != 5'd0) ? 2'd1 : 2'd2", posit ? "raw_i ? 2'd3 : " : ""))};
   if (posit) load.push_back(assign("code_q", "pend_code_q"));
+  if (n4) load.push_back(assign("nsel_q", "pend_nsel_q"));
   m.ff({if_else("!rst_ni || clear_i", {assign("state_q", "2'd0")},
                 {if_else("load", load,
                          {ir::case_of("state_q",
@@ -244,18 +319,30 @@ std::string requant(const SocConfig& c, ir::Design& d) {
                                          assign("steps_q", "steps_q + 5'd1"), if_else("steps_q[1:0] == 2'd3", {assign("state_q", "2'd3")})}},
                                        {"2'd3", {if_else("done", {assign("state_q", "2'd0")})}},
                                        {"default", {}}})})})});
-  m.comment("Output register: the rounded byte waits here for the write-back while the next channel is scaled.");
+  m.comment("Output register: the rounded value waits here for the write-back while the next channel is scaled.");
+  // A 4-bit read-out goes out in both nibbles of the byte.
+  const std::string raw_code = n4 ? (p16 ? "(nib ? {8'd0, code_clamped[3:0], code_clamped[3:0]} : code_clamped)" : "(nib ? {code_clamped[3:0], code_clamped[3:0]} : code_clamped)")
+                                  : "code_clamped";
+  std::vector<Stmt> done_take{assign("out_valid_q", "keep_q"), assign("out_addr_q", "addr_q"), assign("out_lane_q", "lane_q"), assign("out_wz_q", "with_zp"),
+                              assign("out_big_q", "big"), assign("out_neg_q", "neg_q")};
+  if (posit) {
+    done_take.push_back(assign("out_raw_q", "raw_i"));
+    done_take.push_back(assign("out_code_q", raw_code));
+  }
+  if (n4) done_take.push_back(assign("out_nsel_q", "nsel_q"));
   m.ff({if_else("!rst_ni || clear_i", {assign("out_valid_q", "1'b0")},
-                {if_else("done", {assign("out_valid_q", "keep_q"), assign("out_addr_q", "addr_q"), assign("out_lane_q", "lane_q"),
-                                  assign("out_data_q", p16 ? "raw_i ? code_clamped : {8'd0, clamped}" : posit ? "raw_i ? code_clamped : clamped" : "clamped")},
-                         {if_else("wr_ready_i", {assign("out_valid_q", "1'b0")})})})});
+                {if_else("done", done_take, {if_else("wr_ready_i", {assign("out_valid_q", "1'b0")})})})});
   m.assign("can_cap_o", "!pend_q || state_q == 2'd0");
   m.assign("idle_o", "!pend_q && state_q == 2'd0 && !out_valid_q");
   m.assign("wr_valid_o", "out_valid_q");
   m.assign("wr_addr_o", "out_addr_q");
   m.assign("wr_lane_o", "out_lane_q");
-  m.assign("wr_data_o", "out_data_q");
+  m.assign("wr_data_o", p16 ? "out_raw_q ? out_code_q : {8'd0, clamped}" : posit ? "out_raw_q ? out_code_q : clamped" : "clamped");
   if (p16) m.assign("wr_wide_o", "raw_i && p16_i");
+  if (n4) {
+    m.assign("wr_nib_o", "nib");
+    m.assign("wr_nsel_o", "out_nsel_q");
+  }
   return d.add(std::move(m));
 }
 
@@ -268,7 +355,8 @@ std::string requant(const SocConfig& c, ir::Design& d) {
 std::string pe(const SocConfig& c, ir::Design& d) {
   const NnConfig& n = *c.nn;
   const int na = n.aus_per_pe, ww = log2i(n.weight_words);
-  const std::string au = generate_au(c, d);
+  // The sequencer stops a dot product at au.max_accumulations beats (dp_err).
+  const std::string au = generate_au(c, d, true);
   const WeightRam wram = weight_ram(c, d);
   // A weight address zero-extended to the memory's.
   auto waddr = [&](const std::string& a) { return wram.addr_bits == ww ? a : fmt::format("{{{}'d0, {}}}", wram.addr_bits - ww, a); };
@@ -277,7 +365,8 @@ std::string pe(const SocConfig& c, ir::Design& d) {
   const int acc_w = golden::au_shape(c.au.formats, c.au.max_accumulations).acc_width;
   const bool posit = nn::layer_formats(c).size() > 1;
   const bool p8 = runs(c, golden::Format::posit8_0), p16 = runs(c, golden::Format::posit16_1);
-  const int cw = p16 ? 16 : 8;  // read-out code bits
+  const bool f4 = runs(c, golden::Format::fp4), p4 = runs(c, golden::Format::posit4_1), n4 = f4 || p4;
+  const int cw = p16 ? 16 : p8 ? 8 : 4;  // read-out code bits
   // Bit j of an na-bit net (a 1-bit net has no index).
   auto bit = [na](const std::string& net, int j) { return na == 1 ? net : fmt::format("{}[{}]", net, j); };
   ir::Module m;
@@ -326,6 +415,7 @@ std::string pe(const SocConfig& c, ir::Design& d) {
       .port(Dir::out, "wr_lane_o")
       .port(Dir::out, "wr_data_o", p16 ? 16 : 8);
   if (p16) m.port(Dir::out, "wr_wide_o");
+  if (n4) m.port(Dir::out, "wr_nib_o").port(Dir::out, "wr_nsel_o");
   m.port(Dir::in, "wr_ready_i");
   m.net("in_ready", na).net("out_valid", na).net("au_rst_n");
   m.comment("Start and errors reset the AUs: no partial dot product survives a run.");
@@ -431,6 +521,12 @@ std::string pe(const SocConfig& c, ir::Design& d) {
       rq_conns.push_back({"p16_i", fmt::format("fmt_i == {}'d{}", golden::kFormatCodeBits, static_cast<unsigned>(golden::Format::posit16_1))});
       rq_conns.push_back({"wr_wide_o", "wr_wide_o"});
     }
+    if (f4) rq_conns.push_back({"f4_i", fmt::format("fmt_i == {}'d{}", golden::kFormatCodeBits, static_cast<unsigned>(golden::Format::fp4))});
+    if (p4) rq_conns.push_back({"p4_i", fmt::format("fmt_i == {}'d{}", golden::kFormatCodeBits, static_cast<unsigned>(golden::Format::posit4_1))});
+    if (n4) {
+      rq_conns.push_back({"wr_nib_o", "wr_nib_o"});
+      rq_conns.push_back({"wr_nsel_o", "wr_nsel_o"});
+    }
     rq_conns.push_back({"raw_i", "readout_i"});
     rq_conns.push_back({"code_i", "f_code"});
   }
@@ -467,6 +563,8 @@ class NnBuilder {
     lw_ = static_cast<int>(std::bit_width(static_cast<unsigned>(n_.ctrl_words / nn::kDescriptorWords)));
     posit_ = nn::layer_formats(c_).size() > 1;
     p16_ = runs(c_, golden::Format::posit16_1);
+    f4_ = runs(c_, golden::Format::fp4);
+    n4_ = f4_ || runs(c_, golden::Format::posit4_1);
     using golden::nn::LayerKind;
     add_ = nn_has_op(c_, LayerKind::add);
     dw_ = nn_has_op(c_, LayerKind::depthwise_conv1d);
@@ -581,7 +679,9 @@ class NnBuilder {
   }
 
   void memories() {
-    const std::string act_ram = ram(c_, d_, 8, n_.act_words);
+    // With 4-bit layers each byte lane is two nibble memories, so that a
+    // 4-bit read-out writes its nibble alone (the same block RAM bits).
+    const std::string act_ram = ram(c_, d_, n4_ ? 4 : 8, n_.act_words);
     const std::string ctrl_ram = ram(c_, d_, 32, n_.ctrl_words);
     m_.net("ctrl_rdata", 32).net("ctrl_re").net("ctrl_raddr", cw_).net("seq_ctrl_re").net("seq_ctrl_addr", cw_);
     m_.assign("ctrl_re", "busy ? seq_ctrl_re : (host_rd && host_ctrl)");
@@ -594,6 +694,7 @@ class NnBuilder {
     m_.net("act_waddr", aw_).net("act_lo_wdata", 8).net("act_hi_wdata", 8);
     m_.net("wb_we").net("wb_addr", nn::kWriteAddrBits).net("wb_lane").net("wb_data", p16_ ? 16 : 8);
     if (p16_) m_.net("wb_wide", 1, false, "a posit16 word: both lanes");
+    if (n4_) m_.net("wb_nib", 1, false, "a 4-bit read-out: only nibble wb_nsel of lane wb_lane").net("wb_nsel");
     // The sequencer's reads: the beats', the add's and the unit stream's.
     std::string seq_re = "seq_issue", seq_raddr = fmt::format("act_addr[{}:0]", aw_ - 1);
     if (add_) {
@@ -626,11 +727,24 @@ class NnBuilder {
     m_.assign("act_waddr", fmt::format("!busy ? offset[{}:0] : {}{}", aw_ - 1, pw_addr, wb_addr));
     m_.assign("act_lo_wdata", fmt::format("!busy ? mem_wdata_i[7:0] : {}{}", pool_ ? "pw_valid_q ? pw_lo_q : " : "", wb_data));
     m_.assign("act_hi_wdata", fmt::format("!busy ? mem_wdata_i[15:8] : {}{}", pool_ ? "pw_valid_q ? pw_hi_q : " : "", wb_hi));
-    m_.comment("Activation memory: two byte lanes (channels 2i and 2i+1 of a word), one read and one write port.");
-    for (const char* lane : {"lo", "hi"})
-      m_.instance(act_ram, fmt::format("u_act_{}", lane),
-                  {{"clk_i", "clk_i"}, {"we_i", fmt::format("act_{}_we", lane)}, {"waddr_i", "act_waddr"}, {"wdata_i", fmt::format("act_{}_wdata", lane)},
-                   {"re_i", "act_re"}, {"raddr_i", "act_raddr"}, {"rdata_o", fmt::format("act_{}_rdata", lane)}});
+    if (!n4_) {
+      m_.comment("Activation memory: two byte lanes (channels 2i and 2i+1 of a word), one read and one write port.");
+      for (const char* lane : {"lo", "hi"})
+        m_.instance(act_ram, fmt::format("u_act_{}", lane),
+                    {{"clk_i", "clk_i"}, {"we_i", fmt::format("act_{}_we", lane)}, {"waddr_i", "act_waddr"}, {"wdata_i", fmt::format("act_{}_wdata", lane)},
+                     {"re_i", "act_re"}, {"raddr_i", "act_raddr"}, {"rdata_o", fmt::format("act_{}_rdata", lane)}});
+    } else {
+      m_.comment("Activation memory: two byte lanes of two nibbles each (4-bit channels 4i..4i+3 of a word), one read and one write port; a 4-bit read-out writes one nibble.");
+      m_.net("act_nib_w", 1, false, "the write is a 4-bit read-out's nibble");
+      m_.assign("act_nib_w", "busy && wb_we && wb_nib");
+      for (const char* lane : {"lo", "hi"})
+        for (int h = 0; h < 2; ++h) {
+          m_.instance(act_ram, fmt::format("u_act_{}{}", lane, h),
+                      {{"clk_i", "clk_i"}, {"we_i", fmt::format("act_{}_we && !(act_nib_w && {}wb_nsel)", lane, h == 0 ? "" : "!")}, {"waddr_i", "act_waddr"},
+                       {"wdata_i", fmt::format("act_{}_wdata[{}:{}]", lane, 4 * h + 3, 4 * h)}, {"re_i", "act_re"}, {"raddr_i", "act_raddr"},
+                       {"rdata_o", fmt::format("act_{}_rdata[{}:{}]", lane, 4 * h + 3, 4 * h)}});
+        }
+    }
   }
 
   // States of the sequencer.
@@ -655,9 +769,11 @@ class NnBuilder {
     const nn::Field& is_f = nn::descriptor_field("in_start");
     const nn::Field& wb_f = nn::descriptor_field("w_base");
     const nn::Field& pb_f = nn::descriptor_field("param_base");
+    // groups is not kept either: it loads the count of groups left (g_left_q).
+    const nn::Field& gr_f = nn::descriptor_field("groups");
     std::vector<int> used(nn::kDescriptorWords, 0);
     for (const auto& f : nn::descriptor_fields()) {
-      if (f.name == "w_base" || f.name == "param_base" || (!posit_ && (f.name == "bias_act" || f.name == "in_odd")) ||
+      if (f.name == "w_base" || f.name == "param_base" || f.name == "groups" || (!posit_ && (f.name == "bias_act" || f.name == "in_odd")) || (!n4_ && f.name == "in_tail") ||
           (!dw_ && f.name == "grp_pairs"))
         continue;
       if ((add_ || f.name != "in2_base") && (unit_ || f.name != "unit_ch") && (sm_ || f.name.rfind("sm_", 0) != 0))  // in2_base: the add only; unit_ch: the unit stream; sm_*: the softmax
@@ -676,15 +792,18 @@ class NnBuilder {
     for (int w = 0; w < nn::kDescriptorWords; ++w)
       if (used[static_cast<std::size_t>(w)] > 0) m_.net(fmt::format("d_w{}_q", w), used[static_cast<std::size_t>(w)]);
     m_.net("in_start_bad_q", 1, false, "in_start outside [-2^18, 2^16)");
-    m_.net("desc_ptr_q", 32).net("fetch_q", 5).net("g_q", 16).net("chan_base_q", 16).net("w_gbase_q", rw);
+    m_.net("desc_ptr_q", 32).net("fetch_q", 5).net("g_left_q", 16, false, "channel groups left, this one included").net("chan_base_q", 16).net("w_gbase_q", rw);
     m_.net("p_ptr_q", rw).net("pi_j_q", ab_).net("pi_f_q", 2).net("pi_done_q").net("pa_valid_q").net("pa_j_q", ab_).net("pa_f_q", 2);
     m_.net("o_q", 16).net("k_q", 16).net("cp_q", 16).net("l_q", pw, true).net("pos_l_q", pw, true).net("tap_addr_q", pw, true).net("pos_addr_q", pw, true);
     // The dot product's beats: it stops the engine when it reaches au.max_accumulations.
     const int dpw = static_cast<int>(std::bit_width(static_cast<unsigned>(c_.au.max_accumulations)));
     const std::string dp0 = fmt::format("{}'d0", dpw);
+    // cap_addr_q: the output position's word address, of the dot products
+    // captured (multiply-accumulate layers) or of the word pooled (pools).
     m_.net("w_addr_q", rw).net("dp_q", dpw).net("cap_o_q", 16).net("cap_addr_q", rw);
     m_.net("b_valid_q").net("b_pad_q").net("b_last_q").net("bb_q", 1, false, "the bias beat is next").net("b_bias_q").net("has_bias");
     if (posit_) m_.net("b_hi_zero_q");
+    if (n4_) m_.net("b_tail_q", 2, false, "4-bit lanes from this one up read 0 (0: none)");
     if (posit_) {
       m_.assign("has_bias", field("bias_act") + " != 16'd0");
     } else {
@@ -692,13 +811,17 @@ class NnBuilder {
       m_.assign("has_bias", "1'b0");
     }
     m_.net("issuing").net("advance").net("seq_issue").net("act_addr", pw, true).net("chan_pair", 16).net("pad").net("last_cp").net("last_k");
+    // The loop counters' increments, which the last-iteration tests share.
+    m_.net("cp_inc", 16).net("k_inc", 16);
+    m_.assign("cp_inc", "cp_q + 16'd1");
+    m_.assign("k_inc", "k_q + 16'd1");
     m_.net("in_err").net("w_err").net("dp_err").net("beat_ready").net("cap").net("cap_ready").net("res_valid").net("drained");
     m_.net("wb_err").net("pp_idle", 1, false, "every requantizer idle");
     m_.comment("Stage A: the next beat's addresses; stage B (b_*_q): the beat, with the memory data.");
     // Beats of a multiply-accumulate layer (not a pool's).
     const std::string mac_beat = pool_ ? " && !is_pool" : "";
     if (pool_) {
-      m_.net("is_pool").net("pf_busy_q", 1, false, "a pooled word is being finished").net("out_pos_q", rw).net("pw_err").net("pb_valid_q");
+      m_.net("is_pool").net("pf_busy_q", 1, false, "a pooled word is being finished").net("pw_err").net("pb_valid_q");
       m_.assign("is_pool", fmt::format("state_q == {}", st(kPool)));
     }
     m_.assign("issuing", fmt::format("(state_q == {}{}) && o_q != {}", st(kRun), pool_ ? " || (is_pool && !pf_busy_q)" : "", field("out_len")));
@@ -712,8 +835,8 @@ class NnBuilder {
     }
     m_.assign("act_addr", fmt::format("tap_addr_q + $signed({{{}'d0, chan_pair}})", pw - 16));
     m_.assign("pad", fmt::format("l_q < {0}'sd0 || l_q >= $signed({{{1}'d0, {2}}}) || chan_pair >= {3}", pw, pw - 16, field("in_len"), field("in_row")));
-    m_.assign("last_cp", fmt::format("cp_q == {} - 16'd1", field("in_pairs")));
-    m_.assign("last_k", fmt::format("k_q == {} - 16'd1", field("kernel")));
+    m_.assign("last_cp", fmt::format("cp_inc == {}", field("in_pairs")));
+    m_.assign("last_k", fmt::format("k_inc == {}", field("kernel")));
     m_.assign("in_err", fmt::format("seq_issue && !pad && !bb_q && {}", at_least_pow2("act_addr", pw, aw_)));  // negative or past the end
     m_.assign("w_err", fmt::format("seq_issue{} && {}", mac_beat, at_least_pow2("w_addr_q", rw, ww_)));
     m_.assign("dp_err", fmt::format("seq_issue{} && dp_q == {}'d{}", mac_beat, dpw, c_.au.max_accumulations));
@@ -725,7 +848,11 @@ class NnBuilder {
     auto raise = [&](const std::string& cond, nn::Error e) {
       err.push_back(if_else(cond + " && !error", {assign("error", "1'b1"), assign("error_code", fmt::format("8'd{}", static_cast<unsigned>(e)))}));
     };
-    raise(fmt::format("state_q == {} && fetch_q == 5'd0 && desc_ptr_q > 32'd{}", st(kFetch), n_.ctrl_words - nn::kDescriptorWords), nn::Error::ctrl_range);
+    // desc_ptr_q > ctrl_words - 16 (a power of two less 16), as bit tests rather than a comparator.
+    static_assert(nn::kDescriptorWords == 16);
+    raise(fmt::format("state_q == {} && fetch_q == 5'd0 && ({} || ((&desc_ptr_q[{}:4]) && (|desc_ptr_q[3:0])))", st(kFetch), at_least_pow2("desc_ptr_q", 32, cw_),
+                      cw_ - 1),
+          nn::Error::ctrl_range);
     // The opcodes the engine runs; without depthwise layers also a
     // multiply-accumulate layer whose groups read apart (grp_pairs != 0).
     std::vector<std::string> ops{fmt::format("{} == 4'd{}", field("op"), static_cast<unsigned>(nn::Op::end)),
@@ -776,7 +903,7 @@ class NnBuilder {
             nn::Error::bad_shape);
     }
     raise(fmt::format("state_q == {} && {} == 4'd1 && ({} == 16'd0 || {} == 16'd0 || {} == 16'd0 || {} == 16'd0 || {} == 16'd0)", st(kDecode), field("op"),
-                      field("kernel"), field("in_pairs"), field("out_len"), field("groups"), field("grp_channels")),
+                      field("kernel"), field("in_pairs"), field("out_len"), "g_left_q", field("grp_channels")),
           nn::Error::bad_shape);
     raise(fmt::format("state_q == {} && {} != 4'd0 && in_start_bad_q", st(kDecode), field("op")), nn::Error::input_range);
     raise(fmt::format("state_q == {} && !pi_done_q && {}", st(kParam), at_least_pow2("p_ptr_q", rw, cw_)), nn::Error::ctrl_range);
@@ -809,6 +936,7 @@ class NnBuilder {
       if (w == is_f.word) take.push_back(assign("in_start_bad_q", "!((&ctrl_rdata[31:18]) || ctrl_rdata[31:16] == 16'd0)"));
       if (w == wb_f.word) take.push_back(assign("w_gbase_q", fmt::format("{{1'b0, {}}}", word_bits(wb_f))));
       if (w == pb_f.word) take.push_back(assign("p_ptr_q", fmt::format("{{1'b0, {}}}", word_bits(pb_f))));
+      if (w == gr_f.word) take.push_back(assign("g_left_q", word_bits(gr_f)));
       if (!take.empty()) fetch.push_back(if_else(fmt::format("fetch_q == 5'd{}", w + 1), take));
     }
     fetch.push_back(if_else(fmt::format("fetch_q == 5'd{}", nn::kDescriptorWords), {assign("state_q", st(kDecode))}));
@@ -817,9 +945,8 @@ class NnBuilder {
     if (pool_)  // bad_op has stopped an op the engine lacks
       start_layer.push_back(if_else(fmt::format("{} == 4'd2 || {} == 4'd3", field("op"), field("op")),
                 {assign("o_q", "16'd0"), assign("k_q", "16'd0"), assign("cp_q", "16'd0"), assign("l_q", neg_pad), assign("pos_l_q", neg_pad),
-                 assign("tap_addr_q", in_start), assign("pos_addr_q", in_start), assign("out_pos_q", "{1'b0, " + field("out_base") + "}"),
+                 assign("tap_addr_q", in_start), assign("pos_addr_q", in_start), assign("cap_addr_q", "{1'b0, " + field("out_base") + "}"),
                  assign("state_q", st(kPool))}));
-    start_layer.push_back(assign("g_q", "16'd0"));
     start_layer.push_back(assign("chan_base_q", "16'd0"));
     if (dw_) start_layer.push_back(assign("cp_base_q", "16'd0"));
     start_layer.push_back(
@@ -855,29 +982,29 @@ class NnBuilder {
         if_else("seq_issue",
                 {assign("dp_q", fmt::format("dp_q + {}'d1", dpw)),
                  if_else("bb_q", next_pos,
-                         {if_else("!last_cp", {assign("cp_q", "cp_q + 16'd1"), assign("w_addr_q", fmt::format("w_addr_q + {}'d1", rw))},
+                         {if_else("!last_cp", {assign("cp_q", "cp_inc"), assign("w_addr_q", fmt::format("w_addr_q + {}'d1", rw))},
                                   {if_else("!last_k",
-                                           {assign("cp_q", "16'd0"), assign("k_q", "k_q + 16'd1"), assign("l_q", grow("l_q", "dilation")),
+                                           {assign("cp_q", "16'd0"), assign("k_q", "k_inc"), assign("l_q", grow("l_q", "dilation")),
                                             assign("tap_addr_q", grow("tap_addr_q", "tap_stride")), assign("w_addr_q", fmt::format("w_addr_q + {}'d1", rw))},
                                            {if_else("has_bias", {assign("bb_q", "1'b1"), assign("w_addr_q", fmt::format("w_addr_q + {}'d1", rw))}, next_pos)})})})}),
         if_else(fmt::format("o_q == {}", field("out_len")), {assign("state_q", st(kDrain))})};
-    std::vector<Stmt> next_group{assign("g_q", "g_q + 16'd1"), assign("chan_base_q", "chan_base_q + " + field("grp_channels")),
+    std::vector<Stmt> next_group{assign("g_left_q", "g_left_q - 16'd1"), assign("chan_base_q", "chan_base_q + " + field("grp_channels")),
                                  assign("w_gbase_q", grow_row("w_gbase_q", "w_group_stride")), assign("state_q", st(kGroup))};
     if (dw_) next_group.insert(next_group.begin() + 2, assign("cp_base_q", "cp_base_q + " + field("grp_pairs")));
     const std::vector<Stmt> drain{
-        if_else("drained", {if_else(fmt::format("g_q == {} - 16'd1", field("groups")), {assign("state_q", st(kNext))}, next_group)})};
+        if_else("drained", {if_else("g_left_q == 16'd1", {assign("state_q", st(kNext))}, next_group)})};
     // Pools: taps innermost, one activation word (two channels) per tap.
     const std::vector<Stmt> pool{
         if_else("seq_issue",
                 {if_else("!last_k",
-                         {assign("k_q", "k_q + 16'd1"), assign("l_q", grow("l_q", "dilation")),
+                         {assign("k_q", "k_inc"), assign("l_q", grow("l_q", "dilation")),
                           assign("tap_addr_q", grow("tap_addr_q", "tap_stride"))},
                          {assign("k_q", "16'd0"),
-                          if_else("!last_cp", {assign("cp_q", "cp_q + 16'd1"), assign("l_q", "pos_l_q"), assign("tap_addr_q", "pos_addr_q")},
+                          if_else("!last_cp", {assign("cp_q", "cp_inc"), assign("l_q", "pos_l_q"), assign("tap_addr_q", "pos_addr_q")},
                                   {assign("cp_q", "16'd0"), assign("o_q", "o_q + 16'd1"),
                                    assign("pos_l_q", grow("pos_l_q", "stride")), assign("l_q", grow("pos_l_q", "stride")),
                                    assign("pos_addr_q", grow("pos_addr_q", "pos_stride")), assign("tap_addr_q", grow("pos_addr_q", "pos_stride")),
-                                   assign("out_pos_q", grow_row("out_pos_q", "out_row"))})})}),
+                                   assign("cap_addr_q", grow_row("cap_addr_q", "out_row"))})})}),
         if_else(fmt::format("o_q == {} && !pf_busy_q && !pb_valid_q", field("out_len")), {assign("state_q", st(kNext))})};
     // Add (TFLite int8 ADD), one activation word at a time: read A's word and
     // B's, then per lane look up the two inputs' rescaled values in the
@@ -920,6 +1047,7 @@ class NnBuilder {
     std::vector<Stmt> b_stage{assign("b_valid_q", "seq_issue" + mac_beat), assign("b_pad_q", "pad && !bb_q"), assign("b_bias_q", "bb_q"),
                               assign("b_last_q", "bb_q || (last_cp && last_k && !has_bias)")};
     if (posit_) b_stage.push_back(assign("b_hi_zero_q", fmt::format("{} && chan_pair == {} - 16'd1", field("in_odd"), field("in_row"))));
+    if (n4_) b_stage.push_back(assign("b_tail_q", fmt::format("chan_pair == {} - 16'd1 ? {} : 2'd0", field("in_row"), field("in_tail"))));
     std::vector<std::pair<std::string, std::vector<Stmt>>> states{{st(kFetch), fetch}, {st(kDecode), decode}, {st(kGroup), group},
                                                                   {st(kParam), param}, {st(kRun), run},       {st(kDrain), drain},
                                                                   {st(kNext), next}};
@@ -950,11 +1078,21 @@ class NnBuilder {
 
   void pes() {
     const int na = n_.aus_per_pe;
-    m_.net("beat_a", 16).net("pe_clear");
+    m_.net("beat_a", 16).net("pe_clear", 1, false, "the cycle after a start or an error: the PEs (and units) drop their state");
     // The unused high lane of an odd channel count reads 0: stale data there
     // could be a posit NaR, which even a zero weight would propagate.
     const std::string hi = posit_ ? "(b_hi_zero_q ? 8'd0 : act_hi_rdata)" : "act_hi_rdata";
-    const std::string pad_beat = fmt::format("b_pad_q ? {{2{{{}}}}} : {{{}, act_lo_rdata}}", fmt::format("d_w{}_q[7:0]", nn::descriptor_field("pad_value").word), hi);
+    std::string word = fmt::format("{{{}, act_lo_rdata}}", hi);
+    if (n4_) {
+      // 4-bit lanes past the last channel of a position hold stale data (a
+      // posit4 NaR among it would survive a zero weight): they read 0.
+      m_.comment("4-bit input: the lanes of the last word from in_tail up read 0.");
+      m_.net("tail_mask", 16).net("act_word", 16);
+      m_.assign("tail_mask", "b_tail_q == 2'd1 ? 16'h000f : b_tail_q == 2'd2 ? 16'h00ff : b_tail_q == 2'd3 ? 16'h0fff : 16'hffff");
+      m_.assign("act_word", fmt::format("{} & tail_mask", word));
+      word = "act_word";
+    }
+    const std::string pad_beat = fmt::format("b_pad_q ? {{2{{{}}}}} : {}", fmt::format("d_w{}_q[7:0]", nn::descriptor_field("pad_value").word), word);
     if (posit_) {
       m_.assign("beat_a", fmt::format("b_bias_q ? {} : {}", field("bias_act"), pad_beat));
     } else {
@@ -962,7 +1100,12 @@ class NnBuilder {
       m_.assign("b_bias_unused", "b_bias_q");
       m_.assign("beat_a", pad_beat);
     }
-    m_.assign("pe_clear", "start || error");
+    // Registered, so that no path runs from the error checks into every PE
+    // register's reset: nothing reaches the PEs in the cycle after a start
+    // (the descriptor is being fetched), and after an error the engine is
+    // idle, which keeps the PEs' writes out of the activation memory.
+    m_.comment("PE clear: the cycle after a start or an error.");
+    m_.ff({if_else("!rst_ni", {assign("pe_clear", "1'b1")}, {assign("pe_clear", "start || error")})});
     std::vector<std::string> ready, capr, resv, idle;
     for (int p = 0; p < n_.pes; ++p) {
       const std::string s = std::to_string(p);
@@ -970,14 +1113,15 @@ class NnBuilder {
       m_.net("pe" + s + "_hw_we", na).net("pe" + s + "_param_we", na);
       m_.net("pe" + s + "_wr_valid").net("pe" + s + "_wr_addr", nn::kWriteAddrBits).net("pe" + s + "_wr_lane").net("pe" + s + "_wr_data", p16_ ? 16 : 8).net("pe" + s + "_wr_ready");
       if (p16_) m_.net("pe" + s + "_wr_wide");
+      if (n4_) m_.net("pe" + s + "_wr_nib").net("pe" + s + "_wr_nsel");
       std::vector<std::string> hw, pw;
       for (int j = na - 1; j >= 0; --j) {
         const int a = p * na + j;
         hw.push_back(fmt::format("host_wr && host_w && host_au == {}'d{}", ab_, a));
         pw.push_back(fmt::format("pa_valid_q && pa_j_q == {}'d{}", ab_, a));
       }
-      m_.assign("pe" + s + "_hw_we", na == 1 ? hw[0] : "{" + fmt::format("{}", fmt::join(hw, ", ")) + "}");
-      m_.assign("pe" + s + "_param_we", na == 1 ? pw[0] : "{" + fmt::format("{}", fmt::join(pw, ", ")) + "}");
+      m_.assign("pe" + s + "_hw_we", na == 1 ? hw[0] : fmt::format("{{{}}}", fmt::join(hw, ", ")));
+      m_.assign("pe" + s + "_param_we", na == 1 ? pw[0] : fmt::format("{{{}}}", fmt::join(pw, ", ")));
       std::vector<ir::Connection> conns{{"clk_i", "clk_i"}, {"rst_ni", "rst_ni"}, {"clear_i", "pe_clear"}, {"beat_valid_i", "b_valid_q"}, {"beat_ready_o", "pe" + s + "_ready"},
                    {"a_i", "beat_a"}, {"last_i", "b_last_q"}, {"w_re_i", "busy ? seq_issue : (host_rd && host_w)"},
                    {"w_raddr_i", fmt::format("busy ? w_addr_q[{0}:0] : offset[{0}:0]", ww_ - 1)}, {"w_rdata_o", "pe" + s + "_w_rdata"},
@@ -1002,6 +1146,10 @@ class NnBuilder {
         conns.push_back({"readout_i", field("readout")});
       }
       if (p16_) conns.push_back({"wr_wide_o", "pe" + s + "_wr_wide"});
+      if (n4_) {
+        conns.push_back({"wr_nib_o", "pe" + s + "_wr_nib"});
+        conns.push_back({"wr_nsel_o", "pe" + s + "_wr_nsel"});
+      }
       m_.instance(pe_, "u_pe" + s, conns);
       ready.push_back("pe" + s + "_ready");
       capr.push_back("pe" + s + "_cap_ready");
@@ -1026,7 +1174,7 @@ class NnBuilder {
     m_.net("pb_pad_q").net("pb_first_q").net("pb_last_q");
     m_.net("pw_valid_q").net("pw_addr_q", nn::kWriteAddrBits).net("pw_lo_q", 8).net("pw_hi_q", 8);
     if (avgp_) {
-      m_.net("pcnt_q", 16).net("pcnt_n", 16).net("pcnt_b", 16).net("pd_q", 16).net("pdiv_q").net("pstep_q", 5).net("is_avg");
+      m_.net("pcnt_q", 16, false, "the window's valid taps; while dividing, the divisor").net("pcnt_n", 16).net("pcnt_b", 16).net("pdiv_q").net("pstep_q", 5).net("is_avg");
       m_.assign("is_avg", maxp_ ? fmt::format("{} == 4'd3", field("op")) : "1'b1");
       m_.assign("pcnt_b", "pb_first_q ? 16'd0 : pcnt_q");
       m_.assign("pcnt_n", "pb_pad_q ? pcnt_b : pcnt_b + 16'd1");
@@ -1034,7 +1182,7 @@ class NnBuilder {
     m_.net("pact_min", 8, true).net("pact_max", 8, true);
     m_.assign("pact_min", field("act_min"));
     m_.assign("pact_max", field("act_max"));
-    std::vector<Stmt> fold, finish_max, finish_avg, divide, done_div;
+    std::vector<Stmt> fold, finish_max, finish_avg, divide, load_div;
     if (p16_ && maxp_) {
       // A posit16 max pool: one channel per word, both lanes one code; the
       // two lanes' max registers hold it.
@@ -1049,6 +1197,43 @@ class NnBuilder {
                                                                      nn::descriptor_field("out_zp").lsb)));
       m_.assign("pmax16_c", "(pmax16_n < plo16) ? plo16 : (pmax16_n > phi16) ? phi16 : pmax16_n");
     }
+    if (n4_ && maxp_) {
+      // A 4-bit max pool: four channels per word, each nibble's order key
+      // against a running max kept in the nibbles of {pmax1_q, pmax0_q}.
+      // Posit4 codes are their own keys; an fp4 key is the sign times the
+      // magnitude bits (-0 is 0), and a key goes back to fp4 with 0 as code 0.
+      m_.comment(f4_ ? "4-bit max pool: order keys (posit4: the code; fp4: sign times magnitude), max, clamp to [act_min, act_max], back to codes."
+                     : "4-bit max pool: the codes as two's complement integers (posit order), max, clamp to [act_min, act_max].");
+      std::vector<std::string> fmts4;
+      for (golden::Format f : {golden::Format::fp4, golden::Format::posit4_1})
+        if (runs(c_, f)) fmts4.push_back(fmt::format("{} == {}'d{}", field("fmt"), golden::kFormatCodeBits, static_cast<unsigned>(f)));
+      m_.net("is_n4").net("px4", 16);
+      m_.assign("is_n4", fmt::format("{}", fmt::join(fmts4, " || ")));
+      m_.assign("px4", "{act_hi_rdata, act_lo_rdata}");
+      if (f4_) {
+        m_.net("is_f4");
+        m_.assign("is_f4", fmt::format("{} == {}'d{}", field("fmt"), golden::kFormatCodeBits, static_cast<unsigned>(golden::Format::fp4)));
+      }
+      std::vector<std::string> keep_n, out_c;
+      for (int t = 0; t < 4; ++t) {
+        const std::string x = fmt::format("px4[{}:{}]", 4 * t + 3, 4 * t);
+        const std::string store = fmt::format("pmax{}_q[{}:{}]", t / 2, 4 * (t % 2) + 3, 4 * (t % 2));
+        const std::string k = fmt::format("pk{}", t);
+        m_.net(k, 4, true).net(fmt::format("{}_b", k), 4, true).net(fmt::format("{}_n", k), 4, true).net(fmt::format("{}_s", k), 8, true);
+        m_.net(fmt::format("{}_c", k), 4, true).net(fmt::format("{}_o", k), 4);
+        const std::string sign = fmt::format("px4[{}]", 4 * t + 3), mag = fmt::format("px4[{}:{}]", 4 * t + 2, 4 * t);
+        m_.assign(k, f4_ ? fmt::format("is_f4 ? ({0} ? -$signed({{1'b0, {1}}}) : $signed({{1'b0, {1}}})) : $signed({2})", sign, mag, x) : fmt::format("$signed({})", x));
+        m_.assign(fmt::format("{}_b", k), fmt::format("pb_first_q ? -4'sd8 : $signed({})", store));
+        m_.assign(fmt::format("{}_n", k), fmt::format("(!pb_pad_q && {0} > {0}_b) ? {0} : {0}_b", k));
+        m_.assign(fmt::format("{}_s", k), fmt::format("$signed({{{{4{{{0}_n[3]}}}}, {0}_n}})", k));
+        m_.assign(fmt::format("{}_c", k), fmt::format("({0}_s < pact_min) ? pact_min[3:0] : ({0}_s > pact_max) ? pact_max[3:0] : {0}_n", k));
+        m_.assign(fmt::format("{}_o", k), f4_ ? fmt::format("(is_f4 && {0}_c[3]) ? {{1'b1, 3'(-{0}_c)}} : {0}_c", k) : fmt::format("{}_c", k));
+        keep_n.push_back(fmt::format("{}_n", k));
+        out_c.push_back(fmt::format("{}_o", k));
+      }
+      n4_keep_ = {fmt::format("{{{}, {}}}", keep_n[1], keep_n[0]), fmt::format("{{{}, {}}}", keep_n[3], keep_n[2])};
+      n4_out_ = {fmt::format("{{{}, {}}}", out_c[1], out_c[0]), fmt::format("{{{}, {}}}", out_c[3], out_c[2])};
+    }
     for (int lane = 0; lane < 2; ++lane) {
       const std::string s = std::to_string(lane);
       const std::string x = lane == 0 ? "act_lo_rdata" : "act_hi_rdata";
@@ -1061,44 +1246,50 @@ class NnBuilder {
         m_.assign("pmax" + s + "_n", fmt::format("(!pb_pad_q && px{0} > pmax{0}_b) ? px{0} : pmax{0}_b", s));
         m_.assign("pmax" + s + "_c", fmt::format("(pmax{0}_n < {1}) ? {1} : (pmax{0}_n > {2}) ? {2} : pmax{0}_n", s, lo, hi));
         const std::string half = lane == 0 ? "7:0" : "15:8";
-        fold.push_back(assign("pmax" + s + "_q", p16_ ? fmt::format("is_p16 ? pmax16_n[{}] : pmax{}_n", half, s) : "pmax" + s + "_n"));
-        finish_max.push_back(assign(lane == 0 ? "pw_lo_q" : "pw_hi_q", p16_ ? fmt::format("is_p16 ? pmax16_c[{}] : pmax{}_c", half, s) : "pmax" + s + "_c"));
+        std::string keep = p16_ ? fmt::format("is_p16 ? pmax16_n[{}] : pmax{}_n", half, s) : "pmax" + s + "_n";
+        std::string out = p16_ ? fmt::format("is_p16 ? pmax16_c[{}] : pmax{}_c", half, s) : "pmax" + s + "_c";
+        if (n4_) {
+          keep = fmt::format("is_n4 ? {} : {}", n4_keep_[lane], keep);
+          out = fmt::format("is_n4 ? {} : {}", n4_out_[lane], out);
+        }
+        fold.push_back(assign("pmax" + s + "_q", keep));
+        finish_max.push_back(assign(lane == 0 ? "pw_lo_q" : "pw_hi_q", out));
       }
       if (avgp_) {
         m_.net("psum" + s + "_q", 24, true).net("psum" + s + "_b", 24, true).net("psum" + s + "_n", 24, true);
-        m_.net("pnum" + s, 24, false, "|sum| + count / 2");
-        m_.net("pn" + s + "_q", 9).net("pr" + s + "_q", 16).net("pr" + s + "_sh", 17).net("pge" + s).net("pr" + s + "_n", 16).net("pneg" + s + "_q");
-        m_.net("pquot" + s, 9).net("pavg" + s, 10, true).net("pavg" + s + "_c", 8, true);
         m_.assign("psum" + s + "_b", "pb_first_q ? 24'sd0 : psum" + s + "_q");
         m_.assign("psum" + s + "_n", fmt::format("pb_pad_q ? psum{0}_b : psum{0}_b + {{{{16{{px{0}[7]}}}}, px{0}}}", s));
-        m_.assign("pr" + s + "_sh", fmt::format("{{pr{0}_q, pn{0}_q[8]}}", s));
-        m_.assign("pge" + s, fmt::format("pr{}_sh >= {{1'b0, pd_q}}", s));
-        m_.assign("pr" + s + "_n", fmt::format("pge{0} ? 16'(pr{0}_sh - {{1'b0, pd_q}}) : pr{0}_sh[15:0]", s));
-        m_.assign("pquot" + s, fmt::format("{{pn{0}_q[7:0], pge{0}}}", s));
-        m_.assign("pavg" + s, fmt::format("pneg{0}_q ? -$signed({{1'b0, pquot{0}}}) : $signed({{1'b0, pquot{0}}})", s));
-        m_.assign("pnum" + s, fmt::format("(psum{0}_n[23] ? 24'(-psum{0}_n) : psum{0}_n) + {{9'd0, pcnt_n[15:1]}}", s));
-        m_.assign("pavg" + s + "_c", fmt::format("(pavg{0} < $signed({{{{2{{{1}[7]}}}}, {1}}})) ? {1} : (pavg{0} > $signed({{{{2{{{2}[7]}}}}, {2}}})) ? {2} : pavg{0}[7:0]", s, lo, hi));
         fold.push_back(assign("psum" + s + "_q", "psum" + s + "_n"));
-        finish_avg.push_back(assign("pneg" + s + "_q", "psum" + s + "_n[23]"));
-        finish_avg.push_back(assign("pn" + s + "_q", fmt::format("pnum{}[8:0]", s)));
-        finish_avg.push_back(assign("pr" + s + "_q", fmt::format("{{1'b0, pnum{}[23:9]}}", s)));
-        divide.push_back(assign("pn" + s + "_q", "pquot" + s));
-        divide.push_back(assign("pr" + s + "_q", "pr" + s + "_n"));
-        done_div.push_back(assign(lane == 0 ? "pw_lo_q" : "pw_hi_q", "pavg" + s + "_c"));
       }
     }
     std::vector<Stmt> clear{assign("pb_valid_q", "1'b0"), assign("pw_valid_q", "1'b0"), assign("pf_busy_q", "1'b0")};
-    std::vector<Stmt> finish;
     if (avgp_) {
+      // One divider for both lanes, lane 0 then lane 1: a load step takes
+      // the lane's |sum| + count / 2 from its sum register, then 9 restoring
+      // steps; the word is written after the second lane.
+      m_.comment("Average: one restoring divider, lane 0 then lane 1, each a load step and 9 quotient bits.");
+      m_.net("pload_q", 1, false, "the divider takes the next lane's numerator").net("plane_q", 1, false, "the lane being divided");
+      m_.net("psel", 24, true).net("pnum", 24, false, "|sum| + count / 2").net("pn_q", 9).net("pr_q", 16).net("pr_sh", 17).net("pge").net("pr_n", 16).net("pneg_q");
+      m_.net("pquot", 9).net("pavg", 10, true).net("pavg_c", 8, true);
+      m_.assign("psel", "plane_q ? psum1_q : psum0_q");
+      m_.assign("pnum", "(psel[23] ? 24'(-psel) : psel) + {9'd0, pcnt_q[15:1]}");
+      m_.assign("pr_sh", "{pr_q, pn_q[8]}");
+      m_.assign("pge", "pr_sh >= {1'b0, pcnt_q}");
+      m_.assign("pr_n", "pge ? 16'(pr_sh - {1'b0, pcnt_q}) : pr_sh[15:0]");
+      m_.assign("pquot", "{pn_q[7:0], pge}");
+      m_.assign("pavg", "pneg_q ? -$signed({1'b0, pquot}) : $signed({1'b0, pquot})");
+      m_.assign("pavg_c", "(pavg < $signed({{2{pact_min[7]}}, pact_min})) ? pact_min : (pavg > $signed({{2{pact_max[7]}}, pact_max})) ? pact_max : pavg[7:0]");
       fold.push_back(assign("pcnt_q", "pcnt_n"));
-      finish_avg.push_back(assign("pd_q", "pcnt_n"));
-      finish_avg.push_back(assign("pdiv_q", "1'b1"));
-      finish_avg.push_back(assign("pstep_q", "5'd0"));
-      done_div.push_back(assign("pdiv_q", "1'b0"));
-      done_div.push_back(assign("pw_valid_q", "1'b1"));
-      divide.push_back(assign("pstep_q", "pstep_q + 5'd1"));
-      divide.push_back(if_else("pstep_q == 5'd8", done_div));
+      // No tap is folded while the word is divided: pcnt_q holds the count.
+      finish_avg = {assign("pload_q", "1'b1"), assign("plane_q", "1'b0")};
+      load_div = {assign("pload_q", "1'b0"), assign("pneg_q", "psel[23]"), assign("pn_q", "pnum[8:0]"), assign("pr_q", "{1'b0, pnum[23:9]}"),
+                  assign("pdiv_q", "1'b1"), assign("pstep_q", "5'd0")};
+      divide = {assign("pn_q", "pquot"), assign("pr_q", "pr_n"), assign("pstep_q", "pstep_q + 5'd1"),
+                if_else("pstep_q == 5'd8", {assign("pdiv_q", "1'b0"),
+                                            if_else("plane_q", {assign("pw_hi_q", "pavg_c"), assign("pw_valid_q", "1'b1")},
+                                                    {assign("pw_lo_q", "pavg_c"), assign("plane_q", "1'b1"), assign("pload_q", "1'b1")})})};
       clear.push_back(assign("pdiv_q", "1'b0"));
+      clear.push_back(assign("pload_q", "1'b0"));
     }
     if (maxp_) finish_max.push_back(assign("pw_valid_q", "1'b1"));
     std::vector<Stmt> last;
@@ -1109,9 +1300,12 @@ class NnBuilder {
     std::vector<Stmt> step{assign("pb_valid_q", "seq_issue && is_pool"), assign("pb_pad_q", "pad"), assign("pb_first_q", "k_q == 16'd0"),
                            assign("pb_last_q", "last_k"),
                            // The word's address, taken with its last tap: the previous word is written by then (pf_busy_q).
-                           if_else("seq_issue && is_pool && last_k", {assign("pf_busy_q", "1'b1"), assign("pw_addr_q", "{1'b0, out_pos_q} + {2'b0, cp_q}")}),
+                           if_else("seq_issue && is_pool && last_k", {assign("pf_busy_q", "1'b1"), assign("pw_addr_q", "{1'b0, cap_addr_q} + {2'b0, cp_q}")}),
                            if_else("pb_valid_q", fold)};
-    if (avgp_) step.push_back(if_else("pdiv_q", divide));
+    if (avgp_) {
+      step.push_back(if_else("pload_q", load_div));
+      step.push_back(if_else("pdiv_q", divide));
+    }
     step.push_back(if_else("pw_valid_q", {assign("pw_valid_q", "1'b0"), assign("pf_busy_q", "1'b0")}));
     m_.ff({if_else("!rst_ni || start || error", clear, step)});
   }
@@ -1254,10 +1448,18 @@ class NnBuilder {
     m_.comment("Write-back: one byte per cycle, lowest PE first; an address outside the memory is an error and is not written.");
     std::vector<Stmt> sel{assign("wb_addr", fmt::format("{}'d0", nn::kWriteAddrBits)), assign("wb_lane", "1'b0"), assign("wb_data", p16_ ? "16'd0" : "8'd0")};
     if (p16_) sel.push_back(assign("wb_wide", "1'b0"));
+    if (n4_) {
+      sel.push_back(assign("wb_nib", "1'b0"));
+      sel.push_back(assign("wb_nsel", "1'b0"));
+    }
     for (int p = n_.pes - 1; p >= 0; --p) {
       const std::string s = std::to_string(p);
       std::vector<Stmt> take{assign("wb_addr", "pe" + s + "_wr_addr"), assign("wb_lane", "pe" + s + "_wr_lane"), assign("wb_data", "pe" + s + "_wr_data")};
       if (p16_) take.push_back(assign("wb_wide", "pe" + s + "_wr_wide"));
+      if (n4_) {
+        take.push_back(assign("wb_nib", "pe" + s + "_wr_nib"));
+        take.push_back(assign("wb_nsel", "pe" + s + "_wr_nsel"));
+      }
       sel.push_back(if_else("pe" + s + "_wr_valid", take));
     }
     m_.comb(sel);
@@ -1290,6 +1492,9 @@ class NnBuilder {
   bool pool_ = false;   // maxp_ || avgp_: the pool unit
   bool posit_ = false;  // ... posit layers
   bool p16_ = false;    // ... posit16 among them (16-bit write-back and pool words)
+  bool n4_ = false;     // ... fp4 or posit4 among them (nibble write-back, nibble pool lanes, masked tail lanes)
+  bool f4_ = false;     // ... fp4 among them (sign-magnitude pool order)
+  std::vector<std::string> n4_keep_, n4_out_;  // a 4-bit max pool's running max and result, per byte lane
   bool add_ = false;    // ... and add layers
   bool gelu_ = false;   // ... and gelu layers, through the GELU unit
   bool sm_ = false;     // ... and softmax layers, through the softmax unit

@@ -21,7 +21,8 @@ struct RunOptions {
 
 // Checks the config and the model (and that the model compiles for the
 // engine) before the long build; then builds sim/nn for the config and runs
-// its nn_run on the model.
+// its nn_run on the model, or for a SoC config (nn and rv32) sim/soc and its
+// soc_run: the model through the control firmware over the AXI4-Lite port.
 void run(const RunOptions& o) {
   const SocConfig c = load_config(o.config);
   if (!c.nn)
@@ -33,23 +34,25 @@ void run(const RunOptions& o) {
   } catch (const runtime::CompileError& e) {
     throw runtime::CompileError(fmt::format("{}: cannot run on '{}': {}", o.model, c.name, e.what()));
   }
-  const fs::path build = fs::absolute(o.build_dir.empty() ? fs::path("build") / c.name / "nn" : fs::path(o.build_dir));
+  const bool soc = c.rv32.has_value();
+  const std::string sim = soc ? "soc" : "nn", runner = soc ? "soc_run" : "nn_run", what = soc ? "SoC" : "engine";
+  const fs::path build = fs::absolute(o.build_dir.empty() ? fs::path("build") / c.name / sim : fs::path(o.build_dir));
   const fs::path log = build / "build.log";
   fs::create_directories(build);
   fs::remove(log);
-  run_step("configure the engine simulation (generate RTL, verilate)",
-           {"cmake", "-S", fs::path(STRATA_SOURCE_DIR) / "sim" / "nn", "-B", build, "-G", "Ninja", "-DCMAKE_BUILD_TYPE=Release",
+  run_step(fmt::format("configure the {} simulation (generate RTL, verilate)", what),
+           {"cmake", "-S", fs::path(STRATA_SOURCE_DIR) / "sim" / sim, "-B", build, "-G", "Ninja", "-DCMAKE_BUILD_TYPE=Release",
             "-DSTRATA_EXE=" + fs::read_symlink("/proc/self/exe").string(), "-DSTRATA_CONFIG=" + fs::absolute(o.config).string(),
             "-DSTRATA_PREBUILT_DIR=" STRATA_BINARY_DIR, fmt::format("-DSTRATA_TRACE={}", o.trace.empty() ? "OFF" : "ON")},
            log);
-  run_step("build the engine simulation", {"cmake", "--build", build, "--target", "nn_run"}, log);
-  std::vector<std::string> argv{(build / "nn_run").string(), fs::absolute(o.model).string(), fmt::format("--seed={}", o.seed),
+  run_step(fmt::format("build the {} simulation", what), {"cmake", "--build", build, "--target", runner}, log);
+  std::vector<std::string> argv{(build / runner).string(), fs::absolute(o.model).string(), fmt::format("--seed={}", o.seed),
                                 fmt::format("--budget={}", o.budget)};
   if (!o.input.empty()) argv.push_back("--input=" + fs::absolute(o.input).string());
   if (!o.trace.empty()) argv.push_back("--trace=" + fs::absolute(o.trace).string());
   if (!o.json.empty()) argv.push_back("--json=" + fs::absolute(o.json).string());
   if (!o.markdown.empty()) argv.push_back("--markdown=" + fs::absolute(o.markdown).string());
-  progress(fmt::format("running '{}' on '{}'", model.name, c.name));
+  progress(fmt::format("running '{}' on '{}'{}", model.name, c.name, soc ? " through the firmware" : ""));
   if (run_program(argv) != 0)
     throw CliError(fmt::format("running '{}' on '{}' failed (see above)", model.name, c.name));
   progress(fmt::format("'{}' on '{}': every tensor bit-exact with the golden model", model.name, c.name));
@@ -58,7 +61,7 @@ void run(const RunOptions& o) {
 }  // namespace
 
 void add_run(CLI::App& app) {
-  auto* cmd = app.add_subcommand("run", "Run a model on the Verilated network engine of a config and compare it with the golden model");
+  auto* cmd = app.add_subcommand("run", "Run a model on the Verilated network engine of a config (through the firmware on a SoC config) and compare it with the golden model");
   auto o = std::make_shared<RunOptions>();
   cmd->add_option("CONFIG", o->config, "config file (YAML) with an nn section")->required()->check(CLI::ExistingFile);
   cmd->add_option("MODEL", o->model, "model file (docs/model-format.md)")->required()->check(CLI::ExistingFile);
@@ -68,7 +71,7 @@ void add_run(CLI::App& app) {
   cmd->add_option("--budget", o->budget, "cycle budget of each engine run")->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
   cmd->add_option("--json", o->json, "write the report (cycles, utilization, mismatches per layer) as JSON");
   cmd->add_option("--markdown", o->markdown, "write the report as a Markdown table");
-  cmd->add_option("--build-dir", o->build_dir, "where to build (default build/<name>/nn)");
+  cmd->add_option("--build-dir", o->build_dir, "where to build (default build/<name>/nn, or build/<name>/soc for a SoC config)");
   cmd->callback([o] { run(*o); });
 }
 

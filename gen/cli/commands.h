@@ -17,6 +17,7 @@ void add_example_model(CLI::App& app);
 void add_run_elf(CLI::App& app);
 void add_import(CLI::App& app);
 void add_pulses(CLI::App& app);
+void add_pulse(CLI::App& app);
 void add_sweep(CLI::App& app);
 void add_estimate(CLI::App& app);
 

@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   strata::cli::add_run_elf(app);
   strata::cli::add_import(app);
   strata::cli::add_pulses(app);
+  strata::cli::add_pulse(app);
   strata::cli::add_sweep(app);
   strata::cli::add_estimate(app);
   // CLI11 reports a mistyped command only as "a subcommand is required": name it.

@@ -1,5 +1,7 @@
 #include "config/config.h"
 
+#include "soc/soc_map.h"
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <yaml-cpp/yaml.h>
@@ -367,6 +369,15 @@ SocConfig parse_config(const std::string& text, const std::string& file) {
                          "SPRAMs are more than the UP5K's {}",
                          c.nn->channels(), core_sprams, nn_sprams, kIce40Sprams),
              fmt::format("at most {} SPRAMs in all (bram for one of the memories)", kIce40Sprams));
+    }
+    // Beside a core, the engine's weight memories lie in one window of the SoC's memory map.
+    const long long window = 1LL << (soc::kNnWindowAddrBits - 2);
+    if (c.nn && static_cast<long long>(c.nn->channels()) * c.nn->weight_words > window) {
+      const auto nn = root["nn"];
+      r.fail(nn["weight_words"] ? nn["weight_words"] : nn, "nn.weight_words",
+             fmt::format("beside an rv32 core the SoC's weight window holds {} words, and nn.pes x nn.aus_per_pe x nn.weight_words = {} x {} x {} = {}", window,
+                         c.nn->pes, c.nn->aus_per_pe, c.nn->weight_words, static_cast<long long>(c.nn->channels()) * c.nn->weight_words),
+             fmt::format("at most {} weight words in all AUs (or no rv32 section)", window));
     }
   }
   if (const auto sm = root["softmax"]) {

@@ -31,9 +31,10 @@ int register_index(const std::string& name) {
 const std::vector<Field>& descriptor_fields() {
   static const std::vector<Field> fields{
       {"op", 0, 0, 4, false, "0 end of the list, 1 multiply-accumulate layer (conv1d, depthwise, dense), 2 max pool, 3 average pool, 4 add (int8), 5 gelu (int8, through the GELU unit), 6 softmax (int8, through the softmax unit)"},
-      {"fmt", 0, 4, golden::kFormatCodeBits, false, "AU format code of the inputs and weights: 1 int8, 5 posit8, 6 posit16 (each when au.formats has it); any other stops the engine with bad_format"},
-      {"readout", 0, 7, 1, false, "multiply-accumulate: 1 writes the AU's read-out in format fmt (posits only), clamped as a code to [act_min, act_max] (posit16: a word, clamped to [{act_min, 0x00}, {act_max, out_zp}]); 0 requantizes to int8"},
+      {"fmt", 0, 4, golden::kFormatCodeBits, false, "AU format code of the inputs and weights: 1 int8, 3 fp4, 4 posit4, 5 posit8, 6 posit16 (each when au.formats has it); any other stops the engine with bad_format"},
+      {"readout", 0, 7, 1, false, "multiply-accumulate: 1 writes the AU's read-out in format fmt (fp4 and the posits), clamped as a code to [act_min, act_max] (fp4, posit4: a nibble at out_base + channel / 4; posit16: a word, clamped to [{act_min, 0x00}, {act_max, out_zp}]); 0 requantizes to int8"},
       {"in_odd", 0, 8, 1, false, "multiply-accumulate: the input has an odd channel count, so the high lane of its last channel pair reads 0"},
+      {"in_tail", 0, 9, 2, false, "multiply-accumulate on a 4-bit input (fp4, posit4): its channel count mod 4; when not 0, the nibbles from lane in_tail up of the last word of each position read 0"},
       {"in_len", 1, 0, 16, false, "input positions"},
       {"in_row", 1, 16, 16, false, "activation words per input position (ceil(channels / 2); posit16: channels)"},
       {"in_start", 2, 0, 32, true, "word address of input position -pad_left (may be negative; outside [-2^18, 2^16) stops the engine with input_range)"},
@@ -55,8 +56,8 @@ const std::vector<Field>& descriptor_fields() {
       {"param_base", 10, 16, 16, false, "control-memory address of channel 0's parameters"},
       {"pad_value", 11, 0, 8, true, "int8 value read at padded positions (the input zero point)"},
       {"out_zp", 11, 8, 8, true, "output zero point (posit16 read-out and max pool: the low byte of the clamp's maximum)"},
-      {"act_min", 11, 16, 8, true, "lowest output value (fused activation)"},
-      {"act_max", 11, 24, 8, true, "highest output value"},
+      {"act_min", 11, 16, 8, true, "lowest output value (fused activation; an fp4 max pool: the lowest order key, sign times magnitude bits)"},
+      {"act_max", 11, 24, 8, true, "highest output value (an fp4 max pool: the highest order key)"},
       {"grp_channels", 12, 0, 16, false, "output channels per group: channel of AU j in group g is g * grp_channels + j, written when j < grp_channels"},
       {"bias_act", 12, 16, 16, false, "0, or the activation word of a bias beat that ends every dot product; its weight word, the one after the taps', holds the channel's bias (posits: bias in lane 0, bias_act = 1.0 in lane 0)"},
       {"in2_base", 13, 0, 16, false, "add: word address of the second input (in_start: the first; out_len: words of each tensor)"},
@@ -103,14 +104,14 @@ std::string to_string(Error e) {
     case Error::output_range: return "activation write outside the activation memory";
     case Error::weight_range: return "weight read outside the weight memory";
     case Error::ctrl_range: return "descriptor or parameter read outside the control memory";
-    case Error::bad_format: return "a layer format the engine does not have (fmt not int8 or an enabled posit, or readout on int8)";
+    case Error::bad_format: return "a layer format the engine does not have (fmt not int8 or an enabled fp4 or posit, or readout on int8)";
   }
   return fmt::format("error code {}", static_cast<unsigned>(e));
 }
 
 std::vector<golden::Format> layer_formats(const SocConfig& c) {
   std::vector<golden::Format> f{golden::Format::int8};
-  for (golden::Format g : {golden::Format::posit8_0, golden::Format::posit16_1})
+  for (golden::Format g : {golden::Format::fp4, golden::Format::posit4_1, golden::Format::posit8_0, golden::Format::posit16_1})
     if (std::find(c.au.formats.begin(), c.au.formats.end(), g) != c.au.formats.end()) f.push_back(g);
   return f;
 }

@@ -165,23 +165,26 @@ Tensor int8_pool(const Tensor& in, const Layer& l, std::string_view kind, bool i
 }
 
 // ---------------------------------------------------------------------------
-// AU formats (posit8_0, posit16_1).
+// AU formats (fp4, posit4_1, posit8_0, posit16_1).
 
 std::string code_text(Format f) {
-  return fmt::format("{} code ({}..{})", format_name(f), -(1 << (info(f).lane_bits - 1)) + 1, (1 << (info(f).lane_bits - 1)) - 1);
+  return fmt::format("{} code ({}..{})", format_name(f), -(1 << (info(f).lane_bits - 1)) + (info(f).has_nar ? 1 : 0), (1 << (info(f).lane_bits - 1)) - 1);
 }
 
-// Everything the layers need of one AU format: its NumberFormat, the NaR
-// code (as a signed code), and the value of every code in units of
-// 2^-(P/2), P the format's product_frac_bits (so products are in units of
-// 2^-P).
+// Everything the layers need of one AU format: its NumberFormat, its lowest
+// signed code (-2^(bits-1): a posit's NaR, fp4's -0), whether that code is
+// NaR, and the value of every code in units of 2^-(P/2), P the format's
+// product_frac_bits (so products are in units of 2^-P).
 struct AuFormat {
   Format format;
   NumberFormat nf;
   int bits, half_frac;
-  int nar;
+  int nar;       // the lowest code, -2^(bits-1)
+  bool has_nar;  // the posits: that code is NaR; fp4: it is -0, a value
   std::vector<std::int64_t> units;  // indexed by code - nar
   std::int64_t value_units(int code) const { return units[static_cast<std::size_t>(code - nar)]; }
+  int lowest_value_code() const { return has_nar ? nar + 1 : nar; }
+  bool is_nar(int code) const { return has_nar && code == nar; }
   int code_of(std::uint32_t raw) const {  // the low `bits` bits as a signed code
     const auto m = static_cast<std::int32_t>(raw & ((1u << bits) - 1));
     return m >= (1 << (bits - 1)) ? m - (1 << bits) : m;
@@ -192,9 +195,10 @@ const AuFormat& au_format(Format f) {
   static const std::vector<AuFormat> table = [] {
     std::vector<AuFormat> t;
     for (Format g : au_formats()) {
-      AuFormat a{g, NumberFormat::parse(std::string(info(g).name)), info(g).lane_bits, info(g).product_frac_bits / 2, -(1 << (info(g).lane_bits - 1)), {}};
+      AuFormat a{g, NumberFormat::parse(std::string(info(g).name)), info(g).lane_bits, info(g).product_frac_bits / 2, -(1 << (info(g).lane_bits - 1)),
+                 info(g).has_nar, {}};
       for (int code = a.nar; code < -a.nar; ++code) {
-        if (code == a.nar) {
+        if (a.is_nar(code)) {
           a.units.push_back(0);
           continue;
         }
@@ -233,7 +237,7 @@ void check_codes(const Layer& l, std::string_view kind, const AuFormat& a, const
   for (int p = 0; p < t.length; ++p)
     for (int c = 0; c < t.channels; ++c) {
       const int v = t.at(p, c);
-      if (v == a.nar) fail(l, kind, fmt::format("{} input element ({}, {}) is NaR (code {})", format_name(a.format), p, c, a.nar));
+      if (a.is_nar(v)) fail(l, kind, fmt::format("{} input element ({}, {}) is NaR (code {})", format_name(a.format), p, c, a.nar));
       if (v < a.nar || v > -a.nar - 1) fail(l, kind, fmt::format("input element ({}, {}) is {}, not a {}", p, c, v, code_text(a.format)));
     }
 }
@@ -246,12 +250,12 @@ void check_au_params(const Layer& l, std::string_view kind, const AuFormat& a, i
   if (l.bias.size() != static_cast<std::size_t>(out_channels))
     fail(l, kind, fmt::format("{} biases, expected one per output channel ({})", l.bias.size(), out_channels));
   for (std::size_t i = 0; i < l.weights.size(); ++i) {
-    if (l.weights[i] == a.nar) fail(l, kind, fmt::format("weight {} is NaR ({} code {})", i, fname, a.nar));
+    if (a.is_nar(l.weights[i])) fail(l, kind, fmt::format("weight {} is NaR ({} code {})", i, fname, a.nar));
     if (l.weights[i] < a.nar || l.weights[i] > -a.nar - 1) fail(l, kind, fmt::format("weight {} is {}, not a {}", i, l.weights[i], code_text(a.format)));
   }
   for (std::size_t c = 0; c < l.bias.size(); ++c) {
-    if (l.bias[c] == a.nar) fail(l, kind, fmt::format("bias of output channel {} is NaR ({} code {})", c, fname, a.nar));
-    if (l.bias[c] < a.nar + 1 || l.bias[c] > -a.nar - 1)
+    if (a.is_nar(l.bias[c])) fail(l, kind, fmt::format("bias of output channel {} is NaR ({} code {})", c, fname, a.nar));
+    if (l.bias[c] < a.nar || l.bias[c] > -a.nar - 1)
       fail(l, kind, fmt::format("bias {} of output channel {} is not a {}", l.bias[c], c, code_text(a.format)));
   }
 }
@@ -576,14 +580,19 @@ Tensor softmax_layer(const Tensor& in, QuantParams in_q, const Layer& l) {
 }
 
 const std::vector<Format>& au_formats() {
-  static const std::vector<Format> f{Format::posit8_0, Format::posit16_1};
+  static const std::vector<Format> f{Format::fp4, Format::posit4_1, Format::posit8_0, Format::posit16_1};
   return f;
 }
+
+int fp4_order_key(int code) { return code >= 0 ? code : -(code + 8); }
+int fp4_code_of_key(int key) { return key >= 0 ? key : -8 - key; }
 
 bool is_au_format(Format f) { return std::find(au_formats().begin(), au_formats().end(), f) != au_formats().end(); }
 
 int au_fixed_frac_bits(Format f) {
   switch (f) {
+    case Format::fp4: return 2;       // products are multiples of 2^-2: exact
+    case Format::posit4_1: return 8;  // of 2^-8: exact
     case Format::posit8_0: return kPosit8ProductFracBits;
     case Format::posit16_1: return 16;
     default: break;
@@ -596,10 +605,13 @@ ActRange au_activation_range(Format f, Activation act) {
   ActRange r{a.nar, -a.nar - 1};  // none: every code (an output is never NaR)
   switch (act) {
     case Activation::none: break;
-    case Activation::relu: r.min = 0; break;  // code 0 is 0; codes order as values
+    // Code 0 is 0 and codes 0.. order as values; in fp4 (sign-magnitude)
+    // every code below 0 as a signed code has its sign bit set (-0
+    // included), so the clamp of the signed code is the clamp of the value.
+    case Activation::relu: r.min = 0; break;
     case Activation::relu6:
       r.min = 0;
-      r.max = a.code_of(a.nf.encode(mpq_class(6)));  // exact in posit8 and posit16: 6 = 1.5 * 2^2
+      r.max = a.code_of(a.nf.encode(mpq_class(6)));  // exact in posit8 and posit16 (6 = 1.5 * 2^2); fp4's maxpos; posit4_1's 4 (6 rounds to even)
       break;
   }
   return r;
@@ -694,13 +706,24 @@ Tensor au_max_pool(const Tensor& in, Format f, const Layer& l) {
     fail(l, kind, fmt::format("output_format {} must be {}: a pool keeps its input's format", format_name(l.output_format), format_name(f)));
   // Two's complement order of non-NaR codes is posit order, so the integer
   // maximum of the codes is the code of the maximum value.
-  return pool(in, l, kind, true, l.kernel, l.stride, l.padding, au_activation_range(f, l.activation), a.nar);
+  if (f != Format::fp4) return pool(in, l, kind, true, l.kernel, l.stride, l.padding, au_activation_range(f, l.activation), a.nar);
+  // fp4 is sign-magnitude: the pool takes the maximum of the order keys
+  // (fp4_order_key: -0 and 0 are both 0), clamps it to the activation's key
+  // range and writes the key's code, so a maximum of 0 is written as code 0
+  // even where every tap is -0.
+  Tensor keys = in;
+  for (Code& v : keys.data) v = static_cast<Code>(fp4_order_key(v));
+  const ActRange r = au_activation_range(f, l.activation);
+  const ActRange kr{r.min < 0 ? -7 : fp4_order_key(r.min), fp4_order_key(r.max)};  // none: -6..6 (keys -7..7), relu and relu6: 0..6
+  Tensor out = pool(keys, l, kind, true, l.kernel, l.stride, l.padding, kr, -8);
+  for (Code& v : out.data) v = static_cast<Code>(fp4_code_of_key(v));
+  return out;
 }
 
 std::map<std::string, Tensor> run(const Model& m, const Tensor& input) {
   const bool au_input = is_au_format(m.input_format);
   if (m.input_format != Format::int8 && !au_input)
-    throw std::invalid_argument(fmt::format("model '{}': input_format {} is neither int8 nor an AU format (posit8_0, posit16_1)", m.name, format_name(m.input_format)));
+    throw std::invalid_argument(fmt::format("model '{}': input_format {} is neither int8 nor an AU format (fp4, posit4_1, posit8_0, posit16_1)", m.name, format_name(m.input_format)));
   if (const std::string p = quant_problem(m.input_quant); !au_input && !p.empty())
     throw std::invalid_argument(fmt::format("model '{}': input quantization: {}", m.name, p));
   if (input.length != m.input_length || input.channels != m.input_channels ||
@@ -710,15 +733,16 @@ std::map<std::string, Tensor> run(const Model& m, const Tensor& input) {
                                             m.input_channels));
   {
     const int lo = au_input ? au_format(m.input_format).nar : -128, hi = au_input ? -lo - 1 : 127;
+    const bool nar_input = au_input && au_format(m.input_format).has_nar;
     for (int p = 0; p < input.length; ++p)
       for (int c = 0; c < input.channels; ++c) {
         const int v = input.at(p, c);
-        if (au_input && v == lo)
+        if (nar_input && v == lo)
           throw std::invalid_argument(fmt::format("model '{}': {} input tensor '{}' element ({}, {}) is NaR (code {})", m.name,
                                                   format_name(m.input_format), m.input, p, c, lo));
         if (v < lo || v > hi)
           throw std::invalid_argument(fmt::format("model '{}': input tensor '{}' element ({}, {}) is {}, not a {} code ({}..{})", m.name, m.input, p, c,
-                                                  v, format_name(m.input_format), au_input ? lo + 1 : lo, hi));
+                                                  v, format_name(m.input_format), nar_input ? lo + 1 : lo, hi));
       }
   }
   std::map<std::string, Tensor> tensors{{m.input, input}};

@@ -21,26 +21,39 @@
 //
 // AU-format layers (XR-NPE's layer-adaptive precision). A tensor is int8
 // (the TFLite scheme above) or holds the codes of one of the arithmetic
-// unit's float formats, posit8_0 or posit16_1 (posit.h), with no scale and no
-// zero point; NaR (the code 100..0: -128 in posit8, -32768 in posit16) is not
-// a value such a tensor may hold. A conv1d, depthwise_conv1d or dense layer
-// whose input has AU format F has weights in F and one bias code in F per
-// output channel (none NaR; no weight scales) and computes the exact dot
-// product
+// unit's float formats, fp4 (E2M1), posit4_1, posit8_0 or posit16_1
+// (posit.h), with no scale and no zero point. A code is the format's bit
+// pattern read as a two's complement integer (fp4 and posit4_1 -8..7,
+// posit8 -128..127, posit16 -32768..32767). A posit's NaR (the code 100..0:
+// -8, -128, -32768) is not a value such a tensor may hold; fp4 has no NaR,
+// and its code 1000 (-8) is -0, equal to 0. A conv1d, depthwise_conv1d or
+// dense layer whose input has AU format F has weights in F and one bias code
+// in F per output channel (none NaR; no weight scales) and computes the
+// exact dot product
 //   S = sum(weight * input) + bias           (padded taps read 0)
 // as the AU's quire does, then writes it
 //   - to an output of format F: S rounded once to F (NumberFormat::encode,
-//     round to nearest even, saturating at minpos/maxpos, so never NaR),
-//     clamped as a code to au_activation_range(F, activation);
+//     round to nearest even, saturating at minpos/maxpos for the posits and
+//     at 6 for fp4, so never NaR; fp4 keeps the sign of a negative S that
+//     rounds to zero: code 1000), clamped as a code to
+//     au_activation_range(F, activation);
 //   - to an int8 output (output_quant): Q = floor(S * 2^k), k =
-//     au_fixed_frac_bits(F) (posit8 12, where the floor is exact: posit8
-//     products are multiples of 2^-12; posit16 16), saturated to int32,
-//     rescaled by au_multiplier(F, output_quant), plus the zero point,
-//     clamped to activation_range: the int8 requantization with no bias term.
-// A max_pool on such a tensor compares codes as two's complement integers,
-// which is posit order, and gives format F. An int8 tensor cannot feed an
-// AU-format layer, an AU-format layer outputs its input's format or int8, and
-// avg_pool, global_avg_pool, add, gelu and softmax take int8 only.
+//     au_fixed_frac_bits(F) (fp4 2, posit4_1 8, posit8 12, where the floor
+//     is exact: the products are multiples of 2^-k; posit16 16), saturated
+//     to int32, rescaled by au_multiplier(F, output_quant), plus the zero
+//     point, clamped to activation_range: the int8 requantization with no
+//     bias term.
+// A max_pool on such a tensor gives format F. The posits' codes order as two's
+// complement integers, so the pool takes the largest code. fp4 is
+// sign-magnitude: the pool takes the largest fp4_order_key (-0 and 0 are
+// both key 0), clamps it to the keys of the activation range (none: -7..7)
+// and writes fp4_code_of_key of it, so a window whose largest value is 0
+// writes code 0. The activation clamps of the MAC layers are on codes for
+// every format: in fp4 every negative code has its sign bit set, so relu
+// (codes 0..7) is the clamp of the value, and relu6 is relu (6 is fp4's
+// maxpos). An int8 tensor cannot feed an AU-format layer, an AU-format
+// layer outputs its input's format or int8, and avg_pool, global_avg_pool,
+// add, gelu and softmax take int8 only.
 // (posit8 layers came first; the posit8_* functions below are the F =
 // posit8_0 cases.)
 //
@@ -67,8 +80,8 @@
 
 namespace strata::golden::nn {
 
-// An element is a code: int8 -128..127, posit8 -127..127, posit16
-// -32767..32767 (format from the model, tensor_formats).
+// An element is a code: int8 -128..127, fp4 -8..7, posit4_1 -7..7, posit8
+// -127..127, posit16 -32767..32767 (format from the model, tensor_formats).
 using Code = std::int16_t;
 
 struct Tensor {
@@ -157,7 +170,7 @@ struct Layer {
   // dense: [out_channels][input length * input channels]
   std::vector<Code> weights;         // int8 input: int8; AU-format input: codes of that format
   std::vector<float> weight_scales;  // one per output channel, > 0; AU-format input: none
-  std::vector<std::int32_t> bias;    // one per output channel; AU-format input: codes (posit8 -127..127, posit16 -32767..32767)
+  std::vector<std::int32_t> bias;    // one per output channel; AU-format input: codes (fp4 -8..7, posit4 -7..7, posit8 -127..127, posit16 -32767..32767)
   gelu::Form gelu_form = gelu::Form::erf;                          // gelu
   softmax::Algorithm softmax_algorithm = softmax::Algorithm::two_pass;  // softmax
 };
@@ -211,13 +224,18 @@ Tensor softmax_layer(const Tensor& in, QuantParams in_q, const Layer& l);
 inline constexpr QuantParams kSoftmaxOutputQuant{1.0f / 256.0f, -128};
 
 // AU-format layers (see the top of this file).
-// The formats a tensor may have besides int8: posit8_0, posit16_1.
+// The formats a tensor may have besides int8: fp4, posit4_1, posit8_0, posit16_1.
 const std::vector<Format>& au_formats();
 bool is_au_format(Format f);
-// k of the int8 output path: Q = floor(S * 2^k) (posit8 12, posit16 16).
+// fp4's order: the key of a code is its value's sign times its magnitude
+// bits (-7..7; -0, code -8, and 0 are both 0); fp4_code_of_key is the
+// inverse that writes 0 as code 0.
+int fp4_order_key(int code);
+int fp4_code_of_key(int key);
+// k of the int8 output path: Q = floor(S * 2^k) (fp4 2, posit4_1 8, posit8 12, posit16 16).
 int au_fixed_frac_bits(Format f);
 // The clamp of an AU-format output, on codes: none everything (min is the
-// NaR code, which no output has), relu 0..maxpos, relu6 0..code(6.0).
+// NaR code, which no output has), relu 0..maxpos, relu6 0..code(encode(6.0)): 6 itself in fp4, posit8 and posit16, 4 in posit4_1 (rounding is monotone, so this is relu6 before the rounding).
 ActRange au_activation_range(Format f, Activation a);
 // quantize_multiplier(2^-k / out.scale): Q (units of 2^-k) to int8 units.
 QuantizedMultiplier au_multiplier(Format f, QuantParams out);

@@ -219,7 +219,9 @@ Program compile(const SocConfig& c, const gn::Model& m) {
     const Placement out = prog.tensors.at(l.output);
     for (const auto& i : l.inputs)
       if (last_use.at(i) == li) act.release(i);
-    const gn::ActRange range = f == golden::Format::int8 ? gn::activation_range(l.activation, q) : gn::au_activation_range(f, l.activation);
+    gn::ActRange range = f == golden::Format::int8 ? gn::activation_range(l.activation, q) : gn::au_activation_range(f, l.activation);
+    if (f == golden::Format::fp4)  // an fp4 max pool clamps order keys (none: -7..7, relu: 0..7)
+      range = {range.min < 0 ? -7 : gn::fp4_order_key(range.min), gn::fp4_order_key(range.max)};
     std::vector<std::uint32_t> d(nn::kDescriptorWords, 0);
     try {
       nn::set_field(d, "op", static_cast<std::int64_t>(l.kind == gn::LayerKind::max_pool ? nn::Op::max_pool : nn::Op::avg_pool));
@@ -527,13 +529,14 @@ Program compile(const SocConfig& c, const gn::Model& m) {
       nn::set_field(d, "fmt", static_cast<std::int64_t>(formats.at(l.inputs[0])));
       nn::set_field(d, "readout", posit_out ? 1 : 0);
       nn::set_field(d, "in_odd", per == 2 ? in.channels % 2 : 0);
+      nn::set_field(d, "in_tail", per == 4 ? in.channels % 4 : 0);
       set_window(d, in, out, p.kernel, p.stride, p.dilation, p.pad_left, p.in_pairs, range);
       nn::set_field(d, "grp_pairs", p.grp_pairs);
       nn::set_field(d, "groups", p.groups);
       nn::set_field(d, "w_base", w_base);
       nn::set_field(d, "w_group_stride", group_words);
       nn::set_field(d, "param_base", param_base);
-      nn::set_field(d, "pad_value", posit_in ? 0 : in_q.zero_point);  // posit8 code 0 is zero
+      nn::set_field(d, "pad_value", posit_in ? 0 : in_q.zero_point);  // code 0 is zero in every AU format
       if (!posit_out || in_fmt != golden::Format::posit16_1) nn::set_field(d, "out_zp", posit_out ? 0 : out_q.zero_point);  // else set_window's clamp byte
       nn::set_field(d, "grp_channels", p.grp_channels);
       nn::set_field(d, "bias_act", posit_in ? one_code(in_fmt) : 0);

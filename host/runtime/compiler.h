@@ -24,7 +24,9 @@ class CompileError : public std::runtime_error {
 
 // Where a tensor lives: `length` positions of `row` 16-bit words from word
 // `base` of the activation memory. An int8 or posit8 tensor has two channels
-// per word (2i in bits 7:0, 2i+1 in 15:8), a posit16 tensor one.
+// per word (2i in bits 7:0, 2i+1 in 15:8), a posit16 tensor one, an fp4 or
+// posit4_1 tensor four (4i + t in bits 4t+3:4t). Lanes past the last channel
+// of a position hold whatever the memory held: the engine ignores them.
 struct Placement {
   int base = 0, length = 0, channels = 0, row = 0;
   golden::Format format = golden::Format::int8;

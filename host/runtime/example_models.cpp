@@ -102,7 +102,7 @@ class Builder {
     l.activation = act;
     l.output_quant = {y_std / 40.0f, act == gn::Activation::relu ? -128 : 0};
   }
-  // Posit weights (the input's format, posit8 or posit16): reals uniform in
+  // AU-format weights (the input's format: fp4, posit4, posit8 or posit16): reals uniform in
   // +-1/sqrt(fan_in) rounded to the format, so that a layer keeps its
   // input's magnitude (about 1); small biases. An int8 output puts about
   // one standard deviation at 40 LSB.
@@ -179,14 +179,22 @@ gn::Model pulse_cnn_mixed(std::uint64_t seed, int samples) { return pulse_networ
 
 gn::Model pulse_cnn_posit16(std::uint64_t seed, int samples) { return pulse_network("pulse_cnn_posit16", seed, samples, golden::Format::posit16_1); }
 
-std::vector<std::string> example_model_names() { return {"pulse_cnn", "pulse_cnn_mixed", "pulse_cnn_posit16", "attention_block"}; }
+gn::Model pulse_cnn_fp4(std::uint64_t seed, int samples) { return pulse_network("pulse_cnn_fp4", seed, samples, golden::Format::fp4); }
+
+gn::Model pulse_cnn_posit4(std::uint64_t seed, int samples) { return pulse_network("pulse_cnn_posit4", seed, samples, golden::Format::posit4_1); }
+
+std::vector<std::string> example_model_names() {
+  return {"pulse_cnn", "pulse_cnn_mixed", "pulse_cnn_posit16", "pulse_cnn_fp4", "pulse_cnn_posit4", "attention_block"};
+}
 
 gn::Model example_model(const std::string& name, std::uint64_t seed) {
   if (name == "pulse_cnn") return pulse_cnn(seed);
   if (name == "pulse_cnn_mixed") return pulse_cnn_mixed(seed);
   if (name == "pulse_cnn_posit16") return pulse_cnn_posit16(seed);
+  if (name == "pulse_cnn_fp4") return pulse_cnn_fp4(seed);
+  if (name == "pulse_cnn_posit4") return pulse_cnn_posit4(seed);
   if (name == "attention_block") return attention_block(seed);
-  throw std::invalid_argument("unknown example model '" + name + "'; allowed: pulse_cnn, pulse_cnn_mixed, pulse_cnn_posit16, attention_block");
+  throw std::invalid_argument("unknown example model '" + name + "'; allowed: pulse_cnn, pulse_cnn_mixed, pulse_cnn_posit16, pulse_cnn_fp4, pulse_cnn_posit4, attention_block");
 }
 
 }  // namespace strata::runtime

@@ -22,6 +22,11 @@ golden::nn::Model pulse_cnn_mixed(std::uint64_t seed, int samples = 256);
 // The same network with its input, conv1 and pool1 in posit(16,1) and conv2
 // from posit16 to int8 (needs posit16_1 in au.formats: gen/configs/nn_formats.yaml).
 golden::nn::Model pulse_cnn_posit16(std::uint64_t seed, int samples = 128);  // 128: a posit16 tensor takes a word per channel
+// The same with fp4 (E2M1) and with posit(4,1) first layers: input, conv1
+// and pool1 in the 4-bit format, conv2 from it to int8 (needs fp4 or
+// posit4_1 in au.formats: gen/configs/nn_formats4.yaml).
+golden::nn::Model pulse_cnn_fp4(std::uint64_t seed, int samples = 256);
+golden::nn::Model pulse_cnn_posit4(std::uint64_t seed, int samples = 256);
 
 // An attention-style block on [16, 8]: scores = x W (a pointwise conv1d,
 // 16 keys), softmax over the keys of each position, the probabilities times

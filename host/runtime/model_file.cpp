@@ -60,15 +60,23 @@ const std::vector<std::string> kOps = {"conv1d", "depthwise_conv1d", "dense", "m
 const std::vector<std::string> kPaddings = {"valid", "same"};
 const std::vector<std::string> kActivations = {"none", "relu", "relu6"};
 // The formats a tensor may have, and their names in the file.
-const std::vector<golden::Format> kTensorFormats = {golden::Format::int8, golden::Format::posit8_0, golden::Format::posit16_1};
-const std::vector<std::string> kTensorFormatNames = {std::string(golden::info(golden::Format::int8).name),
-                                                     std::string(golden::info(golden::Format::posit8_0).name),
-                                                     std::string(golden::info(golden::Format::posit16_1).name)};
+const std::vector<golden::Format> kTensorFormats = {golden::Format::int8, golden::Format::fp4, golden::Format::posit4_1, golden::Format::posit8_0,
+                                                    golden::Format::posit16_1};
+const std::vector<std::string> kTensorFormatNames = [] {
+  std::vector<std::string> v;
+  for (golden::Format f : kTensorFormats) v.emplace_back(golden::info(f).name);
+  return v;
+}();
 // "posit8" for posit8_0, "posit16" for posit16_1: the name of its codes in messages.
 std::string short_name(golden::Format f) { return f == golden::Format::posit8_0 ? "posit8" : f == golden::Format::posit16_1 ? "posit16" : std::string(golden::info(f).name); }
-// "a posit8 code: an integer from -127 to 127 (-128 is NaR)"
+// "a posit8 code: an integer from -127 to 127 (-128 is NaR)"; fp4, which
+// has no NaR: "an fp4 code: an integer from -8 to 7 (the 4-bit pattern as a
+// two's complement integer; -8 is -0)"
 std::string code_allowed(golden::Format f) {
   const int half = 1 << (golden::info(f).lane_bits - 1);
+  if (!golden::info(f).has_nar)
+    return fmt::format("an {} code: an integer from {} to {} (the {}-bit pattern as a two's complement integer; {} is -0)", short_name(f), -half, half - 1,
+                       golden::info(f).lane_bits, -half);
   return fmt::format("a {} code: an integer from {} to {} ({} is NaR)", short_name(f), -half + 1, half - 1, -half);
 }
 
@@ -732,7 +740,7 @@ class ModelReader {
     // Formats: a pool keeps its input's; avg_pool, global_avg_pool and add
     // take int8; an int8 input gives an int8 output.
     const golden::Format in_format = in[0]->format;
-    const bool au_in = in_format != golden::Format::int8;  // posit8_0 or posit16_1
+    const bool au_in = in_format != golden::Format::int8;  // fp4, posit4_1, posit8_0 or posit16_1
     if (l.kind == nn::LayerKind::avg_pool || l.kind == nn::LayerKind::global_avg_pool || l.kind == nn::LayerKind::add || is_unit(l.kind))
       for (std::size_t k = 0; k < arity; ++k)
         if (in[k]->format != golden::Format::int8)
@@ -748,7 +756,7 @@ class ModelReader {
       l.output_format = tensor_format(*given_format, at("output_format"));
       if (in_format == golden::Format::int8 && l.output_format != golden::Format::int8)
         r_.fail(at("output_format"), fmt::format("{} for {} whose input {} is int8", shown(*given_format), a_layer(op), in_quotes(l.inputs[0])),
-                "\"int8\" (an int8 input gives an int8 output; a posit8_0 or posit16_1 output needs an input of that format)");
+                "\"int8\" (an int8 input gives an int8 output; an fp4, posit4_1, posit8_0 or posit16_1 output needs an input of that format)");
       if (au_in && l.output_format != golden::Format::int8 && l.output_format != in_format)
         r_.fail(at("output_format"), fmt::format("{} for {} whose input {} is {}", shown(*given_format), a_layer(op), in_quotes(l.inputs[0]), format_name(in_format)),
                 fmt::format("\"int8\" or \"{}\" (a layer converts only to int8)", format_name(in_format)));
@@ -835,13 +843,15 @@ class ModelReader {
 
   // `count` values of T inline ("data") or in the side binary ("offset",
   // "count"; little-endian, offset a multiple of sizeof(T)). With a
-  // `code_format` (posit8_0, posit16_1) every value is a code of it other
-  // than NaR: -127..127, -32767..32767.
+  // `code_format` (fp4, posit4_1, posit8_0, posit16_1) every value is a
+  // code of it other than NaR: -8..7 (fp4 has no NaR), -7..7, -127..127,
+  // -32767..32767.
   template <class T>
   std::vector<T> block(const Json& o, const std::string& path, long long count, const std::string& why, const golden::Format* code_format) const {
     const bool posit8 = code_format != nullptr;  // a posit code
     const long long half = posit8 ? 1LL << (golden::info(*code_format).lane_bits - 1) : 0;
     const long long lo = posit8 ? -half : std::numeric_limits<T>::min(), hi = posit8 ? half - 1 : std::numeric_limits<T>::max();  // posit: NaR is lo
+    const bool nar_lo = posit8 && golden::info(*code_format).has_nar;                                                              // fp4: lo is -0
     const std::string storage = sizeof(T) == 1 ? "int8" : sizeof(T) == 2 ? "int16" : "int32";
     const std::string kind = posit8 ? short_name(*code_format) : storage;
     const std::string kPosit8Code = posit8 ? code_allowed(*code_format) : std::string();
@@ -862,7 +872,7 @@ class ModelReader {
       for (std::size_t k = 0; k < data->size(); ++k) {
         const std::string at_k = join_index(at, k);
         const long long x = r_.integer((*data)[k], at_k, lo, hi, posit8 ? kPosit8Code : "");
-        if (posit8 && x == lo) r_.fail(at_k, fmt::format("{} is NaR, not a {} value", lo, kind), kPosit8Code);
+        if (nar_lo && x == lo) r_.fail(at_k, fmt::format("{} is NaR, not a {} value", lo, kind), kPosit8Code);
         out.push_back(static_cast<T>(x));
       }
       return out;
@@ -898,7 +908,7 @@ class ModelReader {
         out.push_back(static_cast<T>(u));
       }
       const long long x = out.back();
-      if (posit8 && (x < lo + 1 || x > hi))
+      if (posit8 && (x < (nar_lo ? lo + 1 : lo) || x > hi))
         r_.fail(path,
                 fmt::format("value {} (byte {} of the side binary {}) is {}, {}", k, off + k * static_cast<long long>(sizeof(T)), in_quotes(binary_name_), x,
                             x == lo ? fmt::format("NaR, not a {} value", kind) : fmt::format("not a {} code", kind)),
@@ -1102,7 +1112,8 @@ nn::Tensor parse_tensor(const std::string& json_text, const std::string& file_na
   if (l != length || c != channels) r.fail("shape", fmt::format("{} is not the shape expected here", shape_text(l, c)), shape_text(length, channels));
   const long long count = static_cast<long long>(length) * channels;
   const int bits = golden::info(format).lane_bits;
-  const long long lo = format == golden::Format::int8 ? -128 : -(1LL << (bits - 1)) + 1, hi = (1LL << (bits - 1)) - 1;  // posits: no NaR
+  const long long lo = format == golden::Format::int8 || !golden::info(format).has_nar ? -(1LL << (bits - 1)) : -(1LL << (bits - 1)) + 1,
+                  hi = (1LL << (bits - 1)) - 1;  // posits: no NaR; fp4: -8 is -0
   const std::string allowed = fmt::format("a list of {} {} values (length {} × channels {}, channels-last)", count, format_name(format), length, channels);
   const Json& data = r.need(root, "", "data", allowed);
   if (!data.is_array()) r.fail("data", fmt::format("{} is {}, not a list", shown(data), a_type(data)), allowed);

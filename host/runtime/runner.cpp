@@ -53,7 +53,7 @@ std::uint64_t run_list(Device& dev, std::uint32_t desc_addr, std::uint64_t budge
 golden::nn::Tensor random_input(const golden::nn::Model& m, std::uint64_t seed) {
   std::mt19937_64 rng(seed);
   const int half = 1 << (golden::info(m.input_format).lane_bits - 1);
-  std::uniform_int_distribution<int> v(m.input_format == golden::Format::int8 ? -half : -half + 1, half - 1);  // -half is posit NaR
+  std::uniform_int_distribution<int> v(golden::info(m.input_format).has_nar ? -half + 1 : -half, half - 1);  // -half is posit NaR (fp4: -0)
   golden::nn::Tensor t;
   t.length = m.input_length;
   t.channels = m.input_channels;

@@ -36,13 +36,16 @@
 #define NN_MIXED_NN_DESC_OP_WIDTH 4  // 0 end of the list, 1 multiply-accumulate layer (conv1d, depthwise, dense), 2 max pool, 3 average pool, 4 add (int8), 5 gelu (int8, through the GELU unit), 6 softmax (int8, through the softmax unit)
 #define NN_MIXED_NN_DESC_FMT_WORD 0
 #define NN_MIXED_NN_DESC_FMT_LSB 4
-#define NN_MIXED_NN_DESC_FMT_WIDTH 3  // AU format code of the inputs and weights: 1 int8, 5 posit8, 6 posit16 (each when au.formats has it); any other stops the engine with bad_format
+#define NN_MIXED_NN_DESC_FMT_WIDTH 3  // AU format code of the inputs and weights: 1 int8, 3 fp4, 4 posit4, 5 posit8, 6 posit16 (each when au.formats has it); any other stops the engine with bad_format
 #define NN_MIXED_NN_DESC_READOUT_WORD 0
 #define NN_MIXED_NN_DESC_READOUT_LSB 7
-#define NN_MIXED_NN_DESC_READOUT_WIDTH 1  // multiply-accumulate: 1 writes the AU's read-out in format fmt (posits only), clamped as a code to [act_min, act_max] (posit16: a word, clamped to [{act_min, 0x00}, {act_max, out_zp}]); 0 requantizes to int8
+#define NN_MIXED_NN_DESC_READOUT_WIDTH 1  // multiply-accumulate: 1 writes the AU's read-out in format fmt (fp4 and the posits), clamped as a code to [act_min, act_max] (fp4, posit4: a nibble at out_base + channel / 4; posit16: a word, clamped to [{act_min, 0x00}, {act_max, out_zp}]); 0 requantizes to int8
 #define NN_MIXED_NN_DESC_IN_ODD_WORD 0
 #define NN_MIXED_NN_DESC_IN_ODD_LSB 8
 #define NN_MIXED_NN_DESC_IN_ODD_WIDTH 1  // multiply-accumulate: the input has an odd channel count, so the high lane of its last channel pair reads 0
+#define NN_MIXED_NN_DESC_IN_TAIL_WORD 0
+#define NN_MIXED_NN_DESC_IN_TAIL_LSB 9
+#define NN_MIXED_NN_DESC_IN_TAIL_WIDTH 2  // multiply-accumulate on a 4-bit input (fp4, posit4): its channel count mod 4; when not 0, the nibbles from lane in_tail up of the last word of each position read 0
 #define NN_MIXED_NN_DESC_IN_LEN_WORD 1
 #define NN_MIXED_NN_DESC_IN_LEN_LSB 0
 #define NN_MIXED_NN_DESC_IN_LEN_WIDTH 16  // input positions
@@ -108,10 +111,10 @@
 #define NN_MIXED_NN_DESC_OUT_ZP_WIDTH 8  // signed; output zero point (posit16 read-out and max pool: the low byte of the clamp's maximum)
 #define NN_MIXED_NN_DESC_ACT_MIN_WORD 11
 #define NN_MIXED_NN_DESC_ACT_MIN_LSB 16
-#define NN_MIXED_NN_DESC_ACT_MIN_WIDTH 8  // signed; lowest output value (fused activation)
+#define NN_MIXED_NN_DESC_ACT_MIN_WIDTH 8  // signed; lowest output value (fused activation; an fp4 max pool: the lowest order key, sign times magnitude bits)
 #define NN_MIXED_NN_DESC_ACT_MAX_WORD 11
 #define NN_MIXED_NN_DESC_ACT_MAX_LSB 24
-#define NN_MIXED_NN_DESC_ACT_MAX_WIDTH 8  // signed; highest output value
+#define NN_MIXED_NN_DESC_ACT_MAX_WIDTH 8  // signed; highest output value (an fp4 max pool: the highest order key)
 #define NN_MIXED_NN_DESC_GRP_CHANNELS_WORD 12
 #define NN_MIXED_NN_DESC_GRP_CHANNELS_LSB 0
 #define NN_MIXED_NN_DESC_GRP_CHANNELS_WIDTH 16  // output channels per group: channel of AU j in group g is g * grp_channels + j, written when j < grp_channels
@@ -142,4 +145,4 @@
 #define NN_MIXED_NN_ERROR_4 4  // activation write outside the activation memory
 #define NN_MIXED_NN_ERROR_5 5  // weight read outside the weight memory
 #define NN_MIXED_NN_ERROR_6 6  // descriptor or parameter read outside the control memory
-#define NN_MIXED_NN_ERROR_7 7  // a layer format the engine does not have (fmt not int8 or an enabled posit, or readout on int8)
+#define NN_MIXED_NN_ERROR_7 7  // a layer format the engine does not have (fmt not int8 or an enabled fp4 or posit, or readout on int8)

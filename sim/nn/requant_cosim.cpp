@@ -6,7 +6,8 @@
 // relies on. The integer dot product arrives in acc_i's integer bits (acc_i
 // is in units of 2^-STRATA_RQ_ACC_FRAC). With STRATA_RQ_POSIT (an engine with
 // posit8 layers) posit_i takes acc_i in units of 2^-12 instead, and raw_i
-// writes the read-out code_i clamped as a code.
+// writes the read-out code_i clamped as a code. With 4-bit layers
+// (STRATA_RQ_FP4, STRATA_RQ_POSIT4) their inputs stay 0: the int8 path.
 //
 //   requant_cosim [--seed=N] [--samples=N] [gtest flags]
 #include <gtest/gtest.h>
@@ -183,6 +184,15 @@ class Dut {
     m_->posit_i = 0;
     m_->raw_i = 0;
     m_->code_i = 0;
+#elif defined(STRATA_RQ_FP4) || defined(STRATA_RQ_POSIT4)
+    m_->raw_i = 0;  // an engine with 4-bit layers only: the int8 path
+    m_->code_i = 0;
+#endif
+#ifdef STRATA_RQ_FP4
+    m_->f4_i = 0;
+#endif
+#ifdef STRATA_RQ_POSIT4
+    m_->p4_i = 0;
 #endif
   }
   // The channel's parameters (taken with each capture) and the layer's zero

@@ -98,7 +98,7 @@ TEST(Cli, NoSubcommandExitsTwo) {
 TEST(Cli, UnknownSubcommandExitsTwo) {
   const Outcome r = strata("nosuch");
   EXPECT_EQ(r.status, 2);
-  EXPECT_EQ(r.err, "strata: error: unknown command 'nosuch'; allowed: gen, lint, sim, synth, random-config, numerics, run, example-model, run-elf, import, pulses, sweep, sweep-point, estimate (see strata --help)\n");
+  EXPECT_EQ(r.err, "strata: error: unknown command 'nosuch'; allowed: gen, lint, sim, synth, random-config, numerics, run, example-model, run-elf, import, pulses, pulse, sweep, sweep-point, estimate (see strata --help)\n");
 }
 
 TEST(Cli, GenWithoutOutputExitsTwo) {

@@ -11,9 +11,10 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <filesystem>
+#include <cstdlib>
 #include <fstream>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -85,9 +86,20 @@ TEST(BadConfigCatalogue, EveryEntryStatesItsMessage) {
     EXPECT_TRUE(digits(line) && digits(col)) << p << ": " << rest;
     EXPECT_EQ(rest.substr(c2, 9), ": error: ") << p << ": " << rest;
     const std::string stem = p.stem().string();
-    EXPECT_TRUE(stem.size() > 3 && std::isdigit(static_cast<unsigned char>(stem[0])) && std::isdigit(static_cast<unsigned char>(stem[1])) &&
-                stem[2] == '_')
-        << p << ": name it NN_short_description.yaml";
+    const std::size_t underscore = stem.find('_');
+    EXPECT_TRUE(underscore >= 2 && underscore != std::string::npos && underscore + 1 < stem.size() && digits(stem.substr(0, underscore)))
+        << p << ": name it NN_short_description.yaml (two or more digits)";
+  }
+}
+
+// Each entry has its own number, so a message can be looked up by it.
+TEST(BadConfigCatalogue, NumbersAreUnique) {
+  std::map<int, fs::path> seen;
+  for (const auto& p : yaml_files(kBadDir)) {
+    const std::string stem = p.stem().string();
+    const int number = std::atoi(stem.c_str());
+    const auto [it, fresh] = seen.emplace(number, p.filename());
+    EXPECT_TRUE(fresh) << p.filename() << " has the number of " << it->second;
   }
 }
 

@@ -12,6 +12,7 @@
 #include "blocks/gelu_gen.h"
 #include "config/config.h"
 #include "nn/nn_map.h"
+#include "soc/soc_map.h"
 #include "elaborate.h"
 #include "support.h"
 
@@ -273,3 +274,68 @@ TEST(NnInterface, DocsHoldTheGeneratedTables) {
   EXPECT_NE(text.str().find(strata::nn::interface_markdown()), std::string::npos)
       << "docs/blocks/nn.md does not contain the tables of nn::interface_markdown(); paste the regmap.md written by strata gen";
 }
+
+// A config with nn and rv32 elaborates to the SoC: <name>_soc on top of the
+// core (without the rv32 system top), the engine and the glue; its manifest,
+// regmap.h and regmap.md carry the memory map and the mailbox protocol.
+TEST(SocInterface, NnAndRv32MakeTheSocTop) {
+  const strata::SocConfig c = strata::load_config(std::filesystem::path(STRATA_SOURCE) / "gen" / "configs" / "soc_pulse.yaml");
+  const strata::ir::Design d = strata::elaborate(c);
+  EXPECT_EQ(d.top(), "soc_pulse_soc");
+  for (const char* m : {"soc_pulse_rv32_core", "soc_pulse_nn", "soc_pulse_soc_axi", "soc_pulse_soc_regs", "soc_pulse_rv32_imem", "soc_pulse_rv32_dmem"})
+    EXPECT_NE(d.find(m), nullptr) << m;
+  EXPECT_EQ(d.find("soc_pulse_rv32"), nullptr) << "the rv32 system top is not built inside the SoC";
+  const auto j = strata::manifest(c, d);
+  EXPECT_EQ(j["soc"]["module"], "soc_pulse_soc");
+  EXPECT_EQ(j["soc"]["regions"].size(), strata::soc::regions(c).size());
+  EXPECT_EQ(j["soc"]["mailbox"]["results"]["bad_address"]["code"], 2);
+  const auto files = strata::render(c, d);
+  EXPECT_NE(files.at("regmap.h").find("#define STRATA_SOC_H2F_DOORBELL 0x20001008u"), std::string::npos);
+  EXPECT_NE(files.at("regmap.h").find("#define STRATA_SOC_NN_STATUS 0x20002004u"), std::string::npos);
+  EXPECT_NE(files.at("regmap.md").find(strata::soc::interface_markdown(c)), std::string::npos);
+  EXPECT_EQ(strata::soc::host_address_of_nn_word(strata::nn::weight_address(*c.nn, 1, 5)), strata::soc::kNnWeightBase + 4u * (16384u + 5u));
+}
+
+TEST(SocInterface, DocsHoldTheGeneratedTables) {
+  const strata::SocConfig c = strata::load_config(std::filesystem::path(STRATA_SOURCE) / "gen" / "configs" / "soc_pulse.yaml");
+  std::ifstream in(std::filesystem::path(STRATA_SOURCE) / "docs" / "blocks" / "soc.md");
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_NE(text.str().find(strata::soc::interface_markdown(c)), std::string::npos)
+      << "docs/blocks/soc.md does not contain the tables of soc::interface_markdown() for soc_pulse; paste the SoC part of its regmap.md";
+}
+
+namespace strata {
+namespace {
+
+// SoCs other than the shipped one: engines of several PEs, with the softmax
+// and GELU units, an RV32IM core with RVFI and its memories in block RAM.
+class SocVariant : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(SocVariant, IsLintCleanAndParsesInYosys) {
+  const std::string name = GetParam();
+  const fs::path dir = fresh_dir("soc_" + name);
+  fs::create_directories(dir);
+  std::string text = slurp(fs::path(STRATA_SOURCE) / "gen" / "configs" / (name + ".yaml"));
+  const std::string rv = "rv32:\n  isa: rv32im\n  imem_bytes: 8192\n  dmem_bytes: 8192\n  rvfi: true\n";
+  for (const char* next : {"\nsoftmax:", "\ngelu:", "\nsynth:"})
+    if (const auto at = text.find(next); at != std::string::npos) {
+      text.insert(at + 1, rv);
+      break;
+    }
+  if (text.find("\nrv32:") == std::string::npos) text += rv;
+  {
+    std::ofstream out(dir / "c.yaml");
+    out << text;
+  }
+  std::string log;
+  ASSERT_EQ(strata(fmt::format("gen '{0}/c.yaml' -o '{0}/out'", dir.string()), &log), 0) << text << log;
+  EXPECT_NE(slurp(dir / "out" / "manifest.json").find("\"top\": \"" + name + "_soc\""), std::string::npos);
+  EXPECT_EQ(strata(fmt::format("lint '{}/out'", dir.string()), &log), 0) << text << log;
+  fs::remove_all(dir);
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, SocVariant, ::testing::Values("nn_small", "nn_medium", "nn_units"));
+
+}  // namespace
+}  // namespace strata

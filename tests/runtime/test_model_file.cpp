@@ -286,6 +286,65 @@ TEST(Posit16Model, RoundTripInlineAndSideBinary) {
   fs::remove_all(d);
 }
 
+// 4-bit models: fp4 codes (-8, the pattern 1000, is -0 and allowed) and
+// posit4 codes, inline and as one-byte values in the side binary; a max pool
+// keeps the format, a dense layer goes to int8.
+TEST(FourBitModel, RoundTripInlineAndSideBinary) {
+  for (golden::Format fmt4 : {golden::Format::fp4, golden::Format::posit4_1}) {
+    SCOPED_TRACE(golden::info(fmt4).name);
+    const fs::path d = scratch("four-bit");
+    const nn::Code lo = fmt4 == golden::Format::fp4 ? -8 : -7;
+    nn::Model m;
+    m.name = "m4";
+    m.input = "x";
+    m.input_length = 6;
+    m.input_channels = 3;
+    m.input_format = fmt4;
+    nn::Layer c;
+    c.name = "conv";
+    c.kind = nn::LayerKind::conv1d;
+    c.inputs = {"x"};
+    c.output = "c";
+    c.kernel = 2;
+    c.out_channels = 2;
+    c.output_format = fmt4;
+    c.weights = {lo, 7, -1, 0, 1, 2, 3, -3, lo, 5, 6, -7};
+    c.bias = {lo, 7};
+    nn::Layer p;
+    p.name = "pool";
+    p.kind = nn::LayerKind::max_pool;
+    p.inputs = {"c"};
+    p.output = "p";
+    p.kernel = 2;
+    p.stride = 2;
+    p.output_format = fmt4;
+    nn::Layer f;
+    f.name = "fc";
+    f.kind = nn::LayerKind::dense;
+    f.inputs = {"p"};
+    f.output = "y";
+    f.out_channels = 1;
+    f.output_quant = {0.25f, -3};
+    f.weights = {1, lo, 7, -7};
+    f.bias = {-1};
+    m.layers = {c, p, f};
+    m.outputs = {"y"};
+    for (bool side : {false, true}) {
+      SCOPED_TRACE(side ? "side binary" : "inline");
+      save_model(m, d / "m.json", side);
+      const std::string text = slurp(d / "m.json");
+      EXPECT_NE(text.find(fmt::format(R"("format": "{}")", golden::info(fmt4).name)), std::string::npos) << text;
+      if (side) {
+        EXPECT_EQ(fs::file_size(d / "m.bin"), 12u + 2u * 4 + 4u + 4u) << text;  // one byte per weight, int32 biases (aligned)
+      }
+      expect_same(load_model(d / "m.json"), m);
+      fs::remove_all(d);
+      fs::create_directories(d);
+    }
+    fs::remove_all(d);
+  }
+}
+
 TEST(Posit8Model, Int8FilesNameNoFormat) {
   const fs::path d = scratch("int8-format");
   save_model(load_model(kModels / "tiny.json"), d / "m.json", false);
@@ -658,14 +717,14 @@ const Bad kBadModels[] = {
     {"66_input_length_zero.json", "input.shape[0]", "0 is out of range", "an integer from 1 to 65535"},
     {"67_missing_weights.json", "layers[0].weights", "missing required key", "an object with keys scales and data, or scales, offset and count"},
     {"68_missing_output_quant.json", "layers[0].output_quant", "missing required key", "an object with keys scale, zero_point"},
-    {"69_input_format_unknown.json", "input.format", R"("int16" is not a tensor format)", "int8, posit8_0, posit16_1"},
+    {"69_input_format_unknown.json", "input.format", R"("int16" is not a tensor format)", "int8, fp4, posit4_1, posit8_0, posit16_1"},
     {"70_posit8_input_scale.json", "input.scale", "given for a posit8_0 input, but posit8 tensors have no quantization",
      R"(no scale and no zero_point with "format": "posit8_0")"},
     {"71_posit8_input_zero_point.json", "input.zero_point", "given for a posit8_0 input, but posit8 tensors have no quantization",
      R"(no scale and no zero_point with "format": "posit8_0")"},
-    {"72_output_format_unknown.json", "layers[0].output_format", R"("float32" is not a tensor format)", "int8, posit8_0"},
+    {"72_output_format_unknown.json", "layers[0].output_format", R"("float32" is not a tensor format)", "int8, fp4, posit4_1, posit8_0"},
     {"73_int8_to_posit8.json", "layers[0].output_format", R"("posit8_0" for a conv1d layer whose input "x" is int8)",
-     R"("int8" (an int8 input gives an int8 output; a posit8_0 or posit16_1 output needs an input of that format))"},
+     R"("int8" (an int8 input gives an int8 output; an fp4, posit4_1, posit8_0 or posit16_1 output needs an input of that format))"},
     {"74_add_to_posit8.json", "layers[2].output_format", R"("posit8_0" for an add layer whose input "p" is int8)", R"("int8" (an int8 input gives an int8 output)"},
     {"75_pool_output_format.json", "layers[1].output_format", R"("int8" differs from the format of input "c" (posit8_0))",
      R"(no output_format (a pool's output keeps its input's format), or exactly the input's, "posit8_0")"},
@@ -705,6 +764,16 @@ const Bad kBadModels[] = {
      R"(no scale and no zero_point with "format": "posit16_1")"},
     {"101_posit16_weight_nar_binary.json", "layers[0].weights", R"(value 7 (byte 14 of the side binary "posit16_codes.bin") is -32768, NaR, not a posit16 value)",
      "12 int16 values, each a posit16 code: an integer from -32767 to 32767 (-32768 is NaR)"},
+    {"102_fp4_weight_range.json", "layers[0].weights.data[5]", "8 is out of range", "an fp4 code: an integer from -8 to 7 (the 4-bit pattern as a two's complement integer; -8 is -0)"},
+    {"103_posit4_weight_nar.json", "layers[0].weights.data[4]", "-8 is NaR, not a posit4_1 value", "a posit4_1 code: an integer from -7 to 7 (-8 is NaR)"},
+    {"104_posit4_bias_nar.json", "layers[0].bias.data[1]", "-8 is NaR, not a posit4_1 value", "a posit4_1 code: an integer from -7 to 7 (-8 is NaR)"},
+    {"105_fp4_to_posit4.json", "layers[0].output_format", R"("posit4_1" for a conv1d layer whose input "x" is fp4)", R"("int8" or "fp4" (a layer converts only to int8))"},
+    {"106_fp4_avg_pool.json", "layers[1].inputs[0]", R"("c" is a fp4 tensor)", "an int8 tensor (avg_pool takes int8 inputs only)"},
+    {"107_posit4_weight_scales.json", "layers[0].weights.scales", R"(given for a conv1d layer whose input "x" is posit4_1, but posit4_1 weights have no scales)",
+     "no scales: the weights of a layer with a posit4_1 input are posit4_1 codes"},
+    {"108_fp4_input_scale.json", "input.scale", "given for a fp4 input, but fp4 tensors have no quantization", R"(no scale and no zero_point with "format": "fp4")"},
+    {"109_fp4_weight_range_binary.json", "layers[0].weights", R"(value 7 (byte 7 of the side binary "fp4_codes.bin") is 9, not a fp4 code)", "12 int8 values, each an fp4 code: an integer from -8 to 7 (the 4-bit pattern as a two's complement integer; -8 is -0)"},
+    {"110_posit4_global_avg_pool.json", "layers[1].inputs[0]", R"("c" is a posit4_1 tensor)", "an int8 tensor (global_avg_pool takes int8 inputs only)"},
 };
 
 // Loaded as a [4, 2] tensor.

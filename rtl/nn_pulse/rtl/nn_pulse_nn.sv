@@ -70,14 +70,13 @@ module nn_pulse_nn (
   logic [31:0] d_w6_q;
   logic [31:0] d_w7_q;
   logic [31:0] d_w8_q;
-  logic [15:0] d_w9_q;
   logic [15:0] d_w10_q;
   logic [31:0] d_w11_q;
   logic [15:0] d_w12_q;
   logic in_start_bad_q;  // in_start outside [-2^18, 2^16)
   logic [31:0] desc_ptr_q;
   logic [4:0] fetch_q;
-  logic [15:0] g_q;
+  logic [15:0] g_left_q;  // channel groups left, this one included
   logic [15:0] chan_base_q;
   logic [16:0] w_gbase_q;
   logic [16:0] p_ptr_q;
@@ -113,6 +112,8 @@ module nn_pulse_nn (
   logic pad;
   logic last_cp;
   logic last_k;
+  logic [15:0] cp_inc;
+  logic [15:0] k_inc;
   logic in_err;
   logic w_err;
   logic dp_err;
@@ -125,12 +126,11 @@ module nn_pulse_nn (
   logic pp_idle;  // every requantizer idle
   logic is_pool;
   logic pf_busy_q;  // a pooled word is being finished
-  logic [16:0] out_pos_q;
   logic pw_err;
   logic pb_valid_q;
   logic [21:0] seq_ctrl_addr_unused;
   logic [15:0] beat_a;
-  logic pe_clear;
+  logic pe_clear;  // the cycle after a start or an error: the PEs (and units) drop their state
   logic b_bias_unused;
   logic pe0_ready;
   logic pe0_cap_ready;
@@ -151,10 +151,9 @@ module nn_pulse_nn (
   logic [17:0] pw_addr_q;
   logic [7:0] pw_lo_q;
   logic [7:0] pw_hi_q;
-  logic [15:0] pcnt_q;
+  logic [15:0] pcnt_q;  // the window's valid taps; while dividing, the divisor
   logic [15:0] pcnt_n;
   logic [15:0] pcnt_b;
-  logic [15:0] pd_q;
   logic pdiv_q;
   logic [4:0] pstep_q;
   logic is_avg;
@@ -168,16 +167,6 @@ module nn_pulse_nn (
   logic signed [23:0] psum0_q;
   logic signed [23:0] psum0_b;
   logic signed [23:0] psum0_n;
-  logic [23:0] pnum0;  // |sum| + count / 2
-  logic [8:0] pn0_q;
-  logic [15:0] pr0_q;
-  logic [16:0] pr0_sh;
-  logic pge0;
-  logic [15:0] pr0_n;
-  logic pneg0_q;
-  logic [8:0] pquot0;
-  logic signed [9:0] pavg0;
-  logic signed [7:0] pavg0_c;
   logic signed [7:0] px1;
   logic signed [7:0] pmax1_q;
   logic signed [7:0] pmax1_b;
@@ -186,16 +175,19 @@ module nn_pulse_nn (
   logic signed [23:0] psum1_q;
   logic signed [23:0] psum1_b;
   logic signed [23:0] psum1_n;
-  logic [23:0] pnum1;  // |sum| + count / 2
-  logic [8:0] pn1_q;
-  logic [15:0] pr1_q;
-  logic [16:0] pr1_sh;
-  logic pge1;
-  logic [15:0] pr1_n;
-  logic pneg1_q;
-  logic [8:0] pquot1;
-  logic signed [9:0] pavg1;
-  logic signed [7:0] pavg1_c;
+  logic pload_q;  // the divider takes the next lane's numerator
+  logic plane_q;  // the lane being divided
+  logic signed [23:0] psel;
+  logic [23:0] pnum;  // |sum| + count / 2
+  logic [8:0] pn_q;
+  logic [15:0] pr_q;
+  logic [16:0] pr_sh;
+  logic pge;
+  logic [15:0] pr_n;
+  logic pneg_q;
+  logic [8:0] pquot;
+  logic signed [9:0] pavg;
+  logic signed [7:0] pavg_c;
   logic wb_any;
 
   assign busy = state_q != 4'd0;
@@ -335,6 +327,8 @@ module nn_pulse_nn (
   );
 
   assign has_bias = 1'b0;
+  assign cp_inc = cp_q + 16'd1;
+  assign k_inc = k_q + 16'd1;
 
   // Stage A: the next beat's addresses; stage B (b_*_q): the beat, with the memory data.
   assign is_pool = state_q == 4'd8;
@@ -344,8 +338,8 @@ module nn_pulse_nn (
   assign chan_pair = cp_q;
   assign act_addr = tap_addr_q + $signed({4'd0, chan_pair});
   assign pad = l_q < 20'sd0 || l_q >= $signed({4'd0, d_w1_q[15:0]}) || chan_pair >= d_w1_q[31:16];
-  assign last_cp = cp_q == d_w4_q[15:0] - 16'd1;
-  assign last_k = k_q == d_w3_q[15:0] - 16'd1;
+  assign last_cp = cp_inc == d_w4_q[15:0];
+  assign last_k = k_inc == d_w3_q[15:0];
   assign in_err = seq_issue && !pad && !bb_q && (|act_addr[19:11]);
   assign w_err = seq_issue && !is_pool && (|w_addr_q[16:14]);
   assign dp_err = seq_issue && !is_pool && dp_q == 13'd4096;
@@ -355,7 +349,7 @@ module nn_pulse_nn (
   always_comb begin
     error = 1'b0;
     error_code = 8'd0;
-    if (state_q == 4'd1 && fetch_q == 5'd0 && desc_ptr_q > 32'd1008 && !error) begin
+    if (state_q == 4'd1 && fetch_q == 5'd0 && ((|desc_ptr_q[31:10]) || ((&desc_ptr_q[9:4]) && (|desc_ptr_q[3:0]))) && !error) begin
       error = 1'b1;
       error_code = 8'd6;
     end
@@ -371,7 +365,7 @@ module nn_pulse_nn (
       error = 1'b1;
       error_code = 8'd2;
     end
-    if (state_q == 4'd2 && d_w0_q[3:0] == 4'd1 && (d_w3_q[15:0] == 16'd0 || d_w4_q[15:0] == 16'd0 || d_w7_q[31:16] == 16'd0 || d_w9_q[15:0] == 16'd0 || d_w12_q[15:0] == 16'd0) && !error) begin
+    if (state_q == 4'd2 && d_w0_q[3:0] == 4'd1 && (d_w3_q[15:0] == 16'd0 || d_w4_q[15:0] == 16'd0 || d_w7_q[31:16] == 16'd0 || g_left_q == 16'd0 || d_w12_q[15:0] == 16'd0) && !error) begin
       error = 1'b1;
       error_code = 8'd2;
     end
@@ -472,8 +466,8 @@ module nn_pulse_nn (
                 d_w8_q <= ctrl_rdata;
               end
               if (fetch_q == 5'd10) begin
-                d_w9_q <= ctrl_rdata[15:0];
                 w_gbase_q <= {1'b0, ctrl_rdata[31:16]};
+                g_left_q <= ctrl_rdata[15:0];
               end
               if (fetch_q == 5'd11) begin
                 d_w10_q <= ctrl_rdata[15:0];
@@ -503,10 +497,9 @@ module nn_pulse_nn (
                   pos_l_q <= -$signed({4'd0, d_w3_q[31:16]});
                   tap_addr_q <= d_w2_q[19:0];
                   pos_addr_q <= d_w2_q[19:0];
-                  out_pos_q <= {1'b0, d_w7_q[15:0]};
+                  cap_addr_q <= {1'b0, d_w7_q[15:0]};
                   state_q <= 4'd8;
                 end
-                g_q <= 16'd0;
                 chan_base_q <= 16'd0;
                 if (d_w0_q[3:0] == 4'd1) begin
                   state_q <= 4'd3;
@@ -562,11 +555,11 @@ module nn_pulse_nn (
                   tap_addr_q <= (!pos_addr_q[19] && (|pos_addr_q[18:16])) ? pos_addr_q : pos_addr_q + $signed({4'd0, d_w6_q[15:0]});
                   w_addr_q <= w_gbase_q;
                 end else if (!last_cp) begin
-                  cp_q <= cp_q + 16'd1;
+                  cp_q <= cp_inc;
                   w_addr_q <= w_addr_q + 17'd1;
                 end else if (!last_k) begin
                   cp_q <= 16'd0;
-                  k_q <= k_q + 16'd1;
+                  k_q <= k_inc;
                   l_q <= (!l_q[19] && (|l_q[18:16])) ? l_q : l_q + $signed({4'd0, d_w5_q[31:16]});
                   tap_addr_q <= (!tap_addr_q[19] && (|tap_addr_q[18:16])) ? tap_addr_q : tap_addr_q + $signed({4'd0, d_w6_q[31:16]});
                   w_addr_q <= w_addr_q + 17'd1;
@@ -592,10 +585,10 @@ module nn_pulse_nn (
             end
             4'd6: begin
               if (drained) begin
-                if (g_q == d_w9_q[15:0] - 16'd1) begin
+                if (g_left_q == 16'd1) begin
                   state_q <= 4'd7;
                 end else begin
-                  g_q <= g_q + 16'd1;
+                  g_left_q <= g_left_q - 16'd1;
                   chan_base_q <= chan_base_q + d_w12_q[15:0];
                   w_gbase_q <= w_gbase_q[16] ? w_gbase_q : w_gbase_q + {1'b0, d_w10_q[15:0]};
                   state_q <= 4'd3;
@@ -611,13 +604,13 @@ module nn_pulse_nn (
             4'd8: begin
               if (seq_issue) begin
                 if (!last_k) begin
-                  k_q <= k_q + 16'd1;
+                  k_q <= k_inc;
                   l_q <= (!l_q[19] && (|l_q[18:16])) ? l_q : l_q + $signed({4'd0, d_w5_q[31:16]});
                   tap_addr_q <= (!tap_addr_q[19] && (|tap_addr_q[18:16])) ? tap_addr_q : tap_addr_q + $signed({4'd0, d_w6_q[31:16]});
                 end else begin
                   k_q <= 16'd0;
                   if (!last_cp) begin
-                    cp_q <= cp_q + 16'd1;
+                    cp_q <= cp_inc;
                     l_q <= pos_l_q;
                     tap_addr_q <= pos_addr_q;
                   end else begin
@@ -627,7 +620,7 @@ module nn_pulse_nn (
                     l_q <= (!pos_l_q[19] && (|pos_l_q[18:16])) ? pos_l_q : pos_l_q + $signed({4'd0, d_w5_q[15:0]});
                     pos_addr_q <= (!pos_addr_q[19] && (|pos_addr_q[18:16])) ? pos_addr_q : pos_addr_q + $signed({4'd0, d_w6_q[15:0]});
                     tap_addr_q <= (!pos_addr_q[19] && (|pos_addr_q[18:16])) ? pos_addr_q : pos_addr_q + $signed({4'd0, d_w6_q[15:0]});
-                    out_pos_q <= out_pos_q[16] ? out_pos_q : out_pos_q + {1'b0, d_w8_q[15:0]};
+                    cap_addr_q <= cap_addr_q[16] ? cap_addr_q : cap_addr_q + {1'b0, d_w8_q[15:0]};
                   end
                 end
               end
@@ -664,7 +657,16 @@ module nn_pulse_nn (
 
   assign b_bias_unused = b_bias_q;
   assign beat_a = b_pad_q ? {2{d_w11_q[7:0]}} : {act_hi_rdata, act_lo_rdata};
-  assign pe_clear = start || error;
+
+  // PE clear: the cycle after a start or an error.
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) begin
+      pe_clear <= 1'b1;
+    end else begin
+      pe_clear <= start || error;
+    end
+  end
+
   assign pe0_hw_we = {host_wr && host_w && host_au == 1'd1, host_wr && host_w && host_au == 1'd0};
   assign pe0_param_we = {pa_valid_q && pa_j_q == 1'd1, pa_valid_q && pa_j_q == 1'd0};
 
@@ -719,26 +721,22 @@ module nn_pulse_nn (
   assign pmax0_c = (pmax0_n < pact_min) ? pact_min : (pmax0_n > pact_max) ? pact_max : pmax0_n;
   assign psum0_b = pb_first_q ? 24'sd0 : psum0_q;
   assign psum0_n = pb_pad_q ? psum0_b : psum0_b + {{16{px0[7]}}, px0};
-  assign pr0_sh = {pr0_q, pn0_q[8]};
-  assign pge0 = pr0_sh >= {1'b0, pd_q};
-  assign pr0_n = pge0 ? 16'(pr0_sh - {1'b0, pd_q}) : pr0_sh[15:0];
-  assign pquot0 = {pn0_q[7:0], pge0};
-  assign pavg0 = pneg0_q ? -$signed({1'b0, pquot0}) : $signed({1'b0, pquot0});
-  assign pnum0 = (psum0_n[23] ? 24'(-psum0_n) : psum0_n) + {9'd0, pcnt_n[15:1]};
-  assign pavg0_c = (pavg0 < $signed({{2{pact_min[7]}}, pact_min})) ? pact_min : (pavg0 > $signed({{2{pact_max[7]}}, pact_max})) ? pact_max : pavg0[7:0];
   assign px1 = act_hi_rdata;
   assign pmax1_b = pb_first_q ? -8'sd128 : pmax1_q;
   assign pmax1_n = (!pb_pad_q && px1 > pmax1_b) ? px1 : pmax1_b;
   assign pmax1_c = (pmax1_n < pact_min) ? pact_min : (pmax1_n > pact_max) ? pact_max : pmax1_n;
   assign psum1_b = pb_first_q ? 24'sd0 : psum1_q;
   assign psum1_n = pb_pad_q ? psum1_b : psum1_b + {{16{px1[7]}}, px1};
-  assign pr1_sh = {pr1_q, pn1_q[8]};
-  assign pge1 = pr1_sh >= {1'b0, pd_q};
-  assign pr1_n = pge1 ? 16'(pr1_sh - {1'b0, pd_q}) : pr1_sh[15:0];
-  assign pquot1 = {pn1_q[7:0], pge1};
-  assign pavg1 = pneg1_q ? -$signed({1'b0, pquot1}) : $signed({1'b0, pquot1});
-  assign pnum1 = (psum1_n[23] ? 24'(-psum1_n) : psum1_n) + {9'd0, pcnt_n[15:1]};
-  assign pavg1_c = (pavg1 < $signed({{2{pact_min[7]}}, pact_min})) ? pact_min : (pavg1 > $signed({{2{pact_max[7]}}, pact_max})) ? pact_max : pavg1[7:0];
+
+  // Average: one restoring divider, lane 0 then lane 1, each a load step and 9 quotient bits.
+  assign psel = plane_q ? psum1_q : psum0_q;
+  assign pnum = (psel[23] ? 24'(-psel) : psel) + {9'd0, pcnt_q[15:1]};
+  assign pr_sh = {pr_q, pn_q[8]};
+  assign pge = pr_sh >= {1'b0, pcnt_q};
+  assign pr_n = pge ? 16'(pr_sh - {1'b0, pcnt_q}) : pr_sh[15:0];
+  assign pquot = {pn_q[7:0], pge};
+  assign pavg = pneg_q ? -$signed({1'b0, pquot}) : $signed({1'b0, pquot});
+  assign pavg_c = (pavg < $signed({{2{pact_min[7]}}, pact_min})) ? pact_min : (pavg > $signed({{2{pact_max[7]}}, pact_max})) ? pact_max : pavg[7:0];
   assign pw_err = pw_valid_q && (|pw_addr_q[17:11]);
 
   always_ff @(posedge clk_i) begin
@@ -747,6 +745,7 @@ module nn_pulse_nn (
       pw_valid_q <= 1'b0;
       pf_busy_q <= 1'b0;
       pdiv_q <= 1'b0;
+      pload_q <= 1'b0;
     end else begin
       pb_valid_q <= seq_issue && is_pool;
       pb_pad_q <= pad;
@@ -754,7 +753,7 @@ module nn_pulse_nn (
       pb_last_q <= last_k;
       if (seq_issue && is_pool && last_k) begin
         pf_busy_q <= 1'b1;
-        pw_addr_q <= {1'b0, out_pos_q} + {2'b0, cp_q};
+        pw_addr_q <= {1'b0, cap_addr_q} + {2'b0, cp_q};
       end
       if (pb_valid_q) begin
         pmax0_q <= pmax0_n;
@@ -764,15 +763,8 @@ module nn_pulse_nn (
         pcnt_q <= pcnt_n;
         if (pb_last_q) begin
           if (is_avg) begin
-            pneg0_q <= psum0_n[23];
-            pn0_q <= pnum0[8:0];
-            pr0_q <= {1'b0, pnum0[23:9]};
-            pneg1_q <= psum1_n[23];
-            pn1_q <= pnum1[8:0];
-            pr1_q <= {1'b0, pnum1[23:9]};
-            pd_q <= pcnt_n;
-            pdiv_q <= 1'b1;
-            pstep_q <= 5'd0;
+            pload_q <= 1'b1;
+            plane_q <= 1'b0;
           end else begin
             pw_lo_q <= pmax0_c;
             pw_hi_q <= pmax1_c;
@@ -780,17 +772,28 @@ module nn_pulse_nn (
           end
         end
       end
+      if (pload_q) begin
+        pload_q <= 1'b0;
+        pneg_q <= psel[23];
+        pn_q <= pnum[8:0];
+        pr_q <= {1'b0, pnum[23:9]};
+        pdiv_q <= 1'b1;
+        pstep_q <= 5'd0;
+      end
       if (pdiv_q) begin
-        pn0_q <= pquot0;
-        pr0_q <= pr0_n;
-        pn1_q <= pquot1;
-        pr1_q <= pr1_n;
+        pn_q <= pquot;
+        pr_q <= pr_n;
         pstep_q <= pstep_q + 5'd1;
         if (pstep_q == 5'd8) begin
-          pw_lo_q <= pavg0_c;
-          pw_hi_q <= pavg1_c;
           pdiv_q <= 1'b0;
-          pw_valid_q <= 1'b1;
+          if (plane_q) begin
+            pw_hi_q <= pavg_c;
+            pw_valid_q <= 1'b1;
+          end else begin
+            pw_lo_q <= pavg_c;
+            plane_q <= 1'b1;
+            pload_q <= 1'b1;
+          end
         end
       end
       if (pw_valid_q) begin

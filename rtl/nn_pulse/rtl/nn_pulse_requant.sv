@@ -26,7 +26,7 @@ module nn_pulse_requant (
 );
 
   logic [30:0] mult_q;
-  logic signed [5:0] shift_q;
+  logic [4:0] rshift_q;  // e = -shift for shift < 0, else 0
   logic [30:0] pend_mult_q;
   logic signed [5:0] pend_shift_q;
   logic [1:0] state_q;  // 0 idle, 1 left shift, 2 multiply, 3 result waits
@@ -34,7 +34,7 @@ module nn_pulse_requant (
   logic signed [31:0] sum_sat;
   logic neg_q;  // x < 0
   logic [31:0] mag_q;  // |x|, at most 2^31
-  logic [32:0] mag2;
+  logic [31:0] mag2;
   logic [31:0] mag2_sat;
   logic [4:0] steps_q;
   logic [15:0] mul_a;
@@ -46,14 +46,25 @@ module nn_pulse_requant (
   logic p31_q;  // bit 31 of the product's sum
   logic [30:0] srdhm;  // |SaturatingRoundingDoublingHighMul|
   logic [3:0] psum_unused;
-  logic [4:0] rshift;
-  logic [31:0] halves;  // floor(srdhm / 2^(e-1)), or 2 srdhm for e = 0
-  logic [30:0] rdiv;
+  logic [24:0] rs16;
+  logic [16:0] rs8;
+  logic [12:0] rs4;
+  logic [10:0] rs2;
+  logic [9:0] h10;  // floor(2 srdhm / 2^e) mod 2^10
+  logic ro16;
+  logic ro8;
+  logic ro4;
+  logic ro2;
+  logic ro1;  // floor(2 srdhm / 2^e) >= 2^10
   logic big;  // the rounded magnitude is at least 512: the clamp decides
   logic [8:0] mag9;
+  logic mag_lsb_unused;
   logic signed [10:0] signed_mag;
   logic signed [10:0] with_zp;
   logic signed [7:0] clamped;
+  logic signed [10:0] out_wz_q;
+  logic out_big_q;
+  logic out_neg_q;
   logic [17:0] addr_q;
   logic lane_q;
   logic keep_q;
@@ -63,21 +74,22 @@ module nn_pulse_requant (
   logic pend_lane_q;
   logic pend_keep_q;
   logic signed [28:0] acc_int;
+  logic mag2_big;
   logic done;  // the result moves to the output register
   logic load;
   logic out_valid_q;
   logic [17:0] out_addr_q;
   logic out_lane_q;
-  logic [7:0] out_data_q;
 
   // Capture: the exact dot product plus bias, saturated to int32.
   assign acc_int = acc_i;
   assign sum = {{4{acc_int[28]}}, acc_int} + {{1{bias_i[31]}}, bias_i};
-  assign sum_sat = (sum > 33'sd2147483647) ? 32'sh7fffffff : (sum < -33'sd2147483648) ? -32'sh80000000 : sum[31:0];
+  assign sum_sat = ((&sum[32:31]) || !(|sum[32:31])) ? sum[31:0] : sum[32] ? -32'sh80000000 : 32'sh7fffffff;
 
   // Left shift by one bit per cycle, saturating at 2^31 - 1 (x > 0) or 2^31 (x < 0).
-  assign mag2 = {mag_q, 1'b0};
-  assign mag2_sat = (mag2 > {1'b0, neg_q, {31{!neg_q}}}) ? {neg_q, {31{!neg_q}}} : mag2[31:0];
+  assign mag2 = {mag_q[30:0], 1'b0};
+  assign mag2_big = mag_q[31] || (mag_q[30] && (!neg_q || (|mag_q[29:0])));
+  assign mag2_sat = mag2_big ? {neg_q, {31{!neg_q}}} : mag2[31:0];
 
   // |x| * multiplier: low x low, low x high, high x low, high x high, 16 bits of the sum out after the first and the third.
   assign mul_a = steps_q[1] ? mag_q[31:16] : mag_q[15:0];
@@ -89,15 +101,24 @@ module nn_pulse_requant (
   // After the last product psum_q = sum / 2^32 < 2^30, and srdhm = sum / 2^31.
   assign {psum_unused, srdhm} = {psum_q, p31_q};
 
-  // RoundingDivideByPOT by e = -shift (shift <= 0) on the magnitude, then the sign, the zero point and the clamp.
-  assign rshift = shift_q[5] ? 5'(-shift_q) : 5'd0;
-  assign halves = {srdhm, 1'b0} >> rshift;
-  assign rdiv = (rshift == 5'd0) ? srdhm : 31'(({1'b0, halves} + 33'd1) >> 1);
-  assign big = rdiv[30:9] != 22'd0;
-  assign mag9 = rdiv[8:0];
+  // RoundingDivideByPOT by e on the magnitude: h = floor(2 srdhm / 2^e), its low 10 bits and whether it reaches 2^10.
+  assign rs16 = rshift_q[4] ? {9'd0, srdhm[30:15]} : {srdhm[23:0], 1'b0};
+  assign ro16 = !rshift_q[4] && (|srdhm[30:24]);
+  assign rs8 = rshift_q[3] ? rs16[24:8] : rs16[16:0];
+  assign ro8 = ro16 || (!rshift_q[3] && (|rs16[24:17]));
+  assign rs4 = rshift_q[2] ? rs8[16:4] : rs8[12:0];
+  assign ro4 = ro8 || (!rshift_q[2] && (|rs8[16:13]));
+  assign rs2 = rshift_q[1] ? rs4[12:2] : rs4[10:0];
+  assign ro2 = ro4 || (!rshift_q[1] && (|rs4[12:11]));
+  assign h10 = rshift_q[0] ? rs2[10:1] : rs2[9:0];
+  assign ro1 = ro2 || (!rshift_q[0] && rs2[10]);
+  assign big = ro1 || (&h10);
+  assign {mag9, mag_lsb_unused} = h10 + 10'd1;
+
+  // The sign and the zero point; the clamp to the activation range is taken from the output register.
   assign signed_mag = neg_q ? -$signed({2'b0, mag9}) : $signed({2'b0, mag9});
   assign with_zp = signed_mag + {{3{out_zp_i[7]}}, out_zp_i};
-  assign clamped = (big ? neg_q : (with_zp < $signed({{3{act_min_i[7]}}, act_min_i}))) ? act_min_i : (big ? !neg_q : (with_zp > $signed({{3{act_max_i[7]}}, act_max_i}))) ? act_max_i : with_zp[7:0];
+  assign clamped = (out_big_q ? out_neg_q : (out_wz_q < $signed({{3{act_min_i[7]}}, act_min_i}))) ? act_min_i : (out_big_q ? !out_neg_q : (out_wz_q > $signed({{3{act_max_i[7]}}, act_max_i}))) ? act_max_i : out_wz_q[7:0];
 
   // Capture register: the AU is free for its next dot product while this one is scaled.
   always_ff @(posedge clk_i) begin
@@ -130,7 +151,7 @@ module nn_pulse_requant (
       lane_q <= pend_lane_q;
       keep_q <= pend_keep_q;
       mult_q <= pend_mult_q;
-      shift_q <= pend_shift_q;
+      rshift_q <= pend_shift_q[5] ? 5'(-pend_shift_q) : 5'd0;
       steps_q <= pend_shift_q[5] ? 5'd0 : pend_shift_q[4:0];
       state_q <= (!pend_shift_q[5] && pend_shift_q[4:0] != 5'd0) ? 2'd1 : 2'd2;
     end else begin
@@ -163,7 +184,7 @@ module nn_pulse_requant (
     end
   end
 
-  // Output register: the rounded byte waits here for the write-back while the next channel is scaled.
+  // Output register: the rounded value waits here for the write-back while the next channel is scaled.
   always_ff @(posedge clk_i) begin
     if (!rst_ni || clear_i) begin
       out_valid_q <= 1'b0;
@@ -171,7 +192,9 @@ module nn_pulse_requant (
       out_valid_q <= keep_q;
       out_addr_q <= addr_q;
       out_lane_q <= lane_q;
-      out_data_q <= clamped;
+      out_wz_q <= with_zp;
+      out_big_q <= big;
+      out_neg_q <= neg_q;
     end else if (wr_ready_i) begin
       out_valid_q <= 1'b0;
     end
@@ -182,6 +205,6 @@ module nn_pulse_requant (
   assign wr_valid_o = out_valid_q;
   assign wr_addr_o = out_addr_q;
   assign wr_lane_o = out_lane_q;
-  assign wr_data_o = out_data_q;
+  assign wr_data_o = clamped;
 
 endmodule

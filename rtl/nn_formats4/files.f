@@ -1,0 +1,17 @@
+rtl/sim/SB_SPRAM256KA.sv
+rtl/ice40_spram_16kx16.sv
+rtl/nn_formats4_mul_u8.sv
+rtl/nn_formats4_mul_fabric.sv
+rtl/nn_formats4_dec_int8.sv
+rtl/nn_formats4_dec_fp4.sv
+rtl/nn_formats4_dec_posit4_1.sv
+rtl/nn_formats4_rd_norm.sv
+rtl/nn_formats4_rd_int8.sv
+rtl/nn_formats4_rd_fp4.sv
+rtl/nn_formats4_rd_posit4_1.sv
+rtl/nn_formats4_au.sv
+rtl/nn_formats4_requant.sv
+rtl/nn_formats4_pe.sv
+rtl/nn_formats4_ram_2048x4.sv
+rtl/nn_formats4_ram_1024x32.sv
+rtl/nn_formats4_nn.sv

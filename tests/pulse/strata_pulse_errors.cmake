@@ -1,0 +1,28 @@
+# ctest driver: `strata pulse` refuses a wrong config, model or argument
+# with exit code 2 and a message that names the problem, before any build.
+#   cmake -DSTRATA=... -DSOURCE=repo -DWORK=dir -P strata_pulse_errors.cmake
+file(MAKE_DIRECTORY "${WORK}")
+# An engine without max pools cannot run the trained network.
+file(READ "${SOURCE}/gen/configs/nn_pulse.yaml" cfg)
+string(REPLACE "ops: [conv1d, dense, max_pool, global_avg_pool]" "ops: [conv1d, dense, global_avg_pool]" cfg "${cfg}")
+file(WRITE "${WORK}/no_max_pool.yaml" "${cfg}")
+set(pulse_cfg "${SOURCE}/gen/configs/nn_pulse.yaml")
+function(expect_refused what expect)
+  execute_process(COMMAND "${STRATA}" pulse ${ARGN} --build-dir "${WORK}/never_built" RESULT_VARIABLE rc ERROR_VARIABLE err OUTPUT_VARIABLE out)
+  string(FIND "${err}${out}" "${expect}" at)
+  if(NOT rc EQUAL 2 OR at EQUAL -1)
+    message(FATAL_ERROR "${what}: exit ${rc}, expected 2 and '${expect}' in:\n${err}${out}")
+  endif()
+  message(STATUS "${what}: refused: ${err}")
+endfunction()
+expect_refused("a config without an engine" "nn: missing" "${SOURCE}/gen/configs/default.yaml")
+expect_refused("a model without pulse scaling" "has no pulse scaling file" "${pulse_cfg}" --model "${SOURCE}/tests/models/tiny.json")
+expect_refused("an engine without max_pool" "cannot run on 'nn_pulse'" "${WORK}/no_max_pool.yaml")
+expect_refused("a bad SNR" "--snr: 'high' is not an SNR" "${pulse_cfg}" --snr high)
+expect_refused("an SNR out of range" "--snr: '500' is not an SNR" "${pulse_cfg}" --snr 500)
+expect_refused("no pulses" "--pulses" "${pulse_cfg}" --pulses 0)
+expect_refused("test seed = baseline seed" "--seed: 1 is the seed the baselines are tuned on" "${pulse_cfg}" --seed 1)
+expect_refused("a missing model" "--model" "${pulse_cfg}" --model "${WORK}/none.json")
+if(EXISTS "${WORK}/never_built/build.log")
+  message(FATAL_ERROR "a refused run started a build")
+endif()
