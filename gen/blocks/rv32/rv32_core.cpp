@@ -81,14 +81,8 @@ std::string core(const SocConfig& c, ir::Design& d, int mmio_addr_bits) {
   m.net("sel_b_q").net("fwd_b_q", 32, false, "forwarded rs2, or the immediate").net("sel_s_q").net("fwd_s_q", 32, false, "forwarded rs2 (store data)");
   m.net("fw_a").net("fw_b").net("bp_a").net("bp_b").net("e_result", 32);
   m.net("fw_a_res", 1, false, "forward the result of execute (the last-arriving input of the register)").net("fw_b_res").net("e_fault_q");
-  // The sum (the end of the carry chain) is the last input of the operand
-  // registers: with the M unit (whose start path is the longest), their other
-  // inputs are kept as nets of their own, so that synthesis does not fold the
-  // sum into the deeper multiplexer behind it.
-  for (const char* n : {"fwd_a_alt", "fwd_b_alt"}) {
-    m.net(n, 32);
-    if (m_ext) m.nets.back().attribute = "keep";
-  }
+  // The result of execute (one select behind the carry chain) is the last input of the operand registers.
+  m.net("fwd_a_alt", 32).net("fwd_b_alt", 32);
   m.net("e_rd", 5).net("f3e", 3).net("op_a", 32).net("op_b", 32).net("st_b", 32);
   m.net("alu_sum", 32).net("alu_lt").net("alu_eq").net("ls_wdata", 32).net("ls_mask", 4).net("ls_mis");
   m.net("e_exc", 1, false, "an exception known in execute").net("e_cause", 4).net("e_hold", 1, false, "execute must wait (unless squashed)").net("e_wait").net("e_retire").net("e_early_wr", 1, false, "writes rd with a result of execute");

@@ -125,8 +125,8 @@ module rv32im_spram_rv32_core (
   logic fw_a_res;  // forward the result of execute (the last-arriving input of the register)
   logic fw_b_res;
   logic e_fault_q;
-  (* keep *) logic [31:0] fwd_a_alt;
-  (* keep *) logic [31:0] fwd_b_alt;
+  logic [31:0] fwd_a_alt;
+  logic [31:0] fwd_b_alt;
   logic [4:0] e_rd;
   logic [2:0] f3e;
   logic [31:0] op_a;
