@@ -1,6 +1,7 @@
 // strata pulse: the trained pulse network on the Verilated engine of a
-// config, every pulse bit-exact against the golden model, its time and
-// energy resolution beside the classical baselines (docs/train.md).
+// config (through the control firmware on a SoC config: nn and rv32), every
+// pulse bit-exact against the golden model, its time and energy resolution
+// beside the classical baselines (docs/train.md).
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -92,26 +93,30 @@ void run(const PulseOptions& o) {
     throw ConfigError(fmt::format("{}: error: input: a network of {} samples cannot take the simulator's pulses: {}", net.model_path.string(),
                                   net.model.input_length, e));
 
-  const fs::path build = fs::absolute(o.build_dir.empty() ? fs::path("build") / c.name / "nn" : fs::path(o.build_dir));
+  // A SoC config (nn and rv32) runs through its control firmware: sim/soc
+  // and its soc_pulse, else sim/nn and its nn_pulse (as `strata run`).
+  const bool soc = c.rv32.has_value();
+  const std::string sim = soc ? "soc" : "nn", program = soc ? "soc_pulse" : "nn_pulse", what = soc ? "SoC" : "engine";
+  const fs::path build = fs::absolute(o.build_dir.empty() ? fs::path("build") / c.name / sim : fs::path(o.build_dir));
   const fs::path log = build / "build.log";
   fs::create_directories(build);
-  if (up_to_date(build / "nn_pulse", fs::read_symlink("/proc/self/exe"), o.config)) {
-    progress(fmt::format("the engine simulation in {} is up to date", build.string()));
+  if (up_to_date(build / program, fs::read_symlink("/proc/self/exe"), o.config)) {
+    progress(fmt::format("the {} simulation in {} is up to date", what, build.string()));
   } else {
     fs::remove(log);
-    run_step("configure the engine simulation (generate RTL, verilate)",
-             {"cmake", "-S", fs::path(STRATA_SOURCE_DIR) / "sim" / "nn", "-B", build, "-G", "Ninja", "-DCMAKE_BUILD_TYPE=Release",
+    run_step(fmt::format("configure the {} simulation (generate RTL, verilate)", what),
+             {"cmake", "-S", fs::path(STRATA_SOURCE_DIR) / "sim" / sim, "-B", build, "-G", "Ninja", "-DCMAKE_BUILD_TYPE=Release",
               "-DSTRATA_EXE=" + fs::read_symlink("/proc/self/exe").string(), "-DSTRATA_CONFIG=" + fs::absolute(o.config).string(),
               "-DSTRATA_PREBUILT_DIR=" STRATA_BINARY_DIR, "-DSTRATA_TRACE=OFF"},
              log);
-    run_step("build the pulse evaluation", {"cmake", "--build", build, "--target", "nn_pulse"}, log);
+    run_step("build the pulse evaluation", {"cmake", "--build", build, "--target", program}, log);
     std::ofstream(build / "pulse_config.stamp", std::ios::binary) << build_stamp(o.config);
   }
-  std::vector<std::string> argv{(build / "nn_pulse").string(), fs::absolute(o.model).string(), "--snr=" + o.snr, fmt::format("--pulses={}", o.pulses),
+  std::vector<std::string> argv{(build / program).string(), fs::absolute(o.model).string(), "--snr=" + o.snr, fmt::format("--pulses={}", o.pulses),
                                 fmt::format("--seed={}", o.seed), fmt::format("--baseline-seed={}", o.baseline_seed), fmt::format("--train={}", o.train),
                                 fmt::format("--budget={}", o.budget)};
   if (!o.json.empty()) argv.push_back("--json=" + fs::absolute(o.json).string());
-  progress(fmt::format("running '{}' on '{}' for {} pulses at {} dB", net.model.name, c.name, o.pulses, o.snr));
+  progress(fmt::format("running '{}' on '{}'{} for {} pulses at {} dB", net.model.name, c.name, soc ? " through the firmware" : "", o.pulses, o.snr));
   const int rc = run_program(argv);
   if (rc != 0) throw CliError(fmt::format("the pulse evaluation of '{}' on '{}' failed (see above)", net.model.name, c.name));
 }
@@ -120,11 +125,11 @@ void run(const PulseOptions& o) {
 
 void add_pulse(CLI::App& app) {
   auto* cmd = app.add_subcommand("pulse",
-                                 "Evaluate the trained pulse network on the Verilated engine of a config: bit-exact against the golden model for "
-                                 "every pulse; time and energy resolution beside CFD and trapezoid (docs/train.md)");
+                                 "Evaluate the trained pulse network on the Verilated engine of a config (through the firmware on a SoC config): "
+                                 "bit-exact against the golden model for every pulse; time and energy resolution beside CFD and trapezoid (docs/train.md)");
   auto o = std::make_shared<PulseOptions>();
   o->model = (fs::path(STRATA_SOURCE_DIR) / "models" / "pulse_cnn_trained.json").string();
-  cmd->add_option("CONFIG", o->config, "config file (YAML) with an nn section, e.g. gen/configs/nn_pulse.yaml")->required()->check(CLI::ExistingFile);
+  cmd->add_option("CONFIG", o->config, "config file (YAML) with an nn section, e.g. gen/configs/nn_pulse.yaml (or a SoC: gen/configs/soc_pulse.yaml)")->required()->check(CLI::ExistingFile);
   cmd->add_option("--model", o->model, "trained model file, with its .pulse.json beside it")->check(CLI::ExistingFile)->capture_default_str();
   cmd->add_option("--snr", o->snr, "SNR of the test pulses, dB (20 log10 of peak amplitude over noise rms)")->capture_default_str();
   cmd->add_option("--pulses", o->pulses, "number of test pulses")->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1'000'000}))->capture_default_str();
@@ -135,7 +140,7 @@ void add_pulse(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--budget", o->budget, "cycle budget of each network run")->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
   cmd->add_option("--json", o->json, "write the report and every pulse's outputs as JSON");
-  cmd->add_option("--build-dir", o->build_dir, "where to build the engine simulation (default build/<name>/nn)");
+  cmd->add_option("--build-dir", o->build_dir, "where to build the simulation (default build/<name>/nn, or build/<name>/soc for a SoC config)");
   cmd->callback([o] { run(*o); });
 }
 

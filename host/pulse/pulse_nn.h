@@ -68,9 +68,9 @@ struct Estimate {
 Estimate decode(const PulseNetwork& n, const golden::nn::Tensor& output);
 
 // Runs the network on one input and returns its output tensor and the
-// engine's cycles for the run. The one place a backend is chosen is the
-// program that makes one (sim/nn/nn_pulse.cpp): today the Verilated engine
-// through runtime::Device; the SoC through its firmware is another backend.
+// engine's cycles for the run. The backend is chosen by the program that
+// makes one: sim/nn/nn_pulse.cpp (the Verilated engine through
+// runtime::Device) or sim/soc/soc_pulse.cpp (the SoC through its firmware).
 class Engine {
  public:
   virtual ~Engine() = default;

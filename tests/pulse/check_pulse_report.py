@@ -8,9 +8,13 @@ from its own per-pulse data (no Strata code, no numpy):
     the model file's output quantization and the .pulse.json scaling;
   - the network's, the CFD's and the trapezoid's resolutions are the standard
     deviations of the per-pulse errors; pulses per second is the clock over
-    the mean engine cycles; the printed table shows the same numbers.
+    the mean engine cycles; the printed table shows the same numbers;
+  - with `soc`: the report says it ran through the control firmware on the
+    SoC, each pulse's cycles from the doorbell to the firmware's answer
+    exceed its engine cycles, and the firmware's mean overhead is their
+    difference; with `engine` it says it ran on the network engine alone.
 
-  check_pulse_report.py REPORT.json STDOUT.txt PULSES
+  check_pulse_report.py REPORT.json STDOUT.txt PULSES [engine|soc]
 """
 
 import json
@@ -31,6 +35,7 @@ def close(a, b, rel=1e-9, what=""):
 
 def main():
     report_path, stdout_path, pulses = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    backend = sys.argv[4] if len(sys.argv) > 4 else "engine"
     r = json.load(open(report_path))
     text = open(stdout_path).read()
     model = json.load(open(r["model_file"]))
@@ -87,6 +92,21 @@ def main():
             fail(f"the printed row '{name}' is {line!r}, expected it to end with {cells!r}")
     if f"{r['pulses_per_second']:.0f} pulses/s at" not in text:
         fail("the printed report does not give the pulses per second")
+    if backend == "soc":
+        if r.get("transport") != "soc_axi4_lite" or "through its control firmware" not in r.get("backend", ""):
+            fail(f"the report does not say it ran through the firmware on the SoC: {r.get('transport')!r}, {r.get('backend')!r}")
+        if "ran on the SoC" not in text or "through the firmware:" not in text:
+            fail("the printed report does not say it ran through the firmware on the SoC")
+        host = [p["host_cycles"] for p in per]
+        if not all(h > c for h, c in zip(host, cycles)) or not all(0 < p["core_cycles"] < p["host_cycles"] for p in per):
+            fail(f"the firmware's cycles {host} do not exceed the engine's {cycles}")
+        fw = r["firmware"]
+        close(fw["host_cycles_mean"], statistics.fmean(host), 1e-9, "mean cycles through the firmware")
+        close(fw["overhead_cycles_mean"], statistics.fmean(host) - statistics.fmean(cycles), 1e-9, "mean firmware overhead")
+        if f"{fw['overhead_cycles_mean']:.0f} of them the firmware's overhead" not in text:
+            fail("the printed report does not give the firmware's overhead")
+    elif "transport" in r or "ran on the network engine of" not in text:
+        fail("the report does not say it ran on the network engine")
     print(f"check_pulse_report: {pulses} pulses bit-exact; network {statistics.stdev(dt):.1f} ps, {statistics.stdev(de) * 100:.3f}%; "
           f"CFD {statistics.stdev(dcfd):.1f} ps; trapezoid {statistics.stdev(dtrap) * 100:.3f}%; {r['pulses_per_second']:.0f} pulses/s: consistent")
 
