@@ -1150,4 +1150,6 @@ void save_tensor(const nn::Tensor& tensor, const fs::path& path) {
   write_atomically({{path, &text}});
 }
 
+void save_text(const std::string& text, const fs::path& path) { write_atomically({{path, &text}}); }
+
 }  // namespace strata::runtime

@@ -65,4 +65,8 @@ golden::nn::Tensor parse_tensor(const std::string& json_text, const std::string&
 // length * channels values or its shape is out of range.
 void save_tensor(const golden::nn::Tensor& tensor, const std::filesystem::path& path);
 
+// Writes a text file (a report) whole or not at all: through a temporary
+// file beside it, renamed over the target; throws ModelError naming the path.
+void save_text(const std::string& text, const std::filesystem::path& path);
+
 }  // namespace strata::runtime

@@ -5,23 +5,12 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
-#include <fstream>
 
 #include "nn/verilator_device.h"
 #include "nn_dut.h"
 #include "runtime/compiler.h"
 #include "runtime/model_file.h"
 #include "runtime/runner.h"
-
-namespace {
-
-void write_file(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  if (!out) throw std::runtime_error(fmt::format("{}: cannot write", path));
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"Run a model on the Verilated network engine and on the golden model"};
@@ -45,8 +34,8 @@ int main(int argc, char** argv) {
     const auto report = strata::runtime::run_model(dev, c, model, program, input, budget);
     const std::string md = strata::runtime::to_markdown(report, fmt::format("{} on {}", model.name, c.name));
     fmt::print("{}", md);
-    if (!json_out.empty()) write_file(json_out, strata::runtime::to_json(report).dump(2) + "\n");
-    if (!md_out.empty()) write_file(md_out, md);
+    if (!json_out.empty()) strata::runtime::save_text(strata::runtime::to_json(report).dump(2) + "\n", json_out);
+    if (!md_out.empty()) strata::runtime::save_text(md, md_out);
     if (!report.ok()) {
       fmt::print(stderr, "nn_run: error: the engine's results differ from the golden model\n");
       return 1;

@@ -8,7 +8,6 @@
 #include <fmt/format.h>
 
 #include <chrono>
-#include <fstream>
 
 #include "rv32_params.h"
 #include "runtime/compiler.h"
@@ -16,16 +15,6 @@
 #include "runtime/runner.h"
 #include "soc/soc_device.h"
 #include "soc_config.h"
-
-namespace {
-
-void write_file(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  if (!out) throw std::runtime_error(fmt::format("{}: cannot write", path));
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"Run a model through the firmware on the Verilated SoC and on the golden model"};
@@ -67,9 +56,9 @@ int main(int argc, char** argv) {
       j["transport"] = "soc_axi4_lite";
       j["firmware"] = {{"engine_cycles", a.words[1]}, {"core_cycles", a.words[2]}, {"host_cycles", a.host_cycles}, {"boot_cycles", boot}};
       j["simulation"] = {{"cycles", sim.cycles()}, {"seconds", secs}};
-      write_file(json_out, j.dump(2) + "\n");
+      strata::runtime::save_text(j.dump(2) + "\n", json_out);
     }
-    if (!md_out.empty()) write_file(md_out, md);
+    if (!md_out.empty()) strata::runtime::save_text(md, md_out);
     if (!report.ok()) {
       fmt::print(stderr, "soc_run: error: the SoC's results differ from the golden model\n");
       return 1;
