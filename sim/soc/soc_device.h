@@ -1,5 +1,5 @@
-// The runtime's Device over the Verilated SoC, through its AXI4-Lite host
-// port and the control firmware: the engine's memories are written and
+// The runtime's Device over the SoC, through a transport to its host port
+// (host_port.h) and the control firmware: the engine's memories are written and
 // read through their windows, and a run (DESC_BASE, then CTRL.START) is a
 // job in the mailbox that the firmware runs; STATUS, CYCLES, LAYERS and
 // ERR_DESC come from the firmware's answer, the other registers from the
@@ -16,7 +16,7 @@
 #include "nn/nn_map.h"
 #include "runtime/device.h"
 #include "soc/soc_map.h"
-#include "soc/soc_sim.h"
+#include "soc/host_port.h"
 
 namespace strata::sim {
 
@@ -33,16 +33,16 @@ class SocDevice : public runtime::Device {
   // core is held in reset, releases it and pings the firmware. With
   // use_irq the host waits for answers on irq_o, else it polls F2H_DOORBELL.
   // poll_interval: cycles between the polls.
-  SocDevice(SocSim& sim, const std::string& firmware, const golden::rv32::IssParams& params, bool use_irq = true, int poll_interval = 32)
-      : sim_(sim), use_irq_(use_irq), poll_interval_(poll_interval) {
+  SocDevice(HostPort& port, const std::string& firmware, const golden::rv32::IssParams& params, bool use_irq = true, int poll_interval = 32)
+      : port_(port), use_irq_(use_irq), poll_interval_(poll_interval) {
     const golden::rv32::ElfImage img = golden::rv32::read_elf(firmware, params);
     for (const auto& s : img.segments)
       for (std::size_t i = 0; i < s.bytes.size(); i += 4) {
         std::uint32_t w = 0;
         for (std::size_t b = 0; b < 4 && i + b < s.bytes.size(); ++b) w |= std::uint32_t{s.bytes[i + b]} << (8 * b);
-        check(sim_.write(s.addr + static_cast<std::uint32_t>(i), w), s.addr + static_cast<std::uint32_t>(i), "firmware load");
+        check(port_.write(s.addr + static_cast<std::uint32_t>(i), w), s.addr + static_cast<std::uint32_t>(i), "firmware load");
       }
-    check(sim_.write(soc::reg_address("CORE_CTRL"), use_irq_ ? soc::kCoreCtrlHostIrqEn : 0), soc::reg_address("CORE_CTRL"), "core release");
+    check(port_.write(soc::reg_address("CORE_CTRL"), use_irq_ ? soc::kCoreCtrlHostIrqEn : 0), soc::reg_address("CORE_CTRL"), "core release");
     const Answer a = job(soc::Command::ping, 0, 0, 0x5a5a, 1'000'000);
     if (a.result != soc::Result::ok || a.words[1] != soc::kFirmwareVersion || a.tag != 0x5a5a)
       throw runtime::DeviceError(fmt::format("the firmware answered the ping with result {}, version {}, tag 0x{:x}", static_cast<unsigned>(a.result), a.words[1], a.tag));
@@ -58,27 +58,27 @@ class SocDevice : public runtime::Device {
     put("H2F_MSG1", arg);
     put("H2F_MSG2", budget);
     put("H2F_MSG3", tag);
-    const std::uint64_t t0 = sim_.cycles();
+    const std::uint64_t t0 = port_.cycles();
     put("H2F_DOORBELL", 1);
     for (std::uint64_t polls = 0;; ++polls) {
-      if (sim_.cycles() - t0 > max_cycles) throw runtime::DeviceError(fmt::format("no answer from the firmware within {} cycles", max_cycles));
+      if (port_.cycles() - t0 > max_cycles) throw runtime::DeviceError(fmt::format("no answer from the firmware within {} cycles", max_cycles));
       if (use_irq_) {
-        if (sim_.irq()) break;
-        sim_.tick();
+        if (port_.irq()) break;
+        port_.run(1);
       } else {
         if (get("F2H_DOORBELL") & 1u) break;
-        sim_.run(static_cast<std::uint64_t>(poll_interval_));
+        port_.run(static_cast<std::uint64_t>(poll_interval_));
       }
     }
     Answer a;
-    a.host_cycles = sim_.cycles() - t0;
+    a.host_cycles = port_.cycles() - t0;
     for (int i = 0; i < soc::kMsgWords; ++i) a.words[i] = get(fmt::format("F2H_MSG{}", i));
     a.result = static_cast<soc::Result>(a.words[0] & 0xFFu);
     a.error = (a.words[0] >> soc::kAnswerErrorShift) & 0xFFu;
     a.tag = a.words[0] >> soc::kAnswerTagShift;
     if (!(get("F2H_DOORBELL") & 1u)) throw runtime::DeviceError("irq_o was high without F2H_DOORBELL");
     put("F2H_DOORBELL", 1);
-    if (sim_.irq()) throw runtime::DeviceError("irq_o stayed high after F2H_DOORBELL was cleared");
+    if (port_.irq()) throw runtime::DeviceError("irq_o stayed high after F2H_DOORBELL was cleared");
     last_ = a;
     return a;
   }
@@ -89,7 +89,7 @@ class SocDevice : public runtime::Device {
     } else if (index == nn::register_index("CTRL") && (value & nn::kCtrlStart)) {
       pending_ = true;
     } else {
-      check(sim_.write(soc::nn_reg_address(index), value), soc::nn_reg_address(index), "engine register write");
+      check(port_.write(soc::nn_reg_address(index), value), soc::nn_reg_address(index), "engine register write");
     }
   }
   std::uint32_t read_reg(int index) override {
@@ -97,17 +97,17 @@ class SocDevice : public runtime::Device {
     if (index == nn::register_index("CYCLES")) return last_.words[1];
     if (index == nn::register_index("ERR_DESC")) return last_.words[3] & 0xFFFFu;
     if (index == nn::register_index("LAYERS")) return last_.words[3] >> 16;
-    const auto r = sim_.read(soc::nn_reg_address(index));
+    const auto r = port_.read(soc::nn_reg_address(index));
     check(r.resp, soc::nn_reg_address(index), "engine register read");
     return r.data;
   }
   void write_mem(std::uint32_t addr, std::uint32_t value) override {
     const std::uint32_t a = soc::host_address_of_nn_word(addr);
-    check(sim_.write(a, value), a, "engine memory write");
+    check(port_.write(a, value), a, "engine memory write");
   }
   std::uint32_t read_mem(std::uint32_t addr) override {
     const std::uint32_t a = soc::host_address_of_nn_word(addr);
-    const auto r = sim_.read(a);
+    const auto r = port_.read(a);
     check(r.resp, a, "engine memory read");
     return r.data;
   }
@@ -126,20 +126,20 @@ class SocDevice : public runtime::Device {
 
   const Answer& last_answer() const { return last_; }
   std::uint64_t job_cycles() const { return jobs_cycles_; }  // host-side cycles of every run so far
-  SocSim& sim() { return sim_; }
+  HostPort& port() { return port_; }
 
  private:
   static void check(std::uint32_t resp, std::uint32_t addr, const char* what) {
     if (resp != soc::kRespOkay) throw runtime::DeviceError(fmt::format("{}: AXI response {} at 0x{:08x}", what, resp, addr));
   }
-  void put(const std::string& reg, std::uint32_t v) { check(sim_.write(soc::reg_address(reg), v), soc::reg_address(reg), reg.c_str()); }
+  void put(const std::string& reg, std::uint32_t v) { check(port_.write(soc::reg_address(reg), v), soc::reg_address(reg), reg.c_str()); }
   std::uint32_t get(const std::string& reg) {
-    const auto r = sim_.read(soc::reg_address(reg));
+    const auto r = port_.read(soc::reg_address(reg));
     check(r.resp, soc::reg_address(reg), reg.c_str());
     return r.data;
   }
 
-  SocSim& sim_;
+  HostPort& port_;
   bool use_irq_;
   int poll_interval_;
   bool pending_ = false;

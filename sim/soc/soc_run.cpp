@@ -53,7 +53,7 @@ int main(int argc, char** argv) {
     fmt::print("{}", md);
     if (!json_out.empty()) {
       auto j = strata::runtime::to_json(report);
-      j["transport"] = "soc_axi4_lite";
+      j["transport"] = std::string("soc_") + sim.name();
       j["firmware"] = {{"engine_cycles", a.words[1]}, {"core_cycles", a.words[2]}, {"host_cycles", a.host_cycles}, {"boot_cycles", boot}};
       j["simulation"] = {{"cycles", sim.cycles()}, {"seconds", secs}};
       strata::runtime::save_text(j.dump(2) + "\n", json_out);

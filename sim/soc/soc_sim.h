@@ -21,6 +21,7 @@
 #include <string>
 
 #include "Vsoc.h"
+#include "soc/host_port.h"
 
 namespace strata::sim {
 
@@ -29,11 +30,9 @@ class AxiError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-class SocSim {
+class SocSim final : public HostPort {
  public:
-  struct Read {
-    std::uint32_t data = 0, resp = 0;
-  };
+  using HostPort::write;
 
   explicit SocSim(const std::string& trace_file = {}, std::uint64_t seed = 1, int stall_percent = 0)
       : ctx_(std::make_unique<VerilatedContext>()), rng_(seed), stall_(stall_percent) {
@@ -51,7 +50,7 @@ class SocSim {
     idle();
     reset();
   }
-  ~SocSim() {
+  ~SocSim() override {
 #if VM_TRACE
     if (trace_) trace_->close();
 #endif
@@ -72,7 +71,7 @@ class SocSim {
 
   void set_stalls(int percent) { stall_ = percent; }
 
-  std::uint32_t write(std::uint32_t addr, std::uint32_t data, std::uint32_t strb = 0xF) {
+  std::uint32_t write(std::uint32_t addr, std::uint32_t data, std::uint32_t strb) override {
     const int aw_delay = delay(), w_delay = delay();
     const bool wait_valid = stall_ && coin();  // BREADY only after BVALID
     bool aw_done = false, w_done = false, b_seen = false, b_ever = false;
@@ -105,7 +104,7 @@ class SocSim {
     return b_resp;
   }
 
-  Read read(std::uint32_t addr) {
+  Read read(std::uint32_t addr) override {
     const int ar_delay = delay();
     const bool wait_valid = stall_ && coin();  // RREADY only after RVALID
     bool ar_done = false, r_seen = false, r_ever = false;
@@ -150,15 +149,16 @@ class SocSim {
       exit_code_ = m_->exit_code_o;
     }
   }
-  void run(std::uint64_t n) {
+  void run(std::uint64_t n) override {
     for (std::uint64_t i = 0; i < n; ++i) tick();
   }
 
-  std::uint64_t cycles() const { return cycles_; }
+  std::uint64_t cycles() const override { return cycles_; }
   const std::string& console() const { return console_; }
   bool exited() const { return exited_; }
   std::uint32_t exit_code() const { return exit_code_; }
-  bool irq() const { return m_->irq_o; }
+  bool irq() override { return m_->irq_o; }
+  const char* name() const override { return "axi4_lite"; }
   Vsoc& model() { return *m_; }
 
  private:
