@@ -155,6 +155,15 @@ void check_int8_output(const Layer& l, std::string_view kind) {
 
 void check_int8_codes(const Layer& l, std::string_view kind, const Tensor& in);
 
+// An int8 layer of one input: its tensor, codes and both quantizations.
+void check_int8_layer(const Layer& l, std::string_view kind, const Tensor& in, QuantParams in_q) {
+  check_tensor(l, kind, "input", in);
+  check_int8_output(l, kind);
+  check_int8_codes(l, kind, in);
+  check_quant(l, kind, "input quantization", in_q);
+  check_quant(l, kind, "output_quant", l.output_quant);
+}
+
 // The int8 pools: checks, then the window walk clamped to the int8 range.
 Tensor int8_pool(const Tensor& in, const Layer& l, std::string_view kind, bool is_max, int kernel, int stride, Padding padding) {
   check_tensor(l, kind, "input", in);
@@ -411,11 +420,7 @@ std::map<std::string, Format> tensor_formats(const Model& m) { return per_tensor
 
 Tensor conv1d(const Tensor& in, QuantParams in_q, const Layer& l) {
   constexpr std::string_view kind = "conv1d";
-  check_tensor(l, kind, "input", in);
-  check_int8_output(l, kind);
-  check_int8_codes(l, kind, in);
-  check_quant(l, kind, "input quantization", in_q);
-  check_quant(l, kind, "output_quant", l.output_quant);
+  check_int8_layer(l, kind, in, in_q);
   if (l.out_channels < 1) fail(l, kind, fmt::format("out_channels {} must be at least 1", l.out_channels));
   const Window w = layer_window(l, kind, in.length, l.kernel, l.stride, l.dilation, l.padding);
   const auto oc = static_cast<std::size_t>(l.out_channels), k = static_cast<std::size_t>(l.kernel),
@@ -444,11 +449,7 @@ Tensor conv1d(const Tensor& in, QuantParams in_q, const Layer& l) {
 
 Tensor depthwise_conv1d(const Tensor& in, QuantParams in_q, const Layer& l) {
   constexpr std::string_view kind = "depthwise_conv1d";
-  check_tensor(l, kind, "input", in);
-  check_int8_output(l, kind);
-  check_int8_codes(l, kind, in);
-  check_quant(l, kind, "input quantization", in_q);
-  check_quant(l, kind, "output_quant", l.output_quant);
+  check_int8_layer(l, kind, in, in_q);
   if (l.out_channels != in.channels)
     fail(l, kind, fmt::format("out_channels {} must equal the input's {} channels (channel multiplier 1)", l.out_channels, in.channels));
   const Window w = layer_window(l, kind, in.length, l.kernel, l.stride, l.dilation, l.padding);
@@ -474,11 +475,7 @@ Tensor depthwise_conv1d(const Tensor& in, QuantParams in_q, const Layer& l) {
 
 Tensor dense(const Tensor& in, QuantParams in_q, const Layer& l) {
   constexpr std::string_view kind = "dense";
-  check_tensor(l, kind, "input", in);
-  check_int8_output(l, kind);
-  check_int8_codes(l, kind, in);
-  check_quant(l, kind, "input quantization", in_q);
-  check_quant(l, kind, "output_quant", l.output_quant);
+  check_int8_layer(l, kind, in, in_q);
   if (l.out_channels < 1) fail(l, kind, fmt::format("out_channels {} must be at least 1", l.out_channels));
   const std::size_t features = in.data.size(), oc = static_cast<std::size_t>(l.out_channels);
   if (features == 0) fail(l, kind, "input has no features (length 0)");
@@ -540,11 +537,7 @@ Tensor add(const Tensor& a, QuantParams a_q, const Tensor& b, QuantParams b_q, c
 
 // A gelu or softmax layer: one int8 input, no fused activation.
 void check_unit_layer(const Layer& l, std::string_view kind, const Tensor& in, QuantParams in_q) {
-  check_tensor(l, kind, "input", in);
-  check_int8_output(l, kind);
-  check_int8_codes(l, kind, in);
-  check_quant(l, kind, "input quantization", in_q);
-  check_quant(l, kind, "output_quant", l.output_quant);
+  check_int8_layer(l, kind, in, in_q);
   if (l.activation != Activation::none) fail(l, kind, "has a fused activation; a gelu or softmax layer takes none");
 }
 
