@@ -19,6 +19,8 @@ mkdir -p "$WORK"
 
 "$STRATA" example-model pulse_cnn --seed 3 -o "$WORK/pulse_cnn.json"
 "$STRATA" run "$CFG" "$WORK/pulse_cnn.json" --seed 5 --json "$WORK/run.json" --markdown "$WORK/run.md" --build-dir "$WORK/sim"
+# The same run in the SystemC virtual platform (the TLM-2.0 socket), for its simulation speed.
+"$STRATA" run "$CFG" "$WORK/pulse_cnn.json" --seed 5 --json "$WORK/run_systemc.json" --build-dir "$WORK/sim_systemc" --transport systemc
 
 # The whole SoC, placed with one seed (it may not fit: then the packed
 # logic cells of nextpnr's log are the figure).
@@ -47,6 +49,7 @@ def cells(d):
     return tot.get("SB_LUT4", 0), ff, tot.get("SB_CARRY", 0), tot.get("SB_MAC16", 0), tot.get("SB_RAM40_4K", 0), tot.get("SB_SPRAM256KA", 0)
 
 run = json.load(open(work / "run.json"))
+sc = json.load(open(work / "run_systemc.json"))["simulation"]
 fw = run["firmware"]
 lines = ["# SoC results (soc_pulse)", "",
          f"Measured by `scripts/bench_soc.sh --seed {seed}` (yosys 0.23, nextpnr-ice40 0.4, Verilator); config `gen/configs/soc_pulse.yaml`.", "",
@@ -64,7 +67,9 @@ lines += ["", "| whole network (one job) | cycles |", "| --- | ---: |",
           f"| firmware overhead (host's view minus the engine's) | {fw['host_cycles'] - fw['engine_cycles']} |",
           f"| boot: firmware load over AXI4-Lite, release, ping | {fw['boot_cycles']} |", "",
           f"Simulation speed of the whole SoC (the whole `strata run`: boot, program load, ten jobs): {run['simulation']['cycles']} cycles in "
-          f"{run['simulation']['seconds']:.2f} s, {run['simulation']['cycles'] / run['simulation']['seconds']:,.0f} cycles/s (Verilator -O3, one thread, on this machine).", "",
+          f"{run['simulation']['seconds']:.2f} s, {run['simulation']['cycles'] / run['simulation']['seconds']:,.0f} cycles/s (Verilator -O3, one thread, on this machine); "
+          f"in the SystemC virtual platform (`--transport systemc`, [docs/systemc.md](../systemc.md)), the same run, {sc['cycles']} cycles in {sc['seconds']:.2f} s, "
+          f"{sc['cycles'] / sc['seconds']:,.0f} cycles/s.", "",
           "The per-layer figures are the engine's CYCLES as the firmware reports them in its answer.", "",
           "## iCE40 UP5K resources", "",
           "Of 5280 LUT4/logic cells, 8 DSP, 30 EBR, 4 SPRAM. Each part synthesized alone (`strata synth ... --top MODULE --no-place`, out-of-context wrapper excluded); "

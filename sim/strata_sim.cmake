@@ -24,12 +24,22 @@ pkg_check_modules(GMPXX REQUIRED IMPORTED_TARGET gmpxx)
 
 # strata_gen_design(CONFIG DIR): the config's RTL, generated now because
 # verilate() reads it at configure time; a new generator or config re-runs
-# the configure step.
+# the configure step. Generated beside DIR and copied into it only where a
+# file changed, so that configuring again (as `strata run` does before each
+# run) neither re-verilates nor recompiles an unchanged design.
 function(strata_gen_design config dir)
-  execute_process(COMMAND "${STRATA_EXE}" gen "${config}" -o "${dir}" RESULT_VARIABLE rc)
+  file(REMOVE_RECURSE "${dir}.new")
+  execute_process(COMMAND "${STRATA_EXE}" gen "${config}" -o "${dir}.new" RESULT_VARIABLE rc)
   if(rc)
     message(FATAL_ERROR "strata gen ${config} failed")
   endif()
+  file(GLOB_RECURSE generated RELATIVE "${dir}.new" "${dir}.new/*")
+  foreach(f IN LISTS generated)
+    get_filename_component(sub "${dir}/${f}" DIRECTORY)
+    file(MAKE_DIRECTORY "${sub}")
+    file(COPY_FILE "${dir}.new/${f}" "${dir}/${f}" ONLY_IF_DIFFERENT)
+  endforeach()
+  file(REMOVE_RECURSE "${dir}.new")
   set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${STRATA_EXE}" "${config}")
 endfunction()
 

@@ -1,5 +1,8 @@
 #include <fmt/format.h>
 
+#include <string>
+#include <vector>
+
 #include "cli/commands.h"
 #include "cli/tools.h"
 #include "config/config.h"
@@ -13,8 +16,35 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// The transports that carry the host's accesses to a SoC config's host
+// port: the simulation project (sim/<sim>) built for the config and its
+// program that runs a model through the firmware with every remaining
+// argument of `strata run`. A new transport is one more line.
+struct Transport {
+  std::string name, sim, program, what;
+  std::vector<std::string> args;  // given to the program before the others
+  bool trace = false;             // it writes an FST waveform (--trace)
+};
+const std::vector<Transport>& transports() {
+  static const std::vector<Transport> t{
+      {"axi", "soc", "soc_run", "the AXI4-Lite host port of the Verilated SoC", {}, true},
+      {"systemc", "systemc", "sc_run", "the TLM-2.0 socket of the SoC in a SystemC virtual platform", {}, false},
+  };
+  return t;
+}
+const Transport& transport(const std::string& name) {
+  for (const Transport& t : transports())
+    if (t.name == name) return t;
+  throw CliError(fmt::format("--transport: unknown transport '{}'", name));  // CLI11 checked the name
+}
+std::vector<std::string> transport_names() {
+  std::vector<std::string> names;
+  for (const Transport& t : transports()) names.push_back(t.name);
+  return names;
+}
+
 struct RunOptions {
-  std::string config, model, input, trace, build_dir, json, markdown;
+  std::string config, model, input, trace, build_dir, json, markdown, transport;
   std::uint64_t seed = 1;
   std::uint64_t budget = 50'000'000;
 };
@@ -35,7 +65,13 @@ void run(const RunOptions& o) {
     throw runtime::CompileError(fmt::format("{}: cannot run on '{}': {}", o.model, c.name, e.what()));
   }
   const bool soc = c.rv32.has_value();
-  const std::string sim = soc ? "soc" : "nn", runner = soc ? "soc_run" : "nn_run", what = soc ? "SoC" : "engine";
+  if (!soc && !o.transport.empty())
+    throw ConfigError(fmt::format("{}: error: --transport {}: config '{}' has no rv32 section; allowed: --transport only with a SoC config (nn and rv32)",
+                                  o.config, o.transport, c.name));
+  const Transport& t = transport(o.transport.empty() ? "axi" : o.transport);
+  if (soc && !o.trace.empty() && !t.trace)
+    throw CliError(fmt::format("--trace: the {} transport writes no waveform; allowed: --trace with --transport axi", t.name));
+  const std::string sim = soc ? t.sim : "nn", runner = soc ? t.program : "nn_run", what = soc ? "SoC" : "engine";
   const fs::path build = fs::absolute(o.build_dir.empty() ? fs::path("build") / c.name / sim : fs::path(o.build_dir));
   const fs::path log = build / "build.log";
   fs::create_directories(build);
@@ -46,13 +82,14 @@ void run(const RunOptions& o) {
             "-DSTRATA_PREBUILT_DIR=" STRATA_BINARY_DIR, fmt::format("-DSTRATA_TRACE={}", o.trace.empty() ? "OFF" : "ON")},
            log);
   run_step(fmt::format("build the {} simulation", what), {"cmake", "--build", build, "--target", runner}, log);
-  std::vector<std::string> argv{(build / runner).string(), fs::absolute(o.model).string(), fmt::format("--seed={}", o.seed),
-                                fmt::format("--budget={}", o.budget)};
+  std::vector<std::string> argv{(build / runner).string()};
+  if (soc) argv.insert(argv.end(), t.args.begin(), t.args.end());
+  argv.insert(argv.end(), {fs::absolute(o.model).string(), fmt::format("--seed={}", o.seed), fmt::format("--budget={}", o.budget)});
   if (!o.input.empty()) argv.push_back("--input=" + fs::absolute(o.input).string());
   if (!o.trace.empty()) argv.push_back("--trace=" + fs::absolute(o.trace).string());
   if (!o.json.empty()) argv.push_back("--json=" + fs::absolute(o.json).string());
   if (!o.markdown.empty()) argv.push_back("--markdown=" + fs::absolute(o.markdown).string());
-  progress(fmt::format("running '{}' on '{}'{}", model.name, c.name, soc ? " through the firmware" : ""));
+  progress(fmt::format("running '{}' on '{}'{}", model.name, c.name, soc ? " through the firmware, over " + t.what : ""));
   if (run_program(argv) != 0)
     throw CliError(fmt::format("running '{}' on '{}' failed (see above)", model.name, c.name));
   progress(fmt::format("'{}' on '{}': every tensor bit-exact with the golden model", model.name, c.name));
@@ -71,7 +108,9 @@ void add_run(CLI::App& app) {
   cmd->add_option("--budget", o->budget, "cycle budget of each engine run")->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
   cmd->add_option("--json", o->json, "write the report (cycles, utilization, mismatches per layer) as JSON");
   cmd->add_option("--markdown", o->markdown, "write the report as a Markdown table");
-  cmd->add_option("--build-dir", o->build_dir, "where to build (default build/<name>/nn, or build/<name>/soc for a SoC config)");
+  cmd->add_option("--transport", o->transport, "on a SoC config: what carries the host's accesses (default axi: the AXI4-Lite port of the Verilated SoC; systemc: the SystemC virtual platform, docs/systemc.md)")
+      ->check(CLI::IsMember(transport_names()));
+  cmd->add_option("--build-dir", o->build_dir, "where to build (default build/<name>/nn, or for a SoC config build/<name>/soc, build/<name>/systemc with --transport systemc)");
   cmd->callback([o] { run(*o); });
 }
 

@@ -3,67 +3,28 @@
 // port, the model's program written into the engine's memories through it,
 // every layer and then the whole network a mailbox job) and on the golden
 // model; prints cycles and the first mismatching element. The program
-// behind `strata run` on a config with nn and rv32.
+// behind `strata run` on a config with nn and rv32 (its default transport).
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include <chrono>
 
-#include "rv32_params.h"
-#include "runtime/compiler.h"
-#include "runtime/model_file.h"
-#include "runtime/runner.h"
-#include "soc/soc_device.h"
-#include "soc_config.h"
+#include "soc/soc_runner.h"
+#include "soc/soc_sim.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"Run a model through the firmware on the Verilated SoC and on the golden model"};
-  std::string model_file, input_file, trace, json_out, md_out, firmware = STRATA_SOC_FIRMWARE;
-  std::uint64_t seed = 1, budget = 50'000'000;
-  bool poll = false;
-  app.add_option("MODEL", model_file, "model file (docs/model-format.md)")->required();
-  app.add_option("--input", input_file, "input tensor file (default: random values from --seed)");
-  app.add_option("--seed", seed, "seed of the random input");
-  app.add_option("--trace", trace, "write an FST waveform of the run");
-  app.add_option("--budget", budget, "cycle budget per job");
-  app.add_option("--firmware", firmware, "the control firmware (ELF)");
-  app.add_flag("--poll", poll, "poll F2H_DOORBELL instead of waiting for irq_o");
-  app.add_option("--json", json_out, "write the report as JSON");
-  app.add_option("--markdown", md_out, "write the report as a Markdown table");
+  strata::sim::SocRunOptions o;
+  o.add_to(app);
+  app.add_option("--trace", o.trace, "write an FST waveform of the run");
   CLI11_PARSE(app, argc, argv);
   try {
-    const strata::SocConfig c = strata::load_config(STRATA_SOC_CONFIG);
-    const auto model = strata::runtime::load_model(model_file);
-    const auto input = input_file.empty() ? strata::runtime::random_input(model, seed)
-                                          : strata::runtime::load_tensor(input_file, model.input_length, model.input_channels, model.input_format);
-    if (input_file.empty()) fmt::print("input: random, seed {}\n", seed);
-    const auto program = strata::runtime::compile(c, model);
+    const strata::sim::SocRunJob job(o);
     const auto t0 = std::chrono::steady_clock::now();
-    strata::sim::SocSim sim(trace);
-    strata::sim::SocDevice dev(sim, firmware, strata::rv32_iss_params(*c.rv32), !poll);
-    const std::uint64_t boot = sim.cycles();
-    const auto report = strata::runtime::run_model(dev, c, model, program, input, budget);
-    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    const strata::sim::Answer& a = dev.last_answer();
-    std::string md = strata::runtime::to_markdown(report, fmt::format("{} on {} through the firmware", model.name, c.name));
-    md += fmt::format("\nThrough the firmware (mailbox job of the whole network): {} engine cycles, {} core cycles from taking the job to answering, "
-                      "{} cycles from the doorbell to the answer; boot (firmware load over AXI4-Lite, ping) {} cycles.\n",
-                      a.words[1], a.words[2], a.host_cycles, boot);
-    md += fmt::format("Simulated {} cycles of the SoC in {:.2f} s: {:.0f} cycles/s (Verilator, one thread).\n", sim.cycles(), secs, static_cast<double>(sim.cycles()) / secs);
-    fmt::print("{}", md);
-    if (!json_out.empty()) {
-      auto j = strata::runtime::to_json(report);
-      j["transport"] = std::string("soc_") + sim.name();
-      j["firmware"] = {{"engine_cycles", a.words[1]}, {"core_cycles", a.words[2]}, {"host_cycles", a.host_cycles}, {"boot_cycles", boot}};
-      j["simulation"] = {{"cycles", sim.cycles()}, {"seconds", secs}};
-      strata::runtime::save_text(j.dump(2) + "\n", json_out);
-    }
-    if (!md_out.empty()) strata::runtime::save_text(md, md_out);
-    if (!report.ok()) {
-      fmt::print(stderr, "soc_run: error: the SoC's results differ from the golden model\n");
-      return 1;
-    }
-    return 0;
+    strata::sim::SocSim sim(o.trace);
+    strata::sim::SocRunResult r = strata::sim::run_through_firmware(sim, o, job);
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return strata::sim::report_run(o, job, r, sim.name(), "Verilator, one thread", "soc_run");
   } catch (const std::exception& e) {
     fmt::print(stderr, "soc_run: error: {}\n", e.what());
     return 2;

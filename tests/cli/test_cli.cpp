@@ -451,6 +451,19 @@ TEST(CliRun, BadInputsExitTwoBeforeAnyBuild) {
   r = strata(fmt::format("run '{}' '{}' --build-dir '{}'", (src / "gen/configs/nn_small.yaml").string(), units.string(), work));
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("layer 'act': gelu layers need the engine's GELU unit, which config 'nn_small' leaves out"), std::string::npos) << r.err;
+
+  // A transport is a SoC config's; only the named ones exist; the SystemC platform writes no waveform.
+  r = strata(fmt::format("run '{}' '{}' --build-dir '{}' --transport systemc", (src / "gen/configs/nn_small.yaml").string(), model.string(), work));
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("--transport systemc: config 'nn_small' has no rv32 section; allowed: --transport only with a SoC config"), std::string::npos) << r.err;
+  const std::string soc = (src / "gen/configs/soc_pulse.yaml").string();
+  r = strata(fmt::format("run '{}' '{}' --build-dir '{}' --transport pci", soc, model.string(), work));
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("pci"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("axi"), std::string::npos) << r.err;
+  r = strata(fmt::format("run '{}' '{}' --build-dir '{}' --transport systemc --trace '{}'", soc, model.string(), work, (dir / "t.fst").string()));
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("--trace: the systemc transport writes no waveform"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(work));
   fs::remove_all(dir);
 }

@@ -1,13 +1,19 @@
 # ctest driver: `strata example-model` then `strata run` with a JSON report
 # that must say every tensor matched and give cycles for every layer.
-#   cmake -DSTRATA=... -DCONFIG=cfg -DMODEL=example-model-name -DWORK=dir -DBUILD=sim-build-dir -P strata_run.cmake
+# With TRANSPORT (a SoC config), `strata run --transport TRANSPORT`, whose
+# report must name the transport as REPORT_TRANSPORT.
+#   cmake -DSTRATA=... -DCONFIG=cfg -DMODEL=example-model-name -DWORK=dir -DBUILD=sim-build-dir [-DTRANSPORT=t -DREPORT_TRANSPORT=r] -P strata_run.cmake
 file(MAKE_DIRECTORY "${WORK}")
 execute_process(COMMAND "${STRATA}" example-model ${MODEL} --seed 3 -o "${WORK}/model.json" RESULT_VARIABLE rc)
 if(rc)
   message(FATAL_ERROR "strata example-model failed")
 endif()
 file(REMOVE "${WORK}/report.json")
-execute_process(COMMAND "${STRATA}" run "${CONFIG}" "${WORK}/model.json" --seed 5 --json "${WORK}/report.json" --build-dir "${BUILD}" RESULT_VARIABLE rc)
+set(transport_args "")
+if(DEFINED TRANSPORT)
+  set(transport_args --transport "${TRANSPORT}")
+endif()
+execute_process(COMMAND "${STRATA}" run "${CONFIG}" "${WORK}/model.json" --seed 5 --json "${WORK}/report.json" --build-dir "${BUILD}" ${transport_args} RESULT_VARIABLE rc)
 if(rc)
   message(FATAL_ERROR "strata run failed (exit ${rc})")
 endif()
@@ -20,4 +26,10 @@ if(NOT DEFINED LAYERS)
 endif()
 if(NOT match OR NOT layers EQUAL LAYERS OR cycles LESS 1000)
   message(FATAL_ERROR "unexpected report: match ${match}, ${layers} layers, ${cycles} cycles")
+endif()
+if(DEFINED REPORT_TRANSPORT)
+  string(JSON transport GET "${report}" transport)
+  if(NOT transport STREQUAL REPORT_TRANSPORT)
+    message(FATAL_ERROR "the run went over '${transport}', not '${REPORT_TRANSPORT}'")
+  endif()
 endif()

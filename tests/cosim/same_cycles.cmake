@@ -1,0 +1,38 @@
+# ctest driver: runs one model through the firmware with two runners of the
+# same SoC config (soc_run over the AXI4-Lite master, sc_run over the TLM
+# socket of the SystemC platform) and checks that both are bit-exact and
+# took the same SoC cycles: the boot, each layer, the whole network's job
+# from the doorbell to the answer, and the whole run.
+#   cmake -DSTRATA=... -DA=soc_run -DB=sc_run -DWORK=dir -P same_cycles.cmake
+file(MAKE_DIRECTORY "${WORK}")
+execute_process(COMMAND "${STRATA}" example-model pulse_cnn --seed 3 -o "${WORK}/model.json" RESULT_VARIABLE rc)
+if(rc)
+  message(FATAL_ERROR "strata example-model failed")
+endif()
+foreach(run A B)
+  file(REMOVE "${WORK}/${run}.json")
+  execute_process(COMMAND "${${run}}" "${WORK}/model.json" --seed 5 --json "${WORK}/${run}.json" RESULT_VARIABLE rc)
+  if(rc)
+    message(FATAL_ERROR "${${run}} failed (exit ${rc})")
+  endif()
+  file(READ "${WORK}/${run}.json" report_${run})
+endforeach()
+set(keys match firmware.boot_cycles firmware.host_cycles firmware.engine_cycles simulation.cycles network_cycles)
+string(JSON layers LENGTH "${report_A}" layers)
+math(EXPR last "${layers} - 1")
+foreach(i RANGE ${last})
+  list(APPEND keys layers.${i}.cycles)
+endforeach()
+foreach(key IN LISTS keys)
+  string(REPLACE "." ";" path "${key}")
+  string(JSON a GET "${report_A}" ${path})
+  string(JSON b GET "${report_B}" ${path})
+  if(NOT a STREQUAL b)
+    message(FATAL_ERROR "${key}: ${a} over ${A}, ${b} over ${B}")
+  endif()
+endforeach()
+string(JSON match GET "${report_A}" match)
+if(NOT match)
+  message(FATAL_ERROR "the runs are not bit-exact")
+endif()
+message(STATUS "same cycles and results over both transports: ${keys}")
