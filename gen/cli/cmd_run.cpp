@@ -14,7 +14,7 @@ namespace fs = std::filesystem;
 namespace {
 
 struct RunOptions {
-  std::string config, model, input, trace, build_dir, json, markdown;
+  std::string config, model, input, trace, build_dir, json, markdown, transport = "axi4_lite", serial;
   std::uint64_t seed = 1;
   std::uint64_t budget = 50'000'000;
 };
@@ -35,6 +35,14 @@ void run(const RunOptions& o) {
     throw runtime::CompileError(fmt::format("{}: cannot run on '{}': {}", o.model, c.name, e.what()));
   }
   const bool soc = c.rv32.has_value();
+  if (!soc && (o.transport != "axi4_lite" || !o.serial.empty()))
+    throw ConfigError(fmt::format("{}: error: --transport {}: config '{}' has no SoC (nn and rv32 sections) with a host port; allowed: a SoC config", o.config,
+                                  o.serial.empty() ? o.transport : "uart --serial", c.name));
+  if (o.transport == "uart" && !c.uart)
+    throw ConfigError(fmt::format("{}: error: uart: missing; --transport uart needs the UART bridge, and config '{}' has no uart section; allowed: a config with "
+                                  "a uart section (gen/configs/soc_pulse_uart.yaml)",
+                                  o.config, c.name));
+  if (!o.serial.empty() && o.transport != "uart") throw CliError("--serial: the serial line is the UART bridge's; allowed: with --transport uart");
   const std::string sim = soc ? "soc" : "nn", runner = soc ? "soc_run" : "nn_run", what = soc ? "SoC" : "engine";
   const fs::path build = fs::absolute(o.build_dir.empty() ? fs::path("build") / c.name / sim : fs::path(o.build_dir));
   const fs::path log = build / "build.log";
@@ -52,6 +60,8 @@ void run(const RunOptions& o) {
   if (!o.trace.empty()) argv.push_back("--trace=" + fs::absolute(o.trace).string());
   if (!o.json.empty()) argv.push_back("--json=" + fs::absolute(o.json).string());
   if (!o.markdown.empty()) argv.push_back("--markdown=" + fs::absolute(o.markdown).string());
+  if (soc) argv.push_back("--transport=" + o.transport);
+  if (!o.serial.empty()) argv.push_back("--serial=" + o.serial);
   progress(fmt::format("running '{}' on '{}'{}", model.name, c.name, soc ? " through the firmware" : ""));
   if (run_program(argv) != 0)
     throw CliError(fmt::format("running '{}' on '{}' failed (see above)", model.name, c.name));
@@ -71,6 +81,9 @@ void add_run(CLI::App& app) {
   cmd->add_option("--budget", o->budget, "cycle budget of each engine run")->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
   cmd->add_option("--json", o->json, "write the report (cycles, utilization, mismatches per layer) as JSON");
   cmd->add_option("--markdown", o->markdown, "write the report as a Markdown table");
+  cmd->add_option("--transport", o->transport, "a SoC config's host port: axi4_lite, or uart (the UART bridge of a config with a uart section)")
+      ->check(CLI::IsMember({"axi4_lite", "uart"}));
+  cmd->add_option("--serial", o->serial, "with --transport uart: run on a board through this serial device (e.g. /dev/ttyUSB1) instead of the simulation");
   cmd->add_option("--build-dir", o->build_dir, "where to build (default build/<name>/nn, or build/<name>/soc for a SoC config)");
   cmd->callback([o] { run(*o); });
 }

@@ -1,13 +1,18 @@
 # ctest driver: `strata example-model` then `strata run` with a JSON report
 # that must say every tensor matched and give cycles for every layer.
-#   cmake -DSTRATA=... -DCONFIG=cfg -DMODEL=example-model-name -DWORK=dir -DBUILD=sim-build-dir -P strata_run.cmake
+#   cmake -DSTRATA=... -DCONFIG=cfg -DMODEL=example-model-name -DWORK=dir -DBUILD=sim-build-dir [-DTRANSPORT=uart] -P strata_run.cmake
 file(MAKE_DIRECTORY "${WORK}")
 execute_process(COMMAND "${STRATA}" example-model ${MODEL} --seed 3 -o "${WORK}/model.json" RESULT_VARIABLE rc)
 if(rc)
   message(FATAL_ERROR "strata example-model failed")
 endif()
 file(REMOVE "${WORK}/report.json")
-execute_process(COMMAND "${STRATA}" run "${CONFIG}" "${WORK}/model.json" --seed 5 --json "${WORK}/report.json" --build-dir "${BUILD}" RESULT_VARIABLE rc)
+set(transport_args "")
+if(DEFINED TRANSPORT)
+  set(transport_args --transport ${TRANSPORT})
+endif()
+execute_process(COMMAND "${STRATA}" run "${CONFIG}" "${WORK}/model.json" --seed 5 --json "${WORK}/report.json" --build-dir "${BUILD}" ${transport_args}
+                RESULT_VARIABLE rc)
 if(rc)
   message(FATAL_ERROR "strata run failed (exit ${rc})")
 endif()
@@ -15,6 +20,12 @@ file(READ "${WORK}/report.json" report)
 string(JSON match GET "${report}" match)
 string(JSON layers LENGTH "${report}" layers)
 string(JSON cycles GET "${report}" network_cycles)
+if(DEFINED TRANSPORT)
+  string(JSON used GET "${report}" transport)
+  if(NOT used STREQUAL "soc_${TRANSPORT}")
+    message(FATAL_ERROR "the report's transport is ${used}, not soc_${TRANSPORT}")
+  endif()
+endif()
 if(NOT DEFINED LAYERS)
   set(LAYERS 9)
 endif()
