@@ -23,9 +23,8 @@ std::string generate_soc_uart(const SocConfig& c, ir::Design& d) {
 
   ir::Module m;
   m.name = c.name + "_soc_uart";
-  m.description = fmt::format("UART host bridge: 8N1 at {} baud ({} clocks per bit), word reads and writes framed as in soc/soc_uart.h.", c.uart->baud, div);
-  m.param("CLKS_PER_BIT", div, fmt::format("synth.clock_mhz {} / uart.baud {}", c.synth.clock_mhz, c.uart->baud));
-  m.param("TIMEOUT_CLKS", timeout, fmt::format("{} idle bit times end a frame", soc::kFrameTimeoutBits));
+  m.description = fmt::format("UART host bridge: 8N1 at {} baud ({} clocks per bit at {} MHz), word reads and writes framed as in soc/soc_uart.h.", c.uart->baud,
+                              div, c.synth.clock_mhz);
   m.port(Dir::in, "clk_i").port(Dir::in, "rst_ni");
   m.port(Dir::in, "rx_i", 1, false, "serial in (idle high)").port(Dir::out, "tx_o", 1, false, "serial out (idle high)");
   m.port(Dir::out, "req_valid_o", 1, false, "an access waits")
@@ -70,8 +69,10 @@ std::string generate_soc_uart(const SocConfig& c, ir::Design& d) {
 
   // ---- frames: command byte, address, data; one access; the answer
   m.comment("Frames (soc/soc_uart.h): a command byte, 4 address bytes and for a write 4 data bytes, little-endian; then one access on the");
-  m.comment("request port and the answer. A bad command byte: every byte dropped until the line is idle for TIMEOUT_CLKS, then kAnsBadCommand;");
-  m.comment("a frame cut short: kAnsTimeout after TIMEOUT_CLKS. Bytes that come while an access or an answer is under way are dropped.");
+  m.comment(fmt::format("request port and the answer. A bad command byte: every byte dropped until the line is idle for {} clocks ({} bit times),", timeout,
+                        soc::kFrameTimeoutBits));
+  m.comment("then kAnsBadCommand; a frame cut short: kAnsTimeout as long after its last byte. Bytes that come while an access or an answer is");
+  m.comment("under way are dropped.");
   m.net("n_q", 4, false, "bytes of the frame so far (0: waiting for a command)").net("wr_q", 1, false, "the frame is a write").net("strb_q", 4);
   m.net("buf_q", 64, false, "the frame's address and data bytes, the last in bits 63:56").net("timer_q", tw, false, "clocks since the line was last busy");
   m.net("idle_long").net("drop_q", 1, false, "dropping bytes after a bad command").net("acc_q").net("rd_q", 1, false, "read data arrives").net("resp_q", 2);

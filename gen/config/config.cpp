@@ -438,25 +438,23 @@ SocConfig parse_config(const std::string& text, const std::string& file) {
         c.uart->baud = static_cast<int>(r.integer(b, "uart.baud", ConfigLimits::uart_baud_min, ConfigLimits::uart_baud_max));
     }
     // The bit time is a whole number of clock cycles, long enough to sample each bit in its middle.
-    const YAML::Node where = !uart.IsNull() && uart["baud"] ? uart["baud"] : uart;
     const int cpb = uart_clocks_per_bit(c);
     const double actual = c.synth.clock_mhz * 1e6 / std::max(cpb, 1);
     const double err = std::abs(actual - c.uart->baud) / c.uart->baud;
-    const std::string allowed =
-        fmt::format("a baud rate of at most synth.clock_mhz / {} ({:.0f} at {} MHz), within {:.0f}% of synth.clock_mhz / a whole number of clocks per bit",
-                    soc::kUartMinClocksPerBit, c.synth.clock_mhz * 1e6 / soc::kUartMinClocksPerBit, c.synth.clock_mhz, 100 * soc::kUartMaxBaudError);
+    std::string problem;
     if (cpb < soc::kUartMinClocksPerBit)
-      r.fail(where, "uart.baud",
-             fmt::format("{} baud at {} MHz is {} clocks per bit, fewer than the receiver's {}", c.uart->baud, c.synth.clock_mhz, cpb, soc::kUartMinClocksPerBit),
-             allowed);
-    if (cpb > ConfigLimits::uart_clocks_per_bit_max)
-      r.fail(where, "uart.baud",
-             fmt::format("{} baud at {} MHz is {} clocks per bit, more than the bridge's {}", c.uart->baud, c.synth.clock_mhz, cpb,
-                         ConfigLimits::uart_clocks_per_bit_max),
-             allowed);
-    if (err > soc::kUartMaxBaudError)
-      r.fail(where, "uart.baud",
-             fmt::format("{} baud at {} MHz: {} clocks per bit give {:.0f} baud, {:.1f}% off", c.uart->baud, c.synth.clock_mhz, cpb, actual, 100 * err), allowed);
+      problem = fmt::format("{} baud at {} MHz is {} clocks per bit, fewer than the receiver's {}", c.uart->baud, c.synth.clock_mhz, cpb, soc::kUartMinClocksPerBit);
+    else if (cpb > ConfigLimits::uart_clocks_per_bit_max)
+      problem = fmt::format("{} baud at {} MHz is {} clocks per bit, more than the bridge's {}", c.uart->baud, c.synth.clock_mhz, cpb, ConfigLimits::uart_clocks_per_bit_max);
+    else if (err > soc::kUartMaxBaudError)
+      problem = fmt::format("{} baud at {} MHz: {} clocks per bit give {:.0f} baud, {:.1f}% off", c.uart->baud, c.synth.clock_mhz, cpb, actual, 100 * err);
+    if (!problem.empty()) {
+      const std::string allowed =
+          fmt::format("a baud rate of at most synth.clock_mhz / {} ({:.0f} at {} MHz), within {:.0f}% of synth.clock_mhz / a whole number of clocks per bit",
+                      soc::kUartMinClocksPerBit, c.synth.clock_mhz * 1e6 / soc::kUartMinClocksPerBit, c.synth.clock_mhz, 100 * soc::kUartMaxBaudError);
+      if (!uart.IsNull() && uart["baud"]) r.fail(uart["baud"], "uart.baud", problem, allowed);
+      r.fail(r.key_mark("uart"), fmt::format("uart.baud: the default {}; allowed: {}", problem, allowed));
+    }
   }
   return c;
 }
