@@ -18,6 +18,7 @@
 
 #include "blocks/nn_gen.h"
 #include "blocks/rv32/rv32_parts.h"
+#include "blocks/soc_uart.h"
 #include "nn/nn_map.h"
 #include "soc/soc_map.h"
 
@@ -170,14 +171,16 @@ std::string generate_soc(const SocConfig& c, ir::Design& d) {
 
   ir::Module m;
   m.name = c.name + "_soc";
-  m.description = fmt::format("SoC: RV32{} core ({} KiB IMEM, {} KiB DMEM), the engine {}, SoC registers and mailbox, AXI4-Lite host port.",
-                              r.isa == Rv32Isa::rv32im ? "IM" : "I", r.imem_bytes / 1024, r.dmem_bytes / 1024, nn_top);
+  m.description = fmt::format("SoC: RV32{} core ({} KiB IMEM, {} KiB DMEM), the engine {}, SoC registers and mailbox, AXI4-Lite host port{}.",
+                              r.isa == Rv32Isa::rv32im ? "IM" : "I", r.imem_bytes / 1024, r.dmem_bytes / 1024, nn_top, c.uart ? " and UART host bridge" : "");
   m.port(Dir::in, "clk_i").port(Dir::in, "rst_ni", 1, false, "synchronous, active low: the whole SoC (the core then stays in reset until the host releases it)");
   m.port(Dir::in, "s_axi_awvalid_i", 1, false, "AXI4-Lite host port").port(Dir::out, "s_axi_awready_o").port(Dir::in, "s_axi_awaddr_i", 32).port(Dir::in, "s_axi_awprot_i", 3);
   m.port(Dir::in, "s_axi_wvalid_i").port(Dir::out, "s_axi_wready_o").port(Dir::in, "s_axi_wdata_i", 32).port(Dir::in, "s_axi_wstrb_i", 4);
   m.port(Dir::out, "s_axi_bvalid_o").port(Dir::in, "s_axi_bready_i").port(Dir::out, "s_axi_bresp_o", 2);
   m.port(Dir::in, "s_axi_arvalid_i").port(Dir::out, "s_axi_arready_o").port(Dir::in, "s_axi_araddr_i", 32).port(Dir::in, "s_axi_arprot_i", 3);
   m.port(Dir::out, "s_axi_rvalid_o").port(Dir::in, "s_axi_rready_i").port(Dir::out, "s_axi_rdata_o", 32).port(Dir::out, "s_axi_rresp_o", 2);
+  if (c.uart)
+    m.port(Dir::in, "uart_rx_i", 1, false, "UART host bridge: serial in, 8N1 (docs/blocks/soc_uart.md)").port(Dir::out, "uart_tx_o", 1, false, "serial out");
   m.port(Dir::out, "irq_o", 1, false, "to the host: F2H_DOORBELL and CORE_CTRL.HOST_IRQ_EN");
   m.port(Dir::out, "console_valid_o", 1, false, "the core wrote a byte to its console").port(Dir::out, "console_data_o", 8);
   m.port(Dir::out, "exit_valid_o", 1, false, "the core wrote its exit register").port(Dir::out, "exit_code_o", 32);
@@ -241,6 +244,7 @@ std::string generate_soc(const SocConfig& c, ir::Design& d) {
   m.assign("h_resp", fmt::format("h_decerr ? 2'd{} : h_slverr ? 2'd{} : 2'd{}", soc::kRespDecerr, soc::kRespSlverr, soc::kRespOkay));
   m.net("bus_wdata", 32, false, "the core's store data, or the host's when the core stores nothing");
   m.assign("bus_wdata", "cw_any ? data_wdata : h_wdata");
+  const std::string axi_req = c.uart ? "a_" : "h_";  // the AXI slave's request: the host bus's, or one of two masters'
   m.instance(axi, "u_axi",
              {{"clk_i", "clk_i"}, {"rst_ni", "rst_ni"},
               {"s_axi_awvalid_i", "s_axi_awvalid_i"}, {"s_axi_awready_o", "s_axi_awready_o"}, {"s_axi_awaddr_i", "s_axi_awaddr_i"}, {"s_axi_awprot_i", "s_axi_awprot_i"},
@@ -248,8 +252,23 @@ std::string generate_soc(const SocConfig& c, ir::Design& d) {
               {"s_axi_bvalid_o", "s_axi_bvalid_o"}, {"s_axi_bready_i", "s_axi_bready_i"}, {"s_axi_bresp_o", "s_axi_bresp_o"},
               {"s_axi_arvalid_i", "s_axi_arvalid_i"}, {"s_axi_arready_o", "s_axi_arready_o"}, {"s_axi_araddr_i", "s_axi_araddr_i"}, {"s_axi_arprot_i", "s_axi_arprot_i"},
               {"s_axi_rvalid_o", "s_axi_rvalid_o"}, {"s_axi_rready_i", "s_axi_rready_i"}, {"s_axi_rdata_o", "s_axi_rdata_o"}, {"s_axi_rresp_o", "s_axi_rresp_o"},
-              {"req_valid_o", "h_valid"}, {"req_we_o", "h_we"}, {"req_addr_o", "h_addr"}, {"req_wdata_o", "h_wdata"}, {"req_strb_o", "h_strb"},
-              {"req_grant_i", "h_grant"}, {"req_resp_i", "h_resp"}, {"req_rdata_i", "h_rdata"}});
+              {"req_valid_o", axi_req + "valid"}, {"req_we_o", axi_req + "we"}, {"req_addr_o", axi_req + "addr"}, {"req_wdata_o", axi_req + "wdata"}, {"req_strb_o", axi_req + "strb"},
+              {"req_grant_i", axi_req + "grant"}, {"req_resp_i", "h_resp"}, {"req_rdata_i", "h_rdata"}});
+  if (c.uart) {
+    m.comment("The UART bridge, a second master on the host bus: one access at a time, the two masters taking turns when both wait.");
+    m.net("a_valid").net("a_we").net("a_addr", 32).net("a_wdata", 32).net("a_strb", 4).net("a_grant");
+    m.net("u_valid").net("u_we").net("u_addr", 32).net("u_wdata", 32).net("u_strb", 4).net("u_grant");
+    m.net("u_sel", 1, false, "the bridge's access is the one on the bus").net("u_last_q", 1, false, "the last access granted was the bridge's");
+    m.instance(generate_soc_uart(c, d), "u_uart",
+               {{"clk_i", "clk_i"}, {"rst_ni", "rst_ni"}, {"rx_i", "uart_rx_i"}, {"tx_o", "uart_tx_o"},
+                {"req_valid_o", "u_valid"}, {"req_we_o", "u_we"}, {"req_addr_o", "u_addr"}, {"req_wdata_o", "u_wdata"}, {"req_strb_o", "u_strb"},
+                {"req_grant_i", "u_grant"}, {"req_resp_i", "h_resp"}, {"req_rdata_i", "h_rdata"}});
+    m.assign("u_sel", "u_valid & (~a_valid | ~u_last_q)");
+    m.assign("h_valid", "a_valid | u_valid").assign("h_we", "u_sel ? u_we : a_we").assign("h_addr", "u_sel ? u_addr : a_addr");
+    m.assign("h_wdata", "u_sel ? u_wdata : a_wdata").assign("h_strb", "u_sel ? u_strb : a_strb");
+    m.assign("a_grant", "h_grant & ~u_sel").assign("u_grant", "h_grant & u_sel");
+    m.ff({if_else("!rst_ni", {assign("u_last_q", "1'b0")}, {if_else("h_grant", {assign("u_last_q", "u_sel")})})});
+  }
 
   // ---- memories
   m.comment("IMEM: the host's while the core is in reset, the fetch's after.");

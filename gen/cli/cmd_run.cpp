@@ -29,6 +29,7 @@ const std::vector<Transport>& transports() {
   static const std::vector<Transport> t{
       {"axi", "soc", "soc_run", "the AXI4-Lite host port of the Verilated SoC", {}, true},
       {"systemc", "systemc", "sc_run", "the TLM-2.0 socket of the SoC in a SystemC virtual platform", {}, false},
+      {"uart", "soc", "soc_run", "the UART bridge of the Verilated SoC", {"--transport=uart"}, true},
   };
   return t;
 }
@@ -44,7 +45,7 @@ std::vector<std::string> transport_names() {
 }
 
 struct RunOptions {
-  std::string config, model, input, trace, build_dir, json, markdown, transport;
+  std::string config, model, input, trace, build_dir, json, markdown, transport, serial;
   std::uint64_t seed = 1;
   std::uint64_t budget = 50'000'000;
 };
@@ -69,6 +70,11 @@ void run(const RunOptions& o) {
     throw ConfigError(fmt::format("{}: error: --transport {}: config '{}' has no rv32 section; allowed: --transport only with a SoC config (nn and rv32)",
                                   o.config, o.transport, c.name));
   const Transport& t = transport(o.transport.empty() ? "axi" : o.transport);
+  if (t.name == "uart" && !c.uart)
+    throw ConfigError(fmt::format("{}: error: uart: missing; --transport uart needs the UART bridge, and config '{}' has no uart section; allowed: a config with "
+                                  "a uart section (gen/configs/soc_pulse_uart.yaml)",
+                                  o.config, c.name));
+  if (!o.serial.empty() && t.name != "uart") throw CliError("--serial: the serial line is the UART bridge's; allowed: with --transport uart");
   if (soc && !o.trace.empty() && !t.trace)
     throw CliError(fmt::format("--trace: the {} transport writes no waveform; allowed: --trace with --transport axi", t.name));
   const std::string sim = soc ? t.sim : "nn", runner = soc ? t.program : "nn_run", what = soc ? "SoC" : "engine";
@@ -89,6 +95,7 @@ void run(const RunOptions& o) {
   if (!o.trace.empty()) argv.push_back("--trace=" + fs::absolute(o.trace).string());
   if (!o.json.empty()) argv.push_back("--json=" + fs::absolute(o.json).string());
   if (!o.markdown.empty()) argv.push_back("--markdown=" + fs::absolute(o.markdown).string());
+  if (!o.serial.empty()) argv.push_back("--serial=" + o.serial);
   progress(fmt::format("running '{}' on '{}'{}", model.name, c.name, soc ? " through the firmware, over " + t.what : ""));
   if (run_program(argv) != 0)
     throw CliError(fmt::format("running '{}' on '{}' failed (see above)", model.name, c.name));
@@ -108,9 +115,10 @@ void add_run(CLI::App& app) {
   cmd->add_option("--budget", o->budget, "cycle budget of each engine run")->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
   cmd->add_option("--json", o->json, "write the report (cycles, utilization, mismatches per layer) as JSON");
   cmd->add_option("--markdown", o->markdown, "write the report as a Markdown table");
-  cmd->add_option("--transport", o->transport, "on a SoC config: what carries the host's accesses (default axi: the AXI4-Lite port of the Verilated SoC; systemc: the SystemC virtual platform, docs/systemc.md)")
+  cmd->add_option("--transport", o->transport, "on a SoC config: what carries the host's accesses (default axi: the AXI4-Lite port of the Verilated SoC; systemc: the SystemC virtual platform, docs/systemc.md; uart: the UART bridge of a config with a uart section)")
       ->check(CLI::IsMember(transport_names()));
   cmd->add_option("--build-dir", o->build_dir, "where to build (default build/<name>/nn, or for a SoC config build/<name>/soc, build/<name>/systemc with --transport systemc)");
+  cmd->add_option("--serial", o->serial, "with --transport uart: run on a board through this serial device (e.g. /dev/ttyUSB1) instead of the simulation");
   cmd->callback([o] { run(*o); });
 }
 

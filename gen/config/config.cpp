@@ -1,6 +1,7 @@
 #include "config/config.h"
 
 #include "soc/soc_map.h"
+#include "soc/soc_uart.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -8,6 +9,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <fstream>
 #include <map>
 #include <set>
@@ -29,7 +31,8 @@ class Reader : public yaml::Reader {
   explicit Reader(std::string file) : yaml::Reader(std::move(file), "the config", raise_config_error) {}
 };
 
-const std::vector<std::string> kTopKeys{"name", "au", "nn", "rv32", "softmax", "gelu", "synth"};
+const std::vector<std::string> kTopKeys{"name", "au", "nn", "rv32", "softmax", "gelu", "uart", "synth"};
+const std::vector<std::string> kUartKeys{"baud"};
 const std::vector<std::string> kRv32Keys{"isa", "reset_vector", "imem_bytes", "dmem_bytes", "imem_memory", "dmem_memory", "muldiv", "rvfi"};
 const std::vector<std::string> kSoftmaxKeys{"algorithms", "max_length", "in_types", "out_types"};
 const std::vector<std::string> kGeluKeys{"types", "forms", "segments", "degree"};
@@ -317,6 +320,10 @@ bool nn_has_op(const SocConfig& c, golden::nn::LayerKind k) {
   return std::find(v.begin(), v.end(), k) != v.end();
 }
 
+int uart_clocks_per_bit(const SocConfig& c) {
+  return static_cast<int>(std::lround(c.synth.clock_mhz * 1e6 / c.uart->baud));
+}
+
 bool GeluConfig::has(GeluType t) const { return std::find(types.begin(), types.end(), t) != types.end(); }
 
 SocConfig parse_config(const std::string& text, const std::string& file) {
@@ -419,6 +426,36 @@ SocConfig parse_config(const std::string& text, const std::string& file) {
     if (const auto mhz = synth["clock_mhz"])
       c.synth.clock_mhz = r.number(mhz, "synth.clock_mhz", ConfigLimits::clock_mhz_min, ConfigLimits::clock_mhz_max);
   }
+  if (const auto uart = root["uart"]) {
+    // The bridge is a master on the SoC's host bus: it needs the SoC.
+    if (!c.nn || !c.rv32)
+      r.fail(uart, "uart", "the UART bridge is a master on the SoC's host bus, and the config has no SoC (it needs nn and rv32 sections)",
+             "a uart section beside nn and rv32 sections");
+    c.uart = UartConfig{};
+    if (!uart.IsNull()) {
+      r.keys(uart, "uart", kUartKeys);
+      if (const auto b = uart["baud"])
+        c.uart->baud = static_cast<int>(r.integer(b, "uart.baud", ConfigLimits::uart_baud_min, ConfigLimits::uart_baud_max));
+    }
+    // The bit time is a whole number of clock cycles, long enough to sample each bit in its middle.
+    const int cpb = uart_clocks_per_bit(c);
+    const double actual = c.synth.clock_mhz * 1e6 / std::max(cpb, 1);
+    const double err = std::abs(actual - c.uart->baud) / c.uart->baud;
+    std::string problem;
+    if (cpb < soc::kUartMinClocksPerBit)
+      problem = fmt::format("{} baud at {} MHz is {} clocks per bit, fewer than the receiver's {}", c.uart->baud, c.synth.clock_mhz, cpb, soc::kUartMinClocksPerBit);
+    else if (cpb > ConfigLimits::uart_clocks_per_bit_max)
+      problem = fmt::format("{} baud at {} MHz is {} clocks per bit, more than the bridge's {}", c.uart->baud, c.synth.clock_mhz, cpb, ConfigLimits::uart_clocks_per_bit_max);
+    else if (err > soc::kUartMaxBaudError)
+      problem = fmt::format("{} baud at {} MHz: {} clocks per bit give {:.0f} baud, {:.1f}% off", c.uart->baud, c.synth.clock_mhz, cpb, actual, 100 * err);
+    if (!problem.empty()) {
+      const std::string allowed =
+          fmt::format("a baud rate of at most synth.clock_mhz / {} ({:.0f} at {} MHz), within {:.0f}% of synth.clock_mhz / a whole number of clocks per bit",
+                      soc::kUartMinClocksPerBit, c.synth.clock_mhz * 1e6 / soc::kUartMinClocksPerBit, c.synth.clock_mhz, 100 * soc::kUartMaxBaudError);
+      if (!uart.IsNull() && uart["baud"]) r.fail(uart["baud"], "uart.baud", problem, allowed);
+      r.fail(r.key_mark("uart"), fmt::format("uart.baud: the default {}; allowed: {}", problem, allowed));
+    }
+  }
   return c;
 }
 
@@ -485,6 +522,7 @@ nlohmann::json to_json(const SocConfig& c) {
     j["softmax"]["in_types"] = names_of(c.softmax->in_types);
     j["softmax"]["out_types"] = names_of(c.softmax->out_types);
   }
+  if (c.uart) j["uart"]["baud"] = c.uart->baud;
   j["synth"]["clock_mhz"] = c.synth.clock_mhz;
   return j;
 }
@@ -526,9 +564,9 @@ std::string to_yaml(const SocConfig& c) {
                      c.softmax->max_length, fmt::join(names_of(c.softmax->in_types), ", "), fmt::join(names_of(c.softmax->out_types), ", "));
   return fmt::format(
       "name: {}\nau:\n  formats: [{}]\n  max_accumulations: {}\n  pipeline_stages: {}\n  share: {}\n  isolate: {}\n  multipliers: {}\n"
-      "{}{}{}{}synth:\n  clock_mhz: {}\n",
+      "{}{}{}{}{}synth:\n  clock_mhz: {}\n",
       c.name, fmt::join(formats, ", "), c.au.max_accumulations, c.au.pipeline_stages, c.au.share, c.au.isolate, to_string(c.au.multipliers),
-      nn, rv32, sm, gelu, c.synth.clock_mhz);
+      nn, rv32, sm, gelu, c.uart ? fmt::format("uart:\n  baud: {}\n", c.uart->baud) : "", c.synth.clock_mhz);
 }
 
 std::string config_hash(const SocConfig& c) {

@@ -37,6 +37,9 @@ struct ConfigLimits {
   static constexpr int gelu_segments_max = 256;
   static constexpr int gelu_degree_max = golden::gelu::kMaxDegree;
   static constexpr int softmax_length_max = 16384;
+  static constexpr int uart_baud_min = 300;
+  static constexpr int uart_baud_max = 12000000;
+  static constexpr int uart_clocks_per_bit_max = 65535;
 };
 
 // How the AU's multipliers are built: DSP blocks where the flow has them
@@ -125,6 +128,14 @@ struct GeluConfig {
   bool operator==(const GeluConfig&) const = default;
 };
 
+// The UART host bridge (docs/blocks/soc_uart.md): a second master on the
+// SoC's host bus, beside the AXI4-Lite slave, reached over an 8N1 serial
+// line at `baud`. Absent from a config, there is no bridge.
+struct UartConfig {
+  int baud = 115200;
+  bool operator==(const UartConfig&) const = default;
+};
+
 struct SynthConfig {
   double clock_mhz = 12.0;  // timing target handed to nextpnr
 };
@@ -136,6 +147,7 @@ struct SocConfig {
   std::optional<Rv32Config> rv32;
   std::optional<SoftmaxConfig> softmax;
   std::optional<GeluConfig> gelu;
+  std::optional<UartConfig> uart;
   SynthConfig synth;
   // The AU modules are part of the design: with an engine, or with no other unit.
   bool has_au() const { return nn.has_value() || (!rv32.has_value() && !softmax.has_value() && !gelu.has_value()); }
@@ -148,6 +160,8 @@ std::string nn_op_name(golden::nn::LayerKind k);
 // softmax without a softmax section. Empty without an nn section.
 std::vector<golden::nn::LayerKind> nn_ops(const SocConfig& c);
 bool nn_has_op(const SocConfig& c, golden::nn::LayerKind k);
+// The UART bridge's bit time in SoC clock cycles: synth.clock_mhz / uart.baud, rounded.
+int uart_clocks_per_bit(const SocConfig& c);
 
 
 // A config that cannot be used. what() is the whole message:

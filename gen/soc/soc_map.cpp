@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "nn/nn_map.h"
+#include "soc/soc_uart.h"
 
 namespace strata::soc {
 
@@ -136,6 +137,7 @@ nlohmann::json interface_json(const SocConfig& c) {
     j["mailbox"]["results"][name(static_cast<Result>(r))] = {{"code", r}, {"doc", to_string(static_cast<Result>(r))}};
   j["mailbox"]["default_budget"] = kDefaultBudget;
   j["axi_responses"] = {{"OKAY", kRespOkay}, {"SLVERR", kRespSlverr}, {"DECERR", kRespDecerr}};
+  if (c.uart) j["uart"] = uart_json(c);
   return j;
 }
 
@@ -171,6 +173,7 @@ std::string regmap_header(const SocConfig& c) {
     s += fmt::format("#define STRATA_SOC_RESULT_{} {}  // {}\n", upper(name(static_cast<Result>(r))), r, to_string(static_cast<Result>(r)));
   s += fmt::format("#define STRATA_SOC_ANSWER_ERROR_SHIFT {}\n#define STRATA_SOC_ANSWER_TAG_SHIFT {}\n#define STRATA_SOC_FIRMWARE_VERSION {}u\n#define STRATA_SOC_DEFAULT_BUDGET {}u\n",
                    kAnswerErrorShift, kAnswerTagShift, kFirmwareVersion, kDefaultBudget);
+  if (c.uart) s += uart_regmap_header(c);
   return s;
 }
 
@@ -189,6 +192,7 @@ std::string interface_markdown(const SocConfig& c) {
   s += "\n| result | code | meaning |\n| --- | ---: | --- |\n";
   for (int r = 0; r <= static_cast<int>(kLastResult); ++r)
     s += fmt::format("| `{}` | {} | {} |\n", name(static_cast<Result>(r)), r, to_string(static_cast<Result>(r)));
+  if (c.uart) s += uart_markdown(c);
   return s;
 }
 

@@ -4,7 +4,8 @@
 // AW, W and AR valids and holds BREADY/RREADY low for random cycles (in
 // half the transactions until it has seen BVALID/RVALID), and it
 // checks that the slave keeps BVALID/BRESP and RVALID/RDATA/RRESP stable
-// until they are taken. Console bytes of the core are collected.
+// until they are taken. Console bytes of the core are collected; other
+// drivers of the SoC's pins (the UART of uart_sim.h) run after each clock.
 #pragma once
 
 #include <verilated.h>
@@ -15,6 +16,7 @@
 #include <fmt/format.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <random>
 #include <stdexcept>
@@ -148,7 +150,10 @@ class SocSim final : public HostPort {
       exited_ = true;
       exit_code_ = m_->exit_code_o;
     }
+    if (on_tick_) on_tick_();
   }
+  // Called after every clock edge: what else drives the SoC's pins (uart_sim.h).
+  void on_tick(std::function<void()> f) { on_tick_ = std::move(f); }
   void run(std::uint64_t n) override {
     for (std::uint64_t i = 0; i < n; ++i) tick();
   }
@@ -191,6 +196,7 @@ class SocSim final : public HostPort {
   std::string console_;
   bool exited_ = false;
   std::uint32_t exit_code_ = 0;
+  std::function<void()> on_tick_;
 };
 
 }  // namespace strata::sim
