@@ -14,6 +14,7 @@
 #include "runtime/model_file.h"
 #include "runtime/runner.h"
 #include "soc/soc_device.h"
+#include "soc/soc_sim.h"
 #include "soc_config.h"
 
 int main(int argc, char** argv) {
