@@ -6,7 +6,7 @@
 
 namespace strata {
 
-std::string rv32_linker_script(const Rv32Config& rv, const std::string& header) {
+std::string rv32_linker_script(const Rv32Config& rv, const std::string& header, std::uint32_t dmem_reserved) {
   const int stack = std::min(rv.dmem_bytes / 4, 4096);
   return fmt::format(R"(/* {}
  * Memory map of docs/blocks/rv32.md; start-up code host/firmware/crt0.S. */
@@ -16,7 +16,7 @@ ENTRY(_start)
 MEMORY
 {{
   imem (rx) : ORIGIN = 0x00000000, LENGTH = 0x{:x}
-  dmem (rw) : ORIGIN = 0x10000000, LENGTH = 0x{:x}
+  dmem (rw) : ORIGIN = 0x{:08x}, LENGTH = 0x{:x}{}
 }}
 
 PROVIDE(__stack_size = 0x{:x});
@@ -83,7 +83,9 @@ SECTIONS
   ASSERT(__heap_end >= __heap_start, "the program's data and its stack do not fit in DMEM")
 }}
 )",
-                     header, rv.imem_bytes, rv.dmem_bytes, stack, rv.reset_vector);
+                     header, rv.imem_bytes, 0x10000000u + dmem_reserved, static_cast<std::uint32_t>(rv.dmem_bytes) - dmem_reserved,
+                     dmem_reserved ? fmt::format("  /* DMEM from 0x10000000; its first 0x{:x} bytes are the SoC's mailbox */", dmem_reserved) : "", stack,
+                     rv.reset_vector);
 }
 
 }  // namespace strata

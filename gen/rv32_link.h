@@ -3,6 +3,7 @@
 // host/firmware/crt0.S.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "config/config.h"
@@ -12,6 +13,8 @@ namespace strata {
 // Code from the reset vector in IMEM; read-only data, data, the `tohost`
 // word, thread-local data, bss, heap and stack in DMEM (no program loads
 // from IMEM). `header` is the comment naming the generator and config.
-std::string rv32_linker_script(const Rv32Config& rv, const std::string& header);
+// `dmem_reserved` bytes at the start of DMEM are left to others (the SoC's
+// mailbox).
+std::string rv32_linker_script(const Rv32Config& rv, const std::string& header, std::uint32_t dmem_reserved = 0);
 
 }  // namespace strata

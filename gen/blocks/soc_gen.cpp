@@ -5,15 +5,18 @@
 //
 // Sharing: the core's loads (execute) and stores (write-back) never wait,
 // so the core always has its target; the host's one access at a time goes
-// to a target the core does not use in that cycle (a write only in a cycle
-// without a core store, the two sharing one write-data bus). Every target
-// answers a read the cycle after it, so core and host each take their own
-// target's read data from a registered select. Reads have no side effects
-// (a squashed or repeated load is harmless).
+// to the targets in a cycle in which the core uses none of those it shares
+// with the host (DMEM, SoC registers, engine) and stores nothing (the two
+// share one write-data bus). Every target answers a read the cycle after
+// it, so the shared targets' read data has one registered select, for
+// whichever side read, and each side adds its own target (the core's
+// system MMIO, the host's IMEM). Reads have no side effects (a squashed or
+// repeated load is harmless).
 #include "blocks/soc_gen.h"
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "blocks/nn_gen.h"
@@ -89,19 +92,38 @@ std::string axi_slave(const SocConfig& c, ir::Design& d) {
   return d.add(std::move(m));
 }
 
+// SOC_INFO's value.
+std::uint32_t soc_info() {
+  return static_cast<std::uint32_t>(soc::kInterfaceVersion) << 24 | static_cast<std::uint32_t>(soc::kMsgWords) << 16 | (soc::kMailboxBase - soc::kDmemBase);
+}
+
+// The widest SoC register: the write data bits the register block takes.
+int soc_reg_bits() {
+  int w = 1;
+  for (const auto& r : soc::registers()) w = std::max(w, r.width);
+  return w;
+}
+
 // The SoC registers of soc::registers(): one access per cycle, by the host
-// (host_i) or the core, each side with its own rights.
+// (host_i) or the core, each side with its own rights. Only the bits a
+// register can have are read back through a register (SOC_INFO, a
+// constant, through a one-bit select).
 std::string soc_regs(const SocConfig& c, ir::Design& d) {
   ir::Module m;
   m.name = c.name + "_soc_regs";
-  m.description = "SoC registers: core reset, doorbells, mailbox (soc/soc_map.h); one access per cycle, host's or core's rights.";
+  m.description = "SoC registers: core reset, doorbells, interrupt enable (soc/soc_map.h); one access per cycle, host's or core's rights.";
   m.port(Dir::in, "clk_i").port(Dir::in, "rst_ni");
   m.port(Dir::in, "valid_i").port(Dir::in, "we_i").port(Dir::in, "host_i", 1, false, "the access is the host's (else the core's)");
-  m.port(Dir::in, "addr_i", 4, false, "word index").port(Dir::in, "wdata_i", 32).port(Dir::out, "rdata_o", 32, false, "read data, the cycle after the access");
+  m.port(Dir::in, "addr_i", 4, false, "word index").port(Dir::in, "wdata_i", soc_reg_bits(), false, "the low bits of the write data");
+  m.port(Dir::out, "rdata_o", 32, false, "read data, the cycle after the access");
   m.port(Dir::in, "nn_irq_i", 1, false, "the engine's interrupt line");
   m.port(Dir::out, "core_reset_o", 1, false, "CORE_CTRL.RESET").port(Dir::out, "host_irq_o", 1, false, "F2H_DOORBELL and CORE_CTRL.HOST_IRQ_EN");
   m.port(Dir::out, "fw_irq_o", 1, false, "H2F_DOORBELL and FW_IRQ_EN");
-  m.net("rdata_q", 32);
+  // The live (stateless) registers and their values.
+  const std::vector<std::pair<std::string, std::pair<std::string, int>>> live{{"FW_IRQ_STATUS", {"{nn_irq_i, fw_irq_o}", 2}}};
+  int rbits = soc_reg_bits();  // read data bits below SOC_INFO's constant
+  for (const auto& [name, v] : live) rbits = std::max(rbits, v.second);
+  m.net("rdata_q", rbits).net("info_q", 1, false, "SOC_INFO was read");
   std::vector<Stmt> rst, wr;
   std::vector<std::pair<std::string, std::vector<Stmt>>> rd;
   auto apply = [](soc::Access a, const std::string& q, int w) -> std::vector<Stmt> {
@@ -113,15 +135,17 @@ std::string soc_regs(const SocConfig& c, ir::Design& d) {
       default: return {};
     }
   };
+  const auto widen = [rbits](const std::string& v, int w) { return w == rbits ? v : fmt::format("{{{}'d0, {}}}", rbits - w, v); };
   for (const auto& r : soc::registers()) {
     const std::string label = fmt::format("4'd{}", r.index);
     if (r.width == 0) {
-      if (r.name == "SOC_INFO")
-        rd.push_back({label, {assign("rdata_q", fmt::format("{{8'd{}, 8'd{}, 16'd0}}", soc::kInterfaceVersion, soc::kMsgWords))}});
-      else if (r.name == "FW_IRQ_STATUS")
-        rd.push_back({label, {assign("rdata_q", "{30'd0, nn_irq_i, fw_irq_o}")}});
-      else
-        throw std::logic_error("SoC register " + r.name + " has no storage and no value");
+      if (r.name == "SOC_INFO") {
+        rd.push_back({label, {assign("info_q", "1'b1")}});
+        continue;
+      }
+      const auto v = std::find_if(live.begin(), live.end(), [&](const auto& x) { return x.first == r.name; });
+      if (v == live.end()) throw std::logic_error("SoC register " + r.name + " has no storage and no value");
+      rd.push_back({label, {assign("rdata_q", widen(v->second.first, v->second.second))}});
       continue;
     }
     const std::string q = lower(r.name) + "_q";
@@ -130,11 +154,12 @@ std::string soc_regs(const SocConfig& c, ir::Design& d) {
     auto h = apply(r.host, q, r.width), k = apply(r.core, q, r.width);
     if (!h.empty() || !k.empty())
       wr.push_back(if_else(fmt::format("addr_i == {}", label), {if_else("host_i", h, k)}));
-    rd.push_back({label, {assign("rdata_q", r.width == 32 ? q : fmt::format("{{{}'d0, {}}}", 32 - r.width, q))}});
+    rd.push_back({label, {assign("rdata_q", widen(q, r.width))}});
   }
-  rd.push_back({"default", {assign("rdata_q", "32'd0")}});
-  m.ff({if_else("!rst_ni", rst, {if_else("valid_i && we_i", wr)}), if_else("valid_i && !we_i", {ir::case_of("addr_i", rd)})});
-  m.assign("rdata_o", "rdata_q");
+  rd.push_back({"default", {assign("info_q", "1'b0")}});
+  m.ff({if_else("!rst_ni", rst, {if_else("valid_i && we_i", wr)}),
+        if_else("valid_i && !we_i", {assign("rdata_q", fmt::format("{}'d0", rbits)), assign("info_q", "1'b0"), ir::case_of("addr_i", rd)})});
+  m.assign("rdata_o", fmt::format("({{32{{info_q}}}} & 32'h{:08x}) | {{{}'d0, rdata_q}}", soc_info(), 32 - rbits));
   m.assign("core_reset_o", "core_ctrl_q[0]");
   m.assign("host_irq_o", "f2h_doorbell_q & core_ctrl_q[1]");
   m.assign("fw_irq_o", "h2f_doorbell_q & fw_irq_en_q");
@@ -208,6 +233,8 @@ std::string generate_soc(const SocConfig& c, ir::Design& d) {
     m.assign(fmt::format("{}_nnm", p), fmt::format("{0} & {1}[29] & {1}[23:22] != 2'd0", en, a));
   }
   for (const char* t : {"dmem", "soc", "nnr", "nnm"}) m.assign(fmt::format("cu_{}", t), fmt::format("cr_{0} | cw_{0}", t));
+  m.net("cu_shared", 1, false, "the core uses a target it shares with the host");
+  m.assign("cu_shared", "cu_dmem | cu_soc | cu_nnr | cu_nnm");
 
   // ---- the host's access, decoded
   m.net("h_valid").net("h_we").net("h_addr", 32).net("h_wdata", 32).net("h_strb", 4).net("h_grant").net("h_resp", 2).net("h_rdata", 32);
@@ -238,7 +265,9 @@ std::string generate_soc(const SocConfig& c, ir::Design& d) {
     return false;
   });
   m.assign("h_slverr", fmt::format("(h_imem & ~core_reset) | (h_we & ~h_dmem & h_strb != 4'hf) | (h_we & h_soc & {}) | (h_we & h_nnr & {})", soc_ro, nn_ro));
-  m.assign("h_busy", "(h_dmem & cu_dmem) | (h_soc & cu_soc) | (h_nnr & cu_nnr) | (h_nnm & cu_nnm) | (h_we & cw_any)");
+  m.comment("The host waits while the core uses any shared target (DMEM, SoC registers, engine), so that these share one read-data");
+  m.comment("select, or stores (the write-data bus).");
+  m.assign("h_busy", "cu_shared | (h_we & cw_any)");
   m.assign("h_grant", "h_valid & (h_decerr | h_slverr | ~h_busy)");
   m.assign("h_go", "h_valid & ~h_decerr & ~h_slverr & ~h_busy");
   m.assign("h_resp", fmt::format("h_decerr ? 2'd{} : h_slverr ? 2'd{} : 2'd{}", soc::kRespDecerr, soc::kRespSlverr, soc::kRespOkay));
@@ -295,7 +324,7 @@ std::string generate_soc(const SocConfig& c, ir::Design& d) {
   m.net("soc_rdata", 32).net("fw_irq").net("nn_irq").net("nnr_rdata", 32).net("nnm_rdata", 32).net("nnm_baddr", 22, false, "byte address in the engine's windows").net("nnm_region", 2);
   m.instance(regs, "u_regs",
              {{"clk_i", "clk_i"}, {"rst_ni", "rst_ni"}, {"valid_i", "cu_soc | (h_go & h_soc)"}, {"we_i", "(cw_soc & cw_full) | (~cu_soc & h_we)"},
-              {"host_i", "~cu_soc"}, {"addr_i", "cw_soc ? data_waddr[5:2] : cr_soc ? data_raddr[5:2] : h_addr[5:2]"}, {"wdata_i", "bus_wdata"},
+              {"host_i", "~cu_soc"}, {"addr_i", "cw_soc ? data_waddr[5:2] : cr_soc ? data_raddr[5:2] : h_addr[5:2]"}, {"wdata_i", soc_reg_bits() == 1 ? "bus_wdata[0]" : fmt::format("bus_wdata[{}:0]", soc_reg_bits() - 1)},
               {"rdata_o", "soc_rdata"}, {"nn_irq_i", "nn_irq"}, {"core_reset_o", "core_reset"}, {"host_irq_o", "irq_o"}, {"fw_irq_o", "fw_irq"}});
   m.comment("The engine's interrupt (done or error, CTRL.IRQ_EN) and the mailbox's reach the core's external interrupt line.");
   m.assign("irq_ext", "nn_irq | fw_irq");
@@ -308,12 +337,13 @@ std::string generate_soc(const SocConfig& c, ir::Design& d) {
               {"mem_valid_i", "cu_nnm | (h_go & h_nnm)"}, {"mem_we_i", "(cw_nnm & cw_full) | (~cu_nnm & h_we)"},
               {"mem_addr_i", "{2'b00, nnm_region, 8'd0, nnm_baddr[19:0]}"}, {"mem_wdata_i", "bus_wdata"}, {"mem_rdata_o", "nnm_rdata"}, {"irq_o", "nn_irq"}});
 
-  // ---- read data: each side's target of the cycle before
-  m.net("c_dmem_q").net("c_sys_q").net("c_soc_q").net("c_nnr_q").net("h_imem_q").net("h_dmem_q").net("h_soc_q").net("h_nnr_q");
-  m.ff({assign("c_dmem_q", "cr_dmem"), assign("c_sys_q", "cr_sys"), assign("c_soc_q", "cr_soc"), assign("c_nnr_q", "cr_nnr"),
-        assign("h_imem_q", "h_imem"), assign("h_dmem_q", "h_dmem"), assign("h_soc_q", "h_soc"), assign("h_nnr_q", "h_nnr")});
-  m.assign("data_rdata", "c_dmem_q ? dmem_rdata : c_sys_q ? sys_rdata : c_soc_q ? soc_rdata : c_nnr_q ? nnr_rdata : nnm_rdata");
-  m.assign("h_rdata", "h_imem_q ? imem_rdata : h_dmem_q ? dmem_rdata : h_soc_q ? soc_rdata : h_nnr_q ? nnr_rdata : nnm_rdata");
+  // ---- read data: the shared targets' answer to whichever side used them the cycle before, beside each side's own
+  m.net("s_dmem_q").net("s_soc_q").net("s_nnr_q").net("c_sys_q").net("h_imem_q").net("s_rdata", 32);
+  m.ff({assign("s_dmem_q", "cr_dmem | (~cu_shared & h_dmem)"), assign("s_soc_q", "cr_soc | (~cu_shared & h_soc)"),
+        assign("s_nnr_q", "cr_nnr | (~cu_shared & h_nnr)"), assign("c_sys_q", "cr_sys"), assign("h_imem_q", "h_imem")});
+  m.assign("s_rdata", "s_dmem_q ? dmem_rdata : s_soc_q ? soc_rdata : s_nnr_q ? nnr_rdata : nnm_rdata");
+  m.assign("data_rdata", "c_sys_q ? sys_rdata : s_rdata");
+  m.assign("h_rdata", "h_imem_q ? imem_rdata : s_rdata");
 
   std::vector<ir::Connection> cc{{"clk_i", "clk_i"},         {"rst_ni", "core_rst_n"},     {"imem_re_o", "imem_re"},     {"imem_addr_o", "imem_addr"},
                                  {"imem_rdata_i", "imem_rdata"}, {"data_re_o", "data_re"}, {"data_raddr_o", "data_raddr"}, {"data_rdata_i", "data_rdata"},

@@ -27,10 +27,12 @@ std::vector<Region> regions(const SocConfig& c) {
   return {
       {"IMEM", kImemBase, static_cast<std::uint32_t>(r.imem_bytes), "read/write while CORE_CTRL.RESET is 1 (else SLVERR), whole words", "fetch",
        "the firmware"},
-      {"DMEM", kDmemBase, static_cast<std::uint32_t>(r.dmem_bytes), "read/write, byte lanes", "load/store, any width", "the firmware's data and stack"},
+      {"DMEM", kDmemBase, static_cast<std::uint32_t>(r.dmem_bytes), "read/write, byte lanes", "load/store, any width", "the mailbox, then the firmware's data and stack"},
+      {"MAILBOX", kMailboxBase, kMailboxBytes, "read/write (DMEM)", "load/store (DMEM)",
+       "the mailbox words H2F_MSG0..3, F2H_MSG0..3: the first words of DMEM, outside the firmware's link.ld"},
       {"SYS", kSysBase, 0x20u, "- (DECERR)", "load/store", "console, exit, irq, mtime, mtimecmp of the core's system (docs/blocks/rv32.md); reset with the core"},
       {"SOC_REGS", kSocRegBase, words(kRegWindowWords), "per register (a write it may not make: SLVERR)", "per register",
-       "core reset, doorbells, mailbox (the SoC registers)"},
+       "core reset, doorbells, interrupt enable (the SoC registers)"},
       {"NN_REGS", kNnRegBase, words(kRegWindowWords), "read; write CTRL and DESC_BASE (others: SLVERR)", "load/store words",
        "the engine's registers (docs/blocks/nn.md), index i at +4i"},
       {"NN_CTRL", kNnCtrlBase, words(n.ctrl_words), "read/write, whole words", "load/store words",
@@ -45,21 +47,15 @@ std::vector<Region> regions(const SocConfig& c) {
 const std::vector<Register>& registers() {
   using A = Access;
   static const std::vector<Register> regs{
-      {"SOC_INFO", 0, 0, 0, A::read, A::read, "bits 31:24 SoC interface version (1), 23:16 mailbox words each way (4)"},
+      {"SOC_INFO", 0, 0, 0, A::read, A::read,
+       fmt::format("bits 31:24 SoC interface version ({}), 23:16 mailbox words each way ({}), 15:0 the mailbox's byte offset in DMEM ({})", kInterfaceVersion, kMsgWords,
+                   kMailboxBase - kDmemBase)},
       {"CORE_CTRL", 1, 2, kCoreCtrlReset, A::read_write, A::read,
        "bit 0 RESET (1 after reset: the core and its timer are held in reset, IMEM is the host's), bit 1 HOST_IRQ_EN (irq_o follows F2H_DOORBELL)"},
       {"H2F_DOORBELL", 2, 1, 0, A::write1_set, A::write1_clear, "bit 0: a job waits in H2F_MSG0..3 (the host sets it, the firmware clears it when it takes the job)"},
       {"F2H_DOORBELL", 3, 1, 0, A::write1_clear, A::write1_set, "bit 0: an answer waits in F2H_MSG0..3 (the firmware sets it, the host clears it)"},
       {"FW_IRQ_EN", 4, 1, 0, A::read, A::read_write, "bit 0: H2F_DOORBELL raises the core's external interrupt (with the engine's irq, CTRL.IRQ_EN)"},
       {"FW_IRQ_STATUS", 5, 0, 0, A::read, A::read, "bit 0 H2F_DOORBELL and FW_IRQ_EN, bit 1 the engine's interrupt line"},
-      {"H2F_MSG0", 8, 32, 0, A::read_write, A::read, "host to firmware, word 0"},
-      {"H2F_MSG1", 9, 32, 0, A::read_write, A::read, "host to firmware, word 1"},
-      {"H2F_MSG2", 10, 32, 0, A::read_write, A::read, "host to firmware, word 2"},
-      {"H2F_MSG3", 11, 32, 0, A::read_write, A::read, "host to firmware, word 3"},
-      {"F2H_MSG0", 12, 32, 0, A::read, A::read_write, "firmware to host, word 0"},
-      {"F2H_MSG1", 13, 32, 0, A::read, A::read_write, "firmware to host, word 1"},
-      {"F2H_MSG2", 14, 32, 0, A::read, A::read_write, "firmware to host, word 2"},
-      {"F2H_MSG3", 15, 32, 0, A::read, A::read_write, "firmware to host, word 3"},
   };
   return regs;
 }
@@ -72,16 +68,22 @@ const Register& reg(const std::string& name) {
 
 const std::vector<MessageWord>& message_words() {
   static const std::vector<MessageWord> w{
-      {"H2F_MSG0", "the command: 1 run, 2 ping"},
-      {"H2F_MSG1", "run: control-memory word address of the descriptor list"},
-      {"H2F_MSG2", "run: the budget in core cycles (0: 100,000,000); past it the answer is timeout"},
-      {"H2F_MSG3", "bits 15:0 the job's tag, returned in the answer"},
-      {"F2H_MSG0", "bits 7:0 the result, 15:8 the engine's error code (result engine_error), 31:16 the job's tag"},
-      {"F2H_MSG1", "run: the engine's CYCLES; ping: the firmware's version (1)"},
-      {"F2H_MSG2", "run: core cycles from taking the job to answering it"},
-      {"F2H_MSG3", "run: bits 15:0 the engine's ERR_DESC, 31:16 its LAYERS"},
+      {"H2F_MSG0", 0, "the command: 1 run, 2 ping"},
+      {"H2F_MSG1", 1, "run: control-memory word address of the descriptor list"},
+      {"H2F_MSG2", 2, "run: the budget in core cycles (0: 100,000,000); past it the answer is timeout"},
+      {"H2F_MSG3", 3, "bits 15:0 the job's tag, returned in the answer"},
+      {"F2H_MSG0", 4, "bits 7:0 the result, 15:8 the engine's error code (result engine_error), 31:16 the job's tag"},
+      {"F2H_MSG1", 5, "run: the engine's CYCLES; ping: the firmware's version (1)"},
+      {"F2H_MSG2", 6, "run: core cycles from taking the job to answering it"},
+      {"F2H_MSG3", 7, "run: bits 15:0 the engine's ERR_DESC, 31:16 its LAYERS"},
   };
   return w;
+}
+
+std::uint32_t msg_address(const std::string& name) {
+  for (const auto& w : message_words())
+    if (w.name == name) return kMailboxBase + 4u * static_cast<std::uint32_t>(w.index);
+  throw std::out_of_range("no mailbox word " + name);
 }
 
 const std::vector<CommandInfo>& commands() {
@@ -131,7 +133,7 @@ nlohmann::json interface_json(const SocConfig& c) {
   for (const auto& r : registers())
     j["registers"].push_back({{"name", r.name}, {"index", r.index}, {"address", kSocRegBase + 4u * static_cast<std::uint32_t>(r.index)}, {"width", r.width},
                               {"reset", r.reset}, {"host", to_string(r.host)}, {"core", to_string(r.core)}, {"doc", r.doc}});
-  for (const auto& w : message_words()) j["mailbox"]["words"].push_back({{"name", w.name}, {"doc", w.doc}});
+  for (const auto& w : message_words()) j["mailbox"]["words"].push_back({{"name", w.name}, {"address", msg_address(w.name)}, {"doc", w.doc}});
   for (const auto& cm : commands()) j["mailbox"]["commands"][cm.name] = {{"code", static_cast<unsigned>(cm.code)}, {"doc", cm.doc}};
   for (int r = 0; r <= static_cast<int>(kLastResult); ++r)
     j["mailbox"]["results"][name(static_cast<Result>(r))] = {{"code", r}, {"doc", to_string(static_cast<Result>(r))}};
@@ -166,8 +168,8 @@ std::string regmap_header(const SocConfig& c) {
     s += fmt::format("#define STRATA_SOC_{} 0x{:08x}u  // host {}, core {}: {}\n", r.name, kSocRegBase + 4u * static_cast<std::uint32_t>(r.index), to_string(r.host),
                      to_string(r.core), r.doc);
   s += fmt::format("#define STRATA_SOC_CORE_CTRL_RESET 0x{:x}u\n#define STRATA_SOC_CORE_CTRL_HOST_IRQ_EN 0x{:x}u\n", kCoreCtrlReset, kCoreCtrlHostIrqEn);
-  s += "// Mailbox protocol.\n";
-  for (const auto& w : message_words()) s += fmt::format("// {}: {}\n", w.name, w.doc);
+  s += "// Mailbox protocol: the words in DMEM.\n";
+  for (const auto& w : message_words()) s += fmt::format("#define STRATA_SOC_{} 0x{:08x}u  // {}\n", w.name, msg_address(w.name), w.doc);
   for (const auto& cm : commands()) s += fmt::format("#define STRATA_SOC_CMD_{} {}  // {}\n", upper(cm.name), static_cast<unsigned>(cm.code), cm.doc);
   for (int r = 0; r <= static_cast<int>(kLastResult); ++r)
     s += fmt::format("#define STRATA_SOC_RESULT_{} {}  // {}\n", upper(name(static_cast<Result>(r))), r, to_string(static_cast<Result>(r)));
@@ -185,8 +187,8 @@ std::string interface_markdown(const SocConfig& c) {
   for (const auto& r : registers())
     s += fmt::format("| `{}` | 0x{:08x} | {} | {} | {} | {} |\n", r.name, kSocRegBase + 4u * static_cast<std::uint32_t>(r.index), r.width ? fmt::format("0x{:x}", r.reset) : "-",
                      to_string(r.host), to_string(r.core), r.doc);
-  s += "\n| mailbox word | meaning |\n| --- | --- |\n";
-  for (const auto& w : message_words()) s += fmt::format("| `{}` | {} |\n", w.name, w.doc);
+  s += "\n| mailbox word (DMEM) | address | meaning |\n| --- | --- | --- |\n";
+  for (const auto& w : message_words()) s += fmt::format("| `{}` | 0x{:08x} | {} |\n", w.name, msg_address(w.name), w.doc);
   s += "\n| command | code | meaning |\n| --- | ---: | --- |\n";
   for (const auto& cm : commands()) s += fmt::format("| `{}` | {} | {} |\n", cm.name, static_cast<unsigned>(cm.code), cm.doc);
   s += "\n| result | code | meaning |\n| --- | ---: | --- |\n";

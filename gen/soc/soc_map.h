@@ -17,8 +17,8 @@
 
 namespace strata::soc {
 
-// HW version of the SoC glue, SOC_INFO[31:24].
-inline constexpr int kInterfaceVersion = 1;
+// HW version of the SoC glue, SOC_INFO[31:24] (2: the mailbox words in DMEM).
+inline constexpr int kInterfaceVersion = 2;
 
 // Byte addresses (the same for the core and the host).
 inline constexpr std::uint32_t kImemBase = 0x00000000u;
@@ -63,18 +63,24 @@ inline std::uint32_t reg_address(const std::string& name) { return kSocRegBase +
 inline constexpr std::uint32_t kCoreCtrlReset = 1u << 0;    // 1: the core (and its timer) is held in reset
 inline constexpr std::uint32_t kCoreCtrlHostIrqEn = 1u << 1;  // irq_o follows F2H_DOORBELL
 
-// The mailbox: kMsgWords words each way. The host writes a job into
-// H2F_MSG0..3 and writes 1 to H2F_DOORBELL; the firmware (woken by the
-// mailbox interrupt) reads the job, writes 1 to H2F_DOORBELL to take it,
-// runs it, writes its answer into F2H_MSG0..3 and writes 1 to
-// F2H_DOORBELL; the host (polling F2H_DOORBELL or taking irq_o) reads the
-// answer and writes 1 to F2H_DOORBELL to clear it.
+// The mailbox: kMsgWords words each way, in DMEM from kMailboxBase (plain
+// memory, which the firmware's link.ld leaves out; the doorbells are SoC
+// registers). The host writes a job into H2F_MSG0..3 and writes 1 to
+// H2F_DOORBELL; the firmware (woken by the mailbox interrupt) reads the
+// job, writes 1 to H2F_DOORBELL to take it, runs it, writes its answer
+// into F2H_MSG0..3 and writes 1 to F2H_DOORBELL; the host (polling
+// F2H_DOORBELL or taking irq_o) reads the answer and writes 1 to
+// F2H_DOORBELL to clear it.
 inline constexpr int kMsgWords = 4;
+inline constexpr std::uint32_t kMailboxBase = kDmemBase;
+inline constexpr std::uint32_t kMailboxBytes = 2u * kMsgWords * 4u;
 struct MessageWord {
   std::string name;  // H2F_MSGk or F2H_MSGk
+  int index;         // word index from kMailboxBase
   std::string doc;
 };
 const std::vector<MessageWord>& message_words();
+std::uint32_t msg_address(const std::string& name);
 
 enum class Command : std::uint32_t { run = 1, ping = 2 };
 struct CommandInfo {

@@ -1,5 +1,6 @@
-/* The SoC's control firmware (docs/blocks/soc.md): waits on the mailbox,
- * takes a job, runs the engine's descriptor list, sleeps until the engine's
+/* The SoC's control firmware (docs/blocks/soc.md): waits on the mailbox
+ * (its words in DMEM, outside link.ld's memory; its doorbells SoC
+ * registers), takes a job, runs the engine's descriptor list, sleeps until the engine's
  * interrupt (or the job's budget on the timer), and answers with the result,
  * the engine's error code and its counters. A malformed job is answered
  * with an error code; nothing is left waiting.

@@ -20,6 +20,7 @@
 #include "runtime/example_models.h"
 #include "runtime/runner.h"
 #include "soc/soc_device.h"
+#include "soc/soc_sim.h"
 #include "soc/soc_map.h"
 #include "soc/soc_sim.h"
 #include "soc_config.h"
@@ -216,9 +217,9 @@ TEST(SocJobs, CoreResetDuringAJobLeavesTheSocUsable) {
     return n;
   };
   const std::size_t before = banners();
-  ASSERT_EQ(sim().write(soc::reg_address("H2F_MSG0"), static_cast<std::uint32_t>(soc::Command::run)), soc::kRespOkay);
-  ASSERT_EQ(sim().write(soc::reg_address("H2F_MSG1"), program().network_desc), soc::kRespOkay);
-  ASSERT_EQ(sim().write(soc::reg_address("H2F_MSG2"), 0), soc::kRespOkay);
+  ASSERT_EQ(sim().write(soc::msg_address("H2F_MSG0"), static_cast<std::uint32_t>(soc::Command::run)), soc::kRespOkay);
+  ASSERT_EQ(sim().write(soc::msg_address("H2F_MSG1"), program().network_desc), soc::kRespOkay);
+  ASSERT_EQ(sim().write(soc::msg_address("H2F_MSG2"), 0), soc::kRespOkay);
   ASSERT_EQ(sim().write(soc::reg_address("H2F_DOORBELL"), 1), soc::kRespOkay);
   sim().run(2000);
   EXPECT_EQ(sim().read(soc::reg_address("H2F_DOORBELL")).data & 1u, 0u) << "the firmware took the job";
@@ -272,13 +273,15 @@ TEST(SocAxi, BadAddressesAreAnsweredWithDecerrAndRefusedAccessesWithSlverr) {
   EXPECT_EQ(s.read(0).resp, soc::kRespSlverr);
   EXPECT_EQ(s.write(0, 0), soc::kRespSlverr);
   // Registers the host may only read.
-  for (const char* r : {"SOC_INFO", "FW_IRQ_EN", "FW_IRQ_STATUS", "F2H_MSG0", "F2H_MSG3"})
+  for (const char* r : {"SOC_INFO", "FW_IRQ_EN", "FW_IRQ_STATUS"})
     EXPECT_EQ(s.write(soc::reg_address(r), 0), soc::kRespSlverr) << r;
   for (const char* r : {"STATUS", "CYCLES", "HWINFO"})
     EXPECT_EQ(s.write(soc::nn_reg_address(nn::register_index(r)), 0), soc::kRespSlverr) << r;
   // A partial write outside DMEM.
   EXPECT_EQ(s.write(soc::kNnActBase, 0x1111u, 0x3), soc::kRespSlverr);
-  EXPECT_EQ(s.write(soc::reg_address("H2F_MSG2"), 0, 0x1), soc::kRespSlverr);
+  const std::uint32_t core_ctrl = s.read(soc::reg_address("CORE_CTRL")).data;
+  EXPECT_EQ(s.write(soc::reg_address("CORE_CTRL"), core_ctrl, 0x1), soc::kRespSlverr);
+  EXPECT_EQ(s.write(soc::kSocRegBase + 4u * (soc::kRegWindowWords - 1), 0), soc::kRespSlverr) << "no SoC register there";
   // What is allowed still answers OKAY, and the refused writes changed nothing.
   EXPECT_EQ(s.read(soc::kNnActBase).resp, soc::kRespOkay);
   EXPECT_EQ(s.read(soc::nn_reg_address(nn::register_index("HWINFO"))).data >> 24, static_cast<std::uint32_t>(nn::kInterfaceVersion));
@@ -287,7 +290,7 @@ TEST(SocAxi, BadAddressesAreAnsweredWithDecerrAndRefusedAccessesWithSlverr) {
 }
 
 // Random reads and writes of IMEM, DMEM (byte lanes), the activation memory
-// and the host's mailbox words under random back-pressure on every channel, on
+// and the mailbox's words (in DMEM) under random back-pressure on every channel, on
 // a fresh SoC with the core in reset, against a model of the memories.
 TEST(SocAxi, RandomAccessesUnderBackPressureMatchAMemoryModel) {
   SocSim s("", g_seed + 7, 40);
@@ -302,7 +305,7 @@ TEST(SocAxi, RandomAccessesUnderBackPressureMatchAMemoryModel) {
       case 0: return {soc::kDmemBase + 4u * std::uniform_int_distribution<std::uint32_t>(0, 15)(rng), 0xFFFFFFFFu};
       case 1: return {soc::kDmemBase + 4u * std::uniform_int_distribution<std::uint32_t>(0, dmem_words - 1)(rng), 0xFFFFFFFFu};
       case 2: return {soc::kNnActBase + 4u * std::uniform_int_distribution<std::uint32_t>(0, act_words - 1)(rng), 0xFFFFu};
-      default: return {soc::reg_address(fmt::format("H2F_MSG{}", std::uniform_int_distribution<int>(0, 3)(rng))), 0xFFFFFFFFu};
+      default: return {soc::msg_address(fmt::format("{}_MSG{}", rng() & 1u ? "H2F" : "F2H", std::uniform_int_distribution<int>(0, 3)(rng))), 0xFFFFFFFFu};
     }
   };
   int reads = 0;

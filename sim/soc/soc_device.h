@@ -48,16 +48,16 @@ class SocDevice : public runtime::Device {
       throw runtime::DeviceError(fmt::format("the firmware answered the ping with result {}, version {}, tag 0x{:x}", static_cast<unsigned>(a.result), a.words[1], a.tag));
   }
 
-  // One job through the mailbox: writes H2F_MSG0..3, rings the doorbell,
+  // One job through the mailbox: writes H2F_MSG0..3 (in DMEM), rings the doorbell,
   // waits (at most max_cycles) for the answer and clears its doorbell.
   Answer job(soc::Command cmd, std::uint32_t arg, std::uint32_t budget, std::uint32_t tag, std::uint64_t max_cycles) {
     return job_raw(static_cast<std::uint32_t>(cmd), arg, budget, tag, max_cycles);
   }
   Answer job_raw(std::uint32_t cmd, std::uint32_t arg, std::uint32_t budget, std::uint32_t tag, std::uint64_t max_cycles) {
-    put("H2F_MSG0", cmd);
-    put("H2F_MSG1", arg);
-    put("H2F_MSG2", budget);
-    put("H2F_MSG3", tag);
+    put_msg("H2F_MSG0", cmd);
+    put_msg("H2F_MSG1", arg);
+    put_msg("H2F_MSG2", budget);
+    put_msg("H2F_MSG3", tag);
     const std::uint64_t t0 = port_.cycles();
     put("H2F_DOORBELL", 1);
     for (std::uint64_t polls = 0;; ++polls) {
@@ -72,7 +72,7 @@ class SocDevice : public runtime::Device {
     }
     Answer a;
     a.host_cycles = port_.cycles() - t0;
-    for (int i = 0; i < soc::kMsgWords; ++i) a.words[i] = get(fmt::format("F2H_MSG{}", i));
+    for (int i = 0; i < soc::kMsgWords; ++i) a.words[i] = get_msg(fmt::format("F2H_MSG{}", i));
     a.result = static_cast<soc::Result>(a.words[0] & 0xFFu);
     a.error = (a.words[0] >> soc::kAnswerErrorShift) & 0xFFu;
     a.tag = a.words[0] >> soc::kAnswerTagShift;
@@ -132,10 +132,14 @@ class SocDevice : public runtime::Device {
   static void check(std::uint32_t resp, std::uint32_t addr, const char* what) {
     if (resp != soc::kRespOkay) throw runtime::DeviceError(fmt::format("{}: AXI response {} at 0x{:08x}", what, resp, addr));
   }
-  void put(const std::string& reg, std::uint32_t v) { check(port_.write(soc::reg_address(reg), v), soc::reg_address(reg), reg.c_str()); }
-  std::uint32_t get(const std::string& reg) {
-    const auto r = port_.read(soc::reg_address(reg));
-    check(r.resp, soc::reg_address(reg), reg.c_str());
+  void put(const std::string& reg, std::uint32_t v) { write_word(soc::reg_address(reg), v, reg); }
+  std::uint32_t get(const std::string& reg) { return read_word(soc::reg_address(reg), reg); }
+  void put_msg(const std::string& word, std::uint32_t v) { write_word(soc::msg_address(word), v, word); }
+  std::uint32_t get_msg(const std::string& word) { return read_word(soc::msg_address(word), word); }
+  void write_word(std::uint32_t addr, std::uint32_t v, const std::string& what) { check(port_.write(addr, v), addr, what.c_str()); }
+  std::uint32_t read_word(std::uint32_t addr, const std::string& what) {
+    const auto r = port_.read(addr);
+    check(r.resp, addr, what.c_str());
     return r.data;
   }
 

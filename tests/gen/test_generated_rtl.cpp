@@ -291,6 +291,9 @@ TEST(SocInterface, NnAndRv32MakeTheSocTop) {
   EXPECT_EQ(j["soc"]["mailbox"]["results"]["bad_address"]["code"], 2);
   const auto files = strata::render(c, d);
   EXPECT_NE(files.at("regmap.h").find("#define STRATA_SOC_H2F_DOORBELL 0x20001008u"), std::string::npos);
+  EXPECT_NE(files.at("regmap.h").find("#define STRATA_SOC_H2F_MSG0 0x10000000u"), std::string::npos) << "the mailbox starts DMEM";
+  EXPECT_NE(files.at("regmap.h").find("#define STRATA_SOC_F2H_MSG3 0x1000001cu"), std::string::npos);
+  EXPECT_NE(files.at("link.ld").find("dmem (rw) : ORIGIN = 0x10000020, LENGTH = 0xfe0"), std::string::npos) << "the firmware's DMEM leaves the mailbox out";
   EXPECT_NE(files.at("regmap.h").find("#define STRATA_SOC_NN_STATUS 0x20002004u"), std::string::npos);
   EXPECT_NE(files.at("regmap.md").find(strata::soc::interface_markdown(c)), std::string::npos);
   EXPECT_EQ(strata::soc::host_address_of_nn_word(strata::nn::weight_address(*c.nn, 1, 5)), strata::soc::kNnWeightBase + 4u * (16384u + 5u));
