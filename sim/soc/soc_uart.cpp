@@ -101,7 +101,7 @@ TEST(SocUart, DecerrAndSlverrAreAnsweredWithTheirCodes) {
   ASSERT_EQ(port.write(act, 0x1357u), soc::kRespOkay);
   EXPECT_EQ(port.write(act, 0xFFFFu, 0x3), soc::kRespSlverr);
   EXPECT_EQ(s.write(act, 0xFFFFu, 0x3), soc::kRespSlverr);
-  for (const char* r : {"SOC_INFO", "F2H_MSG0"}) EXPECT_EQ(port.write(soc::reg_address(r), 1), soc::kRespSlverr) << r;
+  for (const char* r : {"SOC_INFO", "FW_IRQ_STATUS"}) EXPECT_EQ(port.write(soc::reg_address(r), 1), soc::kRespSlverr) << r;
   EXPECT_EQ(port.write(soc::nn_reg_address(nn::register_index("STATUS")), 0), soc::kRespSlverr);
   // IMEM while the core runs.
   ASSERT_EQ(port.write(soc::reg_address("CORE_CTRL"), 0), soc::kRespOkay);
@@ -113,7 +113,7 @@ TEST(SocUart, DecerrAndSlverrAreAnsweredWithTheirCodes) {
   const auto r = port.read(act);
   EXPECT_EQ(r.resp, soc::kRespOkay);
   EXPECT_EQ(r.data, 0x1357u);
-  EXPECT_EQ(port.read(soc::reg_address("F2H_MSG0")).data, s.read(soc::reg_address("F2H_MSG0")).data);
+  EXPECT_EQ(port.read(soc::msg_address("F2H_MSG0")).data, s.read(soc::msg_address("F2H_MSG0")).data);
   EXPECT_EQ(port.read(soc::reg_address("SOC_INFO")).data >> 24, static_cast<std::uint32_t>(soc::kInterfaceVersion));
 }
 

@@ -64,7 +64,7 @@ TEST_F(Systemc, DecerrIsAnAddressErrorAndSlverrAGenericError) {
     EXPECT_EQ(write(a, 0x12345678u), tlm::TLM_ADDRESS_ERROR_RESPONSE) << fmt::format("write 0x{:08x}", a);
   }
   // Registers the host may only read, and a partial write outside DMEM: SLVERR.
-  for (const char* r : {"SOC_INFO", "FW_IRQ_EN", "F2H_MSG0"}) EXPECT_EQ(write(soc::reg_address(r), 0), tlm::TLM_GENERIC_ERROR_RESPONSE) << r;
+  for (const char* r : {"SOC_INFO", "FW_IRQ_EN", "FW_IRQ_STATUS"}) EXPECT_EQ(write(soc::reg_address(r), 0), tlm::TLM_GENERIC_ERROR_RESPONSE) << r;
   EXPECT_EQ(write(soc::kNnActBase, 0x1111u, 0x3), tlm::TLM_GENERIC_ERROR_RESPONSE);
   // IMEM while the core runs (an endless `j .`): SLVERR; while it is held in reset: the host's.
   EXPECT_EQ(write(soc::kImemBase, 0x0000006Fu), tlm::TLM_OK_RESPONSE);
