@@ -76,7 +76,7 @@ void run(const RunOptions& o) {
                                   o.config, c.name));
   if (!o.serial.empty() && t.name != "uart") throw CliError("--serial: the serial line is the UART bridge's; allowed: with --transport uart");
   if (soc && !o.trace.empty() && !t.trace)
-    throw CliError(fmt::format("--trace: the {} transport writes no waveform; allowed: --trace with --transport axi", t.name));
+    throw CLI::ValidationError("--trace", fmt::format("the {} transport writes no waveform; allowed: --trace with --transport axi", t.name));
   const std::string sim = soc ? t.sim : "nn", runner = soc ? t.program : "nn_run", what = soc ? "SoC" : "engine";
   const fs::path build = fs::absolute(o.build_dir.empty() ? fs::path("build") / c.name / sim : fs::path(o.build_dir));
   const fs::path log = build / "build.log";
