@@ -74,7 +74,7 @@ void run(const RunOptions& o) {
     throw ConfigError(fmt::format("{}: error: uart: missing; --transport uart needs the UART bridge, and config '{}' has no uart section; allowed: a config with "
                                   "a uart section (gen/configs/soc_pulse_uart.yaml)",
                                   o.config, c.name));
-  if (!o.serial.empty() && t.name != "uart") throw CliError("--serial: the serial line is the UART bridge's; allowed: with --transport uart");
+  if (!o.serial.empty() && t.name != "uart") throw CLI::ValidationError("--serial", "the serial line is the UART bridge's; allowed: with --transport uart");
   if (soc && !o.trace.empty() && !t.trace)
     throw CLI::ValidationError("--trace", fmt::format("the {} transport writes no waveform; allowed: --trace with --transport axi", t.name));
   const std::string sim = soc ? t.sim : "nn", runner = soc ? t.program : "nn_run", what = soc ? "SoC" : "engine";
