@@ -21,6 +21,7 @@
 #include "runtime/runner.h"
 #include "soc/soc_device.h"
 #include "soc/soc_map.h"
+#include "soc/soc_sim.h"
 #include "soc_config.h"
 
 namespace {

@@ -14,6 +14,7 @@
 #include "pulse_eval.h"
 #include "rv32_params.h"
 #include "soc/soc_device.h"
+#include "soc/soc_sim.h"
 #include "soc_config.h"
 
 namespace {

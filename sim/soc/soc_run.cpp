@@ -19,6 +19,7 @@
 #include "runtime/runner.h"
 #include "soc/serial_stream.h"
 #include "soc/soc_device.h"
+#include "soc/soc_sim.h"
 #include "soc_config.h"
 #if STRATA_SOC_UART
 #include "soc/uart_sim.h"
