@@ -163,7 +163,7 @@ TEST(Config, AZeroByteFileIsEmpty) {
   const fs::path empty = tmp / "empty.yaml";
   std::ofstream(empty, std::ios::binary).close();
   ASSERT_EQ(fs::file_size(empty), 0u);
-  const std::string expected = fmt::format("{}:1:1: error: the config is empty; expected a mapping with keys name, au, nn, rv32, softmax, gelu, synth", empty.string());
+  const std::string expected = fmt::format("{}:1:1: error: the config is empty; expected a mapping with keys name, au, nn, rv32, softmax, gelu, uart, synth", empty.string());
   try {
     load_config(empty);
     ADD_FAILURE() << "an empty file was accepted";
