@@ -20,7 +20,6 @@
 #include "runtime/example_models.h"
 #include "runtime/runner.h"
 #include "soc/soc_device.h"
-#include "soc/soc_sim.h"
 #include "soc/soc_map.h"
 #include "soc/soc_sim.h"
 #include "soc_config.h"
