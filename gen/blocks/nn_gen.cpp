@@ -143,7 +143,7 @@ std::string requant(const SocConfig& c, ir::Design& d) {
     m.port(Dir::out, "wr_nib_o", 1, false, "4-bit read-out: write only nibble wr_nsel_o of byte wr_lane_o (channel bit 1) at pos_addr_i + chan_i / 4")
         .port(Dir::out, "wr_nsel_o", 1, false, "the nibble of the byte (channel bit 0)");
   m.port(Dir::in, "wr_ready_i", 1, false, "the write-back takes the result");
-  m.net("mult_q", 31).net("rshift_q", 5, false, "e = -shift for shift < 0, else 0").net("pend_mult_q", 31).net("pend_shift_q", 6, true);
+  m.net("mult_q", 32, false, "{0, multiplier[30:16], multiplier[15:0]}, its halves swapped after each product").net("rshift_q", 5, false, "e = -shift for shift < 0, else 0").net("pend_mult_q", 31).net("pend_shift_q", 6, true);
   m.net("state_q", 2, false, "0 idle, 1 left shift, 2 multiply, 3 result waits");
   const int int_w = acc_w - frac;  // the integer part: int8 products have no fraction bits
   const int p16_k = golden::nn::au_fixed_frac_bits(golden::Format::posit16_1);
@@ -224,7 +224,7 @@ std::string requant(const SocConfig& c, ir::Design& d) {
   m.assign("mag2_sat", "mag2_big ? {neg_q, {31{!neg_q}}} : mag2[31:0]");
   m.comment("|x| * multiplier: low x low, low x high, high x low, high x high, 16 bits of the sum out after the first and the third.");
   m.assign("mul_a", "steps_q[1] ? mag_q[31:16] : mag_q[15:0]");
-  m.assign("mul_b", "steps_q[0] ? {1'b0, mult_q[30:16]} : mult_q[15:0]");
+  m.assign("mul_b", "mult_q[15:0]");
   m.assign("prod", "{16'd0, mul_a} * {16'd0, mul_b}");
   m.assign("sum_in", "(steps_q[1:0] == 2'd0) ? (neg_q ? 34'h3fffffff : 34'h40000000) : steps_q[1:0] == 2'd2 ? psum_q : {16'd0, psum_q[33:16]}");
   m.assign("psum_next", "sum_in + {2'd0, prod}");
@@ -304,7 +304,7 @@ std::string requant(const SocConfig& c, ir::Design& d) {
   m.assign("done", "state_q == 2'd3 && (!out_valid_q || wr_ready_i)");
   m.assign("load", "pend_q && (state_q == 2'd0 || done)");
   std::vector<Stmt> load{assign("neg_q", "pend_x_q[31]"), assign("mag_q", "pend_x_q[31] ? 32'(-pend_x_q) : pend_x_q"), assign("addr_q", "pend_addr_q"),
-                         assign("lane_q", "pend_lane_q"), assign("keep_q", "pend_keep_q"), assign("mult_q", "pend_mult_q"),
+                         assign("lane_q", "pend_lane_q"), assign("keep_q", "pend_keep_q"), assign("mult_q", "{1'b0, pend_mult_q}"),
                          assign("rshift_q", "pend_shift_q[5] ? 5'(-pend_shift_q) : 5'd0"),
                          assign("steps_q", "pend_shift_q[5] ? 5'd0 : pend_shift_q[4:0]"),
                          assign("state_q", fmt::format("{}(!pend_shift_q[5] && pend_shift_q[4:0] != 5'd0) ? 2'd1 : 2'd2", posit ? "raw_i ? 2'd3 : " : ""))};
@@ -316,7 +316,7 @@ std::string requant(const SocConfig& c, ir::Design& d) {
                                       {{"2'd1",
                                         {assign("mag_q", "mag2_sat"), assign("steps_q", "steps_q - 5'd1"), if_else("steps_q == 5'd1", {assign("state_q", "2'd2")})}},
                                        {"2'd2",
-                                        {assign("psum_q", "psum_next"), if_else("steps_q[1:0] == 2'd2", {assign("p31_q", "psum_next[15]")}),
+                                        {assign("psum_q", "psum_next"), assign("mult_q", "{mult_q[15:0], mult_q[31:16]}"), if_else("steps_q[1:0] == 2'd2", {assign("p31_q", "psum_next[15]")}),
                                          assign("steps_q", "steps_q + 5'd1"), if_else("steps_q[1:0] == 2'd3", {assign("state_q", "2'd3")})}},
                                        {"2'd3", {if_else("done", {assign("state_q", "2'd0")})}},
                                        {"default", {}}})})})});
@@ -428,9 +428,15 @@ std::string pe(const SocConfig& c, ir::Design& d) {
     m.net("acc" + s, acc_w, true).net("slot" + s + "_q", acc_w, true);
     if (posit) m.net("res" + s, golden::kOperandBits).net("code" + s + "_q", cw);
     m.net("bias" + s + "_q", 32, true).net("mult" + s + "_q", 31).net("shift" + s + "_q", 6, true);
+    // On each feed the parameters rotate down (AU j + 1's to j), so that
+    // the requantizer always takes register 0's: after the group's na feeds
+    // of an output position they are back in AU order.
+    const std::string nx = std::to_string((j + 1) % na);
     params.push_back(if_else(bit("param_we_i", j), {ir::case_of("param_field_i", {{"2'd0", {assign("bias" + s + "_q", "param_data_i")}},
                                                                                   {"2'd1", {assign("mult" + s + "_q", "param_data_i[30:0]")}},
-                                                                                  {"default", {assign("shift" + s + "_q", "param_data_i[5:0]")}}})}));
+                                                                                  {"default", {assign("shift" + s + "_q", "param_data_i[5:0]")}}})},
+                             {if_else("feed", {assign("bias" + s + "_q", "bias" + nx + "_q"), assign("mult" + s + "_q", "mult" + nx + "_q"),
+                                               assign("shift" + s + "_q", "shift" + nx + "_q")})}));
     m.instance(wram.module, "u_wmem" + s,
                {{"clk_i", "clk_i"}, {"we_i", bit("hw_we_i", j)}, {"waddr_i", waddr("hw_waddr_i")}, {"wdata_i", "hw_wdata_i"},
                 {"re_i", "w_re_i"}, {"raddr_i", waddr("w_raddr_i")}, {"rdata_o", fmt::format("w_rdata[{}:{}]", 16 * j + 15, 16 * j)}});
@@ -461,30 +467,24 @@ std::string pe(const SocConfig& c, ir::Design& d) {
     }
     m.instance(au, "u_au" + s, conns);
   }
-  m.comment("Per-channel parameters, written by the sequencer before each channel group.");
+  m.comment("Per-channel parameters, written by the sequencer before each channel group; rotated by each feed.");
   m.ff(params);
   m.assign("w_rdata_o", "w_rdata");
   m.assign("beat_ready_o", "&in_ready");
   m.assign("res_valid_o", "&out_valid");
 
-  m.comment("Result slots: filled together on cap_i, fed to the requantizer lowest first.");
+  m.comment("Result slots: filled together on cap_i, fed to the requantizer lowest first; slot 0 (and parameter register 0) is the one fed, the others shift down.");
   const int iw = std::max(1, static_cast<int>(std::bit_width(static_cast<unsigned>(na - 1))));
   m.net("full_q", na, false, "slot j holds AU j's dot product").net("take", na, false, "the slot fed to the requantizer this cycle");
   m.net("feed").net("sel", iw).net("rq_can_cap").net("rq_idle").net("spos_q", nn::kRowAddrBits).net("scb_q", 16);
   if (posit) m.net("f_code", cw);
   m.net("f_acc", acc_w, true).net("f_bias", 32, true).net("f_mult", 31).net("f_shift", 6, true).net("f_j", 16).net("f_chan", 16).net("f_keep");
-  std::vector<Stmt> pick{assign("take", fmt::format("{}'d0", na)), assign("sel", fmt::format("{}'d0", iw)), assign("f_acc", "slot0_q"),
-                         assign("f_bias", "bias0_q"), assign("f_mult", "mult0_q"), assign("f_shift", "shift0_q")};
-  if (posit) pick.push_back(assign("f_code", "code0_q"));
-  for (int j = na - 1; j >= 0; --j) {
-    const std::string s = std::to_string(j);
-    std::vector<Stmt> one{assign("take", fmt::format("{}'d{}", na, 1u << j)), assign("sel", fmt::format("{}'d{}", iw, j)),
-                          assign("f_acc", "slot" + s + "_q"), assign("f_bias", "bias" + s + "_q"),
-                          assign("f_mult", "mult" + s + "_q"), assign("f_shift", "shift" + s + "_q")};
-    if (posit) one.push_back(assign("f_code", "code" + s + "_q"));
-    pick.push_back(if_else(bit("full_q", j), one));
-  }
+  std::vector<Stmt> pick{assign("take", fmt::format("{}'d0", na)), assign("sel", fmt::format("{}'d0", iw))};
+  for (int j = na - 1; j >= 0; --j)
+    pick.push_back(if_else(bit("full_q", j), {assign("take", fmt::format("{}'d{}", na, 1u << j)), assign("sel", fmt::format("{}'d{}", iw, j))}));
   m.comb(pick);
+  m.assign("f_acc", "slot0_q").assign("f_bias", "bias0_q").assign("f_mult", "mult0_q").assign("f_shift", "shift0_q");
+  if (posit) m.assign("f_code", "code0_q");
   m.assign("feed", "(|full_q) && rq_can_cap");
   m.assign("f_j", fmt::format("j0_i + 16'(sel)"));
   m.assign("f_chan", "scb_q + f_j");
@@ -496,8 +496,13 @@ std::string pe(const SocConfig& c, ir::Design& d) {
     fill.push_back(assign(fmt::format("slot{}_q", j), fmt::format("acc{}", j)));
     if (posit) fill.push_back(assign(fmt::format("code{}_q", j), fmt::format("res{}[{}:0]", j, cw - 1)));
   }
+  std::vector<Stmt> shift_down{assign("full_q", "full_q & ~take")};
+  for (int j = 0; j + 1 < na; ++j) {
+    shift_down.push_back(assign(fmt::format("slot{}_q", j), fmt::format("slot{}_q", j + 1)));
+    if (posit) shift_down.push_back(assign(fmt::format("code{}_q", j), fmt::format("code{}_q", j + 1)));
+  }
   m.ff({if_else("!rst_ni || clear_i", {assign("full_q", "'0")},
-                {if_else("cap_i", fill, {if_else("feed", {assign("full_q", "full_q & ~take")})})})});
+                {if_else("cap_i", fill, {if_else("feed", shift_down)})})});
   if (add) {
     m.comment("An add element goes to the requantizer with acc 0 and its sum as the bias, with AU 0's multiplier and shift.");
     m.assign("add_ready_o", "rq_can_cap && full_q == '0");
