@@ -393,8 +393,8 @@ std::string pe(const SocConfig& c, ir::Design& d) {
       .port(Dir::out, "cap_ready_o", 1, false, "the result slots are free")
       .port(Dir::out, "idle_o", 1, false, "no result waits or is being scaled")
       .port(Dir::in, "cap_i", 1, false, "every PE takes its dot products")
-      .port(Dir::in, "pos_addr_i", nn::kRowAddrBits)
-      .port(Dir::in, "chan_base_i", 16, false, "first channel of the group")
+      .port(Dir::in, "pos_addr_i", nn::kRowAddrBits, false, "word address of the output position last captured (held until the next cap_i)")
+      .port(Dir::in, "chan_base_i", 16, false, "first channel of the group (held while a result is pending)")
       .port(Dir::in, "j0_i", 16, false, "index of this PE's first AU in the engine")
       .port(Dir::in, "grp_channels_i", 16)
       .port(Dir::in, "out_channels_i", 16)
@@ -476,7 +476,7 @@ std::string pe(const SocConfig& c, ir::Design& d) {
   m.comment("Result slots: filled together on cap_i, fed to the requantizer lowest first; slot 0 (and parameter register 0) is the one fed, the others shift down.");
   const int iw = std::max(1, static_cast<int>(std::bit_width(static_cast<unsigned>(na - 1))));
   m.net("full_q", na, false, "slot j holds AU j's dot product").net("take", na, false, "the slot fed to the requantizer this cycle");
-  m.net("feed").net("sel", iw).net("rq_can_cap").net("rq_idle").net("spos_q", nn::kRowAddrBits).net("scb_q", 16);
+  m.net("feed").net("sel", iw).net("rq_can_cap").net("rq_idle");
   if (posit) m.net("f_code", cw);
   m.net("f_acc", acc_w, true).net("f_bias", 32, true).net("f_mult", 31).net("f_shift", 6, true).net("f_j", 16).net("f_chan", 16).net("f_keep");
   std::vector<Stmt> pick{assign("take", fmt::format("{}'d0", na)), assign("sel", fmt::format("{}'d0", iw))};
@@ -487,11 +487,11 @@ std::string pe(const SocConfig& c, ir::Design& d) {
   if (posit) m.assign("f_code", "code0_q");
   m.assign("feed", "(|full_q) && rq_can_cap");
   m.assign("f_j", fmt::format("j0_i + 16'(sel)"));
-  m.assign("f_chan", "scb_q + f_j");
+  m.assign("f_chan", "chan_base_i + f_j");
   m.assign("f_keep", "(f_j < grp_channels_i) && (f_chan < out_channels_i)");
   m.assign("cap_ready_o", "(full_q & ~(feed ? take : '0)) == '0");
   m.assign("idle_o", "full_q == '0 && rq_idle");
-  std::vector<Stmt> fill{assign("full_q", "'1"), assign("spos_q", "pos_addr_i"), assign("scb_q", "chan_base_i")};
+  std::vector<Stmt> fill{assign("full_q", "'1")};
   for (int j = 0; j < na; ++j) {
     fill.push_back(assign(fmt::format("slot{}_q", j), fmt::format("acc{}", j)));
     if (posit) fill.push_back(assign(fmt::format("code{}_q", j), fmt::format("res{}[{}:0]", j, cw - 1)));
@@ -511,7 +511,7 @@ std::string pe(const SocConfig& c, ir::Design& d) {
   auto or_add = [add](const std::string& x, const std::string& e) { return add ? fmt::format("add_cap_i ? {} : {}", x, e) : e; };
   std::vector<ir::Connection> rq_conns{{"clk_i", "clk_i"}, {"rst_ni", "rst_ni"}, {"clear_i", "clear_i"}, {"cap_i", add ? "feed || add_cap_i" : "feed"},
                                        {"acc_i", or_add("'0", "f_acc")}, {"bias_i", or_add("add_x_i", "f_bias")},
-              {"mult_i", "f_mult"}, {"shift_i", "f_shift"}, {"pos_addr_i", or_add("add_pos_i", "spos_q")},
+              {"mult_i", "f_mult"}, {"shift_i", "f_shift"}, {"pos_addr_i", or_add("add_pos_i", "pos_addr_i")},
               {"chan_i", or_add("{15'd0, add_lane_i}", "f_chan")}, {"keep_i", add ? "add_cap_i || f_keep" : "f_keep"},
               {"out_zp_i", "out_zp_i"}, {"act_min_i", "act_min_i"}, {"act_max_i", "act_max_i"}, {"can_cap_o", "rq_can_cap"}, {"idle_o", "rq_idle"},
               {"wr_valid_o", "wr_valid_o"}, {"wr_addr_o", "wr_addr_o"}, {"wr_lane_o", "wr_lane_o"}, {"wr_data_o", "wr_data_o"},
@@ -805,7 +805,8 @@ class NnBuilder {
     const int dpw = static_cast<int>(std::bit_width(static_cast<unsigned>(c_.au.max_accumulations)));
     const std::string dp0 = fmt::format("{}'d0", dpw);
     // cap_addr_q: the output position's word address, of the dot products
-    // captured (multiply-accumulate layers) or of the word pooled (pools).
+    // last captured (multiply-accumulate layers: the PEs read it until the
+    // next capture) or of the word pooled (pools).
     m_.net("w_addr_q", rw).net("dp_q", dpw).net("cap_o_q", 16).net("cap_addr_q", rw);
     m_.net("b_valid_q").net("b_pad_q").net("b_last_q").net("bb_q", 1, false, "the bias beat is next").net("b_bias_q").net("has_bias");
     if (posit_) m_.net("b_hi_zero_q");
@@ -964,7 +965,7 @@ class NnBuilder {
     const std::vector<Stmt> group{
         assign("o_q", "16'd0"), assign("k_q", "16'd0"), assign("cp_q", "16'd0"), assign("l_q", neg_pad),
         assign("pos_l_q", neg_pad), assign("tap_addr_q", in_start), assign("pos_addr_q", in_start),
-        assign("w_addr_q", "w_gbase_q"), assign("dp_q", dp0), assign("bb_q", "1'b0"), assign("cap_o_q", "16'd0"), assign("cap_addr_q", "{1'b0, " + field("out_base") + "}"),
+        assign("w_addr_q", "w_gbase_q"), assign("dp_q", dp0), assign("bb_q", "1'b0"), assign("cap_o_q", "16'd0"),
         assign("pi_j_q", fmt::format("{}'d0", ab_)), assign("pi_f_q", "2'd0"), assign("pi_done_q", "1'b0"), assign("state_q", st(kParam))};
     // Parameters: kParamWords words per channel, read in order; pa_* is
     // the word arriving this cycle.
@@ -1079,7 +1080,8 @@ class NnBuilder {
                            if_else("b_valid_q && beat_ready", {assign("macs_q", fmt::format("macs_q + {}'d{}", macs_w_, macs_w_ == cb_ ? nn::kLanes * g_ : 1))}),
                            if_else("b_valid_q && !beat_ready", {assign("stalls_q", fmt::format("stalls_q + {}'d1", cb_))})})}),
          assign("pa_valid_q", fmt::format("state_q == {} && !pi_done_q && !error", st(kParam))), assign("pa_j_q", "pi_j_q"), assign("pa_f_q", "pi_f_q"),
-         if_else("cap", {assign("cap_o_q", "cap_o_q + 16'd1"), assign("cap_addr_q", grow_row("cap_addr_q", "out_row"))})})});
+         if_else("cap", {assign("cap_o_q", "cap_o_q + 16'd1"),
+                         assign("cap_addr_q", fmt::format("cap_o_q == 16'd0 ? {{1'b0, {}}} : {}", field("out_base"), grow_row("cap_addr_q", "out_row")))})})});
   }
 
   void pes() {
