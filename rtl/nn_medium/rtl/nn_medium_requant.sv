@@ -25,7 +25,7 @@ module nn_medium_requant (
   input  logic               wr_ready_i   // the write-back takes the result
 );
 
-  logic [30:0] mult_q;
+  logic [31:0] mult_q;  // {0, multiplier[30:16], multiplier[15:0]}, its halves swapped after each product
   logic [4:0] rshift_q;  // e = -shift for shift < 0, else 0
   logic [30:0] pend_mult_q;
   logic signed [5:0] pend_shift_q;
@@ -93,7 +93,7 @@ module nn_medium_requant (
 
   // |x| * multiplier: low x low, low x high, high x low, high x high, 16 bits of the sum out after the first and the third.
   assign mul_a = steps_q[1] ? mag_q[31:16] : mag_q[15:0];
-  assign mul_b = steps_q[0] ? {1'b0, mult_q[30:16]} : mult_q[15:0];
+  assign mul_b = mult_q[15:0];
   assign prod = {16'd0, mul_a} * {16'd0, mul_b};
   assign sum_in = (steps_q[1:0] == 2'd0) ? (neg_q ? 34'h3fffffff : 34'h40000000) : steps_q[1:0] == 2'd2 ? psum_q : {16'd0, psum_q[33:16]};
   assign psum_next = sum_in + {2'd0, prod};
@@ -150,7 +150,7 @@ module nn_medium_requant (
       addr_q <= pend_addr_q;
       lane_q <= pend_lane_q;
       keep_q <= pend_keep_q;
-      mult_q <= pend_mult_q;
+      mult_q <= {1'b0, pend_mult_q};
       rshift_q <= pend_shift_q[5] ? 5'(-pend_shift_q) : 5'd0;
       steps_q <= pend_shift_q[5] ? 5'd0 : pend_shift_q[4:0];
       state_q <= (!pend_shift_q[5] && pend_shift_q[4:0] != 5'd0) ? 2'd1 : 2'd2;
@@ -165,6 +165,7 @@ module nn_medium_requant (
         end
         2'd2: begin
           psum_q <= psum_next;
+          mult_q <= {mult_q[15:0], mult_q[31:16]};
           if (steps_q[1:0] == 2'd2) begin
             p31_q <= psum_next[15];
           end
