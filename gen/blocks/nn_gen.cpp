@@ -117,8 +117,8 @@ std::string requant(const SocConfig& c, ir::Design& d) {
       .port(Dir::in, "cap_i", 1, false, "take acc_i and the channel's parameters (only while can_cap_o)")
       .port(Dir::in, "acc_i", acc_w, true, fmt::format("an AU's dot product, in units of 2^-{}", frac))
       .port(Dir::in, "bias_i", 32, true, "the channel's bias (zero point folded in)")
-      .port(Dir::in, "mult_i", 31, false, "the channel's multiplier, 0 or in [2^30, 2^31)")
-      .port(Dir::in, "shift_i", 6, true, "the channel's shift, -31..30")
+      .port(Dir::in, "mult_i", 31, false, "the captured channel's multiplier, 0 or in [2^30, 2^31): held from its capture through the next one's cycle")
+      .port(Dir::in, "shift_i", 6, true, "the captured channel's shift, -31..30, held like mult_i (the scaler takes both when it starts the channel)")
       .port(Dir::in, "pos_addr_i", rw, false, "word address of the output position")
       .port(Dir::in, "chan_i", 16, false, "output channel of this AU's dot product")
       .port(Dir::in, "keep_i", 1, false, "write the result (channel exists)")
@@ -143,7 +143,7 @@ std::string requant(const SocConfig& c, ir::Design& d) {
     m.port(Dir::out, "wr_nib_o", 1, false, "4-bit read-out: write only nibble wr_nsel_o of byte wr_lane_o (channel bit 1) at pos_addr_i + chan_i / 4")
         .port(Dir::out, "wr_nsel_o", 1, false, "the nibble of the byte (channel bit 0)");
   m.port(Dir::in, "wr_ready_i", 1, false, "the write-back takes the result");
-  m.net("mult_q", 32, false, "{0, multiplier[30:16], multiplier[15:0]}, its halves swapped after each product").net("rshift_q", 5, false, "e = -shift for shift < 0, else 0").net("pend_mult_q", 31).net("pend_shift_q", 6, true);
+  m.net("mult_q", 32, false, "{0, multiplier[30:16], multiplier[15:0]}, its halves swapped after each product").net("rshift_q", 5, false, "e = -shift for shift < 0, else 0");
   m.net("state_q", 2, false, "0 idle, 1 left shift, 2 multiply, 3 result waits");
   const int int_w = acc_w - frac;  // the integer part: int8 products have no fraction bits
   const int p16_k = golden::nn::au_fixed_frac_bits(golden::Format::posit16_1);
@@ -289,8 +289,7 @@ std::string requant(const SocConfig& c, ir::Design& d) {
   if (n4) chan_off = fmt::format("(nib ? {}'(chan_i[15:2]) : {})", ow, chan_off);
   if (p16) chan_off = fmt::format("((raw_i && p16_i) ? {}'(chan_i) : {})", ow, chan_off);
   std::vector<Stmt> take{assign("pend_q", "1'b1"), assign("pend_x_q", "sum_sat"), assign("pend_addr_q", fmt::format("{}'(pos_addr_i) + {}", ow, chan_off)),
-                         assign("pend_lane_q", n4 ? "nib ? chan_i[1] : chan_i[0]" : "chan_i[0]"), assign("pend_keep_q", "keep_i"), assign("pend_mult_q", "mult_i"),
-                         assign("pend_shift_q", "shift_i")};
+                         assign("pend_lane_q", n4 ? "nib ? chan_i[1] : chan_i[0]" : "chan_i[0]"), assign("pend_keep_q", "keep_i")};
   if (n4) take.push_back(assign("pend_nsel_q", "chan_i[0]"));
   if (posit) take.push_back(assign("pend_code_q", "code_i"));
   m.ff({if_else("!rst_ni || clear_i", {assign("pend_q", "1'b0")},
@@ -304,10 +303,10 @@ std::string requant(const SocConfig& c, ir::Design& d) {
   m.assign("done", "state_q == 2'd3 && (!out_valid_q || wr_ready_i)");
   m.assign("load", "pend_q && (state_q == 2'd0 || done)");
   std::vector<Stmt> load{assign("neg_q", "pend_x_q[31]"), assign("mag_q", "pend_x_q[31] ? 32'(-pend_x_q) : pend_x_q"), assign("addr_q", "pend_addr_q"),
-                         assign("lane_q", "pend_lane_q"), assign("keep_q", "pend_keep_q"), assign("mult_q", "{1'b0, pend_mult_q}"),
-                         assign("rshift_q", "pend_shift_q[5] ? 5'(-pend_shift_q) : 5'd0"),
-                         assign("steps_q", "pend_shift_q[5] ? 5'd0 : pend_shift_q[4:0]"),
-                         assign("state_q", fmt::format("{}(!pend_shift_q[5] && pend_shift_q[4:0] != 5'd0) ? 2'd1 : 2'd2", posit ? "raw_i ? 2'd3 : " : ""))};
+                         assign("lane_q", "pend_lane_q"), assign("keep_q", "pend_keep_q"), assign("mult_q", "{1'b0, mult_i}"),
+                         assign("rshift_q", "shift_i[5] ? 5'(-shift_i) : 5'd0"),
+                         assign("steps_q", "shift_i[5] ? 5'd0 : shift_i[4:0]"),
+                         assign("state_q", fmt::format("{}(!shift_i[5] && shift_i[4:0] != 5'd0) ? 2'd1 : 2'd2", posit ? "raw_i ? 2'd3 : " : ""))};
   if (posit) load.push_back(assign("code_q", "pend_code_q"));
   if (n4) load.push_back(assign("nsel_q", "pend_nsel_q"));
   m.ff({if_else("!rst_ni || clear_i", {assign("state_q", "2'd0")},
@@ -483,7 +482,19 @@ std::string pe(const SocConfig& c, ir::Design& d) {
   for (int j = na - 1; j >= 0; --j)
     pick.push_back(if_else(bit("full_q", j), {assign("take", fmt::format("{}'d{}", na, 1u << j)), assign("sel", fmt::format("{}'d{}", iw, j))}));
   m.comb(pick);
-  m.assign("f_acc", "slot0_q").assign("f_bias", "bias0_q").assign("f_mult", "mult0_q").assign("f_shift", "shift0_q");
+  // The requantizer takes the multiplier and shift of the channel it last
+  // captured when it starts scaling it: after that feed's rotation they
+  // are in register na - 1 until the next feed.
+  const std::string last = std::to_string(na - 1);
+  m.assign("f_acc", "slot0_q").assign("f_bias", "bias0_q");
+  if (add && na > 1) {
+    // An add element takes AU 0's (no feed rotates them in an add layer).
+    m.net("rq_add_q", 1, false, "the requantizer's last capture is an add element");
+    m.ff({if_else("add_cap_i", {assign("rq_add_q", "1'b1")}, {if_else("feed", {assign("rq_add_q", "1'b0")})})});
+    m.assign("f_mult", fmt::format("rq_add_q ? mult0_q : mult{}_q", last)).assign("f_shift", fmt::format("rq_add_q ? shift0_q : shift{}_q", last));
+  } else {
+    m.assign("f_mult", "mult" + last + "_q").assign("f_shift", "shift" + last + "_q");
+  }
   if (posit) m.assign("f_code", "code0_q");
   m.assign("feed", "(|full_q) && rq_can_cap");
   m.assign("f_j", fmt::format("j0_i + 16'(sel)"));

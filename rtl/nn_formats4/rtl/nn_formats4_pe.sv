@@ -201,8 +201,8 @@ module nn_formats4_pe (
 
   assign f_acc = slot0_q;
   assign f_bias = bias0_q;
-  assign f_mult = mult0_q;
-  assign f_shift = shift0_q;
+  assign f_mult = mult1_q;
+  assign f_shift = shift1_q;
   assign f_code = code0_q;
   assign feed = (|full_q) && rq_can_cap;
   assign f_j = j0_i + 16'(sel);

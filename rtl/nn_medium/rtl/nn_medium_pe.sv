@@ -73,6 +73,7 @@ module nn_medium_pe (
   logic [15:0] f_j;
   logic [15:0] f_chan;
   logic f_keep;
+  logic rq_add_q;  // the requantizer's last capture is an add element
 
   // Start and errors reset the AUs: no partial dot product survives a run.
   assign au_rst_n = rst_ni & ~clear_i;
@@ -187,8 +188,17 @@ module nn_medium_pe (
 
   assign f_acc = slot0_q;
   assign f_bias = bias0_q;
-  assign f_mult = mult0_q;
-  assign f_shift = shift0_q;
+
+  always_ff @(posedge clk_i) begin
+    if (add_cap_i) begin
+      rq_add_q <= 1'b1;
+    end else if (feed) begin
+      rq_add_q <= 1'b0;
+    end
+  end
+
+  assign f_mult = rq_add_q ? mult0_q : mult1_q;
+  assign f_shift = rq_add_q ? shift0_q : shift1_q;
   assign feed = (|full_q) && rq_can_cap;
   assign f_j = j0_i + 16'(sel);
   assign f_chan = chan_base_i + f_j;
