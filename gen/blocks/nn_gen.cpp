@@ -117,8 +117,8 @@ std::string requant(const SocConfig& c, ir::Design& d) {
       .port(Dir::in, "cap_i", 1, false, "take acc_i and the channel's parameters (only while can_cap_o)")
       .port(Dir::in, "acc_i", acc_w, true, fmt::format("an AU's dot product, in units of 2^-{}", frac))
       .port(Dir::in, "bias_i", 32, true, "the channel's bias (zero point folded in)")
-      .port(Dir::in, "mult_i", 31, false, "the channel's multiplier, 0 or in [2^30, 2^31)")
-      .port(Dir::in, "shift_i", 6, true, "the channel's shift, -31..30")
+      .port(Dir::in, "mult_i", 31, false, "the captured channel's multiplier, 0 or in [2^30, 2^31): held from its capture through the next one's cycle")
+      .port(Dir::in, "shift_i", 6, true, "the captured channel's shift, -31..30, held like mult_i (the scaler takes both when it starts the channel)")
       .port(Dir::in, "pos_addr_i", rw, false, "word address of the output position")
       .port(Dir::in, "chan_i", 16, false, "output channel of this AU's dot product")
       .port(Dir::in, "keep_i", 1, false, "write the result (channel exists)")
@@ -143,7 +143,7 @@ std::string requant(const SocConfig& c, ir::Design& d) {
     m.port(Dir::out, "wr_nib_o", 1, false, "4-bit read-out: write only nibble wr_nsel_o of byte wr_lane_o (channel bit 1) at pos_addr_i + chan_i / 4")
         .port(Dir::out, "wr_nsel_o", 1, false, "the nibble of the byte (channel bit 0)");
   m.port(Dir::in, "wr_ready_i", 1, false, "the write-back takes the result");
-  m.net("mult_q", 31).net("rshift_q", 5, false, "e = -shift for shift < 0, else 0").net("pend_mult_q", 31).net("pend_shift_q", 6, true);
+  m.net("mult_q", 32, false, "{0, multiplier[30:16], multiplier[15:0]}, its halves swapped after each product").net("rshift_q", 5, false, "e = -shift for shift < 0, else 0");
   m.net("state_q", 2, false, "0 idle, 1 left shift, 2 multiply, 3 result waits");
   const int int_w = acc_w - frac;  // the integer part: int8 products have no fraction bits
   const int p16_k = golden::nn::au_fixed_frac_bits(golden::Format::posit16_1);
@@ -224,7 +224,7 @@ std::string requant(const SocConfig& c, ir::Design& d) {
   m.assign("mag2_sat", "mag2_big ? {neg_q, {31{!neg_q}}} : mag2[31:0]");
   m.comment("|x| * multiplier: low x low, low x high, high x low, high x high, 16 bits of the sum out after the first and the third.");
   m.assign("mul_a", "steps_q[1] ? mag_q[31:16] : mag_q[15:0]");
-  m.assign("mul_b", "steps_q[0] ? {1'b0, mult_q[30:16]} : mult_q[15:0]");
+  m.assign("mul_b", "mult_q[15:0]");
   m.assign("prod", "{16'd0, mul_a} * {16'd0, mul_b}");
   m.assign("sum_in", "(steps_q[1:0] == 2'd0) ? (neg_q ? 34'h3fffffff : 34'h40000000) : steps_q[1:0] == 2'd2 ? psum_q : {16'd0, psum_q[33:16]}");
   m.assign("psum_next", "sum_in + {2'd0, prod}");
@@ -289,8 +289,7 @@ std::string requant(const SocConfig& c, ir::Design& d) {
   if (n4) chan_off = fmt::format("(nib ? {}'(chan_i[15:2]) : {})", ow, chan_off);
   if (p16) chan_off = fmt::format("((raw_i && p16_i) ? {}'(chan_i) : {})", ow, chan_off);
   std::vector<Stmt> take{assign("pend_q", "1'b1"), assign("pend_x_q", "sum_sat"), assign("pend_addr_q", fmt::format("{}'(pos_addr_i) + {}", ow, chan_off)),
-                         assign("pend_lane_q", n4 ? "nib ? chan_i[1] : chan_i[0]" : "chan_i[0]"), assign("pend_keep_q", "keep_i"), assign("pend_mult_q", "mult_i"),
-                         assign("pend_shift_q", "shift_i")};
+                         assign("pend_lane_q", n4 ? "nib ? chan_i[1] : chan_i[0]" : "chan_i[0]"), assign("pend_keep_q", "keep_i")};
   if (n4) take.push_back(assign("pend_nsel_q", "chan_i[0]"));
   if (posit) take.push_back(assign("pend_code_q", "code_i"));
   m.ff({if_else("!rst_ni || clear_i", {assign("pend_q", "1'b0")},
@@ -304,10 +303,10 @@ std::string requant(const SocConfig& c, ir::Design& d) {
   m.assign("done", "state_q == 2'd3 && (!out_valid_q || wr_ready_i)");
   m.assign("load", "pend_q && (state_q == 2'd0 || done)");
   std::vector<Stmt> load{assign("neg_q", "pend_x_q[31]"), assign("mag_q", "pend_x_q[31] ? 32'(-pend_x_q) : pend_x_q"), assign("addr_q", "pend_addr_q"),
-                         assign("lane_q", "pend_lane_q"), assign("keep_q", "pend_keep_q"), assign("mult_q", "pend_mult_q"),
-                         assign("rshift_q", "pend_shift_q[5] ? 5'(-pend_shift_q) : 5'd0"),
-                         assign("steps_q", "pend_shift_q[5] ? 5'd0 : pend_shift_q[4:0]"),
-                         assign("state_q", fmt::format("{}(!pend_shift_q[5] && pend_shift_q[4:0] != 5'd0) ? 2'd1 : 2'd2", posit ? "raw_i ? 2'd3 : " : ""))};
+                         assign("lane_q", "pend_lane_q"), assign("keep_q", "pend_keep_q"), assign("mult_q", "{1'b0, mult_i}"),
+                         assign("rshift_q", "shift_i[5] ? 5'(-shift_i) : 5'd0"),
+                         assign("steps_q", "shift_i[5] ? 5'd0 : shift_i[4:0]"),
+                         assign("state_q", fmt::format("{}(!shift_i[5] && shift_i[4:0] != 5'd0) ? 2'd1 : 2'd2", posit ? "raw_i ? 2'd3 : " : ""))};
   if (posit) load.push_back(assign("code_q", "pend_code_q"));
   if (n4) load.push_back(assign("nsel_q", "pend_nsel_q"));
   m.ff({if_else("!rst_ni || clear_i", {assign("state_q", "2'd0")},
@@ -316,7 +315,7 @@ std::string requant(const SocConfig& c, ir::Design& d) {
                                       {{"2'd1",
                                         {assign("mag_q", "mag2_sat"), assign("steps_q", "steps_q - 5'd1"), if_else("steps_q == 5'd1", {assign("state_q", "2'd2")})}},
                                        {"2'd2",
-                                        {assign("psum_q", "psum_next"), if_else("steps_q[1:0] == 2'd2", {assign("p31_q", "psum_next[15]")}),
+                                        {assign("psum_q", "psum_next"), assign("mult_q", "{mult_q[15:0], mult_q[31:16]}"), if_else("steps_q[1:0] == 2'd2", {assign("p31_q", "psum_next[15]")}),
                                          assign("steps_q", "steps_q + 5'd1"), if_else("steps_q[1:0] == 2'd3", {assign("state_q", "2'd3")})}},
                                        {"2'd3", {if_else("done", {assign("state_q", "2'd0")})}},
                                        {"default", {}}})})})});
@@ -393,8 +392,8 @@ std::string pe(const SocConfig& c, ir::Design& d) {
       .port(Dir::out, "cap_ready_o", 1, false, "the result slots are free")
       .port(Dir::out, "idle_o", 1, false, "no result waits or is being scaled")
       .port(Dir::in, "cap_i", 1, false, "every PE takes its dot products")
-      .port(Dir::in, "pos_addr_i", nn::kRowAddrBits)
-      .port(Dir::in, "chan_base_i", 16, false, "first channel of the group")
+      .port(Dir::in, "pos_addr_i", nn::kRowAddrBits, false, "word address of the output position last captured (held until the next cap_i)")
+      .port(Dir::in, "chan_base_i", 16, false, "first channel of the group (held while a result is pending)")
       .port(Dir::in, "j0_i", 16, false, "index of this PE's first AU in the engine")
       .port(Dir::in, "grp_channels_i", 16)
       .port(Dir::in, "out_channels_i", 16)
@@ -428,9 +427,15 @@ std::string pe(const SocConfig& c, ir::Design& d) {
     m.net("acc" + s, acc_w, true).net("slot" + s + "_q", acc_w, true);
     if (posit) m.net("res" + s, golden::kOperandBits).net("code" + s + "_q", cw);
     m.net("bias" + s + "_q", 32, true).net("mult" + s + "_q", 31).net("shift" + s + "_q", 6, true);
+    // On each feed the parameters rotate down (AU j + 1's to j), so that
+    // the requantizer always takes register 0's: after the group's na feeds
+    // of an output position they are back in AU order.
+    const std::string nx = std::to_string((j + 1) % na);
     params.push_back(if_else(bit("param_we_i", j), {ir::case_of("param_field_i", {{"2'd0", {assign("bias" + s + "_q", "param_data_i")}},
                                                                                   {"2'd1", {assign("mult" + s + "_q", "param_data_i[30:0]")}},
-                                                                                  {"default", {assign("shift" + s + "_q", "param_data_i[5:0]")}}})}));
+                                                                                  {"default", {assign("shift" + s + "_q", "param_data_i[5:0]")}}})},
+                             {if_else("feed", {assign("bias" + s + "_q", "bias" + nx + "_q"), assign("mult" + s + "_q", "mult" + nx + "_q"),
+                                               assign("shift" + s + "_q", "shift" + nx + "_q")})}));
     m.instance(wram.module, "u_wmem" + s,
                {{"clk_i", "clk_i"}, {"we_i", bit("hw_we_i", j)}, {"waddr_i", waddr("hw_waddr_i")}, {"wdata_i", "hw_wdata_i"},
                 {"re_i", "w_re_i"}, {"raddr_i", waddr("w_raddr_i")}, {"rdata_o", fmt::format("w_rdata[{}:{}]", 16 * j + 15, 16 * j)}});
@@ -461,43 +466,54 @@ std::string pe(const SocConfig& c, ir::Design& d) {
     }
     m.instance(au, "u_au" + s, conns);
   }
-  m.comment("Per-channel parameters, written by the sequencer before each channel group.");
+  m.comment("Per-channel parameters, written by the sequencer before each channel group; rotated by each feed.");
   m.ff(params);
   m.assign("w_rdata_o", "w_rdata");
   m.assign("beat_ready_o", "&in_ready");
   m.assign("res_valid_o", "&out_valid");
 
-  m.comment("Result slots: filled together on cap_i, fed to the requantizer lowest first.");
+  m.comment("Result slots: filled together on cap_i, fed to the requantizer lowest first; slot 0 (and parameter register 0) is the one fed, the others shift down.");
   const int iw = std::max(1, static_cast<int>(std::bit_width(static_cast<unsigned>(na - 1))));
   m.net("full_q", na, false, "slot j holds AU j's dot product").net("take", na, false, "the slot fed to the requantizer this cycle");
-  m.net("feed").net("sel", iw).net("rq_can_cap").net("rq_idle").net("spos_q", nn::kRowAddrBits).net("scb_q", 16);
+  m.net("feed").net("sel", iw).net("rq_can_cap").net("rq_idle");
   if (posit) m.net("f_code", cw);
   m.net("f_acc", acc_w, true).net("f_bias", 32, true).net("f_mult", 31).net("f_shift", 6, true).net("f_j", 16).net("f_chan", 16).net("f_keep");
-  std::vector<Stmt> pick{assign("take", fmt::format("{}'d0", na)), assign("sel", fmt::format("{}'d0", iw)), assign("f_acc", "slot0_q"),
-                         assign("f_bias", "bias0_q"), assign("f_mult", "mult0_q"), assign("f_shift", "shift0_q")};
-  if (posit) pick.push_back(assign("f_code", "code0_q"));
-  for (int j = na - 1; j >= 0; --j) {
-    const std::string s = std::to_string(j);
-    std::vector<Stmt> one{assign("take", fmt::format("{}'d{}", na, 1u << j)), assign("sel", fmt::format("{}'d{}", iw, j)),
-                          assign("f_acc", "slot" + s + "_q"), assign("f_bias", "bias" + s + "_q"),
-                          assign("f_mult", "mult" + s + "_q"), assign("f_shift", "shift" + s + "_q")};
-    if (posit) one.push_back(assign("f_code", "code" + s + "_q"));
-    pick.push_back(if_else(bit("full_q", j), one));
-  }
+  std::vector<Stmt> pick{assign("take", fmt::format("{}'d0", na)), assign("sel", fmt::format("{}'d0", iw))};
+  for (int j = na - 1; j >= 0; --j)
+    pick.push_back(if_else(bit("full_q", j), {assign("take", fmt::format("{}'d{}", na, 1u << j)), assign("sel", fmt::format("{}'d{}", iw, j))}));
   m.comb(pick);
+  // The requantizer takes the multiplier and shift of the channel it last
+  // captured when it starts scaling it: after that feed's rotation they
+  // are in register na - 1 until the next feed.
+  const std::string last = std::to_string(na - 1);
+  m.assign("f_acc", "slot0_q").assign("f_bias", "bias0_q");
+  if (add && na > 1) {
+    // An add element takes AU 0's (no feed rotates them in an add layer).
+    m.net("rq_add_q", 1, false, "the requantizer's last capture is an add element");
+    m.ff({if_else("add_cap_i", {assign("rq_add_q", "1'b1")}, {if_else("feed", {assign("rq_add_q", "1'b0")})})});
+    m.assign("f_mult", fmt::format("rq_add_q ? mult0_q : mult{}_q", last)).assign("f_shift", fmt::format("rq_add_q ? shift0_q : shift{}_q", last));
+  } else {
+    m.assign("f_mult", "mult" + last + "_q").assign("f_shift", "shift" + last + "_q");
+  }
+  if (posit) m.assign("f_code", "code0_q");
   m.assign("feed", "(|full_q) && rq_can_cap");
   m.assign("f_j", fmt::format("j0_i + 16'(sel)"));
-  m.assign("f_chan", "scb_q + f_j");
+  m.assign("f_chan", "chan_base_i + f_j");
   m.assign("f_keep", "(f_j < grp_channels_i) && (f_chan < out_channels_i)");
   m.assign("cap_ready_o", "(full_q & ~(feed ? take : '0)) == '0");
   m.assign("idle_o", "full_q == '0 && rq_idle");
-  std::vector<Stmt> fill{assign("full_q", "'1"), assign("spos_q", "pos_addr_i"), assign("scb_q", "chan_base_i")};
+  std::vector<Stmt> fill{assign("full_q", "'1")};
   for (int j = 0; j < na; ++j) {
     fill.push_back(assign(fmt::format("slot{}_q", j), fmt::format("acc{}", j)));
     if (posit) fill.push_back(assign(fmt::format("code{}_q", j), fmt::format("res{}[{}:0]", j, cw - 1)));
   }
+  std::vector<Stmt> shift_down{assign("full_q", "full_q & ~take")};
+  for (int j = 0; j + 1 < na; ++j) {
+    shift_down.push_back(assign(fmt::format("slot{}_q", j), fmt::format("slot{}_q", j + 1)));
+    if (posit) shift_down.push_back(assign(fmt::format("code{}_q", j), fmt::format("code{}_q", j + 1)));
+  }
   m.ff({if_else("!rst_ni || clear_i", {assign("full_q", "'0")},
-                {if_else("cap_i", fill, {if_else("feed", {assign("full_q", "full_q & ~take")})})})});
+                {if_else("cap_i", fill, {if_else("feed", shift_down)})})});
   if (add) {
     m.comment("An add element goes to the requantizer with acc 0 and its sum as the bias, with AU 0's multiplier and shift.");
     m.assign("add_ready_o", "rq_can_cap && full_q == '0");
@@ -506,7 +522,7 @@ std::string pe(const SocConfig& c, ir::Design& d) {
   auto or_add = [add](const std::string& x, const std::string& e) { return add ? fmt::format("add_cap_i ? {} : {}", x, e) : e; };
   std::vector<ir::Connection> rq_conns{{"clk_i", "clk_i"}, {"rst_ni", "rst_ni"}, {"clear_i", "clear_i"}, {"cap_i", add ? "feed || add_cap_i" : "feed"},
                                        {"acc_i", or_add("'0", "f_acc")}, {"bias_i", or_add("add_x_i", "f_bias")},
-              {"mult_i", "f_mult"}, {"shift_i", "f_shift"}, {"pos_addr_i", or_add("add_pos_i", "spos_q")},
+              {"mult_i", "f_mult"}, {"shift_i", "f_shift"}, {"pos_addr_i", or_add("add_pos_i", "pos_addr_i")},
               {"chan_i", or_add("{15'd0, add_lane_i}", "f_chan")}, {"keep_i", add ? "add_cap_i || f_keep" : "f_keep"},
               {"out_zp_i", "out_zp_i"}, {"act_min_i", "act_min_i"}, {"act_max_i", "act_max_i"}, {"can_cap_o", "rq_can_cap"}, {"idle_o", "rq_idle"},
               {"wr_valid_o", "wr_valid_o"}, {"wr_addr_o", "wr_addr_o"}, {"wr_lane_o", "wr_lane_o"}, {"wr_data_o", "wr_data_o"},
@@ -800,7 +816,8 @@ class NnBuilder {
     const int dpw = static_cast<int>(std::bit_width(static_cast<unsigned>(c_.au.max_accumulations)));
     const std::string dp0 = fmt::format("{}'d0", dpw);
     // cap_addr_q: the output position's word address, of the dot products
-    // captured (multiply-accumulate layers) or of the word pooled (pools).
+    // last captured (multiply-accumulate layers: the PEs read it until the
+    // next capture) or of the word pooled (pools).
     m_.net("w_addr_q", rw).net("dp_q", dpw).net("cap_o_q", 16).net("cap_addr_q", rw);
     m_.net("b_valid_q").net("b_pad_q").net("b_last_q").net("bb_q", 1, false, "the bias beat is next").net("b_bias_q").net("has_bias");
     if (posit_) m_.net("b_hi_zero_q");
@@ -959,7 +976,7 @@ class NnBuilder {
     const std::vector<Stmt> group{
         assign("o_q", "16'd0"), assign("k_q", "16'd0"), assign("cp_q", "16'd0"), assign("l_q", neg_pad),
         assign("pos_l_q", neg_pad), assign("tap_addr_q", in_start), assign("pos_addr_q", in_start),
-        assign("w_addr_q", "w_gbase_q"), assign("dp_q", dp0), assign("bb_q", "1'b0"), assign("cap_o_q", "16'd0"), assign("cap_addr_q", "{1'b0, " + field("out_base") + "}"),
+        assign("w_addr_q", "w_gbase_q"), assign("dp_q", dp0), assign("bb_q", "1'b0"), assign("cap_o_q", "16'd0"),
         assign("pi_j_q", fmt::format("{}'d0", ab_)), assign("pi_f_q", "2'd0"), assign("pi_done_q", "1'b0"), assign("state_q", st(kParam))};
     // Parameters: kParamWords words per channel, read in order; pa_* is
     // the word arriving this cycle.
@@ -1074,7 +1091,8 @@ class NnBuilder {
                            if_else("b_valid_q && beat_ready", {assign("macs_q", fmt::format("macs_q + {}'d{}", macs_w_, macs_w_ == cb_ ? nn::kLanes * g_ : 1))}),
                            if_else("b_valid_q && !beat_ready", {assign("stalls_q", fmt::format("stalls_q + {}'d1", cb_))})})}),
          assign("pa_valid_q", fmt::format("state_q == {} && !pi_done_q && !error", st(kParam))), assign("pa_j_q", "pi_j_q"), assign("pa_f_q", "pi_f_q"),
-         if_else("cap", {assign("cap_o_q", "cap_o_q + 16'd1"), assign("cap_addr_q", grow_row("cap_addr_q", "out_row"))})})});
+         if_else("cap", {assign("cap_o_q", "cap_o_q + 16'd1"),
+                         assign("cap_addr_q", fmt::format("cap_o_q == 16'd0 ? {{1'b0, {}}} : {}", field("out_base"), grow_row("cap_addr_q", "out_row")))})})});
   }
 
   void pes() {

@@ -195,8 +195,9 @@ class Dut {
     m_->p4_i = 0;
 #endif
   }
-  // The channel's parameters (taken with each capture) and the layer's zero
-  // point and activation range, held on the inputs.
+  // The channel's parameters (the bias taken with each capture, the
+  // multiplier and shift when the scaler starts the channel) and the
+  // layer's zero point and activation range, held on the inputs.
   void load(const Params& p) {
     m_->bias_i = static_cast<std::uint32_t>(p.bias);
     m_->mult_i = static_cast<std::uint32_t>(p.multiplier);
@@ -925,10 +926,12 @@ TEST(RequantWriteBack, ClearDropsPendingWork) {
   EXPECT_EQ(mismatches, 0);
 }
 
-// The channel's parameters are taken with the capture: the PE feeds its AUs'
-// results one after the other, each with its own bias, multiplier and shift,
-// and changes them while the previous channel is still being scaled.
-TEST(RequantWriteBack, ParametersAreTakenWithTheCapture) {
+// The bias is taken with the capture, the multiplier and shift while the
+// channel waits (the PE holds the last captured channel's until the next
+// capture): the PE feeds its AUs' results one after the other, each with its
+// own parameters, and changes the bias while the previous channel is still
+// being scaled.
+TEST(RequantWriteBack, BiasIsTakenWithTheCaptureMultiplierAndShiftUntilTheNext) {
   Rng r(seed_for(13));
   Dut d(seed_for(13));
   Vrq& m = d.m();
@@ -949,15 +952,18 @@ TEST(RequantWriteBack, ParametersAreTakenWithTheCapture) {
     std::size_t next = 0;
     for (int c = 0; c < 1000 && got.size() < caps.size(); ++c) {
       m.cap_i = 0;
-      if (next < caps.size() && m.can_cap_o) {
-        d.load(ps[next]);
-        d.drive_cap(caps[next++]);
-      } else {
-        d.load(random_params(r));  // anything but the captured channel's
-        m.out_zp_i = static_cast<std::uint8_t>(static_cast<std::int8_t>(first.zp));
-        m.act_min_i = static_cast<std::uint8_t>(static_cast<std::int8_t>(first.act_min));
-        m.act_max_i = static_cast<std::uint8_t>(static_cast<std::int8_t>(first.act_max));
+      // The multiplier and shift of the last capture (until the next one
+      // has been taken), anything else elsewhere.
+      const bool capturing = next < caps.size() && m.can_cap_o;
+      d.load(capturing ? ps[next] : random_params(r));
+      if (next > 0) {
+        m.mult_i = static_cast<std::uint32_t>(ps[next - 1].multiplier);
+        m.shift_i = static_cast<std::uint8_t>(ps[next - 1].shift) & 0x3fu;
       }
+      m.out_zp_i = static_cast<std::uint8_t>(static_cast<std::int8_t>(first.zp));
+      m.act_min_i = static_cast<std::uint8_t>(static_cast<std::int8_t>(first.act_min));
+      m.act_max_i = static_cast<std::uint8_t>(static_cast<std::int8_t>(first.act_max));
+      if (capturing) d.drive_cap(caps[next++]);
       m.wr_ready_i = 1;
       m.eval();
       if (m.wr_valid_o) got.push_back(d.output());

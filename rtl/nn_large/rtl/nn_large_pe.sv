@@ -22,8 +22,8 @@ module nn_large_pe (
   output logic               cap_ready_o,     // the result slots are free
   output logic               idle_o,          // no result waits or is being scaled
   input  logic               cap_i,           // every PE takes its dot products
-  input  logic [16:0]        pos_addr_i,
-  input  logic [15:0]        chan_base_i,     // first channel of the group
+  input  logic [16:0]        pos_addr_i,      // word address of the output position last captured (held until the next cap_i)
+  input  logic [15:0]        chan_base_i,     // first channel of the group (held while a result is pending)
   input  logic [15:0]        j0_i,            // index of this PE's first AU in the engine
   input  logic [15:0]        grp_channels_i,
   input  logic [15:0]        out_channels_i,
@@ -80,8 +80,6 @@ module nn_large_pe (
   logic [1:0] sel;
   logic rq_can_cap;
   logic rq_idle;
-  logic [16:0] spos_q;
-  logic [15:0] scb_q;
   logic signed [28:0] f_acc;
   logic signed [31:0] f_bias;
   logic [30:0] f_mult;
@@ -89,6 +87,7 @@ module nn_large_pe (
   logic [15:0] f_j;
   logic [15:0] f_chan;
   logic f_keep;
+  logic rq_add_q;  // the requantizer's last capture is an add element
 
   // Start and errors reset the AUs: no partial dot product survives a run.
   assign au_rst_n = rst_ni & ~clear_i;
@@ -197,7 +196,7 @@ module nn_large_pe (
     .fmt_err_o(au3_fmt_err_o_unused)
   );
 
-  // Per-channel parameters, written by the sequencer before each channel group.
+  // Per-channel parameters, written by the sequencer before each channel group; rotated by each feed.
   always_ff @(posedge clk_i) begin
     if (param_we_i[0]) begin
       case (param_field_i)
@@ -211,6 +210,10 @@ module nn_large_pe (
           shift0_q <= param_data_i[5:0];
         end
       endcase
+    end else if (feed) begin
+      bias0_q <= bias1_q;
+      mult0_q <= mult1_q;
+      shift0_q <= shift1_q;
     end
     if (param_we_i[1]) begin
       case (param_field_i)
@@ -224,6 +227,10 @@ module nn_large_pe (
           shift1_q <= param_data_i[5:0];
         end
       endcase
+    end else if (feed) begin
+      bias1_q <= bias2_q;
+      mult1_q <= mult2_q;
+      shift1_q <= shift2_q;
     end
     if (param_we_i[2]) begin
       case (param_field_i)
@@ -237,6 +244,10 @@ module nn_large_pe (
           shift2_q <= param_data_i[5:0];
         end
       endcase
+    end else if (feed) begin
+      bias2_q <= bias3_q;
+      mult2_q <= mult3_q;
+      shift2_q <= shift3_q;
     end
     if (param_we_i[3]) begin
       case (param_field_i)
@@ -250,6 +261,10 @@ module nn_large_pe (
           shift3_q <= param_data_i[5:0];
         end
       endcase
+    end else if (feed) begin
+      bias3_q <= bias0_q;
+      mult3_q <= mult0_q;
+      shift3_q <= shift0_q;
     end
   end
 
@@ -257,51 +272,44 @@ module nn_large_pe (
   assign beat_ready_o = &in_ready;
   assign res_valid_o = &out_valid;
 
-  // Result slots: filled together on cap_i, fed to the requantizer lowest first.
+  // Result slots: filled together on cap_i, fed to the requantizer lowest first; slot 0 (and parameter register 0) is the one fed, the others shift down.
   always_comb begin
     take = 4'd0;
     sel = 2'd0;
-    f_acc = slot0_q;
-    f_bias = bias0_q;
-    f_mult = mult0_q;
-    f_shift = shift0_q;
     if (full_q[3]) begin
       take = 4'd8;
       sel = 2'd3;
-      f_acc = slot3_q;
-      f_bias = bias3_q;
-      f_mult = mult3_q;
-      f_shift = shift3_q;
     end
     if (full_q[2]) begin
       take = 4'd4;
       sel = 2'd2;
-      f_acc = slot2_q;
-      f_bias = bias2_q;
-      f_mult = mult2_q;
-      f_shift = shift2_q;
     end
     if (full_q[1]) begin
       take = 4'd2;
       sel = 2'd1;
-      f_acc = slot1_q;
-      f_bias = bias1_q;
-      f_mult = mult1_q;
-      f_shift = shift1_q;
     end
     if (full_q[0]) begin
       take = 4'd1;
       sel = 2'd0;
-      f_acc = slot0_q;
-      f_bias = bias0_q;
-      f_mult = mult0_q;
-      f_shift = shift0_q;
     end
   end
 
+  assign f_acc = slot0_q;
+  assign f_bias = bias0_q;
+
+  always_ff @(posedge clk_i) begin
+    if (add_cap_i) begin
+      rq_add_q <= 1'b1;
+    end else if (feed) begin
+      rq_add_q <= 1'b0;
+    end
+  end
+
+  assign f_mult = rq_add_q ? mult0_q : mult3_q;
+  assign f_shift = rq_add_q ? shift0_q : shift3_q;
   assign feed = (|full_q) && rq_can_cap;
   assign f_j = j0_i + 16'(sel);
-  assign f_chan = scb_q + f_j;
+  assign f_chan = chan_base_i + f_j;
   assign f_keep = (f_j < grp_channels_i) && (f_chan < out_channels_i);
   assign cap_ready_o = (full_q & ~(feed ? take : '0)) == '0;
   assign idle_o = full_q == '0 && rq_idle;
@@ -311,14 +319,15 @@ module nn_large_pe (
       full_q <= '0;
     end else if (cap_i) begin
       full_q <= '1;
-      spos_q <= pos_addr_i;
-      scb_q <= chan_base_i;
       slot0_q <= acc0;
       slot1_q <= acc1;
       slot2_q <= acc2;
       slot3_q <= acc3;
     end else if (feed) begin
       full_q <= full_q & ~take;
+      slot0_q <= slot1_q;
+      slot1_q <= slot2_q;
+      slot2_q <= slot3_q;
     end
   end
 
@@ -334,7 +343,7 @@ module nn_large_pe (
     .bias_i(add_cap_i ? add_x_i : f_bias),
     .mult_i(f_mult),
     .shift_i(f_shift),
-    .pos_addr_i(add_cap_i ? add_pos_i : spos_q),
+    .pos_addr_i(add_cap_i ? add_pos_i : pos_addr_i),
     .chan_i(add_cap_i ? {15'd0, add_lane_i} : f_chan),
     .keep_i(add_cap_i || f_keep),
     .out_zp_i(out_zp_i),
