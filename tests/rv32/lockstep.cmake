@@ -70,10 +70,10 @@ foreach(entry IN LISTS STRATA_RV32_SIM_CONFIGS)
   else()
     set(seed 600001)
   endif()
-  # The compact core runs the same instructions in 3 to 5 times the cycles
-  # (shifts one more per bit), so it takes 300 of the rv32i programs (seeds
-  # 500001..): the directed tests already reach every instruction, trap and
-  # CSR, and the budget of CI's time is shared.
+  # The compact core takes about five times the cycles of the pipeline for
+  # the same programs, so it runs 300 of the rv32i programs (seeds 500001..,
+  # about 5 s): the directed tests already reach every instruction, trap and
+  # CSR, and CI's time budget is shared.
   set(count 1000)
   if(name STREQUAL "rv32i_compact")
     set(count 300)

@@ -21,7 +21,7 @@ using ir::assign;
 using ir::if_else;
 
 // The states, 4 bits.
-enum St { kReset, kFetch, kDecode, kReadRs2, kExecute, kTarget, kShift, kLoad, kCsrWrite, kWfi, kTrapTval, kTrapCause, kTrapEpc, kTrapJump };
+enum St { kReset, kFetch, kDecode, kReadRs2, kExecute, kTarget, kShift, kMem, kCsrWrite, kWfi, kTrapTval, kTrapCause, kTrapEpc, kTrapJump };
 std::string st(St s) { return fmt::format("4'd{}", static_cast<int>(s)); }
 
 // The register file's entries: x0..x31, then the CSRs by address bits
@@ -94,7 +94,8 @@ std::string core_compact(const SocConfig& c, ir::Design& d, int mmio_addr_bits) 
   // ---- state
   m.net("st_q", 4).net("st_d", 4).net("pc_q", 30, false, "pc[31:2]").net("a_q", 32, false, "rs1, then the shift register")
       .net("cnt_q", 5, false, "bits still to shift; the entry cleared after reset").net("cause_q", 5, false, "{interrupt, code} of the trap being entered")
-      .net("tsel_q", 2, false, "what mtval takes");
+      .net("tsel_q", 2, false, "what mtval takes").net("flag_q", 1, false, "the branch is taken (from execute)")
+      .net("mis_q", 1, false, "the access is misaligned (from execute)").net("flt_q", 1, false, "the access is outside DMEM and MMIO (from execute)");
   m.net("mie_q").net("mpie_q").net("mtie_q").net("meie_q").net("mcycle_q", 64).net("minstret_q", 64);
   // ---- the word and its decode
   m.net("ins", 32).net("rd", 5).net("f3", 3).net("csr_a", 12);
@@ -188,17 +189,9 @@ std::string core_compact(const SocConfig& c, ir::Design& d, int mmio_addr_bits) 
                          assign("clr0", "1'b0"),         assign("ld_go", "1'b0"),       assign("st_go", "1'b0")};
   // Execute, by the kind of instruction.
   const Stmt exec = if_else(
-      "d_load",
-      cat(addr_cfg, {assign("ld_go", "1'b1"),
-                     if_else("ls_mis", trap("5'd4", kTvAddr), {if_else("!in_dmem && !in_mmio", trap("5'd5", kTvAddr), {assign("st_d", st(kLoad))})})}),
+      "d_load || d_store", cat(addr_cfg, {assign("ld_go", "d_load"), assign("st_d", st(kMem))}),
       {if_else(
-          "d_store",
-          cat(addr_cfg, {if_else("ls_mis", trap("5'd6", kTvAddr),
-                                 {if_else("!in_dmem && !in_mmio", trap("5'd7", kTvAddr), cat({assign("st_go", "1'b1")}, seq_retire(kFetch)))})}),
-          {if_else(
-              "d_branch",
-              {assign("sub", "1'b1"), assign("uns", "d_uns"), assign("y_imm", "1'b0"),
-               if_else("!cond", seq_retire(kFetch), {if_else("ins[8]", trap("5'd0", kTvAddr), {assign("st_d", st(kTarget))})})},
+          "d_branch", {assign("sub", "1'b1"), assign("uns", "d_uns"), assign("y_imm", "1'b0"), assign("st_d", st(kTarget))},
               {if_else(
                   "d_jal || d_jalr",
                   {if_else("tmis", trap("5'd0", kTvAddr),
@@ -216,7 +209,7 @@ std::string core_compact(const SocConfig& c, ir::Design& d, int mmio_addr_bits) 
                                        cat({assign("xs", "o_lui ? 2'd2 : o_auipc ? 2'd1 : 2'd0"), assign("y_imm", "~o_op"), assign("sub", "d_sub"),
                                             assign("uns", "d_uns"), assign("rf_we", "d_rd_we & (rd != 5'd0)"), assign("rf_waddr", "{1'b0, rd}"),
                                             assign("wsel", fmt::format("d_res == 2'd1 ? {} : d_res == 2'd3 ? {} : {}", ws(kLogic), ws(kSlt), ws(kSum)))},
-                                           seq_retire(kFetch)))})})})})})})});
+                                           seq_retire(kFetch)))})})})})})});
   body.push_back(ir::case_of(
       "st_q",
       {{st(kReset),
@@ -234,9 +227,15 @@ std::string core_compact(const SocConfig& c, ir::Design& d, int mmio_addr_bits) 
         {assign("a_ld", "1'b1"), assign("rf_re", "1'b1"),
          assign("rf_raddr", fmt::format("d_csr ? {{3'b100, csr_a[2:0]}} : d_mret ? {} : {{1'b0, ins[24:20]}}", kMepc)), assign("st_d", st(kExecute))}},
        {st(kExecute), {exec}},
-       {st(kTarget), cat(addr_cfg, {assign("pc_en", "1'b1"), assign("retire", "1'b1"), assign("st_d", st(kFetch))})},
+       {st(kTarget),
+        cat(addr_cfg, {if_else("d_branch & ~flag_q", seq_retire(kFetch),
+                               {if_else("d_branch & ins[8]", trap("5'd0", kTvAddr),
+                                        {assign("pc_en", "1'b1"), assign("retire", "1'b1"), assign("st_d", st(kFetch))})})})},
        {st(kShift), {if_else("cnt_q == 5'd0", cat(write_rd(kAq), seq_retire(kFetch)), {assign("a_sh", "1'b1")})}},
-       {st(kLoad), cat(cat(addr_cfg, write_rd(kLoadValue)), seq_retire(kFetch))},
+       {st(kMem),
+        cat(addr_cfg, {if_else("mis_q", trap("d_store ? 5'd6 : 5'd4", kTvAddr),
+                               {if_else("flt_q", trap("d_store ? 5'd7 : 5'd5", kTvAddr),
+                                        cat({if_else("d_store", {assign("st_go", "1'b1")}, write_rd(kLoadValue))}, seq_retire(kFetch)))})})},
        {st(kCsrWrite),
         cat({assign("csr_go", "d_csr_wr"), assign("rf_we", "d_csr_wr & csr_ram"), assign("rf_waddr", "{3'b100, csr_a[2:0]}"), assign("wsel", ws(kCsrNew))},
             seq_retire(kFetch))},
@@ -295,13 +294,15 @@ std::string core_compact(const SocConfig& c, ir::Design& d, int mmio_addr_bits) 
   m.net("cycle_next", 64).net("instret_next", 64);
   m.assign("cycle_next", "mcycle_q + 64'd1");
   m.comment("minstret counts the retirements; a write to minstret(h) replaces the writing instruction's own.");
-  m.assign("instret_next", "minstret_q + {63'd0, retire & ~wr_B02 & ~wr_B82}");
+  m.comment("It counts one cycle late (off the path of the retirement decision); no CSR instruction reads it in that cycle.");
+  m.net("inc_q");
+  m.assign("instret_next", "minstret_q + {63'd0, inc_q}");
 
   m.ff({if_else("!rst_ni",
                 {assign("st_q", st(kReset)), assign("cnt_q", "5'd0"),
                  assign("pc_q", fmt::format("30'd{}", r.reset_vector >> 2)), assign("mie_q", "1'b0"), assign("mpie_q", "1'b0"),
-                 assign("mtie_q", "1'b0"), assign("meie_q", "1'b0"), assign("mcycle_q", "64'd0"), assign("minstret_q", "64'd0")},
-                {assign("st_q", "st_d"),
+                 assign("mtie_q", "1'b0"), assign("meie_q", "1'b0"), assign("mcycle_q", "64'd0"), assign("minstret_q", "64'd0"), assign("inc_q", "1'b0")},
+                {assign("st_q", "st_d"), assign("inc_q", "retire & ~wr_B02 & ~wr_B82"),
                  if_else("pc_en", {assign("pc_q", "pc_next")}),
                  if_else(fmt::format("st_q == {}", st(kReset)), {assign("cnt_q", "cnt_q + 5'd1")},
                          {if_else("cnt_ld", {assign("cnt_q", "o_op ? rf_rdata[4:0] : ins[24:20]")},
@@ -314,7 +315,8 @@ std::string core_compact(const SocConfig& c, ir::Design& d, int mmio_addr_bits) 
                           if_else("wr_304", {assign("mtie_q", "csr_new[7]"), assign("meie_q", "csr_new[11]")})})}),
         if_else("a_ld", {assign("a_q", "rf_rdata")},
                 {if_else("a_sh", {assign("a_q", "f3[2] ? {ins[30] & a_q[31], a_q[31:1]} : {a_q[30:0], 1'b0}")})}),
-        if_else("trap_go", {assign("cause_q", "cause_d"), assign("tsel_q", "tsel_d")})});
+        if_else("trap_go", {assign("cause_q", "cause_d"), assign("tsel_q", "tsel_d")}),
+        if_else(fmt::format("st_q == {}", st(kExecute)), {assign("flag_q", "cond"), assign("mis_q", "ls_mis"), assign("flt_q", "~in_dmem & ~in_mmio")})});
 
   if (r.rvfi) {
     m.comment("RVFI: the record of each retirement, registered (one cycle after the instruction's last state).");
@@ -329,7 +331,7 @@ std::string core_compact(const SocConfig& c, ir::Design& d, int mmio_addr_bits) 
     m.assign("rv_now", "retire | rv_trap");
     m.assign("rv_in_exec", fmt::format("st_q == {}", st(kExecute)));
     m.assign("rv_rd_now", "rf_we & ~rf_waddr[5]");
-    m.assign("rv_mem_ld", fmt::format("st_q == {}", st(kLoad))).assign("rv_mem_st", "st_go");
+    m.assign("rv_mem_ld", fmt::format("st_q == {} & d_load", st(kMem))).assign("rv_mem_st", "st_go");
     m.assign("lane_bits", "{{8{ls_mask[3]}}, {8{ls_mask[2]}}, {8{ls_mask[1]}}, {8{ls_mask[0]}}}");
     m.ff({if_else("!rst_ni", {assign("rv_valid_q", "1'b0"), assign("rv_next_order_q", "64'd0"), assign("rv_intr_pend_q", "1'b0")},
                   {assign("rv_valid_q", "rv_now"), if_else("rv_now", {assign("rv_next_order_q", "rv_next_order_q + 64'd1")}),
