@@ -144,3 +144,8 @@ set_tests_properties(rv32.run_elf_rtl.c_hello rv32.run_elf_rtl.cosim_sort rv32.r
                      rv32.run_elf_rtl.cycle_limit rv32.run_elf_rtl.trace PROPERTIES RUN_SERIAL ON TIMEOUT 900)
 # A read of minstret no longer waits for the counter's late increment.
 strata_rv32_mutant(instret_no_wait ${RV32IM_CFG} rv32im_test_rv32_core.sv "& (w_valid_q | instret_pend);" "& 1'b0;" ${B}/rv32_asm_csr.elf)
+# The compact core's arithmetic right shift fills with zeros.
+strata_rv32_mutant(compact_sra_fill ${RV32I_COMPACT_CFG} rv32i_compact_test_rv32_core.sv "{ins[30] & a_q[31], a_q[31:1]}" "{1'b0, a_q[31:1]}"
+                   ${B}/rv32i_asm_sra.elf)
+# The compact core's trap entry writes mcause into mtval's entry of the register file.
+strata_rv32_mutant(compact_mcause_entry ${RV32I_COMPACT_CFG} rv32i_compact_test_rv32_core.sv "rf_waddr = 6'd34;" "rf_waddr = 6'd35;" ${B}/rv32i_asm_ecall.elf)

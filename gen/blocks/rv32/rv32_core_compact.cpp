@@ -1,5 +1,5 @@
 // The compact RV32I core (`rv32.core: compact`, docs/blocks/rv32.md,
-// "Micro-architecture: compact"): the architecture of the pipelined core
+// "The compact core"): the architecture of the pipelined core
 // on the fewest iCE40 logic cells. A state machine takes each instruction
 // through fetch, decode (read rs1), read rs2 and execute, plus a state for a
 // load's data, a jump's target, a CSR write or each bit of a shift. One
@@ -94,7 +94,7 @@ std::string core_compact(const SocConfig& c, ir::Design& d, int mmio_addr_bits) 
   // ---- state
   m.net("st_q", 4).net("st_d", 4).net("pc_q", 30, false, "pc[31:2]").net("a_q", 32, false, "rs1, then the shift register")
       .net("cnt_q", 5, false, "bits still to shift; the entry cleared after reset").net("cause_q", 5, false, "{interrupt, code} of the trap being entered")
-      .net("tsel_q", 2, false, "what mtval takes").net("flag_q", 1, false, "the branch is taken (from execute)")
+      .net("tsel_q", 2, false, "what mtval takes").net("seq_q", 1, false, "the next fetch is at pc + 4 (else at the pc)").net("flag_q", 1, false, "the branch is taken (from execute)")
       .net("mis_q", 1, false, "the access is misaligned (from execute)").net("flt_q", 1, false, "the access is outside DMEM and MMIO (from execute)");
   m.net("mie_q").net("mpie_q").net("mtie_q").net("meie_q").net("mcycle_q", 64).net("minstret_q", 64);
   // ---- the word and its decode
@@ -105,13 +105,13 @@ std::string core_compact(const SocConfig& c, ir::Design& d, int mmio_addr_bits) 
   // ---- control (the state machine's outputs)
   m.net("rf_re").net("rf_raddr", 6).net("rf_we").net("rf_waddr", 6).net("wsel", 4).net("xs", 2, false, "operand x: 0 a_q, 1 pc, 2 zero")
       .net("y_imm", 1, false, "operand y: the immediate, else the register file's output").net("imm_four").net("imm_zero").net("sub").net("uns")
-      .net("pc_en").net("pc_seq", 1, false, "the next pc is pc + 4, else the sum").net("a_ld").net("a_sh").net("cnt_ld").net("retire")
+      .net("pc_en", 1, false, "the pc takes the sum").net("pc_seq", 1, false, "the instruction retires to pc + 4 (added by the next fetch)").net("a_ld").net("a_sh").net("cnt_ld").net("retire")
       .net("trap_go").net("cause_d", 5).net("tsel_d", 2).net("trap_enter").net("mret_go").net("csr_go", 1, false, "a CSR instruction writes its CSR")
       .net("clr0", 1, false, "clear bit 0 of the written value (mtval of JALR)").net("ld_go").net("st_go");
   // ---- data path
   m.net("rf_rdata", 32).net("imm_nat", 32).net("imm", 32).net("x", 32).net("yraw", 32).net("y", 32).net("wide", 34).net("wide_unused");
   m.net("sum", 32).net("lt").net("eq").net("cond").net("logic_r", 32).net("ls_wdata", 32).net("ls_mask", 4).net("ls_mis").net("ld_value", 32);
-  m.net("in_dmem").net("in_mmio").net("tmis", 1, false, "the jump's target is not 4-byte aligned").net("wmux", 32).net("rf_wdata", 32).net("pc_next", 30);
+  m.net("in_dmem").net("in_mmio").net("tmis", 1, false, "the jump's target is not 4-byte aligned").net("wmux", 32).net("rf_wdata", 32);
   m.net("csr_old", 32).net("csr_src", 32).net("csr_new", 32).net("csr_ram", 1, false, "the CSR lives in the register file").net("mip_now", 32);
   m.net("wake").net("irq_take").net("irq_ext");
 
@@ -170,7 +170,7 @@ std::string core_compact(const SocConfig& c, ir::Design& d, int mmio_addr_bits) 
     return std::vector<Stmt>{assign("trap_go", "1'b1"), assign("cause_d", cause), assign("tsel_d", ts(t)), assign("st_d", st(kTrapTval))};
   };
   auto seq_retire = [](St next) {
-    return std::vector<Stmt>{assign("retire", "1'b1"), assign("pc_en", "1'b1"), assign("pc_seq", "1'b1"), assign("st_d", st(next))};
+    return std::vector<Stmt>{assign("retire", "1'b1"), assign("pc_seq", "1'b1"), assign("st_d", st(next))};
   };
   auto write_rd = [](Wsel w) { return std::vector<Stmt>{assign("rf_we", "rd != 5'd0"), assign("rf_waddr", "{1'b0, rd}"), assign("wsel", ws(w))}; };
   auto cat = [](std::vector<Stmt> a, const std::vector<Stmt>& b) {
@@ -215,7 +215,9 @@ std::string core_compact(const SocConfig& c, ir::Design& d, int mmio_addr_bits) 
       {{st(kReset),
         {assign("rf_we", "1'b1"), assign("rf_waddr", "{3'b100, cnt_q[2:0]}"), assign("xs", "2'd2"), assign("imm_zero", "1'b1"),
          if_else("cnt_q[2:0] == 3'd7", {assign("st_d", st(kFetch))})}},
-       {st(kFetch), {if_else("irq_take", trap("{1'b1, irq_ext ? 4'd11 : 4'd7}", kTvZero), {assign("st_d", st(kDecode))})}},
+       {st(kFetch),
+        {assign("xs", "2'd1"), assign("imm_four", "seq_q"), assign("imm_zero", "~seq_q"), assign("pc_en", "1'b1"),
+         if_else("irq_take", trap("{1'b1, irq_ext ? 4'd11 : 4'd7}", kTvZero), {assign("st_d", st(kDecode))})}},
        {st(kDecode),
         {if_else("f_fault", trap("5'd1", kTvPc),
                  {if_else("d_illegal", trap("5'd2", kTvInsn),
@@ -253,9 +255,9 @@ std::string core_compact(const SocConfig& c, ir::Design& d, int mmio_addr_bits) 
        {st(kTrapJump),
         {assign("xs", "2'd2"), assign("y_imm", "1'b0"), assign("pc_en", "1'b1"), assign("trap_enter", "1'b1"), assign("st_d", st(kFetch))}},
        {"default", {assign("st_d", st(kFetch))}}}));
-  m.comment("The state machine: fetch, decode (read rs1), read rs2, execute, then a state of its own for a load's data, a jump's or");
-  m.comment("taken branch's target, each bit of a shift, a CSR write, WFI's wait, and the four steps of a trap (mtval, mcause, mepc");
-  m.comment("with the read of mtvec, the jump).");
+  m.comment("The state machine: fetch (pc + 4 after a sequential instruction), decode (read rs1), read rs2, execute, then a state of");
+  m.comment("its own for a branch's or jump's target, a load's or store's access, each bit of a shift, a CSR write, WFI's wait, and the");
+  m.comment("four steps of a trap (mtval, mcause, mepc with the read of mtvec, the jump).");
   m.comb(body);
 
   m.comment("The register file's write data; CSR values are kept in the bits that exist (mepc and mtvec 31:2, mcause 31 and 3:0).");
@@ -275,12 +277,12 @@ std::string core_compact(const SocConfig& c, ir::Design& d, int mmio_addr_bits) 
              {{"clk_i", "clk_i"}, {"we_i", "rf_we"}, {"waddr_i", "rf_waddr"}, {"wdata_i", "rf_wdata"}, {"re_i", "rf_re"}, {"raddr_i", "rf_raddr"},
               {"rdata_o", "rf_rdata"}});
 
-  m.comment("Memories: the fetch; loads and stores at the sum (stores only inside DMEM or MMIO, aligned).");
+  m.comment("Memories: the fetch at the sum (pc + 4 after a sequential instruction, else the pc a jump or trap set); loads and");
+  m.comment("stores at the sum (stores only inside DMEM or MMIO, aligned).");
   m.assign("imem_re_o", fmt::format("st_q == {}", st(kFetch)));
-  m.assign("imem_addr_o", fmt::format("pc_q[{}:0]", iaw - 1));
+  m.assign("imem_addr_o", fmt::format("sum[{}:2]", iaw + 1));
   m.assign("data_re_o", "ld_go").assign("data_raddr_o", "sum");
   m.assign("data_we_o", "{4{st_go}} & ls_mask").assign("data_waddr_o", "sum").assign("data_wdata_o", "ls_wdata");
-  m.assign("pc_next", "pc_seq ? pc_q + 30'd1 : sum[31:2]");
 
   m.comment("CSR writes to flip-flops (the decoder lets no write to a read-only CSR through).");
   const std::vector<std::pair<const char*, const char*>> wr{
@@ -300,10 +302,11 @@ std::string core_compact(const SocConfig& c, ir::Design& d, int mmio_addr_bits) 
 
   m.ff({if_else("!rst_ni",
                 {assign("st_q", st(kReset)), assign("cnt_q", "5'd0"),
-                 assign("pc_q", fmt::format("30'd{}", r.reset_vector >> 2)), assign("mie_q", "1'b0"), assign("mpie_q", "1'b0"),
+                 assign("pc_q", fmt::format("30'd{}", r.reset_vector >> 2)), assign("seq_q", "1'b0"), assign("mie_q", "1'b0"), assign("mpie_q", "1'b0"),
                  assign("mtie_q", "1'b0"), assign("meie_q", "1'b0"), assign("mcycle_q", "64'd0"), assign("minstret_q", "64'd0"), assign("inc_q", "1'b0")},
                 {assign("st_q", "st_d"), assign("inc_q", "retire & ~wr_B02 & ~wr_B82"),
-                 if_else("pc_en", {assign("pc_q", "pc_next")}),
+                 if_else("pc_en", {assign("pc_q", "sum[31:2]")}),
+                 if_else("pc_seq", {assign("seq_q", "1'b1")}, {if_else(fmt::format("st_q == {}", st(kFetch)), {assign("seq_q", "1'b0")})}),
                  if_else(fmt::format("st_q == {}", st(kReset)), {assign("cnt_q", "cnt_q + 5'd1")},
                          {if_else("cnt_ld", {assign("cnt_q", "o_op ? rf_rdata[4:0] : ins[24:20]")},
                                   {if_else("a_sh", {assign("cnt_q", "cnt_q - 5'd1")})})}),
@@ -354,7 +357,7 @@ std::string core_compact(const SocConfig& c, ir::Design& d, int mmio_addr_bits) 
     m.assign("r_rs2_rdata", "d_rs2_used ? (rv_in_exec ? rf_rdata : rv_rs2_q) : 32'd0");
     m.assign("r_rd_addr", "rv_rd_now ? rf_waddr[4:0] : rv_rd_q ? rv_rd_addr_q : 5'd0");
     m.assign("r_rd_wdata", "rv_rd_now ? rf_wdata : rv_rd_q ? rv_rd_wdata_q : 32'd0");
-    m.assign("r_pc_rdata", "{pc_q, 2'b00}").assign("r_pc_wdata", "{pc_next, 2'b00}");
+    m.assign("r_pc_rdata", "{pc_q, 2'b00}").assign("r_pc_wdata", "pc_seq ? {pc_q + 30'd1, 2'b00} : {sum[31:2], 2'b00}");
     m.assign("r_mem_addr", "(rv_mem_ld | rv_mem_st) ? {sum[31:2], 2'b00} : 32'd0");
     m.assign("r_mem_rmask", "rv_mem_ld ? ls_mask : 4'd0").assign("r_mem_wmask", "rv_mem_st ? ls_mask : 4'd0");
     m.assign("r_mem_rdata", "rv_mem_ld ? data_rdata_i : 32'd0").assign("r_mem_wdata", "rv_mem_st ? (ls_wdata & lane_bits) : 32'd0");
