@@ -273,8 +273,11 @@ std::string core_compact(const SocConfig& c, ir::Design& d, int mmio_addr_bits) 
                                {ws(kCause), {assign("wmux", "{cause_q[4], 27'd0, cause_q[3:0]}")}},
                                {"default", {assign("wmux", "sum")}}})});
   m.assign("rf_wdata", "{wmux[31:1], wmux[0] & ~clr0}");
+  m.comment("The write is registered (off the adder's path); no state reads an entry in the cycle after writing it.");
+  m.net("rf_we_q").net("rf_waddr_q", 6).net("rf_wdata_q", 32);
+  m.ff({if_else("!rst_ni", {assign("rf_we_q", "1'b0")}, {assign("rf_we_q", "rf_we")}), assign("rf_waddr_q", "rf_waddr"), assign("rf_wdata_q", "rf_wdata")});
   m.instance(rf, "u_regfile",
-             {{"clk_i", "clk_i"}, {"we_i", "rf_we"}, {"waddr_i", "rf_waddr"}, {"wdata_i", "rf_wdata"}, {"re_i", "rf_re"}, {"raddr_i", "rf_raddr"},
+             {{"clk_i", "clk_i"}, {"we_i", "rf_we_q"}, {"waddr_i", "rf_waddr_q"}, {"wdata_i", "rf_wdata_q"}, {"re_i", "rf_re"}, {"raddr_i", "rf_raddr"},
               {"rdata_o", "rf_rdata"}});
 
   m.comment("Memories: the fetch at the sum (pc + 4 after a sequential instruction, else the pc a jump or trap set); loads and");
