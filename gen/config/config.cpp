@@ -33,7 +33,7 @@ class Reader : public yaml::Reader {
 
 const std::vector<std::string> kTopKeys{"name", "au", "nn", "rv32", "softmax", "gelu", "uart", "synth"};
 const std::vector<std::string> kUartKeys{"baud"};
-const std::vector<std::string> kRv32Keys{"isa", "reset_vector", "imem_bytes", "dmem_bytes", "imem_memory", "dmem_memory", "muldiv", "rvfi"};
+const std::vector<std::string> kRv32Keys{"isa", "reset_vector", "imem_bytes", "dmem_bytes", "imem_memory", "dmem_memory", "muldiv", "core", "rvfi"};
 const std::vector<std::string> kSoftmaxKeys{"algorithms", "max_length", "in_types", "out_types"};
 const std::vector<std::string> kGeluKeys{"types", "forms", "segments", "degree"};
 const std::vector<std::string> kNnKeys{"pes", "aus_per_pe", "act_words", "weight_words", "ctrl_words", "weight_memory", "residual_add", "ops", "counter_bits"};
@@ -185,6 +185,11 @@ Rv32Config parse_rv32(const Reader& r, const YAML::Node& n) {
   if (const auto v = n["muldiv"]) {
     rv.muldiv = r.word(v, "rv32.muldiv", {"fast", "small"}) == "fast" ? Rv32MulDiv::fast : Rv32MulDiv::small;
     if (rv.isa == Rv32Isa::rv32i) r.fail(v, "rv32.muldiv", "rv32i has no multiplier or divider", "rv32.muldiv only with rv32.isa: rv32im");
+  }
+  if (const auto v = n["core"]) {
+    rv.core = r.word(v, "rv32.core", {"pipelined", "compact"}) == "pipelined" ? Rv32Core::pipelined : Rv32Core::compact;
+    if (rv.core == Rv32Core::compact && rv.isa == Rv32Isa::rv32im)
+      r.fail(v, "rv32.core", "the compact core has no M extension", "rv32.core: compact only with rv32.isa: rv32i");
   }
   if (const auto v = n["rvfi"]) rv.rvfi = r.boolean(v, "rv32.rvfi");
   return rv;
@@ -503,6 +508,8 @@ nlohmann::json to_json(const SocConfig& c) {
     j["rv32"]["imem_memory"] = to_string(c.rv32->imem_memory);
     j["rv32"]["dmem_memory"] = to_string(c.rv32->dmem_memory);
     j["rv32"]["muldiv"] = to_string(c.rv32->muldiv);
+    // Only when not the default, so that the configs written before the key hash as they did.
+    if (c.rv32->core != Rv32Core::pipelined) j["rv32"]["core"] = to_string(c.rv32->core);
     j["rv32"]["rvfi"] = c.rv32->rvfi;
   }
   if (c.gelu) {
@@ -548,6 +555,7 @@ std::string to_yaml(const SocConfig& c) {
                        to_string(c.rv32->isa), c.rv32->reset_vector, c.rv32->imem_bytes, c.rv32->dmem_bytes, to_string(c.rv32->imem_memory),
                        to_string(c.rv32->dmem_memory));
     if (c.rv32->isa == Rv32Isa::rv32im) rv32 += fmt::format("  muldiv: {}\n", to_string(c.rv32->muldiv));
+    if (c.rv32->core != Rv32Core::pipelined) rv32 += fmt::format("  core: {}\n", to_string(c.rv32->core));
     rv32 += fmt::format("  rvfi: {}\n", c.rv32->rvfi);
   }
   std::string gelu;
@@ -583,6 +591,7 @@ std::string to_string(WeightMemory m) { return m == WeightMemory::bram ? "bram" 
 std::string to_string(Rv32Isa i) { return i == Rv32Isa::rv32i ? "rv32i" : "rv32im"; }
 std::string to_string(Rv32Memory m) { return m == Rv32Memory::bram ? "bram" : "ice40_spram"; }
 std::string to_string(Rv32MulDiv m) { return m == Rv32MulDiv::fast ? "fast" : "small"; }
+std::string to_string(Rv32Core k) { return k == Rv32Core::pipelined ? "pipelined" : "compact"; }
 std::string to_string(GeluType t) { return t == GeluType::int8 ? "int8" : "int16"; }
 std::string to_string(golden::gelu::Form f) { return f == golden::gelu::Form::erf ? "erf" : "tanh"; }
 

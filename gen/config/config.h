@@ -101,6 +101,7 @@ struct SoftmaxConfig {
 enum class Rv32Isa { rv32i, rv32im };
 enum class Rv32Memory { bram, ice40_spram };  // how IMEM or DMEM is built
 enum class Rv32MulDiv { fast, small };        // rv32im only: one-cycle DSP multiply / iterative
+enum class Rv32Core { pipelined, compact };   // the micro-architecture: 4-stage pipeline / area-first multi-cycle (rv32i only)
 struct Rv32Config {
   Rv32Isa isa = Rv32Isa::rv32im;
   std::uint32_t reset_vector = 0;  // inside IMEM, 4-byte aligned
@@ -109,6 +110,7 @@ struct Rv32Config {
   Rv32Memory imem_memory = Rv32Memory::bram;  // ice40_spram: two SPRAMs (64 KiB), the low imem_bytes used
   Rv32Memory dmem_memory = Rv32Memory::bram;  // ice40_spram: two SPRAMs (64 KiB), the low dmem_bytes used
   Rv32MulDiv muldiv = Rv32MulDiv::fast;
+  Rv32Core core = Rv32Core::pipelined;
   bool rvfi = true;                // the RVFI retirement port (verification only)
   bool operator==(const Rv32Config&) const = default;
 };
@@ -187,6 +189,7 @@ std::string to_string(WeightMemory m);
 std::string to_string(Rv32Isa i);
 std::string to_string(Rv32Memory m);
 std::string to_string(Rv32MulDiv m);
+std::string to_string(Rv32Core k);
 std::string to_string(GeluType t);
 std::string to_string(golden::gelu::Form f);
 

@@ -31,6 +31,7 @@ using ir::if_else;
 
 std::string core(const SocConfig& c, ir::Design& d, int mmio_addr_bits) {
   const Rv32Config& r = *c.rv32;
+  if (r.core == Rv32Core::compact) return core_compact(c, d, mmio_addr_bits);
   const bool m_ext = r.isa == Rv32Isa::rv32im;
   const int iaw = imem_addr_bits(r), daw = dmem_addr_bits(r);
   const std::string dec = decode(c, d), alu_m = alu(c, d), sh_m = shifter(c, d), rf = regfile(c, d), csr_m = csr(c, d), lsu_m = lsu(c, d);

@@ -28,7 +28,9 @@ std::string lsu(const SocConfig& c, ir::Design& d);
 std::string muldiv(const SocConfig& c, ir::Design& d);  // _muldiv_fast or _muldiv_small
 // mmio_addr_bits: the MMIO region is 2^mmio_addr_bits bytes from kMmioBase
 // (5 in the rv32 system; the SoC widens it for the engine's windows).
+// <name>_rv32_core of rv32.core: the pipeline, or (compact) core_compact.
 std::string core(const SocConfig& c, ir::Design& d, int mmio_addr_bits = 5);
+std::string core_compact(const SocConfig& c, ir::Design& d, int mmio_addr_bits);
 std::string mmio(const SocConfig& c, ir::Design& d);
 std::string imem(const SocConfig& c, ir::Design& d);
 std::string dmem(const SocConfig& c, ir::Design& d);

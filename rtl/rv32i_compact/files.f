@@ -1,0 +1,8 @@
+rtl/rv32i_compact_rv32_imem.sv
+rtl/rv32i_compact_rv32_dmem.sv
+rtl/rv32i_compact_rv32_mmio.sv
+rtl/rv32i_compact_rv32_decode.sv
+rtl/rv32i_compact_rv32_lsu.sv
+rtl/rv32i_compact_rv32_regfile_1r.sv
+rtl/rv32i_compact_rv32_core.sv
+rtl/rv32i_compact_rv32.sv
