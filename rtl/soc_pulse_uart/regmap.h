@@ -148,15 +148,17 @@
 #define SOC_PULSE_UART_NN_ERROR_7 7  // a layer format the engine does not have (fmt not int8 or an enabled fp4 or posit, or readout on int8)
 
 // The SoC soc_pulse_uart_soc: memory map (byte addresses, core and host), SoC registers, mailbox protocol.
-#define STRATA_SOC_VERSION 1
+#define STRATA_SOC_VERSION 2
 #define STRATA_SOC_IMEM_BASE 0x00000000u
 #define STRATA_SOC_IMEM_BYTES 0x4000u  // the firmware
 #define STRATA_SOC_DMEM_BASE 0x10000000u
-#define STRATA_SOC_DMEM_BYTES 0x1000u  // the firmware's data and stack
+#define STRATA_SOC_DMEM_BYTES 0x1000u  // the mailbox, then the firmware's data and stack
+#define STRATA_SOC_MAILBOX_BASE 0x10000000u
+#define STRATA_SOC_MAILBOX_BYTES 0x20u  // the mailbox words H2F_MSG0..3, F2H_MSG0..3: the first words of DMEM, outside the firmware's link.ld
 #define STRATA_SOC_SYS_BASE 0x20000000u
 #define STRATA_SOC_SYS_BYTES 0x20u  // console, exit, irq, mtime, mtimecmp of the core's system (docs/blocks/rv32.md); reset with the core
 #define STRATA_SOC_SOC_REGS_BASE 0x20001000u
-#define STRATA_SOC_SOC_REGS_BYTES 0x40u  // core reset, doorbells, mailbox (the SoC registers)
+#define STRATA_SOC_SOC_REGS_BYTES 0x40u  // core reset, doorbells, interrupt enable (the SoC registers)
 #define STRATA_SOC_NN_REGS_BASE 0x20002000u
 #define STRATA_SOC_NN_REGS_BYTES 0x40u  // the engine's registers (docs/blocks/nn.md), index i at +4i
 #define STRATA_SOC_NN_CTRL_BASE 0x20400000u
@@ -185,31 +187,23 @@
 #define STRATA_SOC_NN_STATUS_DONE 0x2u
 #define STRATA_SOC_NN_STATUS_ERROR_SHIFT 8
 // SoC registers.
-#define STRATA_SOC_SOC_INFO 0x20001000u  // host read, core read: bits 31:24 SoC interface version (1), 23:16 mailbox words each way (4)
+#define STRATA_SOC_SOC_INFO 0x20001000u  // host read, core read: bits 31:24 SoC interface version (2), 23:16 mailbox words each way (4), 15:0 the mailbox's byte offset in DMEM (0)
 #define STRATA_SOC_CORE_CTRL 0x20001004u  // host read/write, core read: bit 0 RESET (1 after reset: the core and its timer are held in reset, IMEM is the host's), bit 1 HOST_IRQ_EN (irq_o follows F2H_DOORBELL)
 #define STRATA_SOC_H2F_DOORBELL 0x20001008u  // host read, write 1 to set, core read, write 1 to clear: bit 0: a job waits in H2F_MSG0..3 (the host sets it, the firmware clears it when it takes the job)
 #define STRATA_SOC_F2H_DOORBELL 0x2000100cu  // host read, write 1 to clear, core read, write 1 to set: bit 0: an answer waits in F2H_MSG0..3 (the firmware sets it, the host clears it)
 #define STRATA_SOC_FW_IRQ_EN 0x20001010u  // host read, core read/write: bit 0: H2F_DOORBELL raises the core's external interrupt (with the engine's irq, CTRL.IRQ_EN)
 #define STRATA_SOC_FW_IRQ_STATUS 0x20001014u  // host read, core read: bit 0 H2F_DOORBELL and FW_IRQ_EN, bit 1 the engine's interrupt line
-#define STRATA_SOC_H2F_MSG0 0x20001020u  // host read/write, core read: host to firmware, word 0
-#define STRATA_SOC_H2F_MSG1 0x20001024u  // host read/write, core read: host to firmware, word 1
-#define STRATA_SOC_H2F_MSG2 0x20001028u  // host read/write, core read: host to firmware, word 2
-#define STRATA_SOC_H2F_MSG3 0x2000102cu  // host read/write, core read: host to firmware, word 3
-#define STRATA_SOC_F2H_MSG0 0x20001030u  // host read, core read/write: firmware to host, word 0
-#define STRATA_SOC_F2H_MSG1 0x20001034u  // host read, core read/write: firmware to host, word 1
-#define STRATA_SOC_F2H_MSG2 0x20001038u  // host read, core read/write: firmware to host, word 2
-#define STRATA_SOC_F2H_MSG3 0x2000103cu  // host read, core read/write: firmware to host, word 3
 #define STRATA_SOC_CORE_CTRL_RESET 0x1u
 #define STRATA_SOC_CORE_CTRL_HOST_IRQ_EN 0x2u
-// Mailbox protocol.
-// H2F_MSG0: the command: 1 run, 2 ping
-// H2F_MSG1: run: control-memory word address of the descriptor list
-// H2F_MSG2: run: the budget in core cycles (0: 100,000,000); past it the answer is timeout
-// H2F_MSG3: bits 15:0 the job's tag, returned in the answer
-// F2H_MSG0: bits 7:0 the result, 15:8 the engine's error code (result engine_error), 31:16 the job's tag
-// F2H_MSG1: run: the engine's CYCLES; ping: the firmware's version (1)
-// F2H_MSG2: run: core cycles from taking the job to answering it
-// F2H_MSG3: run: bits 15:0 the engine's ERR_DESC, 31:16 its LAYERS
+// Mailbox protocol: the words in DMEM.
+#define STRATA_SOC_H2F_MSG0 0x10000000u  // the command: 1 run, 2 ping
+#define STRATA_SOC_H2F_MSG1 0x10000004u  // run: control-memory word address of the descriptor list
+#define STRATA_SOC_H2F_MSG2 0x10000008u  // run: the budget in core cycles (0: 100,000,000); past it the answer is timeout
+#define STRATA_SOC_H2F_MSG3 0x1000000cu  // bits 15:0 the job's tag, returned in the answer
+#define STRATA_SOC_F2H_MSG0 0x10000010u  // bits 7:0 the result, 15:8 the engine's error code (result engine_error), 31:16 the job's tag
+#define STRATA_SOC_F2H_MSG1 0x10000014u  // run: the engine's CYCLES; ping: the firmware's version (1)
+#define STRATA_SOC_F2H_MSG2 0x10000018u  // run: core cycles from taking the job to answering it
+#define STRATA_SOC_F2H_MSG3 0x1000001cu  // run: bits 15:0 the engine's ERR_DESC, 31:16 its LAYERS
 #define STRATA_SOC_CMD_RUN 1  // run the descriptor list at H2F_MSG1 on the engine, with its interrupt, and answer with its result and counters
 #define STRATA_SOC_CMD_PING 2  // answer ok with the firmware's version
 #define STRATA_SOC_RESULT_OK 0  // the job ran to its end

@@ -518,7 +518,6 @@ module soc_pulse_uart_nn (
               dp_q <= 13'd0;
               bb_q <= 1'b0;
               cap_o_q <= 16'd0;
-              cap_addr_q <= {1'b0, d_w7_q[15:0]};
               pi_j_q <= 1'd0;
               pi_f_q <= 2'd0;
               pi_done_q <= 1'b0;
@@ -650,7 +649,7 @@ module soc_pulse_uart_nn (
       pa_f_q <= pi_f_q;
       if (cap) begin
         cap_o_q <= cap_o_q + 16'd1;
-        cap_addr_q <= cap_addr_q[16] ? cap_addr_q : cap_addr_q + {1'b0, d_w8_q[15:0]};
+        cap_addr_q <= cap_o_q == 16'd0 ? {1'b0, d_w7_q[15:0]} : cap_addr_q[16] ? cap_addr_q : cap_addr_q + {1'b0, d_w8_q[15:0]};
       end
     end
   end

@@ -22,8 +22,8 @@ module soc_pulse_uart_pe (
   output logic              cap_ready_o,     // the result slots are free
   output logic              idle_o,          // no result waits or is being scaled
   input  logic              cap_i,           // every PE takes its dot products
-  input  logic [16:0]       pos_addr_i,
-  input  logic [15:0]       chan_base_i,     // first channel of the group
+  input  logic [16:0]       pos_addr_i,      // word address of the output position last captured (held until the next cap_i)
+  input  logic [15:0]       chan_base_i,     // first channel of the group (held while a result is pending)
   input  logic [15:0]       j0_i,            // index of this PE's first AU in the engine
   input  logic [15:0]       grp_channels_i,
   input  logic [15:0]       out_channels_i,
@@ -61,8 +61,6 @@ module soc_pulse_uart_pe (
   logic sel;
   logic rq_can_cap;
   logic rq_idle;
-  logic [16:0] spos_q;
-  logic [15:0] scb_q;
   logic signed [28:0] f_acc;
   logic signed [31:0] f_bias;
   logic [30:0] f_mult;
@@ -126,7 +124,7 @@ module soc_pulse_uart_pe (
     .fmt_err_o(au1_fmt_err_o_unused)
   );
 
-  // Per-channel parameters, written by the sequencer before each channel group.
+  // Per-channel parameters, written by the sequencer before each channel group; rotated by each feed.
   always_ff @(posedge clk_i) begin
     if (param_we_i[0]) begin
       case (param_field_i)
@@ -140,6 +138,10 @@ module soc_pulse_uart_pe (
           shift0_q <= param_data_i[5:0];
         end
       endcase
+    end else if (feed) begin
+      bias0_q <= bias1_q;
+      mult0_q <= mult1_q;
+      shift0_q <= shift1_q;
     end
     if (param_we_i[1]) begin
       case (param_field_i)
@@ -153,6 +155,10 @@ module soc_pulse_uart_pe (
           shift1_q <= param_data_i[5:0];
         end
       endcase
+    end else if (feed) begin
+      bias1_q <= bias0_q;
+      mult1_q <= mult0_q;
+      shift1_q <= shift0_q;
     end
   end
 
@@ -160,35 +166,27 @@ module soc_pulse_uart_pe (
   assign beat_ready_o = &in_ready;
   assign res_valid_o = &out_valid;
 
-  // Result slots: filled together on cap_i, fed to the requantizer lowest first.
+  // Result slots: filled together on cap_i, fed to the requantizer lowest first; slot 0 (and parameter register 0) is the one fed, the others shift down.
   always_comb begin
     take = 2'd0;
     sel = 1'd0;
-    f_acc = slot0_q;
-    f_bias = bias0_q;
-    f_mult = mult0_q;
-    f_shift = shift0_q;
     if (full_q[1]) begin
       take = 2'd2;
       sel = 1'd1;
-      f_acc = slot1_q;
-      f_bias = bias1_q;
-      f_mult = mult1_q;
-      f_shift = shift1_q;
     end
     if (full_q[0]) begin
       take = 2'd1;
       sel = 1'd0;
-      f_acc = slot0_q;
-      f_bias = bias0_q;
-      f_mult = mult0_q;
-      f_shift = shift0_q;
     end
   end
 
+  assign f_acc = slot0_q;
+  assign f_bias = bias0_q;
+  assign f_mult = mult1_q;
+  assign f_shift = shift1_q;
   assign feed = (|full_q) && rq_can_cap;
   assign f_j = j0_i + 16'(sel);
-  assign f_chan = scb_q + f_j;
+  assign f_chan = chan_base_i + f_j;
   assign f_keep = (f_j < grp_channels_i) && (f_chan < out_channels_i);
   assign cap_ready_o = (full_q & ~(feed ? take : '0)) == '0;
   assign idle_o = full_q == '0 && rq_idle;
@@ -198,12 +196,11 @@ module soc_pulse_uart_pe (
       full_q <= '0;
     end else if (cap_i) begin
       full_q <= '1;
-      spos_q <= pos_addr_i;
-      scb_q <= chan_base_i;
       slot0_q <= acc0;
       slot1_q <= acc1;
     end else if (feed) begin
       full_q <= full_q & ~take;
+      slot0_q <= slot1_q;
     end
   end
 
@@ -216,7 +213,7 @@ module soc_pulse_uart_pe (
     .bias_i(f_bias),
     .mult_i(f_mult),
     .shift_i(f_shift),
-    .pos_addr_i(spos_q),
+    .pos_addr_i(pos_addr_i),
     .chan_i(f_chan),
     .keep_i(f_keep),
     .out_zp_i(out_zp_i),

@@ -8,8 +8,8 @@ module soc_pulse_uart_requant (
   input  logic               cap_i,       // take acc_i and the channel's parameters (only while can_cap_o)
   input  logic signed [28:0] acc_i,       // an AU's dot product, in units of 2^-0
   input  logic signed [31:0] bias_i,      // the channel's bias (zero point folded in)
-  input  logic [30:0]        mult_i,      // the channel's multiplier, 0 or in [2^30, 2^31)
-  input  logic signed [5:0]  shift_i,     // the channel's shift, -31..30
+  input  logic [30:0]        mult_i,      // the captured channel's multiplier, 0 or in [2^30, 2^31): held from its capture through the next one's cycle
+  input  logic signed [5:0]  shift_i,     // the captured channel's shift, -31..30, held like mult_i (the scaler takes both when it starts the channel)
   input  logic [16:0]        pos_addr_i,  // word address of the output position
   input  logic [15:0]        chan_i,      // output channel of this AU's dot product
   input  logic               keep_i,      // write the result (channel exists)
@@ -25,10 +25,8 @@ module soc_pulse_uart_requant (
   input  logic               wr_ready_i   // the write-back takes the result
 );
 
-  logic [30:0] mult_q;
+  logic [31:0] mult_q;  // {0, multiplier[30:16], multiplier[15:0]}, its halves swapped after each product
   logic [4:0] rshift_q;  // e = -shift for shift < 0, else 0
-  logic [30:0] pend_mult_q;
-  logic signed [5:0] pend_shift_q;
   logic [1:0] state_q;  // 0 idle, 1 left shift, 2 multiply, 3 result waits
   logic signed [32:0] sum;  // dot product plus bias
   logic signed [31:0] sum_sat;
@@ -93,7 +91,7 @@ module soc_pulse_uart_requant (
 
   // |x| * multiplier: low x low, low x high, high x low, high x high, 16 bits of the sum out after the first and the third.
   assign mul_a = steps_q[1] ? mag_q[31:16] : mag_q[15:0];
-  assign mul_b = steps_q[0] ? {1'b0, mult_q[30:16]} : mult_q[15:0];
+  assign mul_b = mult_q[15:0];
   assign prod = {16'd0, mul_a} * {16'd0, mul_b};
   assign sum_in = (steps_q[1:0] == 2'd0) ? (neg_q ? 34'h3fffffff : 34'h40000000) : steps_q[1:0] == 2'd2 ? psum_q : {16'd0, psum_q[33:16]};
   assign psum_next = sum_in + {2'd0, prod};
@@ -130,8 +128,6 @@ module soc_pulse_uart_requant (
       pend_addr_q <= 18'(pos_addr_i) + 18'(chan_i[15:1]);
       pend_lane_q <= chan_i[0];
       pend_keep_q <= keep_i;
-      pend_mult_q <= mult_i;
-      pend_shift_q <= shift_i;
     end else if (load) begin
       pend_q <= 1'b0;
     end
@@ -150,10 +146,10 @@ module soc_pulse_uart_requant (
       addr_q <= pend_addr_q;
       lane_q <= pend_lane_q;
       keep_q <= pend_keep_q;
-      mult_q <= pend_mult_q;
-      rshift_q <= pend_shift_q[5] ? 5'(-pend_shift_q) : 5'd0;
-      steps_q <= pend_shift_q[5] ? 5'd0 : pend_shift_q[4:0];
-      state_q <= (!pend_shift_q[5] && pend_shift_q[4:0] != 5'd0) ? 2'd1 : 2'd2;
+      mult_q <= {1'b0, mult_i};
+      rshift_q <= shift_i[5] ? 5'(-shift_i) : 5'd0;
+      steps_q <= shift_i[5] ? 5'd0 : shift_i[4:0];
+      state_q <= (!shift_i[5] && shift_i[4:0] != 5'd0) ? 2'd1 : 2'd2;
     end else begin
       case (state_q)
         2'd1: begin
@@ -165,6 +161,7 @@ module soc_pulse_uart_requant (
         end
         2'd2: begin
           psum_q <= psum_next;
+          mult_q <= {mult_q[15:0], mult_q[31:16]};
           if (steps_q[1:0] == 2'd2) begin
             p31_q <= psum_next[15];
           end

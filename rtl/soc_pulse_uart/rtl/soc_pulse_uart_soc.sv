@@ -64,6 +64,7 @@ module soc_pulse_uart_soc (
   logic cu_soc;
   logic cu_nnr;
   logic cu_nnm;
+  logic cu_shared;  // the core uses a target it shares with the host
   logic h_valid;
   logic h_we;
   logic [31:0] h_addr;
@@ -109,14 +110,12 @@ module soc_pulse_uart_soc (
   logic [31:0] nnm_rdata;
   logic [21:0] nnm_baddr;  // byte address in the engine's windows
   logic [1:0] nnm_region;
-  logic c_dmem_q;
+  logic s_dmem_q;
+  logic s_soc_q;
+  logic s_nnr_q;
   logic c_sys_q;
-  logic c_soc_q;
-  logic c_nnr_q;
   logic h_imem_q;
-  logic h_dmem_q;
-  logic h_soc_q;
-  logic h_nnr_q;
+  logic [31:0] s_rdata;
 
   assign core_rst_n = rst_ni & ~core_reset;
   assign raddr_unused = {data_raddr[31:30], data_raddr[27:24], data_raddr[1:0]};
@@ -140,6 +139,7 @@ module soc_pulse_uart_soc (
   assign cu_soc = cr_soc | cw_soc;
   assign cu_nnr = cr_nnr | cw_nnr;
   assign cu_nnm = cr_nnm | cw_nnm;
+  assign cu_shared = cu_dmem | cu_soc | cu_nnr | cu_nnm;
   assign haddr_unused = h_addr[1:0];
 
   // Host decode: exact (DECERR elsewhere); SLVERR for IMEM while the core runs, a partial write outside DMEM, a register
@@ -153,8 +153,11 @@ module soc_pulse_uart_soc (
   assign h_nnw = h_addr[31:22] == 10'h83 && {1'b0, h_addr[21:2]} < 21'd32768;
   assign h_nnm = h_nnc | h_nna | h_nnw;
   assign h_decerr = ~(h_imem | h_dmem | h_soc | h_nnr | h_nnm);
-  assign h_slverr = (h_imem & ~core_reset) | (h_we & ~h_dmem & h_strb != 4'hf) | (h_we & h_soc & (h_addr[5:2] == 4'd0 || h_addr[5:2] == 4'd4 || h_addr[5:2] == 4'd5 || h_addr[5:2] == 4'd6 || h_addr[5:2] == 4'd7 || h_addr[5:2] == 4'd12 || h_addr[5:2] == 4'd13 || h_addr[5:2] == 4'd14 || h_addr[5:2] == 4'd15)) | (h_we & h_nnr & (h_addr[5:2] == 4'd1 || h_addr[5:2] == 4'd3 || h_addr[5:2] == 4'd4 || h_addr[5:2] == 4'd5 || h_addr[5:2] == 4'd6 || h_addr[5:2] == 4'd7 || h_addr[5:2] == 4'd8 || h_addr[5:2] == 4'd9 || h_addr[5:2] == 4'd10 || h_addr[5:2] == 4'd11 || h_addr[5:2] == 4'd12 || h_addr[5:2] == 4'd13 || h_addr[5:2] == 4'd14 || h_addr[5:2] == 4'd15));
-  assign h_busy = (h_dmem & cu_dmem) | (h_soc & cu_soc) | (h_nnr & cu_nnr) | (h_nnm & cu_nnm) | (h_we & cw_any);
+  assign h_slverr = (h_imem & ~core_reset) | (h_we & ~h_dmem & h_strb != 4'hf) | (h_we & h_soc & (h_addr[5:2] == 4'd0 || h_addr[5:2] == 4'd4 || h_addr[5:2] == 4'd5 || h_addr[5:2] == 4'd6 || h_addr[5:2] == 4'd7 || h_addr[5:2] == 4'd8 || h_addr[5:2] == 4'd9 || h_addr[5:2] == 4'd10 || h_addr[5:2] == 4'd11 || h_addr[5:2] == 4'd12 || h_addr[5:2] == 4'd13 || h_addr[5:2] == 4'd14 || h_addr[5:2] == 4'd15)) | (h_we & h_nnr & (h_addr[5:2] == 4'd1 || h_addr[5:2] == 4'd3 || h_addr[5:2] == 4'd4 || h_addr[5:2] == 4'd5 || h_addr[5:2] == 4'd6 || h_addr[5:2] == 4'd7 || h_addr[5:2] == 4'd8 || h_addr[5:2] == 4'd9 || h_addr[5:2] == 4'd10 || h_addr[5:2] == 4'd11 || h_addr[5:2] == 4'd12 || h_addr[5:2] == 4'd13 || h_addr[5:2] == 4'd14 || h_addr[5:2] == 4'd15));
+
+  // The host waits while the core uses any shared target (DMEM, SoC registers, engine), so that these share one read-data
+  // select, or stores (the write-data bus).
+  assign h_busy = cu_shared | (h_we & cw_any);
   assign h_grant = h_valid & (h_decerr | h_slverr | ~h_busy);
   assign h_go = h_valid & ~h_decerr & ~h_slverr & ~h_busy;
   assign h_resp = h_decerr ? 2'd3 : h_slverr ? 2'd2 : 2'd0;
@@ -270,7 +273,7 @@ module soc_pulse_uart_soc (
     .we_i((cw_soc & cw_full) | (~cu_soc & h_we)),
     .host_i(~cu_soc),
     .addr_i(cw_soc ? data_waddr[5:2] : cr_soc ? data_raddr[5:2] : h_addr[5:2]),
-    .wdata_i(bus_wdata),
+    .wdata_i(bus_wdata[1:0]),
     .rdata_o(soc_rdata),
     .nn_irq_i(nn_irq),
     .core_reset_o(core_reset),
@@ -300,18 +303,16 @@ module soc_pulse_uart_soc (
   );
 
   always_ff @(posedge clk_i) begin
-    c_dmem_q <= cr_dmem;
+    s_dmem_q <= cr_dmem | (~cu_shared & h_dmem);
+    s_soc_q <= cr_soc | (~cu_shared & h_soc);
+    s_nnr_q <= cr_nnr | (~cu_shared & h_nnr);
     c_sys_q <= cr_sys;
-    c_soc_q <= cr_soc;
-    c_nnr_q <= cr_nnr;
     h_imem_q <= h_imem;
-    h_dmem_q <= h_dmem;
-    h_soc_q <= h_soc;
-    h_nnr_q <= h_nnr;
   end
 
-  assign data_rdata = c_dmem_q ? dmem_rdata : c_sys_q ? sys_rdata : c_soc_q ? soc_rdata : c_nnr_q ? nnr_rdata : nnm_rdata;
-  assign h_rdata = h_imem_q ? imem_rdata : h_dmem_q ? dmem_rdata : h_soc_q ? soc_rdata : h_nnr_q ? nnr_rdata : nnm_rdata;
+  assign s_rdata = s_dmem_q ? dmem_rdata : s_soc_q ? soc_rdata : s_nnr_q ? nnr_rdata : nnm_rdata;
+  assign data_rdata = c_sys_q ? sys_rdata : s_rdata;
+  assign h_rdata = h_imem_q ? imem_rdata : s_rdata;
 
   soc_pulse_uart_rv32_core u_core (
     .clk_i(clk_i),
