@@ -32,10 +32,21 @@ set -e
 for top in soc_pulse_soc_axi soc_pulse_soc_regs soc_pulse_rv32_mmio soc_pulse_rv32_core soc_pulse_nn; do
   "$STRATA" synth "$CFG" --target ice40-up5k --top "$top" --no-place -o "$WORK/synth-$top" > "$WORK/synth-$top.out" 2>&1
 done
+# The same SoC with the compact control core, placed with the same seed
+# (packed logic cells if it does not fit), and its core alone.
+set +e
+"$STRATA" synth gen/configs/soc_pulse_compact.yaml --target ice40-up5k --seed "$SEED" -o "$WORK/synth-compact" > "$WORK/synth-compact.out" 2>&1
+PLACED_COMPACT=$?
+set -e
+"$STRATA" synth gen/configs/soc_pulse_compact.yaml --target ice40-up5k --top soc_pulse_compact_rv32_core --no-place -o "$WORK/synth-compact-core" \
+  > "$WORK/synth-compact-core.out" 2>&1
+# The UART host bridge alone, and a model run over it (the test config's bridge at 4 clocks per bit).
+"$STRATA" synth gen/configs/soc_pulse_uart.yaml --target ice40-up5k --top soc_pulse_uart_soc_uart --no-place -o "$WORK/synth-uart" > "$WORK/synth-uart.out" 2>&1
+"$STRATA" run tests/configs/soc_uart_fast.yaml "$WORK/pulse_cnn.json" --seed 5 --json "$WORK/run_uart.json" --build-dir "$WORK/sim_uart" --transport uart
 
-python3 - "$WORK" "$SEED" "$PLACED" <<'EOF'
+python3 - "$WORK" "$SEED" "$PLACED" "$PLACED_COMPACT" <<'EOF'
 import json, re, sys, pathlib
-work, seed, placed = pathlib.Path(sys.argv[1]), sys.argv[2], sys.argv[3] == "0"
+work, seed, placed, placed_compact = pathlib.Path(sys.argv[1]), sys.argv[2], sys.argv[3] == "0", sys.argv[4] == "0"
 
 def cells(d):
     s = json.load(open(d / "stat.json"))
@@ -93,6 +104,32 @@ if placed:
 else:
     lines.append(f"nextpnr packs the whole SoC into **{lc.group(1)} logic cells of {lc.group(2)}** ({100 * int(lc.group(1)) / int(lc.group(2)):.0f}%): "
                  "it does not fit the UP5K yet, so there is no Fmax. The RAM blocks, SPRAMs and DSPs fit (see the table).")
+log = (work / "synth-compact" / f"nextpnr-seed{seed}.log").read_text()
+lc = re.search(r"ICESTORM_LC:\s+(\d+)/\s*(\d+)", log)
+lines += ["", "## With the compact control core", "",
+          "`gen/configs/soc_pulse_compact.yaml` is soc_pulse with `rv32.core: compact` (the multi-cycle core, docs/blocks/rv32.md), "
+          f"`strata synth gen/configs/soc_pulse_compact.yaml --target ice40-up5k --seed {seed}`; its core alone with `--top soc_pulse_compact_rv32_core --no-place`:", "",
+          "| design | LUT4 | FF | carry | DSP | EBR | SPRAM |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+          "| whole SoC (soc_pulse_compact_soc) | " + " | ".join(str(x) for x in cells(work / "synth-compact")) + " |",
+          "| core (soc_pulse_compact_rv32_core) | " + " | ".join(str(x) for x in cells(work / "synth-compact-core")) + " |", ""]
+if placed_compact:
+    rep = json.load(open(work / "synth-compact" / f"pnr-seed{seed}.json"))
+    fmax = max((v["achieved"] for k, v in rep["fmax"].items() if "PACKER" not in k), default=0)
+    lines.append(f"Placed and routed: {lc.group(1)} of {lc.group(2)} logic cells, Fmax {fmax:.1f} MHz.")
+else:
+    lines.append(f"nextpnr packs it into **{lc.group(1)} logic cells of {lc.group(2)}** ({100 * int(lc.group(1)) / int(lc.group(2)):.0f}%, "
+                 f"{int(lc.group(1)) - int(lc.group(2))} over): it does not fit yet.")
+ur = json.load(open(work / "run_uart.json"))
+lines += ["", "## UART host bridge", "",
+          "`strata synth gen/configs/soc_pulse_uart.yaml --target ice40-up5k --top soc_pulse_uart_soc_uart --no-place` (the bridge alone, 115200 baud at 12 MHz: "
+          "104 clocks per bit, out-of-context wrapper excluded):", "",
+          "| design | LUT4 | FF | carry | DSP | EBR | SPRAM |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+          "| UART host bridge (soc_pulse_uart_soc_uart) | " + " | ".join(str(x) for x in cells(work / "synth-uart")) + " |", "",
+          "`strata run tests/configs/soc_uart_fast.yaml pulse_cnn.json --seed 5 --transport uart` (the test config's bridge at 4 clocks per bit): the firmware loaded "
+          "and every word of the run moved over the serial line of the Verilated SoC, every tensor "
+          + ("**bit-exact**" if ur["match"] else "**NOT bit-exact**")
+          + f"; the whole network's job {ur['firmware']['engine_cycles']} engine cycles, {ur['firmware']['host_cycles']} cycles from the doorbell to the answer "
+          f"(polled over the UART); boot {ur['firmware']['boot_cycles']} cycles; {ur['simulation']['cycles']} cycles simulated in {ur['simulation']['seconds']:.2f} s."]
 x = json.load(open(work / "synth-xc7" / "report.json"))
 xr = x.get("resources", x)
 lines += ["", "## xc7 estimate", "", "`strata synth gen/configs/soc_pulse.yaml --target xc7` (yosys synth_xilinx, not placed; the SPRAM model becomes block RAM):", "",
