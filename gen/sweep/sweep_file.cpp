@@ -23,7 +23,7 @@ namespace {
 
 const std::vector<std::string> kTopKeys{"name", "base", "axes", "sampling", "samples", "seed", "stages", "synth", "cosim", "run", "slurm"};
 const std::vector<std::string> kStageNames{"generate", "lint", "cosim", "synth", "run"};
-const std::vector<std::string> kConfigSections{"name", "au", "nn", "rv32", "softmax", "gelu", "synth"};
+const std::vector<std::string> kConfigSections{"name", "au", "nn", "rv32", "softmax", "gelu", "uart", "synth"};
 
 [[noreturn]] void raise_config_error(const std::string& message) { throw ConfigError(message); }
 
